@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Release builds of the numeric targets drop overflow and bounds checks in hot loops
+/// that already use `&+` and raw buffers; debug builds keep every check.
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "cl-bench",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "cl-bench", targets: ["cl-bench"]),
+        .executable(name: "cl-bench-benchmarks", targets: ["cl-bench-benchmarks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries (Debian: libopenblas-dev, libhdf5-dev, libjpeg62-turbo-dev, libpng-dev, zlib1g-dev).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CImageCodecs", pkgConfig: "libpng zlib", providers: [.apt(["libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev"])]),
+
+        .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
+        .target(name: "CLTensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "CLData", dependencies: ["CLTensor", "HDF5Kit", "CImageCodecs"], swiftSettings: numericSettings),
+        .target(name: "CLLearners", dependencies: ["CLTensor", "CLData", "Yams"], swiftSettings: numericSettings),
+        .target(name: "CLEval", dependencies: ["CLLearners", "CLData", "HDF5Kit", "Yams"]),
+        .target(name: "CLReport", dependencies: ["CLEval"]),
+        .executableTarget(name: "cl-bench", dependencies: [
+            "CLTensor", "CLData", "CLLearners", "CLEval", "CLReport", "HDF5Kit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "cl-bench-benchmarks", dependencies: [
+            "CLTensor", "CLData", "CLLearners", "CLEval",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/cl-bench-benchmarks", swiftSettings: numericSettings),
+
+        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
+        .testTarget(name: "CLTensorTests", dependencies: ["CLTensor"]),
+        .testTarget(name: "CLDataTests", dependencies: ["CLData", "HDF5Kit"]),
+        .testTarget(name: "CLLearnersTests", dependencies: ["CLLearners", "CLData", "CLTensor"]),
+        .testTarget(name: "CLEvalTests", dependencies: ["CLEval", "CLLearners", "CLData", "HDF5Kit"]),
+        .testTarget(name: "CLReportTests", dependencies: ["CLReport", "CLEval"]),
+        .testTarget(name: "CLBenchCLITests", dependencies: ["CLEval", "HDF5Kit"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

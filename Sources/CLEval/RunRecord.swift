@@ -1,0 +1,74 @@
+/// Everything a results file (schema `cl-bench/1`) holds about one run (one learner, one
+/// seed), as plain values. `ResultsReader` builds it from a file; reports, the regression
+/// check and the CSV export are computed from it alone.
+public struct RunRecord: Sendable {
+    /// Where the record was read from.
+    public var path: String
+    /// Root attribute `status`: "running", "complete" or "failed".
+    public var status: String
+    /// Root attribute `error` (message of a failed run), if any.
+    public var error: String?
+    public var protocolName: String
+    public var protocolYAML: String
+    public var learner: String
+    public var learnerConfig: String
+    public var seed: Int
+    public var startedAt: String
+    public var finishedAt: String?
+    public var harnessVersion: String
+    public var gitCommit: String
+    public var host: String
+    public var blasCore: String
+    public var blasThreads: Int
+    public var peakRSSBytes: Int?
+    /// The stream kind ("class-incremental", ...), from the protocol.
+    public var streamKind: String
+
+    /// `/stream/class_order`: original labels in order of appearance.
+    public var classOrder: [Int]
+    /// `/stream/task_classes` without the -1 padding.
+    public var taskClasses: [[Int]]
+    public var trainCounts: [Int]
+    public var testCounts: [Int]
+
+    /// `/eval/accuracy_matrix`, (T+1) x T; row 0 before training; NaN where not evaluated.
+    /// For a run that stopped early, only rows 0 ... completed tasks are meaningful.
+    public var accuracyMatrix: [[Double]]
+    /// `/eval/pooled_accuracy` for each completed task.
+    public var pooledAccuracy: [Double]
+    /// `/eval/task_aware_accuracy` (task-incremental streams only).
+    public var taskAwareAccuracy: [[Double]]?
+    /// `/eval/fscil_accuracy`: per session [all, base, novel, harmonic mean] (few-shot streams only).
+    public var fscilAccuracy: [[Double]]?
+    /// `/metrics` attributes by key.
+    public var metrics: [String: Double]
+    public var trainSeconds: [Double]
+    public var evalSeconds: [Double]
+
+    public init(path: String, status: String, error: String? = nil, protocolName: String, protocolYAML: String = "",
+                learner: String, learnerConfig: String = "", seed: Int, startedAt: String = "", finishedAt: String? = nil,
+                harnessVersion: String = "", gitCommit: String = "", host: String = "", blasCore: String = "",
+                blasThreads: Int = 1, peakRSSBytes: Int? = nil, streamKind: String = "class-incremental",
+                classOrder: [Int] = [], taskClasses: [[Int]] = [], trainCounts: [Int] = [], testCounts: [Int] = [],
+                accuracyMatrix: [[Double]] = [], pooledAccuracy: [Double] = [], taskAwareAccuracy: [[Double]]? = nil,
+                fscilAccuracy: [[Double]]? = nil, metrics: [String: Double] = [:],
+                trainSeconds: [Double] = [], evalSeconds: [Double] = []) {
+        self.path = path; self.status = status; self.error = error
+        self.protocolName = protocolName; self.protocolYAML = protocolYAML
+        self.learner = learner; self.learnerConfig = learnerConfig; self.seed = seed
+        self.startedAt = startedAt; self.finishedAt = finishedAt
+        self.harnessVersion = harnessVersion; self.gitCommit = gitCommit; self.host = host
+        self.blasCore = blasCore; self.blasThreads = blasThreads; self.peakRSSBytes = peakRSSBytes
+        self.streamKind = streamKind
+        self.classOrder = classOrder; self.taskClasses = taskClasses
+        self.trainCounts = trainCounts; self.testCounts = testCounts
+        self.accuracyMatrix = accuracyMatrix; self.pooledAccuracy = pooledAccuracy
+        self.taskAwareAccuracy = taskAwareAccuracy; self.fscilAccuracy = fscilAccuracy
+        self.metrics = metrics; self.trainSeconds = trainSeconds; self.evalSeconds = evalSeconds
+    }
+
+    /// Number of tasks in the stream.
+    public var taskCount: Int { taskClasses.count }
+    /// Whether the run finished: only complete runs are averaged into tables.
+    public var isComplete: Bool { status == "complete" }
+}
