@@ -48,7 +48,7 @@ func expectInputError(fileContains fileFragment: String, messageContains message
         try body()
         return false
     } catch let error as InputError {
-        return error.file.contains(fileFragment) && (messageFragment.isEmpty || error.message.contains(messageFragment))
+        return (fileFragment.isEmpty || error.file.contains(fileFragment)) && (messageFragment.isEmpty || error.message.contains(messageFragment))
     } catch {
         return false
     }
