@@ -14,7 +14,7 @@ struct CLBench: ParsableCommand {
     static func failWithInputError(_ message: String) -> Never {
         let oneLine = message.replacingOccurrences(of: "\n", with: " ")
         FileHandle.standardError.write("cl-bench: error: \(oneLine)\n".data(using: .utf8)!)
-        exit(2)
+        Foundation.exit(2)
     }
 }
 

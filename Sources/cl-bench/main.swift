@@ -21,7 +21,7 @@ do {
     let code = CLBench.exitCode(for: error)
     if code == .validationFailure {
         FileHandle.standardError.write((CLBench.fullMessage(for: error) + "\n").data(using: .utf8)!)
-        exit(2)
+        Foundation.exit(2)
     }
     CLBench.exit(withError: error)
 }
