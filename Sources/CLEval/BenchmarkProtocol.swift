@@ -27,7 +27,11 @@ public struct DatasetSpec: Sendable, Equatable {
 
 /// One entry of `learners:`: a registered learner with its validated configuration.
 public struct LearnerEntry: Sendable {
+    /// How results name this entry: the entry's `label:` if given, else the learner's
+    /// registry name. Lets one protocol compare configurations of the same learner.
     public var name: String
+    /// The learner's registry name (`name:` in the protocol).
+    public var learnerType: String
     public var config: LearnerConfig
     /// The learner's type in the registry.
     public var type: any Learner.Type

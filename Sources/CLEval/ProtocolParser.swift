@@ -97,12 +97,20 @@ public enum ProtocolParser {
             guard let type = LearnerRegistry.type(named: learnerName) else {
                 throw reader.error(nameNode, context + ".name", LearnerRegistry.unavailableMessage(learnerName))
             }
-            if learners.contains(where: { $0.name == learnerName }) {
-                throw reader.error(nameNode, context + ".name", "learner '\(learnerName)' is listed twice (one results file per learner and seed)")
+            var label = learnerName
+            if let labelNode = fields["label"] {
+                label = try reader.string(labelNode, context + ".label")
+                guard label.range(of: "^[A-Za-z0-9._-]+$", options: .regularExpression) != nil else {
+                    throw reader.error(labelNode, context + ".label", "must be letters, digits, '.', '_' or '-' (it names results files), got '\(label)'")
+                }
+            }
+            if learners.contains(where: { $0.name == label }) {
+                throw reader.error(nameNode, context + ".name",
+                                   "'\(label)' is listed twice; give each configuration its own label: (one results file per label and seed)")
             }
             let learnerTraining = try parseTraining(fields["training"], base: training, context: context + ".training", reader)
             var given: [String: HyperparameterValue] = [:]
-            for (key, valueNode) in fields.entries where key != "name" && key != "training" {
+            for (key, valueNode) in fields.entries where key != "name" && key != "training" && key != "label" {
                 given[key] = try reader.value(valueNode, "\(context).\(key)")
             }
             if let supported = type.supportedBackbones, !supported.contains(backbone.kind) {
@@ -111,7 +119,7 @@ public enum ProtocolParser {
             }
             do {
                 let config = try LearnerConfig(specs: type.hyperparameters, given: given, training: learnerTraining, backbone: backbone)
-                learners.append(LearnerEntry(name: learnerName, config: config, type: type))
+                learners.append(LearnerEntry(name: label, learnerType: learnerName, config: config, type: type))
             } catch let error as HyperparameterError {
                 let at = fields[error.key] ?? node
                 throw reader.error(at, "\(context).\(error.key)", "\(learnerName): \(error.message)")

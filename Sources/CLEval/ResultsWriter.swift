@@ -20,6 +20,8 @@ public final class ResultsWriter {
         public var protocolName: String
         public var protocolYAML: String
         public var learner: String
+        /// Registry name of the learner (differs from `learner` when the protocol gives a label).
+        public var learnerType: String = ""
         public var learnerConfig: String
         public var seed: Int
         public var streamKind: String
@@ -60,7 +62,8 @@ public final class ResultsWriter {
         let strings: [(String, String)] = [
             ("schema", RunEnvironment.schema), ("status", "running"),
             ("protocol_yaml", metadata.protocolYAML), ("protocol_name", metadata.protocolName),
-            ("learner", metadata.learner), ("learner_config", metadata.learnerConfig),
+            ("learner", metadata.learner), ("learner_type", metadata.learnerType.isEmpty ? metadata.learner : metadata.learnerType),
+            ("learner_config", metadata.learnerConfig),
             ("started_at", RunEnvironment.timestamp()), ("harness_version", RunEnvironment.harnessVersion),
             ("git_commit", RunEnvironment.gitCommit), ("host", RunEnvironment.host),
             ("blas_core", BLASKernel.current), ("stream_kind", metadata.streamKind),

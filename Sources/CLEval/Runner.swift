@@ -24,12 +24,12 @@ public struct Runner {
                     progress: @escaping (String) -> Void = { _ in }) throws -> [String: Double] {
         let map = stream.learnerLabelOfOriginal
         let taskClasses = stream.tasks.map { $0.classes.map { map[$0] } }
-        let writer = try ResultsWriter(
-            path: outputPath,
-            metadata: .init(protocolName: spec.name, protocolYAML: spec.yaml, learner: entry.name,
-                            learnerConfig: entry.config.yaml, seed: seed, streamKind: stream.kind.rawValue,
-                            dataset: dataset.name, datasetSource: dataset.source, trainingPreset: entry.config.training.preset),
-            stream: stream)
+        var metadata = ResultsWriter.Metadata(
+            protocolName: spec.name, protocolYAML: spec.yaml, learner: entry.name, learnerConfig: entry.config.yaml,
+            seed: seed, streamKind: stream.kind.rawValue, dataset: dataset.name, datasetSource: dataset.source,
+            trainingPreset: entry.config.training.preset)
+        metadata.learnerType = entry.learnerType
+        let writer = try ResultsWriter(path: outputPath, metadata: metadata, stream: stream)
         do {
             let context = LearnerContext(seed: UInt64(seed), sampleShape: dataset.train.sampleShape,
                                          totalClassCount: stream.classOrder.count, taskCount: stream.tasks.count,

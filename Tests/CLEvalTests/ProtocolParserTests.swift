@@ -81,6 +81,23 @@ func mistakesAreOneLineErrorsNamingFileLineAndKey(index: Int) {
     }
 }
 
+@Test func labelsLetOneProtocolCompareConfigurationsOfOneLearner() throws {
+    let text = """
+    name: x
+    dataset: mnist
+    stream: { kind: class-incremental, classes_per_task: 5 }
+    learners:
+      - { name: nmc }
+      - { name: nmc, label: nmc-euclidean, metric: euclidean }
+    """
+    let spec = try ProtocolParser.parse(text: text, path: "p.yaml")
+    #expect(spec.learners.map(\.name) == ["nmc", "nmc-euclidean"])
+    #expect(spec.learners.map(\.learnerType) == ["nmc", "nmc"])
+    #expect(spec.learners[1].config.text("metric") == "euclidean")
+    let duplicate = text.replacingOccurrences(of: "label: nmc-euclidean, ", with: "")
+    #expect(throws: InputError.self) { try ProtocolParser.parse(text: duplicate, path: "p.yaml") }
+}
+
 @Test func missingFileIsAnInputError() {
     #expect(throws: InputError.self) { try ProtocolParser.parse(file: "/nonexistent/protocol.yaml") }
 }

@@ -72,7 +72,7 @@ private func protocolText(_ stream: String) -> String {
     let dataset = labelledDataset(classes: 6, trainPerClass: 5, testPerClass: 4)
     let spec = try ProtocolParser.parse(text: protocolText("{ kind: class-incremental, classes_per_task: 2, class_order: [4, 5, 0, 1, 2, 3] }"), path: "p.yaml")
     let stream = try StreamGenerator.make(spec.stream, dataset: dataset, seed: 0)
-    let entry = LearnerEntry(name: "memorizing", config: try LearnerConfig(specs: MemorizingLearner.hyperparameters, given: labelMap(stream)), type: MemorizingLearner.self)
+    let entry = LearnerEntry(name: "memorizing", learnerType: "memorizing", config: try LearnerConfig(specs: MemorizingLearner.hyperparameters, given: labelMap(stream)), type: MemorizingLearner.self)
     let path = temporaryFolder() + "/run.h5"
     let metrics = try Runner(dataset: dataset, stream: stream).run(entry, seed: 3, protocol: spec, outputPath: path)
 
@@ -107,7 +107,7 @@ private func protocolText(_ stream: String) -> String {
     let config = try LearnerConfig(specs: MemorizingLearner.hyperparameters, given: labelMap(stream).merging(["fail_at_task": .integer(2)]) { $1 })
     let path = temporaryFolder() + "/failed.h5"
     #expect(throws: InputError.self) {
-        try Runner(dataset: dataset, stream: stream).run(LearnerEntry(name: "memorizing", config: config, type: MemorizingLearner.self),
+        try Runner(dataset: dataset, stream: stream).run(LearnerEntry(name: "memorizing", learnerType: "memorizing", config: config, type: MemorizingLearner.self),
                                                          seed: 0, protocol: spec, outputPath: path)
     }
     let record = try ResultsReader.read(path)
@@ -125,7 +125,7 @@ private func protocolText(_ stream: String) -> String {
     let stream = try StreamGenerator.make(spec.stream, dataset: dataset, seed: 0)
     let path = temporaryFolder() + "/til.h5"
     try Runner(dataset: dataset, stream: stream).run(
-        LearnerEntry(name: "memorizing", config: try LearnerConfig(specs: MemorizingLearner.hyperparameters, given: labelMap(stream)), type: MemorizingLearner.self),
+        LearnerEntry(name: "memorizing", learnerType: "memorizing", config: try LearnerConfig(specs: MemorizingLearner.hyperparameters, given: labelMap(stream)), type: MemorizingLearner.self),
         seed: 0, protocol: spec, outputPath: path)
     let aware = try #require(try ResultsReader.read(path).taskAwareAccuracy)
     // Before training nothing is scored (NaN); task 1's classes are unscored until learned.
