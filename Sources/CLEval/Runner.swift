@@ -24,7 +24,8 @@ public struct Runner {
     /// - Parameter progress: receives one line per task (and the learner's own progress).
     @discardableResult
     public func run(_ entry: LearnerEntry, seed: Int, protocol spec: BenchmarkProtocol, outputPath: String,
-                    progress: @escaping (String) -> Void = { _ in }) throws -> [String: Double] {
+                    progress: @escaping (String) -> Void = { _ in },
+                    liveStatus: @escaping (String) -> Void = { _ in }) throws -> [String: Double] {
         let map = stream.learnerLabelOfOriginal
         let taskClasses = stream.tasks.map { $0.classes.map { map[$0] } }
         var metadata = ResultsWriter.Metadata(
@@ -37,6 +38,7 @@ public struct Runner {
             let context = LearnerContext(seed: UInt64(seed), sampleShape: dataset.train.sampleShape,
                                          totalClassCount: stream.classOrder.count, taskCount: stream.tasks.count,
                                          streamKind: stream.kind.rawValue, progress: progress)
+            context.liveStatus = liveStatus
             var learner = try entry.type.init(config: entry.config, context: context)
             let bookkeeping = EvaluationBookkeeping(taskClasses: taskClasses, classCount: stream.classOrder.count,
                                                     sharedClasses: stream.kind == .permuted,
