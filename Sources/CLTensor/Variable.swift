@@ -102,15 +102,13 @@ public final class Variable {
 }
 
 /// Whether operations record their pullbacks. Evaluation runs inside `withoutGradient`
-/// to save the memory and time of recording.
+/// to save the memory and time of recording. A task-local value rather than a global, so
+/// that one thread's evaluation cannot switch off another thread's training.
 public enum GradientMode {
-    nonisolated(unsafe) public static var isEnabled = true
+    @TaskLocal public static var isEnabled = true
 }
 
-/// Runs `body` with gradient recording off (restoring the previous mode afterwards).
+/// Runs `body` with gradient recording off.
 public func withoutGradient<Result>(_ body: () throws -> Result) rethrows -> Result {
-    let previous = GradientMode.isEnabled
-    GradientMode.isEnabled = false
-    defer { GradientMode.isEnabled = previous }
-    return try body()
+    try GradientMode.$isEnabled.withValue(false, operation: body)
 }
