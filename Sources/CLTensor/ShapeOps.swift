@@ -214,3 +214,39 @@ public func concatenate(_ parts: [Variable], axis: Int = 0) -> Variable {
         }
     }
 }
+
+extension Variable {
+    /// The option-A ResNet shortcut: every second pixel (stride-2 subsampling of
+    /// [n, c, h, w]), with zero channels appended up to `outputChannels` (as PyCIL's
+    /// `DownsampleA`: `cat((x[..., ::2, ::2], 0), dim: 1)`). One pass instead of a pooling
+    /// and a concatenation node.
+    public func subsampledWithZeroChannels(outputChannels: Int) -> Variable {
+        precondition(rank == 4 && outputChannels >= shape[1], "subsampledWithZeroChannels needs [n, c, h, w] and ≥ c channels")
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let (oh, ow) = ((h + 1) / 2, (w + 1) / 2)
+        var out = [Float](repeating: 0, count: n * outputChannels * oh * ow)
+        value.scalars.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { o in
+                for image in 0..<n {
+                    for channel in 0..<c {
+                        let source = (image * c + channel) * h * w
+                        let target = (image * outputChannels + channel) * oh * ow
+                        for y in 0..<oh { for xx in 0..<ow { o[target + y * ow + xx] = x[source + 2 * y * w + 2 * xx] } }
+                    }
+                }
+            }
+        }
+        let inputShape = shape
+        return .result(Tensor(shape: [n, outputChannels, oh, ow], scalars: out), [self]) { g in
+            var dx = [Float](repeating: 0, count: n * c * h * w)
+            for image in 0..<n {
+                for channel in 0..<c {
+                    let target = (image * c + channel) * h * w
+                    let source = (image * outputChannels + channel) * oh * ow
+                    for y in 0..<oh { for xx in 0..<ow { dx[target + 2 * y * w + 2 * xx] = g.scalars[source + y * ow + xx] } }
+                }
+            }
+            self.accumulate(Tensor(shape: inputShape, scalars: dx))
+        }
+    }
+}

@@ -161,3 +161,14 @@ import Testing
         }
     }
 }
+
+@Suite struct ShortcutTests {
+    @Test func subsampleWithZeroChannelsMatchesPoolAndConcatenate() {
+        let x = randomTensor([2, 2, 5, 4], seed: 80)
+        let fused = Variable(x).subsampledWithZeroChannels(outputChannels: 5).value
+        let pooled = Variable(x).averagePool2d(kernel: 1, stride: 2)
+        let reference = concatenate([pooled, Variable(Tensor(shape: [2, 3, 3, 2]))], axis: 1).value
+        #expect(fused == reference)
+        expectGradientsMatch([x]) { $0[0].subsampledWithZeroChannels(outputChannels: 3) }
+    }
+}
