@@ -12,7 +12,8 @@ TEST_PACKAGES := python3-h5py
 
 # Debian's OpenBLAS 0.3.21 falls back to its slowest kernel on CPUs it does not know.
 # The cl-bench binary fixes this itself; tests and benchmarks set it here.
-OPENBLAS_CORETYPE ?= $(shell if grep -qw avx512f /proc/cpuinfo 2>/dev/null && grep -qw avx512bw /proc/cpuinfo; then echo SkylakeX; \
+# (Haswell on AMD even with AVX-512: measured faster there; see Sources/CLTensor/BLASKernel.swift.)
+OPENBLAS_CORETYPE ?= $(shell if grep -qw avx512f /proc/cpuinfo 2>/dev/null && grep -qw avx512bw /proc/cpuinfo && ! grep -qw sse4a /proc/cpuinfo; then echo SkylakeX; \
                         elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then echo Haswell; fi)
 export OPENBLAS_CORETYPE
 

@@ -5,6 +5,8 @@ private let skylakeFlags: Set<String> = ["fma", "avx2", "avx512f", "avx512bw", "
 
 @Test func recommendsByCPUFlags() {
     #expect(BLASKernel.recommendedCoreType(cpuFlags: skylakeFlags) == "SkylakeX")
+    // AMD with AVX-512 (Zen 4, recognised by sse4a): Haswell kernels measured faster.
+    #expect(BLASKernel.recommendedCoreType(cpuFlags: skylakeFlags.union(["sse4a"])) == "Haswell")
     #expect(BLASKernel.recommendedCoreType(cpuFlags: ["fma", "avx2"]) == "Haswell")
     #expect(BLASKernel.recommendedCoreType(cpuFlags: ["sse2"]) == nil)
 }
@@ -18,6 +20,11 @@ private let skylakeFlags: Set<String> = ["fma", "avx2", "avx512f", "avx512bw", "
 @Test func forcesACoreTypeOnlyOnFallbackAndWhenTheUserHasNotChosen() {
     #expect(BLASKernel.coreTypeToForce(currentKernel: "Prescott", environment: [:], cpuFlags: skylakeFlags) == "SkylakeX")
     #expect(BLASKernel.coreTypeToForce(currentKernel: "Cooperlake", environment: [:], cpuFlags: skylakeFlags) == nil)
+    // On AMD, OpenBLAS's own AVX-512 choice is replaced by the measured-faster Haswell kernels.
+    let amd = skylakeFlags.union(["sse4a"])
+    #expect(BLASKernel.coreTypeToForce(currentKernel: "Cooperlake", environment: [:], cpuFlags: amd) == "Haswell")
+    #expect(BLASKernel.coreTypeToForce(currentKernel: "SkylakeX", environment: [:], cpuFlags: amd) == "Haswell")
+    #expect(BLASKernel.coreTypeToForce(currentKernel: "Haswell", environment: [:], cpuFlags: amd) == nil)
     #expect(BLASKernel.coreTypeToForce(currentKernel: "Prescott", environment: ["OPENBLAS_CORETYPE": "Haswell"], cpuFlags: skylakeFlags) == nil)
     #expect(BLASKernel.coreTypeToForce(currentKernel: "Prescott", environment: ["CL_BENCH_NO_BLAS_FIX": "1"], cpuFlags: skylakeFlags) == nil)
     #expect(BLASKernel.coreTypeToForce(currentKernel: "Prescott", environment: ["CL_BENCH_BLAS_REEXEC": "1"], cpuFlags: skylakeFlags) == nil)
