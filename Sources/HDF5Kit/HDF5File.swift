@@ -15,10 +15,6 @@ public final class HDF5File {
     public let isWritable: Bool
     private var id: hid_t
 
-    private static let silenceLibraryErrors: Void = {
-        H5Eset_auto2(cb_h5e_default(), nil, nil)
-    }()
-
     private init(path: String, id: hid_t, writable: Bool) {
         self.path = path
         self.id = id
@@ -27,8 +23,7 @@ public final class HDF5File {
 
     /// Creates a new file at `path`, replacing any existing one.
     public static func create(_ path: String) throws -> HDF5File {
-        HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
-        _ = silenceLibraryErrors
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         let id = H5Fcreate(path, cb_h5f_acc_trunc(), cb_h5p_default(), cb_h5p_default())
         guard id >= 0 else { throw HDF5Error(file: path, "cannot create HDF5 file (is the folder writable?)") }
         return HDF5File(path: path, id: id, writable: true)
@@ -36,8 +31,7 @@ public final class HDF5File {
 
     /// Opens an existing file, read-only unless `writable`.
     public static func open(_ path: String, writable: Bool = false) throws -> HDF5File {
-        HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
-        _ = silenceLibraryErrors
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error(file: path, "no such file") }
         guard H5Fis_hdf5(path) > 0 else { throw HDF5Error(file: path, "not an HDF5 file") }
         let id = H5Fopen(path, writable ? cb_h5f_acc_rdwr() : cb_h5f_acc_rdonly(), cb_h5p_default())
@@ -49,13 +43,13 @@ public final class HDF5File {
 
     /// Closes the file; further calls fail. Called by `deinit` when not called before.
     public func close() {
-        HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         if id >= 0 { H5Fclose(id); id = -1 }
     }
 
     /// Writes everything buffered to disk, so a process that dies later loses nothing written so far.
     public func flush() throws {
-        HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         try check(H5Fflush(id, H5F_SCOPE_GLOBAL), "flush")
     }
 
@@ -63,7 +57,7 @@ public final class HDF5File {
 
     /// Whether an object (group or dataset) exists at `objectPath`.
     public func exists(_ objectPath: String) -> Bool {
-        HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         if objectPath == "/" { return true }
         var prefix = ""
         for part in objectPath.split(separator: "/") {
@@ -75,7 +69,7 @@ public final class HDF5File {
 
     /// Creates the group at `groupPath` and any missing parents; no-op if it exists.
     public func createGroup(_ groupPath: String) throws {
-        HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         if exists(groupPath) { return }
         let lcpl = try intermediateGroupsLinkList()
         defer { H5Pclose(lcpl) }
@@ -86,7 +80,7 @@ public final class HDF5File {
 
     /// Names of the links (groups and datasets) directly inside `groupPath`, sorted.
     public func members(of groupPath: String) throws -> [String] {
-        HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         let gid = H5Gopen2(id, groupPath, cb_h5p_default())
         guard gid >= 0 else { throw HDF5Error(file: path, "no group \(groupPath)") }
         defer { H5Gclose(gid) }
@@ -115,7 +109,7 @@ public final class HDF5File {
     public func createDataset<T: HDF5Scalar>(_ type: T.Type, shape: [Int], at objectPath: String,
                                              extendable: Bool = false, chunkRows: Int? = nil,
                                              compression: Int? = nil) throws {
-                                                 HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
+                                                 HDF5Lock.enter(); defer { HDF5Lock.leave() }
         try requireWritable(objectPath)
         guard !exists(objectPath) else { throw HDF5Error(file: path, "\(objectPath) already exists") }
         var dims = shape.map { hsize_t($0) }
@@ -146,7 +140,7 @@ public final class HDF5File {
     /// Creates a dataset holding `values` with `shape` (row-major).
     public func write<T: HDF5Scalar>(_ values: [T], shape: [Int], at objectPath: String,
                                      compression: Int? = nil) throws {
-                                         HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
+                                         HDF5Lock.enter(); defer { HDF5Lock.leave() }
         guard shape.reduce(1, *) == values.count else {
             throw HDF5Error(file: path, "\(values.count) values do not fill shape \(shape) of \(objectPath)")
         }
@@ -157,7 +151,7 @@ public final class HDF5File {
     /// Overwrites rows `start ..< start + n` of the first axis, where n = values.count / row size.
     /// Grows an extendable dataset when the rows reach past its end.
     public func writeRows<T: HDF5Scalar>(_ values: [T], startingAt start: Int, at objectPath: String) throws {
-        HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         try requireWritable(objectPath)
         let dataset = try openDataset(objectPath)
         defer { H5Dclose(dataset) }
@@ -197,14 +191,14 @@ public final class HDF5File {
 
     /// Appends whole rows at the end of an extendable dataset.
     public func append<T: HDF5Scalar>(_ values: [T], at objectPath: String) throws {
-        HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         let rows = try shape(of: objectPath).first ?? 0
         try writeRows(values, startingAt: rows, at: objectPath)
     }
 
     /// The shape of the dataset at `objectPath`.
     public func shape(of objectPath: String) throws -> [Int] {
-        HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         let dataset = try openDataset(objectPath)
         defer { H5Dclose(dataset) }
         return try datasetDims(dataset, objectPath).map { Int($0) }
@@ -212,7 +206,7 @@ public final class HDF5File {
 
     /// Reads a whole dataset, converting its elements to `T`.
     public func read<T: HDF5Scalar>(_ type: T.Type, at objectPath: String) throws -> (values: [T], shape: [Int]) {
-        HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         let dataset = try openDataset(objectPath)
         defer { H5Dclose(dataset) }
         let dims = try datasetDims(dataset, objectPath).map { Int($0) }
@@ -230,7 +224,7 @@ public final class HDF5File {
 
     /// Sets (creating or replacing) a scalar attribute on the object at `objectPath`.
     public func setAttribute(_ name: String, _ value: HDF5AttributeValue, at objectPath: String = "/") throws {
-        HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         try requireWritable(objectPath)
         let object = try openObject(objectPath)
         defer { H5Oclose(object) }
@@ -259,7 +253,7 @@ public final class HDF5File {
 
     /// The attribute `name` of the object at `objectPath`, or nil if it has none.
     public func attribute(_ name: String, at objectPath: String = "/") throws -> HDF5AttributeValue? {
-        HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         let object = try openObject(objectPath)
         defer { H5Oclose(object) }
         guard H5Aexists(object, name) > 0 else { return nil }
@@ -300,7 +294,7 @@ public final class HDF5File {
 
     /// Names of the attributes of the object at `objectPath`, sorted.
     public func attributeNames(at objectPath: String = "/") throws -> [String] {
-        HDF5Lock.shared.lock(); defer { HDF5Lock.shared.unlock() }
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         let object = try openObject(objectPath)
         defer { H5Oclose(object) }
         var info = H5O_info_t()
