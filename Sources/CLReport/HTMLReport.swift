@@ -41,7 +41,7 @@ public enum HTMLReport {
     table { border-collapse: collapse; margin: 6px 0 10px 0; font-size: 14px; }
     th, td { padding: 5px 10px; border-bottom: 1px solid #ddd; text-align: right; vertical-align: top; }
     th { background: #f3f5f8; }
-    th:first-child, td:first-child, td.text { text-align: left; }
+    th:first-child, td:first-child, td.text, th.text { text-align: left; }
     td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
     td.best { font-weight: bold; }
     td.na { color: #8a5a00; }
@@ -116,7 +116,8 @@ public enum HTMLReport {
         for definition in MetricCatalog.all {
             let summaries = summary.learners.compactMap { $0.metric(definition.key) }
             let means = summaries.map(\.statistics.mean).filter(\.isFinite)
-            let best = definition.higherIsBetter ? means.max() : means.min()
+            // Bold marks a winner; when every learner ties there is none.
+            let best = Set(means).count > 1 ? (definition.higherIsBetter ? means.max() : means.min()) : nil
             let arrow = definition.higherIsBetter ? "↑" : "↓"
             let hover = "\(definition.definition) Matches: \(definition.matches). "
                 + (definition.higherIsBetter ? "Higher is better." : "Lower is better.")
@@ -126,7 +127,7 @@ public enum HTMLReport {
                 if let reason = metric.unavailableReason {
                     html += "<td class=\"num na\" title=\"\(escape(reason))\">n/a<span class=\"reason\">\(escape(reason))</span></td>"
                 } else {
-                    let isBest = summaries.count > 1 && metric.statistics.mean == best
+                    let isBest = metric.statistics.mean == best
                     html += "<td class=\"num\(isBest ? " best" : "")\" title=\"n = \(metric.statistics.count) seed(s)\">"
                     html += "\(escape(metric.formatted))</td>"
                 }
@@ -163,7 +164,11 @@ public enum HTMLReport {
 
     /// A `TextTable` as HTML; columns not in `textColumns` are numeric (right-aligned, tabular).
     static func table(_ table: TextTable, textColumns: Set<Int>, rowClass: String? = nil) -> String {
-        var html = "<table>\n<thead><tr>" + table.header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        var html = "<table>\n<thead><tr>"
+        for (column, title) in table.header.enumerated() {
+            html += "<th class=\"\(textColumns.contains(column) ? "text" : "num")\">\(escape(title))</th>"
+        }
+        html += "</tr></thead>\n<tbody>\n"
         for row in table.rows {
             html += rowClass.map { "<tr class=\"\($0)\">" } ?? "<tr>"
             for (column, cell) in row.enumerated() {

@@ -1,10 +1,10 @@
 /// The parts every x–y chart shares: title, plot area, value axis with grid lines, category
 /// labels, axis titles and a legend on the right. Charts draw their marks inside `plotArea`.
 struct ChartFrame {
-    static let width = 660.0
+    static let width = 590.0
     static let height = 380.0
     static let left = 64.0
-    static let right = 180.0
+    static let right = 160.0
     static let top = 46.0
     static let bottom = 58.0
 

@@ -9,13 +9,15 @@ struct Heatmap {
     func svg() -> String {
         let columns = columnLabels.count
         let rows = rowLabels.count
-        let cell = max(26, min(58, 520 / Double(max(1, columns))))
-        let left = 92.0
+        let cell = max(26, min(44, 440 / Double(max(1, columns))))
+        let left = 80.0
         let top = 64.0
-        let legendWidth = 70.0
+        let legendWidth = 62.0
         let width = left + cell * Double(columns) + legendWidth + 16
         let height = top + cell * Double(rows) + 24
-        var canvas = SVGCanvas(width: max(width, 320), height: max(height, 200))
+        // Wide enough for the title (about 8.6 px per character of 15 px bold text).
+        let titleWidth = 20 + 8.6 * Double(title.count)
+        var canvas = SVGCanvas(width: max(width, titleWidth), height: max(height, 200))
         canvas.text(title, x: 10, y: 22, size: 15, bold: true)
         canvas.text("rows: evaluated after; columns: test set of task", x: 10, y: 40, size: 11, fill: "#555555")
         let fontSize = min(13, cell * 0.3)
