@@ -13,3 +13,10 @@ static inline hid_t cb_h5p_file_access(void) { return H5P_FILE_ACCESS; }
 static inline hid_t cb_h5p_link_create(void) { return H5P_LINK_CREATE; }
 static inline hsize_t cb_h5s_unlimited(void) { return H5S_UNLIMITED; }
 static inline size_t cb_h5t_variable(void) { return H5T_VARIABLE; }
+static inline hid_t cb_h5p_default(void) { return H5P_DEFAULT; }
+static inline hid_t cb_h5e_default(void) { return H5E_DEFAULT; }
+static inline hid_t cb_h5s_all(void) { return H5S_ALL; }
+static inline unsigned cb_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
+static inline unsigned cb_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
+static inline unsigned cb_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
+static inline unsigned cb_h5o_info_num_attrs(void) { return H5O_INFO_NUM_ATTRS; }

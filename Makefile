@@ -1,0 +1,53 @@
+# cl-bench — two commands on a fresh machine:
+#   make run    install what is missing, build (release), run Protocols/quickstart.yaml, print the report
+#   make test   install what is missing, run the whole test suite
+SHELL := /bin/bash
+SWIFT ?= swift
+RELEASE_BIN := .build/release/cl-bench
+
+# Debian packages the tool needs at build and run time; the quickstart's data set.
+PACKAGES := pkg-config libopenblas-dev libhdf5-dev libjpeg62-turbo-dev libpng-dev zlib1g-dev dataset-fashion-mnist
+# Only for the test suite: h5py checks that users' scripts can read our results files.
+TEST_PACKAGES := python3-h5py
+
+# Debian's OpenBLAS 0.3.21 falls back to its slowest kernel on CPUs it does not know.
+# The cl-bench binary fixes this itself; tests and benchmarks set it here.
+OPENBLAS_CORETYPE ?= $(shell if grep -qw avx512f /proc/cpuinfo 2>/dev/null && grep -qw avx512bw /proc/cpuinfo; then echo SkylakeX; \
+                        elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then echo Haswell; fi)
+export OPENBLAS_CORETYPE
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test deps test-deps build build-debug report regression bench clean
+
+deps:
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test-deps: deps
+	@missing=$$(for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product cl-bench
+
+run: build
+	$(RELEASE_BIN) run --protocol Protocols/quickstart.yaml
+	$(RELEASE_BIN) report results/quickstart
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: build
+	$(SWIFT) build -c release --product cl-bench-benchmarks
+	Benchmarks/compare_nmc.sh
+
+clean:
+	rm -rf .build

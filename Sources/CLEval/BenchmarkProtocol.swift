@@ -1,0 +1,38 @@
+import CLData
+import CLLearners
+
+/// A protocol file, validated: everything a run needs, typed, with no defaults left to
+/// guess. Built by `ProtocolParser`; nothing runs until a protocol has been validated.
+public struct BenchmarkProtocol: Sendable {
+    /// `name:` — also the results folder name (`results/<name>/`).
+    public var name: String
+    /// The file's full text, recorded as `protocol_yaml` in every results file.
+    public var yaml: String
+    /// The file it was read from.
+    public var sourcePath: String
+    public var dataset: DatasetSpec
+    public var stream: StreamConfig
+    public var backbone: BackboneConfig
+    public var training: TrainingConfig
+    public var learners: [LearnerEntry]
+    public var seeds: [Int]
+}
+
+/// The `dataset:` block: a dataset name (or path) and its reader options.
+public struct DatasetSpec: Sendable, Equatable {
+    public var name: String
+    /// Reader options other than `name` (for example `resize`, `test_per_class`).
+    public var options: [String: HyperparameterValue]
+}
+
+/// One entry of `learners:`: a registered learner with its validated configuration.
+public struct LearnerEntry: Sendable {
+    /// How results name this entry: the entry's `label:` if given, else the learner's
+    /// registry name. Lets one protocol compare configurations of the same learner.
+    public var name: String
+    /// The learner's registry name (`name:` in the protocol).
+    public var learnerType: String
+    public var config: LearnerConfig
+    /// The learner's type in the registry.
+    public var type: any Learner.Type
+}

@@ -1,0 +1,257 @@
+import CLData
+import CLLearners
+import Foundation
+import Yams
+
+/// Reads and validates protocol files. Every error is an `InputError` naming the file,
+/// the line and the key: "Protocols/x.yaml:7: stream.classes_per_task: expected an integer, got 'two'".
+public enum ProtocolParser {
+    static let topLevelKeys = ["name", "description", "dataset", "stream", "backbone", "training", "learners", "seeds"]
+    static let streamKeys = ["kind", "initial_classes", "classes_per_task", "class_order", "base_classes",
+                             "ways", "shots", "sessions", "index_lists", "tasks"]
+    static let backboneKeys = ["kind", "widths"]
+
+    /// Reads and validates the protocol at `path`.
+    public static func parse(file path: String) throws -> BenchmarkProtocol {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(file: path, "cannot read the protocol file (does it exist?)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(file: path, "the protocol file is not UTF-8 text")
+        }
+        return try parse(text: text, path: path)
+    }
+
+    /// Validates protocol `text`; `path` is used in messages and to resolve relative paths.
+    public static func parse(text: String, path: String) throws -> BenchmarkProtocol {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw InputError(file: path, "the protocol file is empty") }
+            root = node
+        } catch let error as InputError {
+            throw error
+        } catch let error as YamlError {
+            throw InputError(file: path, "not valid YAML: \(yamlErrorSummary(error))")
+        } catch {
+            throw InputError(file: path, "not valid YAML: \(error)")
+        }
+        let reader = NodeReader(path: path)
+        let top = try reader.mapping(root, "protocol", allowed: topLevelKeys)
+
+        let name = try reader.string(reader.required(top, "name", in: root, context: ""), "name")
+        guard !name.isEmpty, name.range(of: "^[A-Za-z0-9._-]+$", options: .regularExpression) != nil else {
+            throw reader.error(top["name"]!, "name", "must be letters, digits, '.', '_' or '-' (it names the results folder), got '\(name)'")
+        }
+
+        // dataset
+        let datasetNode = try reader.required(top, "dataset", in: root, context: "")
+        let dataset: DatasetSpec
+        if case .scalar = datasetNode {
+            dataset = DatasetSpec(name: try reader.string(datasetNode, "dataset"), options: [:])
+        } else {
+            let fields = try reader.mapping(datasetNode, "dataset", allowed: nil)
+            let datasetName = try reader.string(reader.required(fields, "name", in: datasetNode, context: "dataset."), "dataset.name")
+            var options: [String: HyperparameterValue] = [:]
+            for (key, node) in fields.entries where key != "name" {
+                options[key] = try reader.value(node, "dataset.\(key)")
+            }
+            dataset = DatasetSpec(name: datasetName, options: options)
+        }
+
+        let stream = try parseStream(reader.required(top, "stream", in: root, context: ""), reader)
+        let backbone = try parseBackbone(top["backbone"], reader)
+        let training = try parseTraining(top["training"], base: TrainingConfig(), context: "training", reader)
+
+        // seeds
+        var seeds = [0]
+        if let seedsNode = top["seeds"] {
+            switch seedsNode {
+            case .sequence(let sequence):
+                seeds = try sequence.map { try reader.integer($0, "seeds") }
+            default:
+                seeds = [try reader.integer(seedsNode, "seeds")]
+            }
+            guard !seeds.isEmpty else { throw reader.error(seedsNode, "seeds", "needs at least one seed") }
+            guard Set(seeds).count == seeds.count else { throw reader.error(seedsNode, "seeds", "lists a seed twice") }
+            if let negative = seeds.first(where: { $0 < 0 }) {
+                throw reader.error(seedsNode, "seeds", "seeds are non-negative integers, got \(negative)")
+            }
+        }
+
+        // learners
+        let learnersNode = try reader.required(top, "learners", in: root, context: "")
+        guard case .sequence(let learnerNodes) = learnersNode, !learnerNodes.isEmpty else {
+            throw reader.error(learnersNode, "learners", "expected a list of learners, e.g. [ { name: nmc } ]")
+        }
+        var learners: [LearnerEntry] = []
+        for (position, node) in learnerNodes.enumerated() {
+            let context = "learners[\(position)]"
+            let fields: NodeReader.Fields
+            if case .scalar = node {
+                fields = NodeReader.Fields(entries: [("name", node)])
+            } else {
+                fields = try reader.mapping(node, context, allowed: nil)
+            }
+            let nameNode = try reader.required(fields, "name", in: node, context: context + ".")
+            let learnerName = try reader.string(nameNode, context + ".name")
+            guard let type = LearnerRegistry.type(named: learnerName) else {
+                throw reader.error(nameNode, context + ".name", LearnerRegistry.unavailableMessage(learnerName))
+            }
+            var label = learnerName
+            if let labelNode = fields["label"] {
+                label = try reader.string(labelNode, context + ".label")
+                guard label.range(of: "^[A-Za-z0-9._-]+$", options: .regularExpression) != nil else {
+                    throw reader.error(labelNode, context + ".label", "must be letters, digits, '.', '_' or '-' (it names results files), got '\(label)'")
+                }
+            }
+            if learners.contains(where: { $0.name == label }) {
+                throw reader.error(nameNode, context + ".name",
+                                   "'\(label)' is listed twice; give each configuration its own label: (one results file per label and seed)")
+            }
+            let learnerTraining = try parseTraining(fields["training"], base: training, context: context + ".training", reader)
+            var given: [String: HyperparameterValue] = [:]
+            for (key, valueNode) in fields.entries where key != "name" && key != "training" && key != "label" {
+                given[key] = try reader.value(valueNode, "\(context).\(key)")
+            }
+            if let supported = type.supportedBackbones, !supported.contains(backbone.kind) {
+                throw reader.error(nameNode, context + ".name",
+                                   "learner '\(learnerName)' works with backbones \(supported.joined(separator: ", ")), not '\(backbone.kind)'")
+            }
+            do {
+                let config = try LearnerConfig(specs: type.hyperparameters, given: given, training: learnerTraining, backbone: backbone)
+                learners.append(LearnerEntry(name: label, learnerType: learnerName, config: config, type: type))
+            } catch let error as HyperparameterError {
+                let at = fields[error.key] ?? node
+                throw reader.error(at, "\(context).\(error.key)", "\(learnerName): \(error.message)")
+            }
+        }
+
+        return BenchmarkProtocol(name: name, yaml: text, sourcePath: path, dataset: dataset, stream: stream,
+                                 backbone: backbone, training: training, learners: learners, seeds: seeds)
+    }
+
+    static func parseStream(_ node: Node, _ reader: NodeReader) throws -> StreamConfig {
+        let fields = try reader.mapping(node, "stream", allowed: streamKeys)
+        let kindNode = try reader.required(fields, "kind", in: node, context: "stream.")
+        let kindName = try reader.string(kindNode, "stream.kind")
+        guard let kind = StreamKind(rawValue: kindName) else {
+            let kinds = StreamKind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw reader.error(kindNode, "stream.kind", "unknown stream kind '\(kindName)' (one of \(kinds))")
+        }
+        func optionalInt(_ key: String) throws -> Int? {
+            guard let n = fields[key] else { return nil }
+            let value = try reader.integer(n, "stream.\(key)")
+            guard value > 0 else { throw reader.error(n, "stream.\(key)", "must be a positive integer, got \(value)") }
+            return value
+        }
+        var order = ClassOrderSpec.natural
+        if let orderNode = fields["class_order"] {
+            switch orderNode {
+            case .sequence(let items):
+                order = .explicit(try items.map { try reader.integer($0, "stream.class_order") })
+            case .mapping:
+                let orderFields = try reader.mapping(orderNode, "stream.class_order", allowed: ["seed"])
+                order = .seed(try reader.integer(reader.required(orderFields, "seed", in: orderNode, context: "stream.class_order."), "stream.class_order.seed"))
+            case .scalar:
+                let text = try reader.string(orderNode, "stream.class_order")
+                guard text == "natural" else {
+                    throw reader.error(orderNode, "stream.class_order", "expected a list of labels, { seed: N } or 'natural', got '\(text)'")
+                }
+            default:
+                throw reader.error(orderNode, "stream.class_order", "expected a list of labels, { seed: N } or 'natural'")
+            }
+        }
+        var indexLists: String? = nil
+        if let listsNode = fields["index_lists"] {
+            let folder = try reader.string(listsNode, "stream.index_lists")
+            indexLists = folder.hasPrefix("/") ? folder : folder   // resolved against the working directory
+        }
+        var config = StreamConfig(kind: kind, initialClasses: try optionalInt("initial_classes"),
+                                  classesPerTask: try optionalInt("classes_per_task"), classOrder: order,
+                                  baseClasses: try optionalInt("base_classes"), ways: try optionalInt("ways"),
+                                  shots: try optionalInt("shots"), sessions: try optionalInt("sessions"),
+                                  indexLists: indexLists, tasks: try optionalInt("tasks"))
+        // Keys of another kind are errors, not silently ignored.
+        let incremental: Set<StreamKind> = [.classIncremental, .taskIncremental]
+        let owners: [String: Set<StreamKind>] = [
+            "initial_classes": incremental, "classes_per_task": incremental,
+            "base_classes": [.fewShotIncremental], "ways": [.fewShotIncremental], "shots": [.fewShotIncremental],
+            "sessions": [.fewShotIncremental], "index_lists": [.fewShotIncremental], "tasks": [.permuted],
+        ]
+        for (key, valueNode) in fields.entries {
+            if let kinds = owners[key], !kinds.contains(kind) {
+                throw reader.error(valueNode, "stream.\(key)", "does not apply to a \(kind.rawValue) stream")
+            }
+        }
+        switch kind {
+        case .classIncremental, .taskIncremental:
+            guard config.classesPerTask != nil else {
+                throw reader.error(node, "stream.classes_per_task", "a \(kind.rawValue) stream needs classes_per_task")
+            }
+        case .fewShotIncremental:
+            if config.indexLists == nil {
+                for key in ["base_classes", "ways", "shots", "sessions"] where fields[key] == nil {
+                    throw reader.error(node, "stream.\(key)", "a few-shot-incremental stream needs \(key) (or index_lists)")
+                }
+            }
+        case .permuted:
+            guard config.tasks != nil else { throw reader.error(node, "stream.tasks", "a permuted stream needs tasks") }
+        }
+        config.indexLists = indexLists
+        return config
+    }
+
+    static func parseBackbone(_ node: Node?, _ reader: NodeReader) throws -> BackboneConfig {
+        guard let node else { return BackboneConfig() }
+        let fields = try reader.mapping(node, "backbone", allowed: backboneKeys)
+        let kindNode = try reader.required(fields, "kind", in: node, context: "backbone.")
+        var config = BackboneConfig(kind: try reader.string(kindNode, "backbone.kind"))
+        if let widths = fields["widths"] {
+            guard case .sequence(let items) = widths else { throw reader.error(widths, "backbone.widths", "expected a list of integers") }
+            config.widths = try items.map { try reader.integer($0, "backbone.widths") }
+        }
+        guard BackboneConfig.available.contains(config.kind) else {
+            throw reader.error(kindNode, "backbone.kind", BackboneFactory.unavailableMessage(config.kind))
+        }
+        return config
+    }
+
+    static func parseTraining(_ node: Node?, base: TrainingConfig, context: String, _ reader: NodeReader) throws -> TrainingConfig {
+        guard let node else { return base }
+        let fields = try reader.mapping(node, context, allowed: TrainingConfig.keys)
+        var config = base
+        for (key, valueNode) in fields.entries {
+            let where_ = "\(context).\(key)"
+            switch key {
+            case "epochs":
+                config.epochs = try reader.integer(valueNode, where_)
+                guard config.epochs >= 0 else { throw reader.error(valueNode, where_, "must be 0 or more") }
+            case "batch_size":
+                config.batchSize = try reader.integer(valueNode, where_)
+                guard config.batchSize > 0 else { throw reader.error(valueNode, where_, "must be positive") }
+            case "optimizer": config.optimizer = try reader.choice(valueNode, where_, TrainingConfig.optimizers)
+            case "lr": config.learningRate = try reader.number(valueNode, where_)
+            case "momentum": config.momentum = try reader.number(valueNode, where_)
+            case "nesterov": config.nesterov = try reader.flag(valueNode, where_)
+            case "weight_decay": config.weightDecay = try reader.number(valueNode, where_)
+            case "schedule": config.schedule = try reader.choice(valueNode, where_, TrainingConfig.schedules)
+            case "milestones":
+                guard case .sequence(let items) = valueNode else { throw reader.error(valueNode, where_, "expected a list of epochs") }
+                config.milestones = try items.map { try reader.integer($0, where_) }
+            case "gamma": config.gamma = try reader.number(valueNode, where_)
+            case "warmup_epochs": config.warmupEpochs = try reader.integer(valueNode, where_)
+            case "augment":
+                guard case .sequence(let items) = valueNode else { throw reader.error(valueNode, where_, "expected a list, e.g. [crop4, hflip]") }
+                config.augment = try items.map { try reader.choice($0, where_, TrainingConfig.augmentations) }
+            case "label_smoothing": config.labelSmoothing = try reader.number(valueNode, where_)
+            case "preset": config.preset = try reader.string(valueNode, where_)
+            default: break
+            }
+        }
+        return config
+    }
+
+    static func yamlErrorSummary(_ error: YamlError) -> String {
+        String(describing: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+    }
+}

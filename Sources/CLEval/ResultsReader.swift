@@ -1,0 +1,102 @@
+import CLData
+import Foundation
+import HDF5Kit
+
+/// Reads results files (schema `cl-bench/1`) into `RunRecord`s.
+public enum ResultsReader {
+    /// Reads one results file. A file of another schema, or not HDF5 at all, is an
+    /// `InputError` naming the file.
+    public static func read(_ path: String) throws -> RunRecord {
+        let file: HDF5File
+        do { file = try HDF5File.open(path) } catch let error as HDF5Error {
+            throw InputError(file: path, error.message == "not an HDF5 file" ? "not a cl-bench results file (not HDF5)" : error.message)
+        }
+        defer { file.close() }
+        do {
+            guard let schema = try file.attribute("schema")?.stringValue else {
+                throw InputError(file: path, "not a cl-bench results file (no schema attribute)")
+            }
+            guard schema == RunEnvironment.schema else {
+                throw InputError(file: path, "results schema '\(schema)' is not the '\(RunEnvironment.schema)' this version reads")
+            }
+            func text(_ name: String) throws -> String { try file.attribute(name)?.stringValue ?? "" }
+            func matrix(_ objectPath: String) throws -> [[Double]]? {
+                guard file.exists(objectPath) else { return nil }
+                let (values, shape) = try file.read(Double.self, at: objectPath)
+                guard shape.count == 2, shape[1] > 0 else { return shape.count == 2 ? Array(repeating: [], count: shape[0]) : nil }
+                return stride(from: 0, to: values.count, by: shape[1]).map { Array(values[$0..<($0 + shape[1])]) }
+            }
+            func vector(_ objectPath: String) throws -> [Double] {
+                guard file.exists(objectPath) else { return [] }
+                return try file.read(Double.self, at: objectPath).values
+            }
+            func integers(_ objectPath: String) throws -> [Int] {
+                guard file.exists(objectPath) else { return [] }
+                return try file.read(Int32.self, at: objectPath).values.map { Int($0) }
+            }
+
+            let completed = Int(try file.attribute("completed_tasks")?.integerValue ?? 0)
+            let taskClasses = (try matrix("/stream/task_classes") ?? []).map { row in row.filter { $0 >= 0 }.map { Int($0) } }
+            var metrics: [String: Double] = [:]
+            if file.exists("/metrics") {
+                for key in try file.attributeNames(at: "/metrics") {
+                    metrics[key] = try file.attribute(key, at: "/metrics")?.doubleValue
+                }
+            }
+            return RunRecord(
+                path: path,
+                status: try text("status"),
+                error: try file.attribute("error")?.stringValue,
+                protocolName: try text("protocol_name"),
+                protocolYAML: try text("protocol_yaml"),
+                learner: try text("learner"),
+                learnerConfig: try text("learner_config"),
+                seed: Int(try file.attribute("seed")?.integerValue ?? -1),
+                startedAt: try text("started_at"),
+                finishedAt: try file.attribute("finished_at")?.stringValue,
+                harnessVersion: try text("harness_version"),
+                gitCommit: try text("git_commit"),
+                host: try text("host"),
+                blasCore: try text("blas_core"),
+                blasThreads: Int(try file.attribute("blas_threads")?.integerValue ?? 0),
+                peakRSSBytes: (try file.attribute("peak_rss_bytes")?.integerValue).map { Int($0) },
+                streamKind: try text("stream_kind"),
+                classOrder: try integers("/stream/class_order"),
+                taskClasses: taskClasses,
+                trainCounts: try integers("/stream/train_counts"),
+                testCounts: try integers("/stream/test_counts"),
+                accuracyMatrix: try matrix("/eval/accuracy_matrix") ?? [],
+                pooledAccuracy: Array(try vector("/eval/pooled_accuracy").prefix(completed)),
+                taskAwareAccuracy: try matrix("/eval/task_aware_accuracy"),
+                fscilAccuracy: try matrix("/eval/fscil_accuracy").map { Array($0.prefix(completed)) },
+                metrics: metrics,
+                trainSeconds: Array(try vector("/timing/train_seconds").prefix(completed)),
+                evalSeconds: Array(try vector("/timing/eval_seconds").prefix(completed)))
+        } catch let error as HDF5Error {
+            throw InputError(file: path, "damaged results file: \(error.message)")
+        }
+    }
+
+    /// Reads every results file in `paths`: files as given, folders searched recursively
+    /// for `*.h5`, in sorted path order. A path that does not exist is an `InputError`.
+    public static func records(in paths: [String]) throws -> [RunRecord] {
+        var files: [String] = []
+        for path in paths {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                throw InputError(file: path, "no such file or folder")
+            }
+            if isFolder.boolValue {
+                let enumerator = FileManager.default.enumerator(atPath: path)
+                var found: [String] = []
+                while let relative = enumerator?.nextObject() as? String {
+                    if relative.hasSuffix(".h5") { found.append((path as NSString).appendingPathComponent(relative)) }
+                }
+                files += found.sorted()
+            } else {
+                files.append(path)
+            }
+        }
+        return try files.map(read)
+    }
+}

@@ -1,0 +1,175 @@
+import CLData
+import CLTensor
+import Foundation
+import HDF5Kit
+
+/// Writes one run's results file in schema `cl-bench/1` (names exactly as DESIGN.md).
+///
+/// The file is created before the first task with status "running" and every dataset
+/// at its final shape, filled with NaN (or -1); after each task its rows are written and
+/// the file is flushed, so a run that dies keeps every completed task and still says
+/// "running". Only `finish` sets "complete".
+public final class ResultsWriter {
+    public let path: String
+    private let file: HDF5File
+    private let taskCount: Int
+    private let learnerName: String
+
+    /// Metadata recorded as root attributes.
+    public struct Metadata {
+        public var protocolName: String
+        public var protocolYAML: String
+        public var learner: String
+        /// Registry name of the learner (differs from `learner` when the protocol gives a label).
+        public var learnerType: String = ""
+        public var learnerConfig: String
+        public var seed: Int
+        public var streamKind: String
+        public var dataset: String
+        public var datasetSource: String
+        public var trainingPreset: String?
+
+        public init(protocolName: String, protocolYAML: String, learner: String, learnerConfig: String, seed: Int,
+                    streamKind: String, dataset: String, datasetSource: String, trainingPreset: String? = nil) {
+            self.protocolName = protocolName; self.protocolYAML = protocolYAML; self.learner = learner
+            self.learnerConfig = learnerConfig; self.seed = seed; self.streamKind = streamKind
+            self.dataset = dataset; self.datasetSource = datasetSource; self.trainingPreset = trainingPreset
+        }
+    }
+
+    /// Creates the file (and its folder). An existing file at `path` is kept as
+    /// `<path>.previous` rather than destroyed.
+    public init(path: String, metadata: Metadata, stream: TaskStream) throws {
+        self.path = path
+        self.taskCount = stream.tasks.count
+        self.learnerName = metadata.learner
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true)
+        } catch {
+            throw InputError(file: folder, "cannot create the output folder (\(error.localizedDescription))")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
+            throw InputError(file: folder, "the output folder is not writable")
+        }
+        if FileManager.default.fileExists(atPath: path) {
+            let previous = path + ".previous"
+            try? FileManager.default.removeItem(atPath: previous)
+            try? FileManager.default.moveItem(atPath: path, toPath: previous)
+        }
+        file = try HDF5File.create(path)
+
+        let strings: [(String, String)] = [
+            ("schema", RunEnvironment.schema), ("status", "running"),
+            ("protocol_yaml", metadata.protocolYAML), ("protocol_name", metadata.protocolName),
+            ("learner", metadata.learner), ("learner_type", metadata.learnerType.isEmpty ? metadata.learner : metadata.learnerType),
+            ("learner_config", metadata.learnerConfig),
+            ("started_at", RunEnvironment.timestamp()), ("harness_version", RunEnvironment.harnessVersion),
+            ("git_commit", RunEnvironment.gitCommit), ("host", RunEnvironment.host),
+            ("blas_core", BLASKernel.current), ("stream_kind", metadata.streamKind),
+            ("dataset", metadata.dataset), ("dataset_source", metadata.datasetSource),
+            ("training_preset", metadata.trainingPreset ?? "none"),
+        ]
+        for (name, value) in strings { try file.setAttribute(name, .string(value)) }
+        try file.setAttribute("seed", .integer(Int64(metadata.seed)))
+        try file.setAttribute("blas_threads", .integer(Int64(BLASKernel.threads)))
+
+        // /stream
+        let t = stream.tasks.count
+        let classCount = stream.classOrder.count
+        try file.write(stream.classOrder.map { Int32($0) }, shape: [classCount], at: "/stream/class_order")
+        let width = max(1, stream.tasks.map { $0.classes.count }.max() ?? 1)
+        var padded = [Int32](repeating: -1, count: t * width)
+        for (i, task) in stream.tasks.enumerated() {
+            for (k, label) in task.classes.enumerated() { padded[i * width + k] = Int32(label) }
+        }
+        try file.write(padded, shape: [t, width], at: "/stream/task_classes")
+        try file.write(stream.tasks.map { Int32($0.trainIndices.count) }, shape: [t], at: "/stream/train_counts")
+        try file.write(stream.tasks.map { Int32($0.testIndices.count) }, shape: [t], at: "/stream/test_counts")
+
+        // /eval and /timing at their final shapes, NaN / -1 until written.
+        try file.createDataset(Double.self, shape: [t + 1, t], at: "/eval/accuracy_matrix")
+        try file.createDataset(Double.self, shape: [t], at: "/eval/pooled_accuracy")
+        try file.createDataset(Double.self, shape: [t, classCount], at: "/eval/per_class_accuracy")
+        try file.setAttribute("columns", .string("learner label: position in /stream/class_order"), at: "/eval/per_class_accuracy")
+        try file.createDataset(Int32.self, shape: [t, 3], at: "/eval/old_new_errors")
+        try file.setAttribute("columns", .string("errors into old classes, into the current task's classes, into unseen classes"),
+                              at: "/eval/old_new_errors")
+        if stream.kind == .taskIncremental {
+            try file.createDataset(Double.self, shape: [t + 1, t], at: "/eval/task_aware_accuracy")
+        }
+        if stream.kind == .fewShotIncremental {
+            try file.createDataset(Double.self, shape: [t, 4], at: "/eval/fscil_accuracy")
+            try file.setAttribute("columns", .string("all seen, base, novel, harmonic mean"), at: "/eval/fscil_accuracy")
+        }
+        try file.createDataset(Double.self, shape: [t], at: "/timing/train_seconds")
+        try file.createDataset(Double.self, shape: [t], at: "/timing/eval_seconds")
+        try file.createGroup("/metrics")
+        try file.flush()
+    }
+
+    /// Records the evaluation before any training (row 0 of the matrices).
+    public func writeInitialEvaluation(_ evaluation: TaskEvaluation) throws {
+        try file.writeRows(evaluation.taskAccuracy, startingAt: 0, at: "/eval/accuracy_matrix")
+        if let aware = evaluation.taskAwareAccuracy, file.exists("/eval/task_aware_accuracy") {
+            try file.writeRows(aware, startingAt: 0, at: "/eval/task_aware_accuracy")
+        }
+        try file.flush()
+    }
+
+    /// Records task `task`'s evaluation and timings, then flushes.
+    public func writeTask(_ task: Int, evaluation: TaskEvaluation, trainSeconds: Double, evalSeconds: Double) throws {
+        try file.writeRows(evaluation.taskAccuracy, startingAt: task + 1, at: "/eval/accuracy_matrix")
+        try file.writeRows([evaluation.pooledAccuracy], startingAt: task, at: "/eval/pooled_accuracy")
+        try file.writeRows(evaluation.perClassAccuracy, startingAt: task, at: "/eval/per_class_accuracy")
+        try file.writeRows(evaluation.oldNewErrors, startingAt: task, at: "/eval/old_new_errors")
+        if let aware = evaluation.taskAwareAccuracy, file.exists("/eval/task_aware_accuracy") {
+            try file.writeRows(aware, startingAt: task + 1, at: "/eval/task_aware_accuracy")
+        }
+        if let fewShot = evaluation.fewShotAccuracy, file.exists("/eval/fscil_accuracy") {
+            try file.writeRows(fewShot, startingAt: task, at: "/eval/fscil_accuracy")
+        }
+        try file.writeRows([trainSeconds], startingAt: task, at: "/timing/train_seconds")
+        try file.writeRows([evalSeconds], startingAt: task, at: "/timing/eval_seconds")
+        try file.setAttribute("completed_tasks", .integer(Int64(task + 1)))
+        try file.setAttribute("peak_rss_bytes", .integer(Int64(RunEnvironment.peakResidentBytes)))
+        try file.flush()
+    }
+
+    /// Writes a learner's diagnostics under `/learner/<name>/`.
+    public func writeDiagnostics(_ tensors: [String: Tensor], notes: [String: String]) throws {
+        let group = "/learner/\(learnerName)"
+        try file.createGroup(group)
+        for (name, tensor) in tensors.sorted(by: { $0.key < $1.key }) {
+            let objectPath = "\(group)/\(name)"
+            if file.exists(objectPath) { continue }
+            try file.write(tensor.scalars, shape: tensor.shape, at: objectPath, compression: tensor.count > 4096 ? 4 : nil)
+        }
+        for (name, text) in notes.sorted(by: { $0.key < $1.key }) {
+            try file.setAttribute(name, .string(text), at: group)
+        }
+        try file.flush()
+    }
+
+    /// Writes the metrics and marks the run complete.
+    public func finish(metrics: [String: Double]) throws {
+        for (key, value) in metrics.sorted(by: { $0.key < $1.key }) {
+            try file.setAttribute(key, .double(value), at: "/metrics")
+        }
+        try file.setAttribute("peak_rss_bytes", .integer(Int64(RunEnvironment.peakResidentBytes)))
+        try file.setAttribute("finished_at", .string(RunEnvironment.timestamp()))
+        try file.setAttribute("status", .string("complete"))
+        try file.flush()
+        file.close()
+    }
+
+    /// Marks the run failed with `message`; completed tasks stay in the file.
+    public func fail(_ message: String) {
+        try? file.setAttribute("status", .string("failed"))
+        try? file.setAttribute("error", .string(message))
+        try? file.setAttribute("finished_at", .string(RunEnvironment.timestamp()))
+        try? file.setAttribute("peak_rss_bytes", .integer(Int64(RunEnvironment.peakResidentBytes)))
+        try? file.flush()
+        file.close()
+    }
+}

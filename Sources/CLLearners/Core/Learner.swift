@@ -1,0 +1,29 @@
+import CLTensor
+
+/// A continual learner: the one extension point of cl-bench.
+///
+/// To add a learner, write a type conforming to `Learner` and add it to
+/// `LearnerRegistry.builtIn` (or call `LearnerRegistry.register(_:)` before running).
+/// The runner calls `learn` once per task, in stream order, then `predict` on every
+/// task's test set; it never knows which learner it runs.
+public protocol Learner {
+    /// The name protocol files use (`learners: [{ name: nmc }]`).
+    static var name: String { get }
+    /// One line saying what the learner does and which paper it follows.
+    static var summary: String { get }
+    /// Every hyperparameter with its default; protocols may set only these.
+    static var hyperparameters: [HyperparameterSpec] { get }
+    /// Backbone kinds the learner works with (nil: any).
+    static var supportedBackbones: [String]? { get }
+
+    init(config: LearnerConfig, context: LearnerContext) throws
+    /// Learns one task's training data.
+    mutating func learn(_ task: TaskData) throws
+    /// Scores a batch ([n] + sample shape) over the classes learned so far. `task` is the
+    /// task id where the protocol gives it at test time (task-incremental), else nil.
+    func predict(_ batch: Tensor, task: Int?) -> Prediction
+}
+
+extension Learner {
+    public static var supportedBackbones: [String]? { nil }
+}

@@ -1,0 +1,41 @@
+import CLTensor
+
+/// What the runner gives a learner besides its hyperparameters: the run's seed, the
+/// stream's shape, and sinks for diagnostics and progress. A learner never touches files:
+/// what it records here, the runner writes under `/learner/<name>/` in the results file.
+public final class LearnerContext {
+    /// The run's seed: learners derive every random choice from it.
+    public let seed: UInt64
+    /// Shape of one input sample ([C, H, W] or [d]).
+    public let sampleShape: [Int]
+    /// Total number of classes in the stream.
+    public let totalClassCount: Int
+    /// Number of tasks in the stream.
+    public let taskCount: Int
+    /// Stream kind name ("class-incremental", "task-incremental", ...).
+    public let streamKind: String
+
+    /// Recorded diagnostics, by name relative to `/learner/<name>/`.
+    public private(set) var diagnostics: [String: Tensor] = [:]
+    /// Recorded text diagnostics (written as attributes), by name.
+    public private(set) var notes: [String: String] = [:]
+    /// Receives progress lines (the runner prints them).
+    public var progress: (String) -> Void
+
+    public init(seed: UInt64, sampleShape: [Int], totalClassCount: Int, taskCount: Int, streamKind: String,
+                progress: @escaping (String) -> Void = { _ in }) {
+        self.seed = seed
+        self.sampleShape = sampleShape
+        self.totalClassCount = totalClassCount
+        self.taskCount = taskCount
+        self.streamKind = streamKind
+        self.progress = progress
+    }
+
+    /// Records a numeric diagnostic (a training curve, calibration weights, ...); a later
+    /// record under the same name replaces it.
+    public func record(_ name: String, _ value: Tensor) { diagnostics[name] = value }
+
+    /// Records a short text diagnostic.
+    public func note(_ name: String, _ text: String) { notes[name] = text }
+}

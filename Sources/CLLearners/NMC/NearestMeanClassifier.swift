@@ -1,0 +1,145 @@
+import CLTensor
+
+/// `nmc`: the nearest-mean classifier on a fixed backbone — NMC (Janson et al., "A Simple
+/// Baseline that Questions the Use of Pretrained-Models in Continual Learning") and
+/// SimpleCIL (Zhou et al., "Revisiting Class-Incremental Learning with Pre-Trained
+/// Models", code zhoudw-zdw/RevisitingCIL). Training-free: it only averages features.
+///
+/// Prototypes are streaming means: per class a float64 sum and a count, so the mean is
+/// the same for any sample order and any split into tasks (task-free), and classes that
+/// receive no new samples keep bit-identical prototypes.
+public struct NearestMeanClassifier: Learner {
+    public static let name = "nmc"
+    public static let summary = "Nearest class mean on a fixed backbone (NMC / SimpleCIL); training-free."
+    public static let hyperparameters: [HyperparameterSpec] = [
+        HyperparameterSpec("metric", .choice(["cosine", "euclidean"]), default: .text("cosine"),
+                           "cosine: argmax cos(f(x), mu_c) (SimpleCIL). euclidean: features L2-normalised, mu_c the mean of normalised features (not re-normalised), argmin ||n(f(x)) - mu_c|| (NMC paper)."),
+        HyperparameterSpec("feature_batch", .integer, default: .integer(1024),
+                           "samples per feature-extraction batch (memory only; results do not depend on it)."),
+    ]
+
+    /// Scoring rule.
+    public enum Metric: String, Sendable { case cosine, euclidean }
+
+    public let metric: Metric
+    let featureBatch: Int
+    let backbone: any FeatureExtractor
+    /// Per class (learner label): float64 sum of (cosine: raw, euclidean: normalised) features.
+    private(set) var sums: [[Double]] = []
+    /// Per class: number of samples averaged.
+    private(set) var counts: [Int] = []
+
+    public init(config: LearnerConfig, context: LearnerContext) throws {
+        metric = Metric(rawValue: config.text("metric"))!
+        featureBatch = max(1, config.integer("feature_batch"))
+        backbone = try BackboneFactory.makeFeatureExtractor(config.backbone, sampleShape: context.sampleShape)
+    }
+
+    /// Builds an NMC directly on a feature extractor (tests, and learners built on NMC).
+    public init(metric: Metric, backbone: any FeatureExtractor, featureBatch: Int = 1024) {
+        self.metric = metric
+        self.backbone = backbone
+        self.featureBatch = featureBatch
+    }
+
+    public mutating func learn(_ task: TaskData) throws {
+        var start = 0
+        while start < task.count {
+            let end = min(start + featureBatch, task.count)
+            let features = backbone.features(of: task.inputs(start..<end))
+            accumulate(features, labels: Array(task.labels[start..<end]))
+            start = end
+        }
+    }
+
+    /// Adds feature rows to their classes' running sums.
+    public mutating func accumulate(_ features: Tensor, labels: [Int32]) {
+        let d = features.shape[1]
+        let needed = Int(labels.max() ?? -1) + 1
+        while sums.count < needed { sums.append([Double](repeating: 0, count: d)); counts.append(0) }
+        features.scalars.withUnsafeBufferPointer { f in
+            for (row, label) in labels.enumerated() {
+                let c = Int(label), base = row &* d
+                var scale = 1.0
+                if metric == .euclidean {
+                    var norm = 0.0
+                    for k in 0..<d { let v = Double(f[base &+ k]); norm += v * v }
+                    scale = norm > 0 ? 1 / norm.squareRoot() : 0
+                }
+                sums[c].withUnsafeMutableBufferPointer { s in
+                    for k in 0..<d { s[k] += Double(f[base &+ k]) * scale }
+                }
+                counts[c] += 1
+            }
+        }
+    }
+
+    /// The class means as a [classes, d] tensor (zero rows for classes without samples).
+    public var prototypes: Tensor {
+        let d = sums.first?.count ?? backbone.featureDimension
+        var values = [Float](repeating: 0, count: sums.count * d)
+        for c in 0..<sums.count where counts[c] > 0 {
+            let n = Double(counts[c])
+            for k in 0..<d { values[c * d + k] = Float(sums[c][k] / n) }
+        }
+        return Tensor(shape: [sums.count, d], scalars: values)
+    }
+
+    public func predict(_ batch: Tensor, task: Int?) -> Prediction {
+        let features = backbone.features(of: batch)
+        return Prediction(scores: scores(features: features, prototypes: prototypes))
+    }
+
+    /// Scores of feature rows against prototype rows under this learner's metric; classes
+    /// without samples score -infinity.
+    public func scores(features: Tensor, prototypes: Tensor) -> Tensor {
+        let classCount = prototypes.shape[0]
+        let queries = normalizedRows(features)
+        var result: Tensor
+        switch metric {
+        case .cosine:
+            result = matrixProduct(queries, normalizedRows(prototypes), transposeB: true)
+        case .euclidean:
+            // -||q - mu||² = 2 q·mu - ||mu||² - ||q||², with ||q|| = 1 (0 for a zero feature).
+            result = matrixProduct(queries, prototypes, transposeB: true)
+            let d = prototypes.shape[1]
+            let squaredNorms: [Float] = (0..<classCount).map { c in
+                var sum: Float = 0
+                for k in 0..<d { let v = prototypes.scalars[c * d + k]; sum += v * v }
+                return sum
+            }
+            let queryNorms: [Float] = (0..<queries.shape[0]).map { r in
+                var sum: Float = 0
+                for k in 0..<d { let v = queries.scalars[r * d + k]; sum += v * v }
+                return sum
+            }
+            result.scalars.withUnsafeMutableBufferPointer { s in
+                for r in 0..<queries.shape[0] {
+                    for c in 0..<classCount { s[r * classCount + c] = 2 * s[r * classCount + c] - squaredNorms[c] - queryNorms[r] }
+                }
+            }
+        }
+        result.scalars.withUnsafeMutableBufferPointer { s in
+            for c in 0..<classCount where counts.indices.contains(c) && counts[c] == 0 {
+                for r in 0..<queries.shape[0] { s[r * classCount + c] = -.infinity }
+            }
+        }
+        return result
+    }
+}
+
+/// Each row divided by its L2 norm (zero rows stay zero).
+func normalizedRows(_ matrix: Tensor) -> Tensor {
+    let rows = matrix.shape[0], d = matrix.shape[1]
+    var out = matrix
+    out.scalars.withUnsafeMutableBufferPointer { s in
+        for r in 0..<rows {
+            let base = r &* d
+            var norm: Float = 0
+            for k in 0..<d { norm += s[base &+ k] * s[base &+ k] }
+            let scale: Float = norm > 0 ? 1 / norm.squareRoot() : 0
+            for k in 0..<d { s[base &+ k] *= scale }
+        }
+    }
+    return out
+}
