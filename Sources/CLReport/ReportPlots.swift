@@ -5,8 +5,8 @@ public enum ReportPlots {
     public static func accuracyCurve(_ summary: ProtocolSummary) -> String {
         let tasks = max(summary.taskCount, summary.learners.map(\.pooledAccuracy.count).max() ?? 0)
         let series = summary.learners.enumerated().map { index, learner in
-            ChartSeries(name: "\(learner.learner) (n=\(learner.runs.count))", color: Palette.color(index),
-                        values: learner.pooledAccuracy)
+            ChartSeries(name: learner.learner, detail: "n = \(learner.runs.count) seed(s)", color: Palette.color(index),
+                        marker: index, values: learner.pooledAccuracy)
         }
         return LineChart(title: "\(summary.protocolName): accuracy after each task",
                          xLabel: "after task", yLabel: "pooled accuracy (seen classes)",
@@ -19,8 +19,8 @@ public enum ReportPlots {
         let tasks = summary.learners.map(\.forgettingPerTask.count).max() ?? 0
         guard tasks > 0 else { return nil }
         let series = summary.learners.enumerated().map { index, learner in
-            ChartSeries(name: "\(learner.learner) (n=\(learner.runs.count))", color: Palette.color(index),
-                        values: learner.forgettingPerTask)
+            ChartSeries(name: learner.learner, detail: "n = \(learner.runs.count) seed(s)", color: Palette.color(index),
+                        marker: index, values: learner.forgettingPerTask)
         }
         return BarChart(title: "\(summary.protocolName): forgetting per task",
                         xLabel: "task j (max over rows after tasks j … T−2, minus the final row)",

@@ -25,7 +25,7 @@ struct BarChart {
                 canvas.rectangle(x: x + barWidth * 0.08, y: min(top, zero), width: barWidth * 0.84,
                                  height: abs(zero - top), fill: bars.color,
                                  tooltip: "\(bars.name), \(categories[index]): \(NumberFormat.meanAndDeviation(value)) (n = \(value.count))")
-                if value.standardDeviation.isFinite {
+                if value.standardDeviation.isFinite && value.standardDeviation > 0 {
                     let center = x + barWidth / 2
                     let high = frame.valueScale.position(value.mean + value.standardDeviation)
                     let low = frame.valueScale.position(value.mean - value.standardDeviation)
@@ -36,7 +36,7 @@ struct BarChart {
             }
         }
         canvas.line(from: (frame.plotLeft, zero), to: (frame.plotRight, zero), stroke: "#444444")
-        frame.drawLegend(series.map { ($0.name, $0.color) }, note: "whiskers: ± sample std", on: &canvas)
+        frame.drawLegend(series.map { ($0.name, $0.detail, $0.color, -1) }, note: "whiskers: ± sample std", on: &canvas)
         return canvas.document(label: title)
     }
 }

@@ -64,17 +64,48 @@ struct ChartFrame {
         canvas.text(yLabel, x: 16, y: (plotTop + plotBottom) / 2, size: 12, anchor: .middle, rotated: true)
     }
 
-    /// Legend entries on the right: a colour swatch and the label.
-    func drawLegend(_ entries: [(label: String, color: String)], note: String?, on canvas: inout SVGCanvas) {
-        let x = plotRight + 18
+    /// Legend entries on the right: a line with its marker (or, for `marker` < 0, a filled swatch), the name, and a small second
+    /// line (the seed count); names too long for the margin are shortened, the full name shows
+    /// on hover.
+    func drawLegend(_ entries: [(label: String, detail: String, color: String, marker: Int)], note: String?,
+                    on canvas: inout SVGCanvas) {
+        let x = plotRight + 16
         var y = plotTop + 6
+        let maximumCharacters = 17
         for entry in entries {
-            canvas.rectangle(x: x, y: y - 9, width: 18, height: 10, fill: entry.color)
-            canvas.text(entry.label, x: x + 25, y: y, size: 12)
-            y += 20
+            if entry.marker < 0 {   // bars: a filled swatch
+                canvas.rectangle(x: x, y: y - 10, width: 22, height: 11, fill: entry.color)
+            } else {                // lines: the line with its marker
+                canvas.line(from: (x, y - 4), to: (x + 22, y - 4), stroke: entry.color, width: 3)
+                ChartMarker.draw(entry.marker, x: x + 11, y: y - 4, color: entry.color, tooltip: nil, on: &canvas)
+            }
+            let shown = entry.label.count > maximumCharacters ? String(entry.label.prefix(maximumCharacters - 1)) + "…" : entry.label
+            canvas.text(shown, x: x + 29, y: y, size: 12, tooltip: entry.label)
+            canvas.text(entry.detail, x: x + 29, y: y + 13, size: 10, fill: "#666666")
+            y += 32
         }
         if let note {
-            canvas.text(note, x: x, y: y + 6, size: 10, fill: "#555555")
+            canvas.text(note, x: x, y: y + 2, size: 10, fill: "#555555")
+        }
+    }
+}
+
+/// Marker shapes that tell learners apart where their colours cannot (print, overlap).
+enum ChartMarker {
+    static func draw(_ shape: Int, x: Double, y: Double, color: String, tooltip: String?, on canvas: inout SVGCanvas) {
+        let size = 4.0
+        switch shape % 4 {
+        case 0:
+            canvas.circle(x: x, y: y, radius: size * 0.9, fill: color, tooltip: tooltip)
+        case 1:
+            canvas.rectangle(x: x - size * 0.8, y: y - size * 0.8, width: size * 1.6, height: size * 1.6, fill: color,
+                             tooltip: tooltip)
+        case 2:
+            canvas.polygon([(x, y - size * 1.1), (x + size, y + size * 0.8), (x - size, y + size * 0.8)], fill: color,
+                           opacity: 1, tooltip: tooltip)
+        default:
+            canvas.polygon([(x, y - size * 1.1), (x + size * 1.1, y), (x, y + size * 1.1), (x - size * 1.1, y)],
+                           fill: color, opacity: 1, tooltip: tooltip)
         }
     }
 }

@@ -15,8 +15,8 @@ struct Heatmap {
         let legendWidth = 62.0
         let width = left + cell * Double(columns) + legendWidth + 16
         let height = top + cell * Double(rows) + 24
-        // Wide enough for the title (about 8.6 px per character of 15 px bold text).
-        let titleWidth = 20 + 8.6 * Double(title.count)
+        // Wide enough for the title (about 9.4 px per character of 15 px bold text).
+        let titleWidth = 24 + 9.4 * Double(title.count)
         var canvas = SVGCanvas(width: max(width, titleWidth), height: max(height, 200))
         canvas.text(title, x: 10, y: 22, size: 15, bold: true)
         canvas.text("rows: evaluated after; columns: test set of task", x: 10, y: 40, size: 11, fill: "#555555")

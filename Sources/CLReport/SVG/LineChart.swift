@@ -1,7 +1,11 @@
-/// One learner's curve: a mean per x position and its spread over seeds.
+/// One learner's curve or bars: a mean per x position and its spread over seeds.
 struct ChartSeries {
     let name: String
+    /// Second legend line, e.g. "n = 3 seeds".
+    let detail: String
     let color: String
+    /// Index of the marker shape (`ChartMarker`).
+    let marker: Int
     let values: [SeedStatistics]
 }
 
@@ -32,13 +36,14 @@ struct LineChart {
                 canvas.polyline(segment.map { (frame.categoryCenter($0), frame.valueScale.position(line.values[$0].mean)) },
                                 stroke: line.color, width: 2.2)
             }
-            for (index, value) in line.values.enumerated() where value.isAvailable {
-                canvas.circle(x: frame.categoryCenter(index), y: frame.valueScale.position(value.mean), radius: 3.2,
-                              fill: line.color,
-                              tooltip: "\(line.name), \(categories[index]): \(NumberFormat.meanAndDeviation(value)) (n = \(value.count))")
+            for (index, value) in line.values.enumerated() where value.isAvailable && index < categories.count {
+                ChartMarker.draw(line.marker, x: frame.categoryCenter(index), y: frame.valueScale.position(value.mean),
+                                 color: line.color,
+                                 tooltip: "\(line.name), \(xLabel) \(categories[index]): \(NumberFormat.meanAndDeviation(value)) (n = \(value.count))",
+                                 on: &canvas)
             }
         }
-        frame.drawLegend(series.map { ($0.name, $0.color) }, note: "band: ± sample std", on: &canvas)
+        frame.drawLegend(series.map { ($0.name, $0.detail, $0.color, $0.marker) }, note: "band: ± sample std", on: &canvas)
         return canvas.document(label: title)
     }
 

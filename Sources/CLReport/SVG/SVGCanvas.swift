@@ -85,22 +85,22 @@ struct SVGCanvas {
                             ("stroke-width", SVGCanvas.number(width)), ("stroke-linejoin", "round")])
     }
 
-    mutating func polygon(_ points: [(Double, Double)], fill: String, opacity: Double) {
+    mutating func polygon(_ points: [(Double, Double)], fill: String, opacity: Double, tooltip: String? = nil) {
         guard points.count > 2 else { return }
         append("polygon", [("points", SVGCanvas.pointList(points)), ("fill", fill),
-                           ("fill-opacity", SVGCanvas.number(opacity)), ("stroke", "none")])
+                           ("fill-opacity", SVGCanvas.number(opacity)), ("stroke", "none")], tooltip: tooltip)
     }
 
     enum Anchor: String { case start, middle, end }
 
     mutating func text(_ string: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start,
-                       fill: String = "#222", bold: Bool = false, rotated: Bool = false) {
+                       fill: String = "#222", bold: Bool = false, rotated: Bool = false, tooltip: String? = nil) {
         var attributes = [("x", SVGCanvas.number(x)), ("y", SVGCanvas.number(y)),
                           ("font-size", SVGCanvas.number(size)), ("text-anchor", anchor.rawValue), ("fill", fill)]
         if bold { attributes.append(("font-weight", "bold")) }
         if rotated { attributes.append(("transform", "rotate(-90 \(SVGCanvas.number(x)) \(SVGCanvas.number(y)))")) }
         let attributeText = attributes.map { " \($0.0)=\"\(SVGCanvas.escape($0.1))\"" }.joined()
-        elements.append("<text\(attributeText)>\(SVGCanvas.escape(string))</text>")
+        elements.append("<text\(attributeText)>\(SVGCanvas.tooltip(tooltip))\(SVGCanvas.escape(string))</text>")
     }
 
     /// A linear gradient definition usable as `fill="url(#id)"`.
