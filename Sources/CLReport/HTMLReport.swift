@@ -98,7 +98,8 @@ public enum HTMLReport {
             html += "<h3>Running or failed (not averaged in)</h3>\n" + table(ReportTables.incompleteRunTable(summary),
                                                                               textColumns: [0, 2, 4, 5], rowClass: "failed")
         }
-        html += "<h3>Runs</h3>\n" + table(ReportTables.runMetadataTable(summary), textColumns: [0, 2, 3, 4, 5, 9, 10])
+        html += "<h3>Runs</h3>\n" + table(ReportTables.runMetadataTable(summary), textColumns: [0, 2, 3, 4, 5, 6, 10, 11])
+        html += learnerConfigurations(summary)
         for (index, text) in summary.protocolTexts.enumerated() {
             let label = summary.protocolTexts.count > 1 ? "Protocol file (version \(index + 1))" : "Protocol file"
             html += "<details><summary>\(label)</summary><pre>\(escape(text))</pre></details>\n"
@@ -126,6 +127,13 @@ public enum HTMLReport {
             for metric in summaries {
                 if let reason = metric.unavailableReason {
                     html += "<td class=\"num na\" title=\"\(escape(reason))\">n/a<span class=\"reason\">\(escape(reason))</span></td>"
+                } else if definition.key == "fwt" && summary.streamKind != "task-incremental"
+                            && summary.streamKind != "permuted" {
+                    // METRICS.md: without a task id, a class-incremental learner cannot score on
+                    // classes it has never seen, so forward transfer is ~0 by construction.
+                    let note = "≈ 0 by construction in \(summary.streamKind) streams"
+                    html += "<td class=\"num\" title=\"\(escape(note))\">\(escape(metric.formatted))"
+                    html += "<span class=\"reason\">\(escape(note))</span></td>"
                 } else {
                     let isBest = metric.statistics.mean == best
                     html += "<td class=\"num\(isBest ? " best" : "")\" title=\"n = \(metric.statistics.count) seed(s)\">"
@@ -146,6 +154,20 @@ public enum HTMLReport {
             html += "<dd>\(escape(definition.definition)) <em>Matches: \(escape(definition.matches)).</em></dd>\n"
         }
         return html + "</dl>\n</details>\n"
+    }
+
+    /// Each learner's hyperparameters as recorded, so two entries of one learner type can be told apart.
+    static func learnerConfigurations(_ summary: ProtocolSummary) -> String {
+        var entries: [(learner: String, config: String)] = []
+        for run in summary.allRuns where !entries.contains(where: { $0.learner == run.learner && $0.config == run.learnerConfig }) {
+            entries.append((run.learner, run.learnerConfig))
+        }
+        guard entries.contains(where: { !$0.config.isEmpty }) else { return "" }
+        var html = "<details><summary>Learner configurations</summary>\n"
+        for entry in entries {
+            html += "<p><strong>\(escape(entry.learner))</strong></p><pre>\(escape(entry.config.isEmpty ? "(defaults)" : entry.config))</pre>\n"
+        }
+        return html + "</details>\n"
     }
 
     /// Few-shot session tables (all / base / novel / harmonic mean) and the performance drop.

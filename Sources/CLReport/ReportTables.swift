@@ -79,15 +79,27 @@ public enum ReportTables {
         return table
     }
 
-    /// Per run: seed, status, commit, host, BLAS kernel and threads, timings, peak memory.
+    /// One line saying where the numbers came from: commits, hosts, BLAS kernels, harness versions.
+    public static func provenanceLine(_ summary: ProtocolSummary) -> String {
+        func distinct(_ values: [String]) -> String {
+            var seen: [String] = []
+            for value in values.map({ $0.isEmpty ? "?" : $0 }) where !seen.contains(value) { seen.append(value) }
+            return seen.joined(separator: ", ")
+        }
+        let runs = summary.allRuns
+        return "commit \(distinct(runs.map { String($0.gitCommit.prefix(12)) })); host \(distinct(runs.map(\.host))); "
+            + "BLAS \(distinct(runs.map { "\($0.blasCore) × \($0.blasThreads)" })); harness \(distinct(runs.map(\.harnessVersion)))"
+    }
+
+    /// Per run: seed, status, commit, harness version, host, BLAS kernel and threads, timings, peak memory.
     public static func runMetadataTable(_ summary: ProtocolSummary) -> TextTable {
-        var table = TextTable(header: ["learner", "seed", "status", "commit", "host", "BLAS", "train", "eval",
+        var table = TextTable(header: ["learner", "seed", "status", "commit", "harness", "host", "BLAS", "train", "eval",
                                        "peak RSS", "started", "finished"],
-                              alignments: [.left, .right, .left, .left, .left, .left, .right, .right, .right,
+                              alignments: [.left, .right, .left, .left, .left, .left, .left, .right, .right, .right,
                                            .left, .left])
         for run in summary.allRuns {
             table.rows.append([run.learner, String(run.seed), run.status, String(run.gitCommit.prefix(12)),
-                               run.host, "\(run.blasCore.isEmpty ? "?" : run.blasCore) × \(run.blasThreads)",
+                               run.harnessVersion, run.host, "\(run.blasCore.isEmpty ? "?" : run.blasCore) × \(run.blasThreads)",
                                NumberFormat.duration(ReportRun.total(run.trainSeconds)),
                                NumberFormat.duration(ReportRun.total(run.evalSeconds)),
                                NumberFormat.memory(run.peakRSSBytes), run.startedAt, run.finishedAt ?? "—"])

@@ -12,7 +12,7 @@ public enum TerminalReport {
     }
 
     static func section(_ summary: ProtocolSummary) -> String {
-        var text = "== \(heading(summary)) ==\n"
+        var text = "== \(heading(summary)) ==\n" + ReportTables.provenanceLine(summary) + "\n"
         if summary.learners.isEmpty {
             text += "no complete run: nothing to average\n"
         } else {
