@@ -39,7 +39,8 @@ public enum MarkdownReport {
                     text += "Row: evaluated after; column: test set of task.\n\n"
                     text += ReportTables.accuracyMatrixTable(learner).markdownText()
                     if let sessions = ReportTables.fscilTable(learner) {
-                        text += "\nFew-shot sessions:\n\n" + sessions.markdownText()
+                        text += "\nFew-shot sessions (performance drop \(learner.metric("performance_drop")?.formatted ?? "n/a")):\n\n"
+                            + sessions.markdownText()
                     }
                 }
             }

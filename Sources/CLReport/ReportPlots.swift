@@ -31,7 +31,7 @@ public enum ReportPlots {
     public static func accuracyHeatmap(_ learner: LearnerSummary, protocolName: String) -> String {
         let columns = learner.accuracyMatrix.map(\.count).max() ?? 0
         let rows = learner.accuracyMatrix.indices.map { $0 == 0 ? "before" : "after \($0 - 1)" }
-        return Heatmap(title: "\(learner.learner): accuracy matrix (mean of \(learner.runs.count) seeds)",
+        return Heatmap(title: "\(learner.learner) (mean of \(learner.runs.count) seeds)",
                        rowLabels: rows, columnLabels: (0..<columns).map { "task \($0)" },
                        cells: learner.accuracyMatrix).svg()
     }

@@ -26,7 +26,8 @@ public enum TerminalReport {
                     + "(row: evaluated after; column: test set of task)\n"
                 text += ReportTables.accuracyMatrixTable(learner).terminalText()
                 if let sessions = ReportTables.fscilTable(learner) {
-                    text += "\nFew-shot sessions of \(learner.learner)\n" + sessions.terminalText()
+                    text += "\nFew-shot sessions of \(learner.learner) (performance drop "
+                        + "\(learner.metric("performance_drop")?.formatted ?? "n/a"))\n" + sessions.terminalText()
                 }
             }
         }

@@ -12,7 +12,7 @@ struct ProtocolSummaryTests {
 
     @Test("protocols and learners are grouped and sorted")
     func grouping() throws {
-        #expect(summaries.map(\.protocolName) == ["cub200-fscil", "joint-mnist", "split-mnist"])
+        #expect(summaries.map(\.protocolName) == ["cub200-fscil", "joint-mnist", "split-cifar100", "split-mnist"])
         let split = try protocolNamed("split-mnist")
         #expect(split.learners.map(\.learner) == ["finetune", "icarl", "nmc"])
         #expect(split.taskCount == 5)

@@ -39,6 +39,7 @@ struct RenderingTests {
         #expect(text.contains("Running or failed (not averaged in)"))
         #expect(text.contains("training loss became NaN at task 2, epoch 3"))
         #expect(text.contains("2 / 5"))
+        #expect(text.contains("Few-shot sessions of teen (performance drop 0."))
         #expect(text.contains("commit 0123456789ab; host ci-runner; BLAS Haswell × 2; harness 0.1.0"))
         // nmc rows: on split-mnist four "mean ± std" cells; on joint-mnist two, and two n/a.
         let nmcRows = text.split(separator: "\n").filter { $0.hasPrefix("nmc ") && $0.contains("±") }
@@ -113,8 +114,9 @@ struct RenderingTests {
         #expect(html.contains("Learner configurations"))
         #expect(html.contains("≈ 0 by construction in class-incremental streams"))
         let svgs = inlineSVGs(html)
-        // split-mnist: curve, bars, 3 heatmaps; fscil: curve, bars, 1 heatmap; joint: curve, 1 heatmap.
-        #expect(svgs.count == 10)
+        // split-mnist: curve, bars, 3 heatmaps; split-cifar100: curve, bars, 2 heatmaps;
+        // fscil: curve, bars, 1 heatmap; joint: curve, 1 heatmap.
+        #expect(svgs.count == 14)
         for svg in svgs { #expect(xmlError(svg) == nil) }
     }
 

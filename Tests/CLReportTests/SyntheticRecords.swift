@@ -96,7 +96,7 @@ enum SyntheticRecords {
     }
 
     /// The full sample: 3 learners x 3 seeds on split-mnist (plus a failed and a running run),
-    /// 2 seeds of a few-shot protocol, and a one-task protocol.
+    /// 2 learners x 3 seeds on a 10-task protocol, 2 seeds of a few-shot protocol, and a one-task protocol.
     static func sample() -> [RunRecord] {
         var records: [RunRecord] = []
         for seed in 0..<3 {
@@ -110,6 +110,10 @@ enum SyntheticRecords {
                            completedTasks: 3))
         records.append(fewShotRun(learner: "teen", seed: 0))
         records.append(fewShotRun(learner: "teen", seed: 1))
+        for seed in 0..<3 {
+            records.append(run(protocolName: "split-cifar100", learner: "icarl", seed: seed, tasks: 10, plasticity: 0.8, retention: 0.93))
+            records.append(run(protocolName: "split-cifar100", learner: "der", seed: seed, tasks: 10, plasticity: 0.85, retention: 0.95))
+        }
         records.append(run(protocolName: "joint-mnist", learner: "nmc", seed: 0, tasks: 1, plasticity: 0.98, retention: 1))
         records.append(run(protocolName: "joint-mnist", learner: "nmc", seed: 1, tasks: 1, plasticity: 0.97, retention: 1))
         return records

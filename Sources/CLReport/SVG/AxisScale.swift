@@ -42,7 +42,8 @@ struct AxisScale {
         guard let low = finite.min(), let high = finite.max() else { return (0, 1) }
         if preferUnit && low >= 0 && high <= 1 { return (0, 1) }
         let lower = min(0, low)
-        let upper = max(high, lower + 1e-3)
+        // A little headroom so the tallest bar and its whisker do not touch the title.
+        let upper = max(high + 0.04 * (high - lower), lower + 1e-3)
         let step = niceStep(span: upper - lower, target: 5)
         return ((lower / step).rounded(.down) * step, (upper / step).rounded(.up) * step)
     }

@@ -9,7 +9,9 @@ struct Heatmap {
     func svg() -> String {
         let columns = columnLabels.count
         let rows = rowLabels.count
-        let cell = max(26, min(44, 440 / Double(max(1, columns))))
+        // 44 px cells up to 9 tasks keep three heatmaps per row of a 1280 px page; beyond, cells
+        // shrink so that two still fit, down to 26 px (20 tasks), where numbers stay readable.
+        let cell = max(26, min(44, 400 / Double(max(1, columns))))
         let left = 80.0
         let top = 64.0
         let legendWidth = 62.0
