@@ -24,9 +24,11 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CImageCodecs", pkgConfig: "libpng zlib", providers: [.apt(["libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev"])]),
 
+        // C glue that keeps libjpeg's setjmp error recovery out of Swift (used by CLData).
+        .target(name: "CImageDecoding", dependencies: ["CImageCodecs"]),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
         .target(name: "CLTensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
-        .target(name: "CLData", dependencies: ["CLTensor", "HDF5Kit", "CImageCodecs"], swiftSettings: numericSettings),
+        .target(name: "CLData", dependencies: ["CLTensor", "HDF5Kit", "CImageCodecs", "CImageDecoding"], swiftSettings: numericSettings),
         .target(name: "CLLearners", dependencies: ["CLTensor", "CLData", "Yams"], swiftSettings: numericSettings),
         .target(name: "CLEval", dependencies: ["CLLearners", "CLData", "HDF5Kit", "Yams"]),
         .target(name: "CLReport", dependencies: ["CLEval"]),

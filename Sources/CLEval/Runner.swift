@@ -11,6 +11,9 @@ public struct Runner {
     public let stream: TaskStream
     /// Samples per prediction batch during evaluation.
     public var evaluationBatch = 1024
+    /// Test inputs are converted to float once per run and kept when they take at most
+    /// this many bytes (the matrix evaluates every task's test set T+1 times).
+    public var testCacheLimitBytes = 1 << 30
 
     public init(dataset: Dataset, stream: TaskStream) {
         self.dataset = dataset
@@ -21,7 +24,8 @@ public struct Runner {
     /// - Parameter progress: receives one line per task (and the learner's own progress).
     @discardableResult
     public func run(_ entry: LearnerEntry, seed: Int, protocol spec: BenchmarkProtocol, outputPath: String,
-                    progress: @escaping (String) -> Void = { _ in }) throws -> [String: Double] {
+                    progress: @escaping (String) -> Void = { _ in },
+                    liveStatus: @escaping (String) -> Void = { _ in }) throws -> [String: Double] {
         let map = stream.learnerLabelOfOriginal
         let taskClasses = stream.tasks.map { $0.classes.map { map[$0] } }
         var metadata = ResultsWriter.Metadata(
@@ -34,13 +38,16 @@ public struct Runner {
             let context = LearnerContext(seed: UInt64(seed), sampleShape: dataset.train.sampleShape,
                                          totalClassCount: stream.classOrder.count, taskCount: stream.tasks.count,
                                          streamKind: stream.kind.rawValue, progress: progress)
+            context.liveStatus = liveStatus
             var learner = try entry.type.init(config: entry.config, context: context)
             let bookkeeping = EvaluationBookkeeping(taskClasses: taskClasses, classCount: stream.classOrder.count,
                                                     sharedClasses: stream.kind == .permuted,
                                                     fewShot: stream.kind == .fewShotIncremental)
             let truth = stream.tasks.map { task in task.testIndices.map { map[Int(dataset.test.labels[$0])] } }
 
-            let initial = evaluate(learner, trainedTask: -1, truth: truth, bookkeeping: bookkeeping)
+            let testInputs = TestInputCache(dataset: dataset, stream: stream, batchSize: evaluationBatch,
+                                            enabled: dataset.test.sampleSize * stream.tasks.reduce(0) { $0 + $1.testIndices.count } * 4 <= testCacheLimitBytes)
+            let initial = evaluate(learner, trainedTask: -1, truth: truth, bookkeeping: bookkeeping, inputs: testInputs)
             try writer.writeInitialEvaluation(initial)
             var pooled: [Double] = []
             var matrix: [[Double]] = [initial.taskAccuracy]
@@ -54,7 +61,7 @@ public struct Runner {
                 try learner.learn(data)
                 let trainSeconds = RunEnvironment.monotonicSeconds() - trainStart
                 let evalStart = RunEnvironment.monotonicSeconds()
-                let evaluation = evaluate(learner, trainedTask: t, truth: truth, bookkeeping: bookkeeping)
+                let evaluation = evaluate(learner, trainedTask: t, truth: truth, bookkeeping: bookkeeping, inputs: testInputs)
                 let evalSeconds = RunEnvironment.monotonicSeconds() - evalStart
                 try writer.writeTask(t, evaluation: evaluation, trainSeconds: trainSeconds, evalSeconds: evalSeconds)
                 pooled.append(evaluation.pooledAccuracy)
@@ -76,27 +83,54 @@ public struct Runner {
     }
 
     /// Evaluates the learner on every task's test set.
-    private func evaluate(_ learner: any Learner, trainedTask: Int, truth: [[Int]], bookkeeping: EvaluationBookkeeping) -> TaskEvaluation {
+    private func evaluate(_ learner: any Learner, trainedTask: Int, truth: [[Int]], bookkeeping: EvaluationBookkeeping,
+                          inputs: TestInputCache) -> TaskEvaluation {
         var predicted: [[Int]] = []
         var aware: [[Int]]? = stream.kind == .taskIncremental ? [] : nil
         for (j, task) in stream.tasks.enumerated() {
             var taskPredicted: [Int] = []
             var taskAware: [Int] = []
-            var start = 0
-            while start < task.testIndices.count {
-                let end = min(start + evaluationBatch, task.testIndices.count)
-                let batch = dataset.test.batch(Array(task.testIndices[start..<end]), permutation: task.pixelPermutation)
+            for chunk in 0..<inputs.chunkCount(task: j) {
+                let batch = inputs.batch(task: j, chunk: chunk)
                 let prediction = learner.predict(batch, task: nil)
                 taskPredicted += prediction.argmax()
                 if aware != nil {
                     let given = learner.predict(batch, task: j)
                     taskAware += given.argmax(restrictedTo: bookkeeping.taskClasses[j])
                 }
-                start = end
             }
             predicted.append(taskPredicted)
             aware?.append(taskAware)
         }
         return bookkeeping.evaluate(trainedTask: trainedTask, truth: truth, predicted: predicted, predictedTaskAware: aware)
+    }
+}
+
+/// Every task's test inputs as float batches, converted on first use and kept (when
+/// enabled) for the T+1 evaluations of a run.
+final class TestInputCache {
+    private let dataset: Dataset
+    private let stream: TaskStream
+    private let batchSize: Int
+    private let enabled: Bool
+    private var cached: [[Int: Tensor]]
+
+    init(dataset: Dataset, stream: TaskStream, batchSize: Int, enabled: Bool) {
+        self.dataset = dataset
+        self.stream = stream
+        self.batchSize = batchSize
+        self.enabled = enabled
+        cached = Array(repeating: [:], count: stream.tasks.count)
+    }
+
+    func chunkCount(task: Int) -> Int { (stream.tasks[task].testIndices.count + batchSize - 1) / batchSize }
+
+    func batch(task: Int, chunk: Int) -> Tensor {
+        if let tensor = cached[task][chunk] { return tensor }
+        let indices = stream.tasks[task].testIndices
+        let start = chunk * batchSize, end = min(start + batchSize, indices.count)
+        let tensor = dataset.test.batch(Array(indices[start..<end]), permutation: stream.tasks[task].pixelPermutation)
+        if enabled { cached[task][chunk] = tensor }
+        return tensor
     }
 }

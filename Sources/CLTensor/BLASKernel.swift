@@ -34,6 +34,17 @@ public enum BLASKernel {
         return nil
     }
 
+    /// The `OPENBLAS_CORETYPE` to force by re-executing, or nil to leave OpenBLAS as it is:
+    /// only when OpenBLAS fell back to a slow kernel, the user has not chosen one, the
+    /// fix is not disabled (`CL_BENCH_NO_BLAS_FIX=1`) and this is not already the re-executed process.
+    public static func coreTypeToForce(currentKernel: String, environment: [String: String], cpuFlags: Set<String>) -> String? {
+        guard environment["OPENBLAS_CORETYPE"] == nil,
+              environment["CL_BENCH_NO_BLAS_FIX"] != "1",
+              environment["CL_BENCH_BLAS_REEXEC"] == nil,
+              fallbackKernels.contains(currentKernel) else { return nil }
+        return recommendedCoreType(cpuFlags: cpuFlags)
+    }
+
     /// The flags line of `/proc/cpuinfo` as a set (empty where the file does not exist).
     public static func cpuFlags(cpuinfo: String) -> Set<String> {
         for line in cpuinfo.split(separator: "\n") where line.hasPrefix("flags") {

@@ -13,13 +13,10 @@ import Glibc
 /// `OPENBLAS_CORETYPE` is always respected; `CL_BENCH_NO_BLAS_FIX=1` disables the fix.
 enum BLASStartup {
     static func ensureFastKernel() {
-        let environment = ProcessInfo.processInfo.environment
-        guard environment["OPENBLAS_CORETYPE"] == nil,
-              environment["CL_BENCH_NO_BLAS_FIX"] != "1",
-              environment["CL_BENCH_BLAS_REEXEC"] == nil,
-              BLASKernel.fallbackKernels.contains(BLASKernel.current),
-              let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let coreType = BLASKernel.recommendedCoreType(cpuFlags: BLASKernel.cpuFlags(cpuinfo: cpuinfo))
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        guard let coreType = BLASKernel.coreTypeToForce(currentKernel: BLASKernel.current,
+                                                        environment: ProcessInfo.processInfo.environment,
+                                                        cpuFlags: BLASKernel.cpuFlags(cpuinfo: cpuinfo))
         else { return }
         setenv("OPENBLAS_CORETYPE", coreType, 1)
         setenv("CL_BENCH_BLAS_REEXEC", "1", 1)

@@ -45,6 +45,7 @@ struct RunCommand: ParsableCommand {
                    RunEnvironment.harnessVersion, spec.name, dataset.name, dataset.train.count, dataset.test.count,
                    dataset.classCount, RunEnvironment.monotonicSeconds() - loadStart, BLASKernel.current, BLASKernel.threads))
 
+        let terminal = TerminalOutput()
         let folder = (out as NSString).appendingPathComponent(spec.name)
         var written: [String] = []
         for seed in seeds {
@@ -59,7 +60,7 @@ struct RunCommand: ParsableCommand {
                 say("\(entry.name) · seed \(seed) · \(stream.tasks.count) tasks (\(stream.kind.rawValue)) → \(path)")
                 let started = RunEnvironment.monotonicSeconds()
                 let metrics = try Runner(dataset: dataset, stream: stream)
-                    .run(entry, seed: seed, protocol: spec, outputPath: path, progress: say)
+                    .run(entry, seed: seed, protocol: spec, outputPath: path, progress: terminal.line, liveStatus: terminal.status)
                 say(String(format: "  done in %.2f s: final_accuracy %.4f, average_incremental_accuracy %.4f, forgetting %@",
                            RunEnvironment.monotonicSeconds() - started, metrics["final_accuracy"] ?? .nan,
                            metrics["average_incremental_accuracy"] ?? .nan, formatMetric(metrics["forgetting"])))

@@ -19,8 +19,11 @@ public final class LearnerContext {
     public private(set) var diagnostics: [String: Tensor] = [:]
     /// Recorded text diagnostics (written as attributes), by name.
     public private(set) var notes: [String: String] = [:]
-    /// Receives progress lines (the runner prints them).
+    /// Receives progress lines that belong in a log (one per epoch, say); always printed.
     public var progress: (String) -> Void
+    /// Receives frequent status updates (batch counters, images/s, time left); shown as a
+    /// live single line on a terminal and dropped otherwise, so CI logs stay short.
+    public var liveStatus: (String) -> Void = { _ in }
 
     public init(seed: UInt64, sampleShape: [Int], totalClassCount: Int, taskCount: Int, streamKind: String,
                 progress: @escaping (String) -> Void = { _ in }) {

@@ -1,0 +1,32 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Progress output: log lines always; live status updates as one rewritten line when
+/// standard output is a terminal, and not at all otherwise (CI logs stay readable).
+final class TerminalOutput {
+    let isTerminal = isatty(STDOUT_FILENO) == 1
+    private var statusShown = false
+
+    /// Prints a log line (clearing a live status line first).
+    func line(_ text: String) {
+        clearStatus()
+        say(text)
+    }
+
+    /// Shows `text` as the live status line (terminals only).
+    func status(_ text: String) {
+        guard isTerminal else { return }
+        let width = 200
+        FileHandle.standardOutput.write(("\r\u{1B}[K" + String(text.prefix(width))).data(using: .utf8)!)
+        statusShown = true
+    }
+
+    private func clearStatus() {
+        if statusShown {
+            FileHandle.standardOutput.write("\r\u{1B}[K".data(using: .utf8)!)
+            statusShown = false
+        }
+    }
+}

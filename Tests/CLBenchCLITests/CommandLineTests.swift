@@ -1,0 +1,148 @@
+import CLEval
+import Foundation
+import HDF5Kit
+import Testing
+
+/// Runs the built `cl-bench` binary (next to the test bundle in .build/<config>/).
+struct CommandResult { var status: Int32; var output: String; var error: String }
+
+func cliBinary() -> URL {
+    var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("cl-bench").path) && folder.path != "/" {
+        folder = folder.deletingLastPathComponent()
+    }
+    return folder.appendingPathComponent("cl-bench")
+}
+
+func runCLI(_ arguments: [String], in directory: String? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = cliBinary()
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let output = out.fileHandleForReading.readDataToEndOfFile()
+    let error = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+                         error: String(decoding: error, as: UTF8.self))
+}
+
+func scratchFolder() -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)").path
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// The shared MNIST files, when this checkout sits next to ../shared (as in CI).
+func sharedDatasets() -> String? {
+    var folder = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { folder = folder.deletingLastPathComponent() }
+    let shared = folder.deletingLastPathComponent().appendingPathComponent("shared/datasets").path
+    return FileManager.default.fileExists(atPath: shared + "/mnist") ? shared : nil
+}
+
+/// Writes a tiny IDX dataset: `classes` classes, `perClass` 2x2 images each, pixel 0 = 25 * label.
+func writeTinyIDX(to folder: String, classes: Int = 10, perClass: Int = 6) throws {
+    func idx(_ magic: UInt8, dims: [Int], payload: [UInt8]) -> Data {
+        var data = Data([0, 0, 8, magic])
+        for d in dims { withUnsafeBytes(of: UInt32(d).bigEndian) { data.append(contentsOf: $0) } }
+        data.append(contentsOf: payload)
+        return data
+    }
+    for (prefix, count) in [("train", perClass), ("t10k", perClass / 2)] {
+        var pixels: [UInt8] = [], labels: [UInt8] = []
+        for c in 0..<classes { for k in 0..<count { pixels += [UInt8(25 * c), UInt8(k), 0, 255]; labels.append(UInt8(c)) } }
+        try idx(3, dims: [labels.count, 2, 2], payload: pixels).write(to: URL(fileURLWithPath: "\(folder)/\(prefix)-images-idx3-ubyte"))
+        try idx(1, dims: [labels.count], payload: labels).write(to: URL(fileURLWithPath: "\(folder)/\(prefix)-labels-idx1-ubyte"))
+    }
+}
+
+private let tinyProtocol = """
+name: tiny
+dataset: { name: mnist }
+stream: { kind: class-incremental, classes_per_task: 5 }
+learners: [ { name: nmc }, { name: nmc, label: nmc-euclidean, metric: euclidean } ]
+seeds: [0, 1]
+"""
+
+@Test func runWritesOneResultsFilePerLearnerAndSeed() throws {
+    let folder = scratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
+    try writeTinyIDX(to: folder + "/data/mnist")
+    try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
+    let result = try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out"], in: folder)
+    #expect(result.status == 0, "\(result.error)")
+    #expect(result.output.contains("task 2/2"))
+    for name in ["nmc-seed0", "nmc-seed1", "nmc-euclidean-seed0", "nmc-euclidean-seed1"] {
+        let record = try ResultsReader.read("\(folder)/out/tiny/\(name).h5")
+        #expect(record.status == "complete")
+        #expect(record.metrics["final_accuracy"] == 1)     // the classes are separable by pixel 0
+    }
+    // --learner and --seed select.
+    let selected = try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "sel", "--learner", "nmc-euclidean", "--seed", "7"], in: folder)
+    #expect(selected.status == 0)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/sel/tiny") == ["nmc-euclidean-seed7.h5"])
+}
+
+/// Bad input: one line on standard error naming the file, exit status 2.
+@Test(arguments: [
+    ("missing.yaml", "missing.yaml"),
+    ("bad-key.yaml", "bad-key.yaml:2: epochs: unknown key"),
+    ("unknown-learner.yaml", "unknown learner 'magic'"),
+    ("no-data.yaml", "dataset 'mnist' not found"),
+])
+func badInputIsOneLineAndExitStatus2(file: String, expected: String) throws {
+    let folder = scratchFolder()
+    try "name: a\nepochs: 3\n".write(toFile: folder + "/bad-key.yaml", atomically: true, encoding: .utf8)
+    try tinyProtocol.replacingOccurrences(of: "name: nmc }", with: "name: magic }")
+        .write(toFile: folder + "/unknown-learner.yaml", atomically: true, encoding: .utf8)
+    try tinyProtocol.write(toFile: folder + "/no-data.yaml", atomically: true, encoding: .utf8)
+    let result = try runCLI(["run", "--protocol", file, "--data-dir", folder + "/empty"], in: folder)
+    #expect(result.status == 2)
+    let lines = result.error.split(separator: "\n")
+    #expect(lines.count == 1, "\(result.error)")
+    #expect(result.error.contains(expected), "\(result.error)")
+    #expect(result.error.contains(file))
+    #expect(!FileManager.default.fileExists(atPath: folder + "/results"))
+}
+
+@Test func unknownLearnerOnTheCommandLineIsExitStatus2() throws {
+    let folder = scratchFolder()
+    try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
+    let result = try runCLI(["run", "--protocol", "tiny.yaml", "--learner", "teen"], in: folder)
+    #expect(result.status == 2)
+    #expect(result.error.contains("the protocol has no learner 'teen'"))
+}
+
+@Test func unwritableOutputFolderIsExitStatus2() throws {
+    let folder = scratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
+    try writeTinyIDX(to: folder + "/data/mnist")
+    try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
+    let result = try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "/proc/not-writable"], in: folder)
+    #expect(result.status == 2, "\(result.error)")
+    #expect(result.error.contains("/proc/not-writable"))
+}
+
+@Test func listShowsLearnersAndTheirHyperparameters() throws {
+    let result = try runCLI(["list"])
+    #expect(result.status == 0)
+    #expect(result.output.contains("nmc") && result.output.contains("metric: one of cosine, euclidean = cosine"))
+}
+
+@Test func splitMNISTOnRealDataWhenTheSharedFolderIsPresent() throws {
+    guard let shared = sharedDatasets() else { return }
+    let folder = scratchFolder()
+    var root = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { root = root.deletingLastPathComponent() }
+    let result = try runCLI(["run", "--protocol", root.path + "/Protocols/split-mnist.yaml", "--data-dir", shared,
+                             "--out", folder, "--seed", "0"])
+    #expect(result.status == 0, "\(result.error)")
+    let record = try ResultsReader.read(folder + "/split-mnist/nmc-seed0.h5")
+    // NMC on raw pixels, cosine: about 0.82 final pooled accuracy on Split-MNIST.
+    #expect((0.75...0.9).contains(record.metrics["final_accuracy"] ?? 0))
+    #expect((0.0...0.2).contains(record.metrics["forgetting"] ?? -1))
+}

@@ -1,0 +1,30 @@
+import Testing
+@testable import CLTensor
+
+private let skylakeFlags: Set<String> = ["fma", "avx2", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"]
+
+@Test func recommendsByCPUFlags() {
+    #expect(BLASKernel.recommendedCoreType(cpuFlags: skylakeFlags) == "SkylakeX")
+    #expect(BLASKernel.recommendedCoreType(cpuFlags: ["fma", "avx2"]) == "Haswell")
+    #expect(BLASKernel.recommendedCoreType(cpuFlags: ["sse2"]) == nil)
+}
+
+@Test func parsesTheFlagsLineOfCPUInfo() {
+    let cpuinfo = "processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse2 avx2 fma avx512f\nbugs\t: none\n"
+    #expect(BLASKernel.cpuFlags(cpuinfo: cpuinfo) == ["fpu", "sse2", "avx2", "fma", "avx512f"])
+    #expect(BLASKernel.cpuFlags(cpuinfo: "") == [])
+}
+
+@Test func forcesACoreTypeOnlyOnFallbackAndWhenTheUserHasNotChosen() {
+    #expect(BLASKernel.coreTypeToForce(currentKernel: "Prescott", environment: [:], cpuFlags: skylakeFlags) == "SkylakeX")
+    #expect(BLASKernel.coreTypeToForce(currentKernel: "Cooperlake", environment: [:], cpuFlags: skylakeFlags) == nil)
+    #expect(BLASKernel.coreTypeToForce(currentKernel: "Prescott", environment: ["OPENBLAS_CORETYPE": "Haswell"], cpuFlags: skylakeFlags) == nil)
+    #expect(BLASKernel.coreTypeToForce(currentKernel: "Prescott", environment: ["CL_BENCH_NO_BLAS_FIX": "1"], cpuFlags: skylakeFlags) == nil)
+    #expect(BLASKernel.coreTypeToForce(currentKernel: "Prescott", environment: ["CL_BENCH_BLAS_REEXEC": "1"], cpuFlags: skylakeFlags) == nil)
+    #expect(BLASKernel.coreTypeToForce(currentKernel: "Prescott", environment: [:], cpuFlags: ["sse2"]) == nil)
+}
+
+@Test func reportsTheKernelInUse() {
+    #expect(!BLASKernel.current.isEmpty && BLASKernel.current != "unknown")
+    #expect(BLASKernel.threads >= 1)
+}
