@@ -32,6 +32,14 @@ struct LineChart {
             }
         }
         for line in series {
+            // A band needs two points; a lone point (one task, or a gap) shows its spread as a whisker.
+            for segment in segments(of: line.values) where segment.count == 1 {
+                let value = line.values[segment[0]]
+                guard deviation(value) > 0 else { continue }
+                let x = frame.categoryCenter(segment[0])
+                canvas.line(from: (x, frame.valueScale.position(value.mean + deviation(value))),
+                            to: (x, frame.valueScale.position(value.mean - deviation(value))), stroke: line.color, width: 1.5)
+            }
             for segment in segments(of: line.values) {
                 canvas.polyline(segment.map { (frame.categoryCenter($0), frame.valueScale.position(line.values[$0].mean)) },
                                 stroke: line.color, width: 2.2)
