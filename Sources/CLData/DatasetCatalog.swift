@@ -58,6 +58,11 @@ public struct DatasetCatalog: Sendable {
         return folders
     }
 
+    /// Where `cl-bench data fetch` puts downloads: the first searched folder (the first
+    /// `--data-dir`, else the first `$CL_BENCH_DATA` folder, else `~/.cache/cl-bench`), so
+    /// that the catalog finds them without further flags.
+    public var fetchDirectory: String { searchDirectories[0] }
+
     /// The canonical name of a dataset ("CIFAR-10" -> "cifar10"), or nil for paths.
     public static func canonicalName(_ name: String) -> String? {
         switch name.lowercased().replacingOccurrences(of: "_", with: "-") {

@@ -30,6 +30,9 @@ import Testing
         #expect(firstPixel(try catalog([], ["CL_BENCH_DATA": "/nonexistent:" + environment.path]).load("MNIST")) == 2)
         #expect(firstPixel(try catalog([], [:]).load("mnist")) == 3)
         #expect(try catalog([explicit.path], [:]).locate("mnist") == .idx(directory: explicit.sub("mnist")))
+        #expect(catalog([explicit.path], ["CL_BENCH_DATA": environment.path]).fetchDirectory == explicit.path)
+        #expect(catalog([], ["CL_BENCH_DATA": environment.path]).fetchDirectory == environment.path)
+        #expect(catalog([], [:]).fetchDirectory == home.path + "/.cache/cl-bench")
     }
 
     @Test func missingDatasetSaysWhatToPutWhere() {
