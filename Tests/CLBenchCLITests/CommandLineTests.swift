@@ -194,3 +194,18 @@ func badInputIsOneLineAndExitStatus2(file: String, expected: String) throws {
     let csv = try runCLI(["export", "out", "--format", "csv"], in: folder)
     #expect(csv.output.hasPrefix("protocol,learner,seed,status,kind,key,row,column,value"))
 }
+
+@Test func truncatedDatasetFileIsOneLineNamingTheFile() throws {
+    let folder = scratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
+    try writeTinyIDX(to: folder + "/data/mnist")
+    let images = folder + "/data/mnist/train-images-idx3-ubyte"
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: images))
+    try bytes.prefix(bytes.count - 7).write(to: URL(fileURLWithPath: images))
+    try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
+    let result = try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out"], in: folder)
+    #expect(result.status == 2)
+    #expect(result.error.split(separator: "\n").count == 1, "\(result.error)")
+    #expect(result.error.contains("train-images-idx3-ubyte"), "\(result.error)")
+    #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
+}
