@@ -1,51 +1,137 @@
-import Foundation
+import CLLearners
 import CLTensor
+import Foundation
 
-func decompress(_ path: String) -> [UInt8] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["gzip", "-dc", path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try! process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return [UInt8](data)
-}
-func be(_ b: [UInt8], _ o: Int) -> Int { (0..<4).reduce(0) { $0 << 8 | Int(b[o + $1]) } }
-func load(_ split: String, limit: Int) -> (Tensor, [Int]) {
-    let d = "/work/shared/datasets/mnist"
-    let images = decompress("\(d)/\(split)-images.idx3-ubyte.gz"), labels = decompress("\(d)/\(split)-labels.idx1-ubyte.gz")
-    let count = min(limit, be(images, 4))
-    return (Tensor(shape: [count, 784], scalars: images[16..<(16 + count * 784)].map { Float($0) / 255 }), labels[8..<(8 + count)].map { Int($0) })
-}
-let env = ProcessInfo.processInfo.environment
-let limit = Int(env["N"] ?? "20000")!, width = Int(env["W"] ?? "256")!, lr = Float(env["LR"] ?? "1e-3")!, epochs = Int(env["E"] ?? "3")!, bs = Int(env["B"] ?? "64")!
-let useSGD = env["SGD"] != nil
-var (trainX, trainY) = load("train", limit: limit)
-trainX = Tensor(shape: trainX.shape, scalars: trainX.scalars.map { ($0 - 0.1307) / 0.3081 })
-var (testX, testY) = load("t10k", limit: 10000)
-testX = Tensor(shape: testX.shape, scalars: testX.scalars.map { ($0 - 0.1307) / 0.3081 })
-var generator = SeededGenerator(seed: 7)
-var batching = generator.split()
-let hidden = Linear(inputs: 784, outputs: width, generator: &generator)
-let output = Linear(inputs: width, outputs: 10, generator: &generator)
-let optimizer: Optimizer = useSGD ? SGD(parameters: hidden.parameters + output.parameters, learningRate: lr, momentum: 0.9) : Adam(parameters: hidden.parameters + output.parameters, learningRate: lr)
-func accuracy(_ x: Tensor, _ y: [Int]) -> Double {
-    let logits = withoutGradient { output(hidden(Variable(x)).relu()).value }
-    var correct = 0
-    for i in 0..<y.count { let row = logits.scalars[(i * 10)..<(i * 10 + 10)]; if row.firstIndex(of: row.max()!)! - i * 10 == y[i] { correct += 1 } }
-    return Double(correct) / Double(y.count)
-}
-for epoch in 0..<epochs {
-    var total: Float = 0; var n = 0
-    for batch in Augmentation.shuffledBatches(count: trainY.count, batchSize: bs, generator: &batching) {
-        let logits = output(hidden(Variable(trainX.selecting(rows: batch))).relu())
-        optimizer.zeroGradients()
-        let loss = Loss.crossEntropy(logits: logits, labels: batch.map { trainY[$0] })
-        total += loss.value.scalars[0]; n += 1
-        loss.backward()
-        optimizer.step()
+/// `cl-bench-benchmarks training [--json] [--steps N] [--repeats R]`
+///
+/// Measures the CIFAR ResNets at batch 128 on 32×32×3 inputs with a 100-class linear head
+/// and SGD (momentum 0.9, weight decay 5e-4): training images/s (forward, backward and
+/// update), evaluation images/s (no gradient recording, running batch-norm statistics)
+/// and peak resident memory. Each case runs in its own child process so that its peak RSS
+/// is its own. Timings are the best of `repeats` runs of `steps` steps after two warm-up
+/// steps: the machine is shared, and the best run is the least disturbed one.
+enum Benchmark {
+    static let batchSize = 128
+    static let classes = 100
+    static let cases = ["resnet20-train", "resnet20-eval", "resnet32-train", "resnet32-eval"]
+
+    struct Options {
+        var json = false
+        var steps = 5
+        var repeats = 3
+        var only: String?
+        var profile = false
     }
-    print(epoch, total / Float(n), accuracy(testX, testY), accuracy(trainX.rows(0..<2000), Array(trainY[0..<2000])))
+
+    static func parse(_ arguments: [String]) -> Options? {
+        var options = Options()
+        var index = 0
+        guard arguments.first == "training" else { return nil }
+        index = 1
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--json": options.json = true
+            case "--steps": index += 1; options.steps = Int(arguments[index]) ?? options.steps
+            case "--repeats": index += 1; options.repeats = Int(arguments[index]) ?? options.repeats
+            case "--only": index += 1; options.only = arguments[index]
+            case "--profile": options.profile = true
+            default: return nil
+            }
+            index += 1
+        }
+        return options
+    }
+
+    static func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1024  // kilobytes on Linux
+    }
+
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+
+    /// Runs one case in this process and returns images per second.
+    static func run(_ name: String, options: Options) -> Double {
+        let depth = name.hasPrefix("resnet20") ? 20 : 32
+        let training = name.hasSuffix("train")
+        var generator = SeededGenerator(seed: 0)
+        let backbone = CIFARResNet(depth: depth, generator: &generator)
+        let head = Linear(inputs: backbone.featureDimension, outputs: classes, generator: &generator)
+        let optimizer = SGD(parameters: backbone.parameters + head.parameters, learningRate: 0.1,
+                            momentum: 0.9, weightDecay: 5e-4)
+        let input = Initializer.normal([batchSize, 3, 32, 32], deviation: 1, generator: &generator)
+        let labels = (0..<batchSize).map { _ in generator.nextInt(below: classes) }
+        backbone.isTraining = training
+
+        func step() {
+            if training {
+                let logits = head(backbone.features(of: Variable(input)))
+                optimizer.zeroGradients()
+                Loss.crossEntropy(logits: logits, labels: labels).backward()
+                optimizer.step()
+            } else {
+                let logits = withoutGradient { head(backbone.features(of: Variable(input))) }
+                precondition(logits.value.count == batchSize * classes)
+            }
+        }
+        for _ in 0..<2 { step() }
+        var best = Double.infinity
+        for _ in 0..<options.repeats {
+            let start = now()
+            for _ in 0..<options.steps { step() }
+            best = min(best, (now() - start) / Double(options.steps))
+        }
+        return Double(batchSize) / best
+    }
+
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard let options = parse(arguments) else {
+            FileHandle.standardError.write("usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R]\n".data(using: .utf8)!)
+            exit(2)
+        }
+        if let only = options.only {
+            // Child process: one case, one line "images_per_second peak_rss_bytes".
+            let rate = run(only, options: options)
+            print(rate, peakResidentBytes())
+            return
+        }
+        var results: [[String: Any]] = []
+        if !options.json {
+            print("OpenBLAS kernel \(BLASKernel.current), \(BLASKernel.threads) threads; batch \(batchSize), best of \(options.repeats)×\(options.steps) steps")
+        }
+        for name in cases {
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+            if !FileManager.default.isExecutableFile(atPath: child.executableURL!.path) {
+                child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            }
+            child.arguments = ["training", "--only", name, "--steps", String(options.steps), "--repeats", String(options.repeats)]
+            let pipe = Pipe()
+            child.standardOutput = pipe
+            try! child.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            child.waitUntilExit()
+            let fields = output.split(whereSeparator: { $0 == " " || $0 == "\n" })
+            guard child.terminationStatus == 0, fields.count == 2, let rate = Double(fields[0]), let rss = Int(fields[1]) else {
+                FileHandle.standardError.write("benchmark \(name) failed\n".data(using: .utf8)!)
+                exit(1)
+            }
+            results.append(["name": name, "images_per_second": (rate * 10).rounded() / 10, "peak_rss_bytes": rss])
+            if !options.json {
+                print(String(format: "%-16@ %8.1f images/s  %6.1f ms/batch  peak RSS %5.0f MiB",
+                             name as NSString, rate, 1000 * Double(batchSize) / rate, Double(rss) / 1_048_576))
+            }
+        }
+        if options.json {
+            let data = try! JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
 }
+
+Benchmark.main()
