@@ -48,6 +48,14 @@ enum Benchmark {
         return usage.ru_maxrss * 1024  // kilobytes on Linux
     }
 
+    /// User plus system CPU seconds of the whole process (all threads): less sensitive to
+    /// other processes on a shared machine than wall time.
+    static func processorSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+    }
+
     static func now() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
@@ -55,7 +63,7 @@ enum Benchmark {
     }
 
     /// Runs one case in this process and returns images per second.
-    static func run(_ name: String, options: Options) -> Double {
+    static func run(_ name: String, options: Options) -> (rate: Double, processorMilliseconds: Double) {
         let depth = name.hasPrefix("resnet20") ? 20 : 32
         let training = name.hasSuffix("train")
         var generator = SeededGenerator(seed: 0)
@@ -79,13 +87,14 @@ enum Benchmark {
             }
         }
         for _ in 0..<2 { step() }
-        var best = Double.infinity
+        var best = Double.infinity, bestProcessor = Double.infinity
         for _ in 0..<options.repeats {
-            let start = now()
+            let (start, startProcessor) = (now(), processorSeconds())
             for _ in 0..<options.steps { step() }
             best = min(best, (now() - start) / Double(options.steps))
+            bestProcessor = min(bestProcessor, (processorSeconds() - startProcessor) / Double(options.steps))
         }
-        return Double(batchSize) / best
+        return (Double(batchSize) / best, bestProcessor * 1000)
     }
 
     static func main() {
@@ -96,8 +105,8 @@ enum Benchmark {
         }
         if let only = options.only {
             // Child process: one case, one line "images_per_second peak_rss_bytes".
-            let rate = run(only, options: options)
-            print(rate, peakResidentBytes())
+            let (rate, processor) = run(only, options: options)
+            print(rate, peakResidentBytes(), processor)
             return
         }
         var results: [[String: Any]] = []
@@ -117,14 +126,14 @@ enum Benchmark {
             let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             child.waitUntilExit()
             let fields = output.split(whereSeparator: { $0 == " " || $0 == "\n" })
-            guard child.terminationStatus == 0, fields.count == 2, let rate = Double(fields[0]), let rss = Int(fields[1]) else {
+            guard child.terminationStatus == 0, fields.count == 3, let processor = Double(fields[2]), let rate = Double(fields[0]), let rss = Int(fields[1]) else {
                 FileHandle.standardError.write("benchmark \(name) failed\n".data(using: .utf8)!)
                 exit(1)
             }
             results.append(["name": name, "images_per_second": (rate * 10).rounded() / 10, "peak_rss_bytes": rss])
             if !options.json {
-                print(String(format: "%-16@ %8.1f images/s  %6.1f ms/batch  peak RSS %5.0f MiB",
-                             name as NSString, rate, 1000 * Double(batchSize) / rate, Double(rss) / 1_048_576))
+                print(String(format: "%-16@ %8.1f images/s  %7.1f ms/batch  %7.1f CPU ms/batch  peak RSS %5.0f MiB",
+                             name as NSString, rate, 1000 * Double(batchSize) / rate, processor, Double(rss) / 1_048_576))
             }
         }
         if options.json {

@@ -20,8 +20,22 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     /// 1×1, stride 1, no padding: the image itself is the column matrix.
     var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0 }
 
+    /// The output columns ox whose input column ox·stride − padding + kj lies inside the
+    /// image: the window outside this range reads padding.
+    @inline(__always)
+    func validColumns(kernelColumn kj: Int) -> Range<Int> {
+        let ow = outputWidth
+        // x = ox·s − p + kj ≥ 0  ⇔  ox ≥ ceil((p − kj) / s)
+        let low = padding - kj > 0 ? (padding - kj + stride - 1) / stride : 0
+        // x ≤ W − 1  ⇔  ox ≤ floor((W − 1 + p − kj) / s)
+        let limit = width - 1 + padding - kj
+        let high = limit < 0 ? 0 : Swift.min(ow, limit / stride + 1)
+        return Swift.min(low, high)..<high
+    }
+
     /// Copies the patches of one image [C, H, W] into columns [C·kh·kw, oh·ow] (zeros
-    /// where the window hangs over the padding).
+    /// where the window hangs over the padding). The valid column range of each kernel
+    /// column is computed once, so the inner loop is a branch-free (vectorisable) copy.
     func imageToColumns(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>) {
         let (oh, ow) = (outputHeight, outputWidth)
         var row = 0
@@ -29,28 +43,24 @@ public struct ConvolutionGeometry: Equatable, Sendable {
             let plane = image + c &* height &* width
             for ki in 0..<kernelHeight {
                 for kj in 0..<kernelWidth {
+                    let valid = validColumns(kernelColumn: kj)
                     let destination = columns + row &* oh &* ow
+                    let offset = kj &- padding
                     for oy in 0..<oh {
                         let y = oy &* stride &- padding &+ ki
                         let line = destination + oy &* ow
                         if y < 0 || y >= height {
-                            for ox in 0..<ow { line[ox] = 0 }
+                            line.update(repeating: 0, count: ow)
                             continue
                         }
                         let source = plane + y &* width
+                        for ox in 0..<valid.lowerBound { line[ox] = 0 }
                         if stride == 1 {
-                            // Contiguous run: only the ends can fall into the padding.
-                            let offset = kj &- padding
-                            for ox in 0..<ow {
-                                let x = ox &+ offset
-                                line[ox] = (x >= 0 && x < width) ? source[x] : 0
-                            }
+                            (line + valid.lowerBound).update(from: source + (valid.lowerBound &+ offset), count: valid.count)
                         } else {
-                            for ox in 0..<ow {
-                                let x = ox &* stride &- padding &+ kj
-                                line[ox] = (x >= 0 && x < width) ? source[x] : 0
-                            }
+                            for ox in valid { line[ox] = source[ox &* stride &+ offset] }
                         }
+                        for ox in valid.upperBound..<ow { line[ox] = 0 }
                     }
                     row &+= 1
                 }
@@ -67,15 +77,18 @@ public struct ConvolutionGeometry: Equatable, Sendable {
             let plane = image + c &* height &* width
             for ki in 0..<kernelHeight {
                 for kj in 0..<kernelWidth {
+                    let valid = validColumns(kernelColumn: kj)
                     let source = columns + row &* oh &* ow
+                    let offset = kj &- padding
                     for oy in 0..<oh {
                         let y = oy &* stride &- padding &+ ki
                         if y < 0 || y >= height { continue }
                         let destination = plane + y &* width
                         let line = source + oy &* ow
-                        for ox in 0..<ow {
-                            let x = ox &* stride &- padding &+ kj
-                            if x >= 0 && x < width { destination[x] += line[ox] }
+                        if stride == 1 {
+                            for ox in valid { destination[ox &+ offset] += line[ox] }
+                        } else {
+                            for ox in valid { destination[ox &* stride &+ offset] += line[ox] }
                         }
                     }
                     row &+= 1
@@ -99,23 +112,28 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     let imageSize = geometry.channels * geometry.height * geometry.width
     let (patch, pixels) = (geometry.patchSize, geometry.outputPixels)
     var out = [Float](repeating: 0, count: n * outChannels * pixels)
-    var columns = [Float](repeating: 0, count: geometry.isPointwise ? 0 : patch * pixels)
+    let columnSize = geometry.isPointwise ? 0 : patch * pixels
+    var columns = [Float](repeating: 0, count: columnSize * Parallel.workerCount)
     x.scalars.withUnsafeBufferPointer { xb in
         w.scalars.withUnsafeBufferPointer { wb in
             out.withUnsafeMutableBufferPointer { ob in
                 columns.withUnsafeMutableBufferPointer { cb in
-                    for image in 0..<n {
-                        let source = xb.baseAddress! + image * imageSize
-                        let matrix: UnsafePointer<Float>
-                        if geometry.isPointwise {
-                            matrix = source
-                        } else {
-                            geometry.imageToColumns(source, cb.baseAddress!)
-                            matrix = UnsafePointer(cb.baseAddress!)
+                    let (xp, wp, op, cp) = (xb.baseAddress!, wb.baseAddress!, ob.baseAddress!, cb.baseAddress)
+                    Parallel.forEachBlock(of: n) { worker, images in
+                        for image in images {
+                            let source = xp + image * imageSize
+                            let matrix: UnsafePointer<Float>
+                            if geometry.isPointwise {
+                                matrix = source
+                            } else {
+                                let buffer = cp! + worker * columnSize
+                                geometry.imageToColumns(source, buffer)
+                                matrix = UnsafePointer(buffer)
+                            }
+                            sgemm(transposeA: false, transposeB: false, m: outChannels, n: pixels, k: patch,
+                                  a: wp, lda: patch, b: matrix, ldb: pixels,
+                                  c: op + image * outChannels * pixels, ldc: pixels)
                         }
-                        sgemm(transposeA: false, transposeB: false, m: outChannels, n: pixels, k: patch,
-                              a: wb.baseAddress!, lda: patch, b: matrix, ldb: pixels,
-                              c: ob.baseAddress! + image * outChannels * pixels, ldc: pixels)
                     }
                 }
             }
@@ -134,43 +152,50 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     var parents = [input, weight]
     if let bias { parents.append(bias) }
     return .result(Tensor(shape: outShape, scalars: out), parents) { g in
-        var dx = [Float](repeating: 0, count: input.requiresGrad ? x.count : 0)
-        var dw = [Float](repeating: 0, count: weight.requiresGrad ? w.count : 0)
-        var columns = [Float](repeating: 0, count: geometry.isPointwise && !input.requiresGrad ? 0 : patch * pixels)
+        let workers = Parallel.workerCount
+        let (needInput, needWeight) = (input.requiresGrad, weight.requiresGrad)
+        var dx = [Float](repeating: 0, count: needInput ? x.count : 0)
+        // One weight-gradient partial sum per worker, added in worker order afterwards.
+        var dwPartials = [Float](repeating: 0, count: needWeight ? w.count * workers : 0)
+        let columnSize = geometry.isPointwise ? 0 : patch * pixels
+        var columns = [Float](repeating: 0, count: columnSize * workers)
         g.scalars.withUnsafeBufferPointer { gb in
             x.scalars.withUnsafeBufferPointer { xb in
                 w.scalars.withUnsafeBufferPointer { wb in
                     columns.withUnsafeMutableBufferPointer { cb in
                         dx.withUnsafeMutableBufferPointer { dxb in
-                            dw.withUnsafeMutableBufferPointer { dwb in
-                                for image in 0..<n {
-                                    let gradient = gb.baseAddress! + image * outChannels * pixels
-                                    if weight.requiresGrad {
-                                        let source = xb.baseAddress! + image * imageSize
-                                        let matrix: UnsafePointer<Float>
-                                        if geometry.isPointwise {
-                                            matrix = source
-                                        } else {
-                                            geometry.imageToColumns(source, cb.baseAddress!)
-                                            matrix = UnsafePointer(cb.baseAddress!)
+                            dwPartials.withUnsafeMutableBufferPointer { dwb in
+                                let (gp, xp, wp, cp, dxp, dwp) = (gb.baseAddress!, xb.baseAddress!, wb.baseAddress!,
+                                                                  cb.baseAddress, dxb.baseAddress, dwb.baseAddress)
+                                Parallel.forEachBlock(of: n) { worker, images in
+                                    let buffer = cp.map { $0 + worker * columnSize }
+                                    for image in images {
+                                        let gradient = gp + image * outChannels * pixels
+                                        if needWeight {
+                                            let source = xp + image * imageSize
+                                            let matrix: UnsafePointer<Float>
+                                            if geometry.isPointwise {
+                                                matrix = source
+                                            } else {
+                                                geometry.imageToColumns(source, buffer!)
+                                                matrix = UnsafePointer(buffer!)
+                                            }
+                                            // dW += dY · colsᵀ
+                                            sgemm(transposeA: false, transposeB: true, m: outChannels, n: patch, k: pixels,
+                                                  a: gradient, lda: pixels, b: matrix, ldb: pixels,
+                                                  beta: 1, c: dwp! + worker * w.count, ldc: patch)
                                         }
-                                        // dW += dY · colsᵀ
-                                        sgemm(transposeA: false, transposeB: true, m: outChannels, n: patch, k: pixels,
-                                              a: gradient, lda: pixels, b: matrix, ldb: pixels,
-                                              beta: 1, c: dwb.baseAddress!, ldc: patch)
-                                    }
-                                    if input.requiresGrad {
-                                        let target = dxb.baseAddress! + image * imageSize
-                                        if geometry.isPointwise {
-                                            sgemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
-                                                  a: wb.baseAddress!, lda: patch, b: gradient, ldb: pixels,
-                                                  c: target, ldc: pixels)
-                                        } else {
-                                            // dcols = Wᵀ · dY, then scattered back into the image.
-                                            sgemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
-                                                  a: wb.baseAddress!, lda: patch, b: gradient, ldb: pixels,
-                                                  c: cb.baseAddress!, ldc: pixels)
-                                            geometry.addColumnsToImage(UnsafePointer(cb.baseAddress!), target)
+                                        if needInput {
+                                            let target = dxp! + image * imageSize
+                                            if geometry.isPointwise {
+                                                sgemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
+                                                      a: wp, lda: patch, b: gradient, ldb: pixels, c: target, ldc: pixels)
+                                            } else {
+                                                // dcols = Wᵀ · dY, then scattered back into the image.
+                                                sgemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
+                                                      a: wp, lda: patch, b: gradient, ldb: pixels, c: buffer!, ldc: pixels)
+                                                geometry.addColumnsToImage(UnsafePointer(buffer!), target)
+                                            }
                                         }
                                     }
                                 }
@@ -178,6 +203,12 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                         }
                     }
                 }
+            }
+        }
+        var dw = [Float](repeating: 0, count: needWeight ? w.count : 0)
+        if needWeight {
+            for worker in 0..<workers {
+                for i in 0..<w.count { dw[i] += dwPartials[worker * w.count + i] }
             }
         }
         if input.requiresGrad { input.accumulate(Tensor(shape: x.shape, scalars: dx)) }
