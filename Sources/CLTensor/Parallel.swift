@@ -13,7 +13,11 @@ import Dispatch
 public enum Parallel {
     /// Number of workers; defaults to OpenBLAS's thread count (OPENBLAS_NUM_THREADS or the
     /// number of cores), so one variable controls both.
-    nonisolated(unsafe) public static var workerCount = max(1, Int(openblas_get_num_threads()))
+    nonisolated(unsafe) public static var workerCount = max(1, configuredBLASThreads)
+
+    /// OpenBLAS's thread count at start-up, restored after each parallel region (a fixed
+    /// value, so that overlapping regions on several threads cannot leave it at 1).
+    static let configuredBLASThreads = Int(openblas_get_num_threads())
 
     /// Calls `body(worker, range)` for `workerCount` contiguous ranges covering 0..<count
     /// (fewer when count is small), concurrently, with OpenBLAS single-threaded meanwhile.
@@ -23,9 +27,8 @@ public enum Parallel {
             body(0, 0..<count)
             return
         }
-        let previous = openblas_get_num_threads()
         openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(previous) }
+        defer { openblas_set_num_threads(Int32(configuredBLASThreads)) }
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             body(worker, blockRange(worker, of: workers, count: count))
         }

@@ -159,3 +159,27 @@ func naivePool(_ x: Tensor, kernel: Int, stride: Int, padding: Int, maximum: Boo
         }
     }
 }
+
+@Suite struct FusedOperationTests {
+    @Test func batchNormWithReLUEqualsBatchNormThenReLU() {
+        let x = randomTensor([3, 2, 3, 3], seed: 90, margin: 0.05)
+        let gamma = randomTensor([2], seed: 91), beta = randomTensor([2], seed: 92)
+        for training in [true, false] {
+            let fused = batchNorm(Variable(x), scale: Variable(gamma), shift: Variable(beta),
+                                  statistics: BatchNormStatistics(channels: 2), training: training, activation: .relu).value
+            let plain = batchNorm(Variable(x), scale: Variable(gamma), shift: Variable(beta),
+                                  statistics: BatchNormStatistics(channels: 2), training: training).relu().value
+            expectClose(fused, plain, tolerance: 1e-6)
+            expectGradientsMatch([x, gamma, beta]) {
+                batchNorm($0[0], scale: $0[1], shift: $0[2], statistics: BatchNormStatistics(channels: 2),
+                          training: training, activation: .relu)
+            }
+        }
+    }
+
+    @Test func addThenReLU() {
+        let a = randomTensor([2, 3, 4], seed: 93), b = randomTensor([2, 3, 4], seed: 94)
+        expectClose(Variable(a).addingThenReLU(Variable(b)).value, (Variable(a) + Variable(b)).relu().value, tolerance: 0)
+        expectGradientsMatch([a, b]) { $0[0].addingThenReLU($0[1]) }
+    }
+}
