@@ -33,10 +33,84 @@ public struct ConvolutionGeometry: Equatable, Sendable {
         return Swift.min(low, high)..<high
     }
 
+    /// Stride 1 with "same" output size (for example 3×3 with padding 1): each row of the
+    /// column matrix is the whole input plane shifted by (ki − p, kj − p), so it can be
+    /// filled by one long copy plus fixing the few positions that fall into the padding,
+    /// instead of one short copy per output row.
+    var isSameSizeStrideOne: Bool { stride == 1 && outputHeight == height && outputWidth == width }
+
+    /// For kernel offset (ki, kj) of a same-size stride-1 convolution: the range of output
+    /// positions whose input row is inside the image, the element shift from output to
+    /// input position, and the sub-range for which the shifted index stays in the plane.
+    @inline(__always)
+    func shiftedRange(ki: Int, kj: Int) -> (rows: Range<Int>, shift: Int, copy: Range<Int>, dx: Int) {
+        let (dy, dx) = (ki &- padding, kj &- padding)
+        let planeSize = height &* width
+        let low = Swift.max(0, -dy) &* width, high = Swift.min(height, height &- dy) &* width
+        let shift = dy &* width &+ dx
+        let start = Swift.max(low, -shift), end = Swift.max(start, Swift.min(high, planeSize &- shift))
+        return (low..<high, shift, start..<end, dx)
+    }
+
+    /// Sets to zero, in one shifted column row, the positions whose input column lies in
+    /// the padding (the first −dx or last dx of each valid row).
+    @inline(__always)
+    func zeroWrappedColumns(_ line: UnsafeMutablePointer<Float>, rows: Range<Int>, dx: Int) {
+        if dx == 0 { return }
+        var rowStart = rows.lowerBound
+        while rowStart < rows.upperBound {
+            if dx < 0 {
+                for ox in 0..<(-dx) { line[rowStart &+ ox] = 0 }
+            } else {
+                for ox in (width &- dx)..<width { line[rowStart &+ ox] = 0 }
+            }
+            rowStart &+= width
+        }
+    }
+
+    func imageToColumnsShifted(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>) {
+        let planeSize = height &* width
+        var row = 0
+        for c in 0..<channels {
+            let plane = image + c &* planeSize
+            for ki in 0..<kernelHeight {
+                for kj in 0..<kernelWidth {
+                    let line = columns + row &* planeSize
+                    let (rows, shift, copy, dx) = shiftedRange(ki: ki, kj: kj)
+                    line.update(repeating: 0, count: copy.lowerBound)
+                    (line + copy.lowerBound).update(from: plane + (copy.lowerBound &+ shift), count: copy.count)
+                    (line + copy.upperBound).update(repeating: 0, count: planeSize &- copy.upperBound)
+                    zeroWrappedColumns(line, rows: rows, dx: dx)
+                    row &+= 1
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `imageToColumnsShifted`; clobbers the padding positions of `columns`.
+    func addColumnsToImageShifted(_ columns: UnsafeMutablePointer<Float>, _ image: UnsafeMutablePointer<Float>) {
+        let planeSize = height &* width
+        var row = 0
+        for c in 0..<channels {
+            let plane = image + c &* planeSize
+            for ki in 0..<kernelHeight {
+                for kj in 0..<kernelWidth {
+                    let line = columns + row &* planeSize
+                    let (rows, shift, copy, dx) = shiftedRange(ki: ki, kj: kj)
+                    zeroWrappedColumns(line, rows: rows, dx: dx)
+                    let target = plane + shift
+                    for p in copy { target[p] += line[p] }
+                    row &+= 1
+                }
+            }
+        }
+    }
+
     /// Copies the patches of one image [C, H, W] into columns [C·kh·kw, oh·ow] (zeros
     /// where the window hangs over the padding). The valid column range of each kernel
     /// column is computed once, so the inner loop is a branch-free (vectorisable) copy.
     func imageToColumns(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>) {
+        if isSameSizeStrideOne { imageToColumnsShifted(image, columns); return }
         let (oh, ow) = (outputHeight, outputWidth)
         var row = 0
         for c in 0..<channels {
@@ -70,7 +144,8 @@ public struct ConvolutionGeometry: Equatable, Sendable {
 
     /// Adds columns [C·kh·kw, oh·ow] back into an image gradient [C, H, W] (the adjoint of
     /// `imageToColumns`).
-    func addColumnsToImage(_ columns: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>) {
+    func addColumnsToImage(_ columns: UnsafeMutablePointer<Float>, _ image: UnsafeMutablePointer<Float>) {
+        if isSameSizeStrideOne { addColumnsToImageShifted(columns, image); return }
         let (oh, ow) = (outputHeight, outputWidth)
         var row = 0
         for c in 0..<channels {
@@ -194,7 +269,7 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                                                 // dcols = Wᵀ · dY, then scattered back into the image.
                                                 sgemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
                                                       a: wp, lda: patch, b: gradient, ldb: pixels, c: buffer!, ldc: pixels)
-                                                geometry.addColumnsToImage(UnsafePointer(buffer!), target)
+                                                geometry.addColumnsToImage(buffer!, target)
                                             }
                                         }
                                     }

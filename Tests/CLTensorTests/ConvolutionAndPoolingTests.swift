@@ -44,7 +44,7 @@ func naivePool(_ x: Tensor, kernel: Int, stride: Int, padding: Int, maximum: Boo
     static let cases: [([Int], Int, Int, Int, Int)] = [
         ([2, 3, 5, 5], 4, 3, 1, 1), ([1, 2, 6, 7], 3, 3, 2, 1), ([2, 2, 5, 4], 2, 1, 1, 0),
         ([1, 3, 6, 6], 2, 1, 2, 0), ([1, 1, 7, 7], 2, 5, 2, 2), ([2, 2, 4, 4], 3, 2, 1, 0),
-        ([1, 2, 5, 5], 2, 3, 3, 0),
+        ([1, 2, 5, 5], 2, 3, 3, 0), ([1, 2, 4, 6], 3, 5, 1, 2), ([2, 3, 6, 3], 2, 3, 1, 1), ([1, 2, 2, 2], 2, 3, 1, 1),
     ]
 
     @Test(arguments: 0..<cases.count) func forwardMatchesNaiveLoops(caseIndex: Int) {
