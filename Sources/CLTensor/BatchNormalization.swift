@@ -44,7 +44,7 @@ public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
     let x = input.value
     let relu = activation == .relu
     let (gamma, beta) = (scale.value.scalars, shift.value.scalars)
-    var out = [Float](repeating: 0, count: x.count)
+    var out = uninitializedScalars(x.count)
     x.scalars.withUnsafeBufferPointer { xb in
         mean.withUnsafeMutableBufferPointer { meanBuffer in
             inverseDeviation.withUnsafeMutableBufferPointer { deviationBuffer in
@@ -104,7 +104,7 @@ public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
         var sumG = [Float](repeating: 0, count: channels)
         var sumGXHat = [Float](repeating: 0, count: channels)
         let needInput = input.requiresGrad
-        var dx = [Float](repeating: 0, count: needInput ? x.count : 0)
+        var dx = uninitializedScalars(needInput ? x.count : 0)
         g.scalars.withUnsafeBufferPointer { gb in
             x.scalars.withUnsafeBufferPointer { xb in
                 output.scalars.withUnsafeBufferPointer { yb in

@@ -186,9 +186,9 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     let (x, w) = (input.value, weight.value)
     let imageSize = geometry.channels * geometry.height * geometry.width
     let (patch, pixels) = (geometry.patchSize, geometry.outputPixels)
-    var out = [Float](repeating: 0, count: n * outChannels * pixels)
+    var out = uninitializedScalars(n * outChannels * pixels)
     let columnSize = geometry.isPointwise ? 0 : patch * pixels
-    var columns = [Float](repeating: 0, count: columnSize * Parallel.workerCount)
+    var columns = uninitializedScalars(columnSize * Parallel.workerCount)
     x.scalars.withUnsafeBufferPointer { xb in
         w.scalars.withUnsafeBufferPointer { wb in
             out.withUnsafeMutableBufferPointer { ob in
@@ -229,11 +229,12 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     return .result(Tensor(shape: outShape, scalars: out), parents) { g in
         let workers = Parallel.workerCount
         let (needInput, needWeight) = (input.requiresGrad, weight.requiresGrad)
-        var dx = [Float](repeating: 0, count: needInput ? x.count : 0)
+        // Each worker zeroes its own images' gradient just before accumulating into it.
+        var dx = uninitializedScalars(needInput ? x.count : 0)
         // One weight-gradient partial sum per worker, added in worker order afterwards.
         var dwPartials = [Float](repeating: 0, count: needWeight ? w.count * workers : 0)
         let columnSize = geometry.isPointwise ? 0 : patch * pixels
-        var columns = [Float](repeating: 0, count: columnSize * workers)
+        var columns = uninitializedScalars(columnSize * workers)
         g.scalars.withUnsafeBufferPointer { gb in
             x.scalars.withUnsafeBufferPointer { xb in
                 w.scalars.withUnsafeBufferPointer { wb in
@@ -267,6 +268,7 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                                                       a: wp, lda: patch, b: gradient, ldb: pixels, c: target, ldc: pixels)
                                             } else {
                                                 // dcols = Wᵀ · dY, then scattered back into the image.
+                                                target.update(repeating: 0, count: imageSize)
                                                 sgemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
                                                       a: wp, lda: patch, b: gradient, ldb: pixels, c: buffer!, ldc: pixels)
                                                 geometry.addColumnsToImage(buffer!, target)
