@@ -19,7 +19,7 @@ export OPENBLAS_CORETYPE
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps test-deps build build-debug report regression bench clean
+.PHONY: run test deps test-deps build report regression bench report-screenshot clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -45,10 +45,31 @@ run: build
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory regression
+
+# The CI regression job: small fixed protocols on real data, checked against the
+# committed baselines in results/baselines/ (forgetting may not rise, accuracy may not fall).
+SHARED_DATA ?= ../shared/datasets
+DEBUG_BIN := .build/debug/cl-bench
+REGRESSION_OUT := .build/regression
+regression:
+	@rm -rf $(REGRESSION_OUT); start=$$(date +%s); \
+	$(DEBUG_BIN) run --protocol Protocols/quickstart.yaml --out $(REGRESSION_OUT) >/dev/null && \
+	$(DEBUG_BIN) check --baseline results/baselines/quickstart.yaml $(REGRESSION_OUT)/quickstart && \
+	if [ -d $(SHARED_DATA)/mnist ]; then \
+	  $(DEBUG_BIN) run --protocol Protocols/split-mnist.yaml --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
+	  $(DEBUG_BIN) check --baseline results/baselines/split-mnist.yaml $(REGRESSION_OUT)/split-mnist; \
+	else echo "regression: $(SHARED_DATA)/mnist not found, split-mnist skipped"; fi && \
+	echo "regression job: $$(( $$(date +%s) - start )) s"
 
 bench: build
 	$(SWIFT) build -c release --product cl-bench-benchmarks
 	Benchmarks/compare_nmc.sh
+
+# Renders an HTML report of the quickstart results to PNG with headless Chromium (to look at).
+report-screenshot: build
+	$(RELEASE_BIN) run --protocol Protocols/quickstart.yaml >/dev/null
+	CL_BENCH=$(RELEASE_BIN) Benchmarks/render_report.sh .build/report-screenshot results/quickstart
 
 clean:
 	rm -rf .build

@@ -2,8 +2,10 @@ import Foundation
 
 /// Reader for Omniglot's `images_background_small1.zip` and `images_background_small2.zip`
 /// (or any folders/archives laid out as `<set>/<alphabet>/<character>/<id>_<drawer>.png`),
-/// read together as one dataset whose classes are "alphabet/character" in sorted order
-/// (292 classes for the two small sets, 20 drawings each).
+/// read together as one dataset whose classes are "set/alphabet/character" in sorted order
+/// (292 classes for the two small sets, 20 drawings each). The set is part of the class:
+/// both small sets contain Greek and Latin, drawn by different people, and the published
+/// count of 292 classes treats them as distinct.
 ///
 /// Omniglot has no train/test split: each class's drawings (sorted by file name) are
 /// split with `MersenneTwister(seed: options.splitSeed)`, drawing one permutation per
@@ -20,15 +22,19 @@ public enum OmniglotReader {
         // Class name -> (collection, index, path) of its drawings.
         var drawings: [String: [(collection: Int, index: Int, path: String)]] = [:]
         for (c, collection) in collections.enumerated() {
+            // An unpacked folder's listing starts below the set: put the set name back.
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: collection.source, isDirectory: &isDirectory)
+            let setPrefix = isDirectory.boolValue ? [(collection.source as NSString).lastPathComponent] : []
             for (index, path) in collection.paths.enumerated() {
-                let components = path.split(separator: "/").map(String.init)
-                guard components.count >= 3 else { continue }
-                let className = components[components.count - 3] + "/" + components[components.count - 2]
+                let components = setPrefix + path.split(separator: "/").map(String.init)
+                guard components.count >= 4 else { continue }
+                let className = components[(components.count - 4)..<(components.count - 1)].joined(separator: "/")
                 drawings[className, default: []].append((c, index, path))
             }
         }
         guard !drawings.isEmpty else {
-            throw InputError(file: sources.joined(separator: ", "), "no PNG drawings in the layout <set>/<alphabet>/<character>/*.png")
+            throw InputError(file: sources.joined(separator: ", "), "no drawings in the layout <set>/<alphabet>/<character>/*.png")
         }
         let classNames = drawings.keys.sorted()
         var generator = MersenneTwister(seed: options.splitSeed)

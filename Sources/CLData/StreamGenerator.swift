@@ -94,6 +94,9 @@ public enum StreamGenerator {
     /// Each file lists training-set indices, one per line; the class order is the order of
     /// first appearance, and a session's classes are those that first appear in it.
     static func fewShotFromIndexLists(_ config: StreamConfig, folder: String, dataset: Dataset) throws -> TaskStream {
+        guard config.classOrder == .natural else {
+            throw InputError(file: "", "stream: class_order cannot be combined with index_lists (the lists fix the class order)")
+        }
         var files: [String] = []
         let wanted = config.sessions.map { $0 + 1 }
         var number = 1

@@ -21,8 +21,13 @@ public struct BenchmarkProtocol: Sendable {
 /// The `dataset:` block: a dataset name (or path) and its reader options.
 public struct DatasetSpec: Sendable, Equatable {
     public var name: String
-    /// Reader options other than `name` (for example `resize`, `test_per_class`).
-    public var options: [String: HyperparameterValue]
+    /// Reader options: `resize`, `test_per_class`, `split_seed`, `invert`, `cache`.
+    public var options: DatasetOptions
+
+    public init(name: String, options: DatasetOptions = DatasetOptions()) {
+        self.name = name
+        self.options = options
+    }
 }
 
 /// One entry of `learners:`: a registered learner with its validated configuration.

@@ -10,6 +10,7 @@ public enum ProtocolParser {
     static let streamKeys = ["kind", "initial_classes", "classes_per_task", "class_order", "base_classes",
                              "ways", "shots", "sessions", "index_lists", "tasks"]
     static let backboneKeys = ["kind", "widths"]
+    static let datasetKeys = ["name", "resize", "test_per_class", "split_seed", "invert", "cache"]
 
     /// Reads and validates the protocol at `path`.
     public static func parse(file path: String) throws -> BenchmarkProtocol {
@@ -47,13 +48,23 @@ public enum ProtocolParser {
         let datasetNode = try reader.required(top, "dataset", in: root, context: "")
         let dataset: DatasetSpec
         if case .scalar = datasetNode {
-            dataset = DatasetSpec(name: try reader.string(datasetNode, "dataset"), options: [:])
+            dataset = DatasetSpec(name: try reader.string(datasetNode, "dataset"))
         } else {
-            let fields = try reader.mapping(datasetNode, "dataset", allowed: nil)
+            let fields = try reader.mapping(datasetNode, "dataset", allowed: datasetKeys)
             let datasetName = try reader.string(reader.required(fields, "name", in: datasetNode, context: "dataset."), "dataset.name")
-            var options: [String: HyperparameterValue] = [:]
-            for (key, node) in fields.entries where key != "name" {
-                options[key] = try reader.value(node, "dataset.\(key)")
+            var options = DatasetOptions()
+            for (key, node) in fields.entries {
+                switch key {
+                case "resize": options.resize = try reader.integer(node, "dataset.resize")
+                case "test_per_class": options.testPerClass = try reader.integer(node, "dataset.test_per_class")
+                case "split_seed": options.splitSeed = try reader.integer(node, "dataset.split_seed")
+                case "invert": options.invert = try reader.flag(node, "dataset.invert")
+                case "cache": options.useCache = try reader.flag(node, "dataset.cache")
+                default: break
+                }
+            }
+            do { try options.validate() } catch let error as InputError {
+                throw reader.error(datasetNode, "", error.message)
             }
             dataset = DatasetSpec(name: datasetName, options: options)
         }

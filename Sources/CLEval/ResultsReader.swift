@@ -43,7 +43,7 @@ public enum ResultsReader {
                     metrics[key] = try file.attribute(key, at: "/metrics")?.doubleValue
                 }
             }
-            return RunRecord(
+            var record = RunRecord(
                 path: path,
                 status: try text("status"),
                 error: try file.attribute("error")?.stringValue,
@@ -72,6 +72,8 @@ public enum ResultsReader {
                 metrics: metrics,
                 trainSeconds: Array(try vector("/timing/train_seconds").prefix(completed)),
                 evalSeconds: Array(try vector("/timing/eval_seconds").prefix(completed)))
+            record.learnerType = try text("learner_type")
+            return record
         } catch let error as HDF5Error {
             throw InputError(file: path, "damaged results file: \(error.message)")
         }

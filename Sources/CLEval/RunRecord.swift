@@ -13,6 +13,8 @@ public struct RunRecord: Sendable {
     public var learner: String
     public var learnerConfig: String
     public var seed: Int
+    /// Root attribute `learner_type`: the registry name (differs from `learner` for labelled entries).
+    public var learnerType: String = ""
     public var startedAt: String
     public var finishedAt: String?
     public var harnessVersion: String

@@ -86,15 +86,9 @@ public final class HDF5File {
         defer { H5Gclose(gid) }
         var info = H5G_info_t()
         try check(H5Gget_info(gid, &info), "list \(groupPath)")
-        var names: [String] = []
-        for index in 0..<info.nlinks {
-            let length = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, cb_h5p_default())
-            guard length >= 0 else { continue }
-            var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-            H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, cb_h5p_default())
-            names.append(String(cString: buffer))
+        return names(count: info.nlinks) { index, buffer, size in
+            H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, buffer, size, cb_h5p_default())
         }
-        return names.sorted()
     }
 
     // MARK: Datasets
@@ -299,18 +293,26 @@ public final class HDF5File {
         defer { H5Oclose(object) }
         var info = H5O_info_t()
         try check(H5Oget_info2(object, &info, cb_h5o_info_num_attrs()), "inspect \(objectPath)")
+        return names(count: info.num_attrs) { index, buffer, size in
+            H5Aget_name_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, index, buffer, size, cb_h5p_default())
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Sorted names from an HDF5 "get name by index" call, which reports the length when
+    /// given no buffer and fills the buffer otherwise.
+    private func names(count: hsize_t, _ nameAt: (hsize_t, UnsafeMutablePointer<CChar>?, Int) -> Int) -> [String] {
         var names: [String] = []
-        for index in 0..<info.num_attrs {
-            let length = H5Aget_name_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, cb_h5p_default())
+        for index in 0..<count {
+            let length = nameAt(index, nil, 0)
             guard length >= 0 else { continue }
-            var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-            H5Aget_name_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, cb_h5p_default())
+            var buffer = [CChar](repeating: 0, count: length + 1)
+            _ = nameAt(index, &buffer, buffer.count)
             names.append(String(cString: buffer))
         }
         return names.sorted()
     }
-
-    // MARK: Helpers
 
     private func writeNumericAttribute<T: HDF5Scalar>(_ object: hid_t, _ name: String, _ objectPath: String, _ value: T) throws {
         let space = H5Screate(H5S_SCALAR)

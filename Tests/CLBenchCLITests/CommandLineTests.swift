@@ -45,7 +45,7 @@ func sharedDatasets() -> String? {
 }
 
 /// Writes a tiny IDX dataset: `classes` classes, `perClass` 2x2 images each, pixel 0 = 25 * label.
-func writeTinyIDX(to folder: String, classes: Int = 10, perClass: Int = 6) throws {
+func writeTinyIDX(to folder: String, classes: Int = 10, perClass: Int = 6, corruptTrainingLabels: Bool = false) throws {
     func idx(_ magic: UInt8, dims: [Int], payload: [UInt8]) -> Data {
         var data = Data([0, 0, 8, magic])
         for d in dims { withUnsafeBytes(of: UInt32(d).bigEndian) { data.append(contentsOf: $0) } }
@@ -54,7 +54,14 @@ func writeTinyIDX(to folder: String, classes: Int = 10, perClass: Int = 6) throw
     }
     for (prefix, count) in [("train", perClass), ("t10k", perClass / 2)] {
         var pixels: [UInt8] = [], labels: [UInt8] = []
-        for c in 0..<classes { for k in 0..<count { pixels += [UInt8(25 * c), UInt8(k), 0, 255]; labels.append(UInt8(c)) } }
+        for c in 0..<classes {
+            for k in 0..<count {
+                pixels += [UInt8(25 * c), UInt8(k), 0, 255]
+                // A degraded learner's view: half of each class's training samples carry the next class's label.
+                let wrong = corruptTrainingLabels && prefix == "train" && k % 2 == 0
+                labels.append(UInt8(wrong ? (c + 1) % classes : c))
+            }
+        }
         try idx(3, dims: [labels.count, 2, 2], payload: pixels).write(to: URL(fileURLWithPath: "\(folder)/\(prefix)-images-idx3-ubyte"))
         try idx(1, dims: [labels.count], payload: labels).write(to: URL(fileURLWithPath: "\(folder)/\(prefix)-labels-idx1-ubyte"))
     }
@@ -92,7 +99,7 @@ seeds: [0, 1]
     ("missing.yaml", "missing.yaml"),
     ("bad-key.yaml", "bad-key.yaml:2: epochs: unknown key"),
     ("unknown-learner.yaml", "unknown learner 'magic'"),
-    ("no-data.yaml", "dataset 'mnist' not found"),
+    ("no-data.yaml", "empty/mnist: dataset 'mnist' not found: put train-images-idx3-ubyte.gz"),
 ])
 func badInputIsOneLineAndExitStatus2(file: String, expected: String) throws {
     let folder = scratchFolder()
@@ -105,7 +112,7 @@ func badInputIsOneLineAndExitStatus2(file: String, expected: String) throws {
     let lines = result.error.split(separator: "\n")
     #expect(lines.count == 1, "\(result.error)")
     #expect(result.error.contains(expected), "\(result.error)")
-    #expect(result.error.contains(file))
+    #expect(result.error.contains(file) || file == "no-data.yaml")   // a missing dataset names the data folder
     #expect(!FileManager.default.fileExists(atPath: folder + "/results"))
 }
 
@@ -145,4 +152,60 @@ func badInputIsOneLineAndExitStatus2(file: String, expected: String) throws {
     // NMC on raw pixels, cosine: about 0.82 final pooled accuracy on Split-MNIST.
     #expect((0.75...0.9).contains(record.metrics["final_accuracy"] ?? 0))
     #expect((0.0...0.2).contains(record.metrics["forgetting"] ?? -1))
+}
+
+@Test func checkPassesOnTheRealLearnerAndFailsOnADegradedOne() throws {
+    let folder = scratchFolder()
+    for (name, corrupt) in [("good", false), ("degraded", true)] {
+        try FileManager.default.createDirectory(atPath: "\(folder)/\(name)/mnist", withIntermediateDirectories: true)
+        try writeTinyIDX(to: "\(folder)/\(name)/mnist", perClass: 8, corruptTrainingLabels: corrupt)
+    }
+    try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
+    #expect(try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "good", "--out", "real"], in: folder).status == 0)
+    #expect(try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "degraded", "--out", "worse"], in: folder).status == 0)
+    let written = try runCLI(["baseline", "write", "real/tiny", "--out", "baseline.yaml"], in: folder)
+    #expect(written.status == 0, "\(written.error)")
+
+    let pass = try runCLI(["check", "--baseline", "baseline.yaml", "real/tiny"], in: folder)
+    #expect(pass.status == 0, "\(pass.output)\(pass.error)")
+    let fail = try runCLI(["check", "--baseline", "baseline.yaml", "worse/tiny"], in: folder)
+    #expect(fail.status == 1, "\(fail.output)\(fail.error)")
+    #expect(fail.output.contains("REGRESSED"))
+
+    try "protocol: tiny\nlearners:\n  nmc:\n    final_acc: { expected: 1, tolerance: 0 }\n".write(toFile: folder + "/bad.yaml", atomically: true, encoding: .utf8)
+    let bad = try runCLI(["check", "--baseline", "bad.yaml", "real/tiny"], in: folder)
+    #expect(bad.status == 2)
+    #expect(bad.error.contains("bad.yaml") && bad.error.contains("final_acc"))
+}
+
+@Test func reportShowsMeanAndStdOverSeeds() throws {
+    let folder = scratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
+    try writeTinyIDX(to: folder + "/data/mnist")
+    try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
+    #expect(try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out"], in: folder).status == 0)
+    let report = try runCLI(["report", "out/tiny"], in: folder)
+    #expect(report.status == 0)
+    #expect(report.output.contains("nmc-euclidean") && report.output.contains("final_accuracy"))
+    let html = try runCLI(["report", "out", "--format", "html", "--out", "page.html"], in: folder)
+    #expect(html.status == 0, "\(html.error)")
+    let page = try String(contentsOfFile: folder + "/page.html", encoding: .utf8)
+    #expect(page.contains("<svg") && !page.contains("<script"))
+    let csv = try runCLI(["export", "out", "--format", "csv"], in: folder)
+    #expect(csv.output.hasPrefix("protocol,learner,seed,status,kind,key,row,column,value"))
+}
+
+@Test func truncatedDatasetFileIsOneLineNamingTheFile() throws {
+    let folder = scratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
+    try writeTinyIDX(to: folder + "/data/mnist")
+    let images = folder + "/data/mnist/train-images-idx3-ubyte"
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: images))
+    try bytes.prefix(bytes.count - 7).write(to: URL(fileURLWithPath: images))
+    try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
+    let result = try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out"], in: folder)
+    #expect(result.status == 2)
+    #expect(result.error.split(separator: "\n").count == 1, "\(result.error)")
+    #expect(result.error.contains("train-images-idx3-ubyte"), "\(result.error)")
+    #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
 }

@@ -163,6 +163,9 @@ func syntheticDataset(classCount: Int = 10, sampleShape: [Int] = [1, 2, 2]) -> D
         #expect(expectInputError(fileContains: "session_4.txt") {
             _ = try StreamGenerator.make(StreamConfig(kind: .fewShotIncremental, sessions: 3, indexLists: folder.path), dataset: dataset, seed: 0)
         })
+        #expect(expectInputError(fileContains: "", messageContains: "index_lists") {
+            _ = try StreamGenerator.make(StreamConfig(kind: .fewShotIncremental, classOrder: .seed(1), indexLists: folder.path), dataset: dataset, seed: 0)
+        })
         folder.write("session_3.txt", text: "5\n99999\n")
         #expect(expectInputError(fileContains: "session_3.txt", messageContains: "line 2") {
             _ = try StreamGenerator.make(StreamConfig(kind: .fewShotIncremental, indexLists: folder.path), dataset: dataset, seed: 0)

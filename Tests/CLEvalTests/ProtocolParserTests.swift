@@ -17,7 +17,7 @@ seeds: [0, 1, 2]
 @Test func parsesAValidProtocolIntoTypedValues() throws {
     let spec = try ProtocolParser.parse(text: valid, path: "p.yaml")
     #expect(spec.name == "split-test")
-    #expect(spec.dataset == DatasetSpec(name: "mnist", options: ["resize": .integer(14)]))
+    #expect(spec.dataset == DatasetSpec(name: "mnist", options: DatasetOptions(resize: 14)))
     #expect(spec.stream.kind == .classIncremental)
     #expect(spec.stream.initialClasses == 4 && spec.stream.classesPerTask == 2)
     #expect(spec.stream.classOrder == .seed(1993))
@@ -76,6 +76,8 @@ private let mistakes: [(String, String)] = [
     (valid.replacingOccurrences(of: "stream: {", with: "stream: [ {").replacingOccurrences(of: "seed: 1993 } }", with: "seed: 1993 } }]"), "stream: expected a mapping"),
     ("name: x\n  bad: [indent", "not valid YAML"),
     ("", "empty"),
+    (valid.replacingOccurrences(of: "resize: 14", with: "resize: 0"), "p.yaml:2: dataset: resize must be in 1 ... 4096"),
+    (valid.replacingOccurrences(of: "resize: 14", with: "rezise: 14"), "p.yaml:2: dataset.rezise: unknown key"),
 ]
 
 @Test(arguments: 0..<mistakes.count)

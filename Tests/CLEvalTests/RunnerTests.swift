@@ -78,6 +78,7 @@ private func protocolText(_ stream: String) -> String {
 
     let record = try ResultsReader.read(path)
     #expect(record.status == "complete" && record.learner == "memorizing" && record.seed == 3)
+    #expect(record.learnerType == "memorizing")
     #expect(record.classOrder == [4, 5, 0, 1, 2, 3])
     #expect(record.taskClasses == [[4, 5], [0, 1], [2, 3]])
     #expect(record.trainCounts == [10, 10, 10] && record.testCounts == [8, 8, 8])

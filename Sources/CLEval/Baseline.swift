@@ -1,0 +1,388 @@
+import CLData
+import Foundation
+import Yams
+
+/// One metric's committed reference value: what a learner scored and how far it may drift.
+public struct BaselineBound: Sendable, Equatable {
+    /// Mean over the seeds the baseline was written from.
+    public var expected: Double
+    /// How far the measured mean may move in the bad direction before it counts as a regression.
+    public var tolerance: Double
+
+    public init(expected: Double, tolerance: Double) {
+        self.expected = expected
+        self.tolerance = tolerance
+    }
+}
+
+/// One metric of one learner in a baseline file.
+public struct BaselineEntry: Sendable, Equatable {
+    /// A key of `MetricCatalog`.
+    public var metric: String
+    public var bound: BaselineBound
+
+    public init(metric: String, bound: BaselineBound) {
+        self.metric = metric
+        self.bound = bound
+    }
+}
+
+/// The committed expectations for one learner.
+public struct BaselineLearner: Sendable, Equatable {
+    public var name: String
+    /// In file order, so that rewriting a file keeps the diff small.
+    public var entries: [BaselineEntry]
+
+    public init(name: String, entries: [BaselineEntry]) {
+        self.name = name
+        self.entries = entries
+    }
+
+    /// The bound for `metric`, if this learner has one.
+    public func bound(for metric: String) -> BaselineBound? {
+        entries.first { $0.metric == metric }?.bound
+    }
+}
+
+/// A human-readable regression baseline, `results/baselines/<protocol>.yaml`:
+///
+/// ```yaml
+/// # where the numbers came from
+/// protocol: split-mnist
+/// learners:
+///   nmc:
+///     final_accuracy: { expected: 0.80, tolerance: 0.01 }
+/// ```
+///
+/// It is YAML rather than HDF5 because people review it in pull requests; the header
+/// comment is kept because a number without its provenance cannot be trusted later.
+public struct Baseline: Sendable, Equatable {
+    /// `protocol_name` of the results this baseline applies to.
+    public var protocolName: String
+    /// The leading comment lines, without their "# " prefix.
+    public var comment: [String]
+    public var learners: [BaselineLearner]
+
+    public init(protocolName: String, comment: [String] = [], learners: [BaselineLearner]) {
+        self.protocolName = protocolName
+        self.comment = comment
+        self.learners = learners
+    }
+
+    /// The learner called `name`, if the baseline has it.
+    public func learner(named name: String) -> BaselineLearner? {
+        learners.first { $0.name == name }
+    }
+}
+
+// MARK: - Reading
+
+extension Baseline {
+    /// Reads and validates the baseline at `path`.
+    ///
+    /// - Throws: `InputError` naming the file, the line and the key for anything malformed,
+    ///   so the command line can print one line and exit with status 2.
+    public static func read(path: String) throws -> Baseline {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw InputError(file: path, "cannot read the baseline file (\(error.localizedDescription))")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses baseline YAML; `file` is only used to name the source in errors.
+    public static func parse(_ text: String, file: String) throws -> Baseline {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw InputError(file: file, BaselineSyntax.describe(error))
+        } catch {
+            throw InputError(file: file, "not valid YAML (\(error))")
+        }
+        guard let root else {
+            throw InputError(file: file, "line 1: the file is empty; expected the keys 'protocol' and 'learners'")
+        }
+        let parser = BaselineSyntax(file: file)
+        return try parser.baseline(from: root, comment: leadingComment(of: text))
+    }
+
+    /// The comment lines before the first YAML content line.
+    static func leadingComment(of text: String) -> [String] {
+        var lines: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            guard trimmed.hasPrefix("#") else { break }
+            var body = trimmed.dropFirst()
+            if body.hasPrefix(" ") { body = body.dropFirst() }
+            lines.append(String(body))
+        }
+        return lines
+    }
+}
+
+/// Turns the composed YAML tree into a `Baseline`, naming line and key path on every error.
+private struct BaselineSyntax {
+    let file: String
+
+    static func describe(_ error: YamlError) -> String {
+        switch error {
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            return "line \(mark.line): YAML syntax error: \(problem)"
+        case let .reader(problem, _, _, _):
+            return "YAML reader error: \(problem)"
+        default:
+            return "not valid YAML (\(error))"
+        }
+    }
+
+    func failure(_ node: Node, _ keyPath: String, _ message: String) -> InputError {
+        let line = node.mark.map { "line \($0.line): " } ?? ""
+        return InputError(file: file, "\(line)\(keyPath): \(message)")
+    }
+
+    func mapping(_ node: Node, _ keyPath: String) throws -> Node.Mapping {
+        guard let mapping = node.mapping else {
+            throw failure(node, keyPath, "expected a mapping, found \(shortText(of: node))")
+        }
+        return mapping
+    }
+
+    func keyName(_ key: Node, _ keyPath: String) throws -> String {
+        guard let name = key.scalar?.string, !name.isEmpty else {
+            throw failure(key, keyPath, "expected a plain key, found \(shortText(of: key))")
+        }
+        return name
+    }
+
+    func number(_ node: Node, _ keyPath: String) throws -> Double {
+        guard let scalar = node.scalar, let value = Double(scalar.string.trimmingCharacters(in: .whitespaces)),
+              value.isFinite else {
+            throw failure(node, keyPath, "expected a finite number, found \(shortText(of: node))")
+        }
+        return value
+    }
+
+    func shortText(of node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): return "'\(scalar.string)'"
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    func baseline(from root: Node, comment: [String]) throws -> Baseline {
+        let top = try mapping(root, "(top level)")
+        var protocolName: String?
+        var learners: [BaselineLearner]?
+        for (keyNode, value) in top {
+            let key = try keyName(keyNode, "(top level)")
+            switch key {
+            case "protocol":
+                guard let name = value.scalar?.string, !name.isEmpty else {
+                    throw failure(value, "protocol", "expected the protocol name, found \(shortText(of: value))")
+                }
+                protocolName = name
+            case "learners":
+                learners = try parseLearners(value)
+            default:
+                throw failure(keyNode, key, "unknown key; a baseline has only 'protocol' and 'learners'")
+            }
+        }
+        guard let protocolName else {
+            throw failure(root, "protocol", "missing; name the protocol the baseline applies to")
+        }
+        guard let learners else {
+            throw failure(root, "learners", "missing; list at least one learner")
+        }
+        return Baseline(protocolName: protocolName, comment: comment, learners: learners)
+    }
+
+    func parseLearners(_ node: Node) throws -> [BaselineLearner] {
+        let learnersMapping = try mapping(node, "learners")
+        guard !learnersMapping.isEmpty else {
+            throw failure(node, "learners", "empty; list at least one learner")
+        }
+        var learners: [BaselineLearner] = []
+        for (nameNode, metricsNode) in learnersMapping {
+            let name = try keyName(nameNode, "learners")
+            if learners.contains(where: { $0.name == name }) {
+                throw failure(nameNode, "learners.\(name)", "listed twice")
+            }
+            let metricsMapping = try mapping(metricsNode, "learners.\(name)")
+            var entries: [BaselineEntry] = []
+            for (metricNode, boundNode) in metricsMapping {
+                let metric = try keyName(metricNode, "learners.\(name)")
+                let keyPath = "learners.\(name).\(metric)"
+                guard MetricCatalog.definition(of: metric) != nil else {
+                    throw failure(metricNode, keyPath, "unknown metric; known: "
+                                  + MetricCatalog.all.map(\.key).joined(separator: ", "))
+                }
+                if entries.contains(where: { $0.metric == metric }) {
+                    throw failure(metricNode, keyPath, "listed twice")
+                }
+                entries.append(BaselineEntry(metric: metric, bound: try bound(boundNode, keyPath)))
+            }
+            learners.append(BaselineLearner(name: name, entries: entries))
+        }
+        return learners
+    }
+
+    func bound(_ node: Node, _ keyPath: String) throws -> BaselineBound {
+        let fields = try mapping(node, keyPath)
+        var expected: Double?
+        var tolerance: Double?
+        for (keyNode, value) in fields {
+            let key = try keyName(keyNode, keyPath)
+            switch key {
+            case "expected": expected = try number(value, "\(keyPath).expected")
+            case "tolerance":
+                let parsed = try number(value, "\(keyPath).tolerance")
+                guard parsed >= 0 else {
+                    throw failure(value, "\(keyPath).tolerance", "must not be negative, found \(parsed)")
+                }
+                tolerance = parsed
+            default:
+                throw failure(keyNode, "\(keyPath).\(key)", "unknown key; expected 'expected' and 'tolerance'")
+            }
+        }
+        guard let expected else { throw failure(node, "\(keyPath).expected", "missing") }
+        guard let tolerance else { throw failure(node, "\(keyPath).tolerance", "missing") }
+        return BaselineBound(expected: expected, tolerance: tolerance)
+    }
+}
+
+// MARK: - Writing
+
+extension Baseline {
+    /// The metrics a new baseline records when the caller names none: the headline numbers
+    /// of a class-incremental paper table.
+    public static let defaultMetrics = ["final_accuracy", "average_incremental_accuracy", "forgetting", "bwt"]
+
+    /// The YAML text of this baseline: the comment, then one flow mapping per metric so that
+    /// each number sits on its own line and a review diff shows exactly what moved.
+    public func yamlText() -> String {
+        var lines = comment.map { $0.isEmpty ? "#" : "# \($0)" }
+        lines.append("protocol: \(Baseline.quotedIfNeeded(protocolName))")
+        lines.append("learners:")
+        for learner in learners {
+            lines.append("  \(Baseline.quotedIfNeeded(learner.name)):")
+            for entry in learner.entries {
+                lines.append("    \(entry.metric): { expected: \(Baseline.decimal(entry.bound.expected)), "
+                             + "tolerance: \(Baseline.decimal(entry.bound.tolerance)) }")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes `yamlText()` to `path`, creating the folder if needed.
+    public func write(to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
+                                                    withIntermediateDirectories: true)
+            try yamlText().write(to: url, atomically: true, encoding: .utf8)
+        } catch {
+            throw InputError(file: path, "cannot write the baseline file (\(error.localizedDescription))")
+        }
+    }
+
+    /// Shortest text that reads back as exactly the same `Double`.
+    static func decimal(_ value: Double) -> String {
+        "\(value)"
+    }
+
+    /// Names are written bare unless YAML would read them as something other than that string.
+    static func quotedIfNeeded(_ text: String) -> String {
+        let plain = text.unicodeScalars.allSatisfy {
+            CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)
+        }
+        let ambiguous = ["true", "false", "yes", "no", "on", "off", "null", "~"].contains(text.lowercased())
+            || Double(text) != nil
+        if plain && !ambiguous && !text.isEmpty { return text }
+        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "\"\(escaped)\""
+    }
+}
+
+// MARK: - Creating from results
+
+extension Baseline {
+    /// A baseline measured from `records`: for each learner with complete runs, the mean over
+    /// its seeds of each metric in `metrics`.
+    ///
+    /// When `existing` is given the file is updated rather than replaced: tolerances someone
+    /// tuned by hand are kept, learners without new results are kept as they were, and the
+    /// metrics already listed for a learner stay listed. The header comment is rewritten to
+    /// say where the new numbers came from.
+    ///
+    /// - Parameters:
+    ///   - date: when the numbers were taken, for the header (ISO 8601 is a good choice).
+    /// - Throws: `InputError` when the records mix protocols, belong to another protocol than
+    ///   `existing`, or hold no complete run.
+    public static func measured(from records: [RunRecord], metrics: [String] = defaultMetrics,
+                                tolerance: Double, updating existing: Baseline? = nil,
+                                date: String) throws -> Baseline {
+        for metric in metrics where MetricCatalog.definition(of: metric) == nil {
+            throw InputError(file: "", "unknown metric '\(metric)'; known: "
+                             + MetricCatalog.all.map(\.key).joined(separator: ", "))
+        }
+        guard tolerance >= 0, tolerance.isFinite else {
+            throw InputError(file: "", "the tolerance must be a finite number ≥ 0, found \(tolerance)")
+        }
+        let complete = records.filter(\.isComplete)
+        guard let first = complete.first else {
+            throw InputError(file: records.first?.path ?? "", "no complete run among the results; a baseline needs finished runs")
+        }
+        let protocolName = existing?.protocolName ?? first.protocolName
+        if let stranger = complete.first(where: { $0.protocolName != protocolName }) {
+            throw InputError(file: stranger.path, "results of protocol '\(stranger.protocolName)', "
+                             + "but the baseline is for '\(protocolName)'; write one baseline per protocol")
+        }
+
+        var learners = existing?.learners ?? []
+        var provenance: [String] = []
+        let learnerNames = Set(complete.map(\.learner)).sorted()
+        for name in learnerNames {
+            let runs = complete.filter { $0.learner == name }
+            let previous = learners.first { $0.name == name }
+            var metricKeys = previous?.entries.map(\.metric) ?? []
+            for metric in metrics where !metricKeys.contains(metric) { metricKeys.append(metric) }
+            var entries: [BaselineEntry] = []
+            for metric in metricKeys {
+                let measurement = RegressionCheck.seedMean(of: metric, in: runs)
+                guard let mean = measurement.mean else { continue }   // NaN in every seed: nothing to guard
+                let kept = previous?.bound(for: metric)?.tolerance ?? tolerance
+                entries.append(BaselineEntry(metric: metric,
+                                             bound: BaselineBound(expected: (mean * 1e6).rounded() / 1e6, tolerance: kept)))
+            }
+            let updated = BaselineLearner(name: name, entries: entries)
+            if let index = learners.firstIndex(where: { $0.name == name }) {
+                learners[index] = updated
+            } else {
+                learners.append(updated)
+            }
+            let seeds = runs.map(\.seed).sorted().map(String.init).joined(separator: ", ")
+            let commits = Set(runs.map { $0.gitCommit.isEmpty ? "unknown" : $0.gitCommit }).sorted().joined(separator: ", ")
+            let hosts = Set(runs.map { $0.host.isEmpty ? "unknown" : $0.host }).sorted().joined(separator: ", ")
+            let kernels = Set(runs.map { $0.blasCore.isEmpty ? "unknown" : $0.blasCore }).sorted().joined(separator: ", ")
+            provenance.append("  \(name): seeds [\(seeds)], commit \(commits), host \(hosts), BLAS kernel \(kernels)")
+        }
+        for learner in learners where !learnerNames.contains(learner.name) {
+            provenance.append("  \(learner.name): kept from the previous baseline (no complete results this time)")
+        }
+
+        let comment = [
+            "Regression baseline for protocol \(protocolName), written by `cl-bench baseline write` on \(date).",
+            "expected = mean over the seeds of the complete runs found:",
+        ] + provenance + [
+            "cl-bench check fails when an accuracy-like metric falls below expected - tolerance,",
+            "or a forgetting-like metric rises above expected + tolerance.",
+        ]
+        return Baseline(protocolName: protocolName, comment: comment, learners: learners)
+    }
+}

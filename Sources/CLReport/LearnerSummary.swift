@@ -1,0 +1,49 @@
+import CLEval
+
+/// What the report shows for one learner under one protocol, pooled over its complete seeds.
+public struct LearnerSummary: Sendable {
+    public let learner: String
+    /// The complete runs the numbers come from, sorted by seed.
+    public let runs: [RunRecord]
+    /// Every metric of `MetricCatalog`, in catalogue order.
+    public let metrics: [MetricSummary]
+    /// Accuracy matrix, element by element over seeds; (T + 1) x T, row 0 before training.
+    public let accuracyMatrix: [[SeedStatistics]]
+    /// Pooled accuracy after each task.
+    public let pooledAccuracy: [SeedStatistics]
+    /// Forgetting of each task j < T − 1 (see `ReportRun.forgettingPerTask`).
+    public let forgettingPerTask: [SeedStatistics]
+    /// Few-shot sessions x [all, base, novel, harmonic mean]; nil when no run has them.
+    public let fscilAccuracy: [[SeedStatistics]]?
+
+    public init(learner: String, runs: [RunRecord]) {
+        self.learner = learner
+        self.runs = runs.sorted { $0.seed < $1.seed }
+        metrics = MetricCatalog.all.map { MetricSummary(definition: $0, runs: runs) }
+        accuracyMatrix = LearnerSummary.elementwise(runs.map(\.accuracyMatrix))
+        pooledAccuracy = LearnerSummary.elementwise(runs.map { [$0.pooledAccuracy] }).first ?? []
+        forgettingPerTask = LearnerSummary.elementwise(runs.map { [ReportRun.forgettingPerTask($0)] }).first ?? []
+        let sessions = runs.compactMap(\.fscilAccuracy)
+        fscilAccuracy = sessions.isEmpty ? nil : LearnerSummary.elementwise(sessions)
+    }
+
+    /// Seeds the numbers come from.
+    public var seeds: [Int] { runs.map(\.seed) }
+
+    /// The summary of metric `key`.
+    public func metric(_ key: String) -> MetricSummary? {
+        metrics.first { $0.definition.key == key }
+    }
+
+    /// Statistics of each cell over several matrices; a cell missing from a matrix (a shorter
+    /// run) counts as not evaluated rather than shrinking the result.
+    static func elementwise(_ matrices: [[[Double]]]) -> [[SeedStatistics]] {
+        let rows = matrices.map(\.count).max() ?? 0
+        return (0..<rows).map { row in
+            let columns = matrices.map { row < $0.count ? $0[row].count : 0 }.max() ?? 0
+            return (0..<columns).map { column in
+                SeedStatistics(matrices.map { row < $0.count && column < $0[row].count ? $0[row][column] : .nan })
+            }
+        }
+    }
+}

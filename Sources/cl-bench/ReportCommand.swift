@@ -1,0 +1,74 @@
+import ArgumentParser
+import CLData
+import CLEval
+import CLReport
+import Foundation
+
+/// `cl-bench report PATH...`: tables (terminal), Markdown with SVG plots, or one
+/// self-contained HTML page, from results files only.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Summarise results: mean ± std over seeds per protocol and learner, accuracy matrices, plots.",
+        discussion: """
+        PATH is a results file (.h5) or a folder searched recursively for them. Runs that are \
+        still running or failed are listed apart and never averaged in.
+        --format markdown --out FILE also writes the plots as SVG files next to FILE.
+        """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, markdown, html
+    }
+
+    @Argument(help: "Results files or folders.")
+    var paths: [String]
+
+    @Option(name: .long, help: "text (terminal tables), markdown or html.")
+    var format: Format = .text
+
+    @Option(name: .long, help: "Write to this file instead of standard output.")
+    var out: String?
+
+    func run() throws {
+        let records = try ResultsReader.records(in: paths)
+        guard !records.isEmpty else {
+            throw InputError(file: paths.joined(separator: " "), "no results files (*.h5) found")
+        }
+        let summaries = ProtocolSummary.group(records)
+        switch format {
+        case .text:
+            try ReportOutput.emit(TerminalReport.render(summaries), to: out)
+        case .markdown:
+            let prefix = out.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
+            let (markdown, figures) = MarkdownReport.render(summaries, figurePrefix: prefix)
+            try ReportOutput.emit(markdown, to: out)
+            if let out {
+                let folder = (out as NSString).deletingLastPathComponent
+                for figure in figures {
+                    try ReportOutput.emit(figure.svg, to: (folder as NSString).appendingPathComponent(figure.fileName))
+                }
+            }
+        case .html:
+            let stamp = ISO8601DateFormatter().string(from: Date())
+            try ReportOutput.emit(HTMLReport.render(summaries, generatedAt: stamp), to: out)
+        }
+        if let out { FileHandle.standardError.write("wrote \(out)\n".data(using: .utf8)!) }
+    }
+}
+
+/// Where report-like commands put their text: standard output, or a file whose folder is created.
+enum ReportOutput {
+    static func emit(_ text: String, to path: String?) throws {
+        guard let path else {
+            FileHandle.standardOutput.write(text.data(using: .utf8)!)
+            return
+        }
+        let url = URL(fileURLWithPath: path)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        } catch {
+            throw InputError(file: path, "cannot write (\(error.localizedDescription))")
+        }
+    }
+}

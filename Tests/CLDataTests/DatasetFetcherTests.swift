@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import CLData
+
+@Suite(.serialized) struct DatasetFetcherTests {
+    /// A CIFAR-10 binary fixture packed like the official cifar-10-binary.tar.gz.
+    func cifarArchive() -> [UInt8] {
+        var files: [(String, [UInt8])] = []
+        for name in CIFARBinaryReader.cifar10TrainFiles + [CIFARBinaryReader.cifar10TestFile] {
+            files.append(("cifar-10-batches-bin/" + name, [UInt8(name.count % 10)] + [UInt8](repeating: 7, count: 3072)))
+        }
+        files.append(("cifar-10-batches-bin/batches.meta.txt", Array((0..<10).map { "c\($0)" }.joined(separator: "\n").utf8)))
+        return Gzip.compress(tarBytes(files))
+    }
+
+    @Test func goodDownloadIsVerifiedUnpackedAndLoadable() throws {
+        let archive = cifarArchive()
+        let server = try LoopbackHTTPServer(files: ["/mirror/cifar-10-binary.tar.gz": archive])
+        defer { server.stop() }
+        let data = TemporaryFolder()
+        var fetcher = DatasetFetcher(baseURLOverride: server.baseURL + "mirror/", timeout: 10)
+        var table = DatasetFetcher.specifications
+        table["cifar10"]!.files[0].sha256 = SHA256.hexDigest(archive)
+        fetcher.specificationsOverride = table
+        let folder = try fetcher.fetch("cifar10", into: data.path)
+        #expect(folder == data.path)
+        #expect(server.requests == ["/mirror/cifar-10-binary.tar.gz"])
+        let catalog = DatasetCatalog(dataDirectories: [data.path], environment: [:], homeDirectory: data.path, cacheDirectory: nil)
+        #expect(try catalog.locate("cifar10") == .cifar10Binary(directory: data.sub("cifar-10-batches-bin")))
+        let dataset = try catalog.load("cifar10")
+        #expect(dataset.train.count == 5 && dataset.test.count == 1)
+        #expect(!FileManager.default.fileExists(atPath: data.sub("cifar-10-binary.tar.gz")))
+    }
+
+    @Test func filesAlreadyPresentAreNotDownloadedAgain() throws {
+        let files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+        let contents: [String: [UInt8]] = [
+            files[0]: Gzip.compress(idxBytes(shape: [1, 2, 2], values: [1, 2, 3, 4])), files[1]: Gzip.compress(idxBytes(shape: [1], values: [3])),
+            files[2]: Gzip.compress(idxBytes(shape: [1, 2, 2], values: [5, 6, 7, 8])), files[3]: Gzip.compress(idxBytes(shape: [1], values: [4])),
+        ]
+        let server = try LoopbackHTTPServer(files: Dictionary(uniqueKeysWithValues: contents.map { ("/" + $0.key, $0.value) }))
+        defer { server.stop() }
+        let data = TemporaryFolder()
+        var fetcher = DatasetFetcher(baseURLOverride: server.baseURL, timeout: 10)
+        var table = DatasetFetcher.specifications
+        table["mnist"]!.files = files.map { DatasetFetcher.RemoteFile(fileName: $0, sha256: SHA256.hexDigest(contents[$0]!)) }
+        fetcher.specificationsOverride = table
+        let folder = try fetcher.fetch("mnist", into: data.path)
+        #expect(folder == data.sub("mnist"))
+        #expect(server.requests.count == 4)
+        try fetcher.fetch("mnist", into: data.path)
+        #expect(server.requests.count == 4)
+        let dataset = try DatasetCatalog(dataDirectories: [data.path], environment: [:], homeDirectory: data.path, cacheDirectory: nil).load("mnist")
+        #expect(dataset.train.labels == [3] && dataset.test.labels == [4])
+    }
+
+    @Test func checksumMismatchIsAnErrorAndLeavesNoFile() throws {
+        // Bytes that are not the official file, served under the official name: the real
+        // table's checksum must reject them.
+        let served = ["/train-images-idx3-ubyte.gz": Gzip.compress(idxBytes(shape: [1, 2, 2], values: [1, 2, 3, 4]))]
+        let server = try LoopbackHTTPServer(files: served)
+        defer { server.stop() }
+        let data = TemporaryFolder()
+        let fetcher = DatasetFetcher(baseURLOverride: server.baseURL, timeout: 10)
+        do {
+            try fetcher.fetch("mnist", into: data.path)
+            Issue.record("expected a checksum error")
+        } catch let error as InputError {
+            #expect(error.message.contains("SHA-256 mismatch"))
+            #expect(error.message.contains("440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"))
+            #expect(error.file.hasSuffix("train-images-idx3-ubyte.gz"))
+        } catch { Issue.record("unexpected \(error)") }
+        #expect(!FileManager.default.fileExists(atPath: data.sub("mnist/train-images-idx3-ubyte.gz")))
+    }
+
+    @Test func missingRemoteFileAndUnknownNameAreErrors() throws {
+        let server = try LoopbackHTTPServer(files: [:])
+        defer { server.stop() }
+        let data = TemporaryFolder()
+        let fetcher = DatasetFetcher(baseURLOverride: server.baseURL, timeout: 10)
+        #expect(expectInputError(fileContains: "cifar-100-binary.tar.gz", messageContains: "404") { try fetcher.fetch("cifar100", into: data.path) })
+        #expect(expectInputError(fileContains: "", messageContains: "fetchable datasets are") { try fetcher.fetch("omniglot", into: data.path) })
+    }
+
+    @Test func archivesCannotEscapeTheDataFolder() throws {
+        let data = TemporaryFolder()
+        let path = data.write("evil.tar.gz", Gzip.compress(tarBytes([("../outside.txt", [1])])))
+        #expect(expectInputError(fileContains: "evil.tar.gz", messageContains: "outside") { try DatasetFetcher.unpackTarGz(path, into: data.sub("in")) })
+    }
+}
