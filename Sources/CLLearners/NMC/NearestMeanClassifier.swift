@@ -30,6 +30,8 @@ public struct NearestMeanClassifier: Learner {
     /// Base-session training (nil: training-free).
     private let baseSession: (backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, context: LearnerContext)?
     private var hasLearned = false
+    /// Test-batch features of the frozen backbone (see `FrozenFeatureMemo`).
+    private let memo = FrozenFeatureMemo()
     /// Per class (learner label): float64 sum of (cosine: raw, euclidean: normalised) features.
     private(set) var sums: [[Double]] = []
     /// Per class: number of samples averaged.
@@ -98,8 +100,11 @@ public struct NearestMeanClassifier: Learner {
         return Tensor(shape: [sums.count, d], scalars: values)
     }
 
+    /// Features of a test batch on the current backbone, memoised while it stays frozen.
+    func testFeatures(of batch: Tensor) -> Tensor { memo.features(of: batch, using: backbone) }
+
     public func predict(_ batch: Tensor, task: Int?) -> Prediction {
-        let features = backbone.features(of: batch)
+        let features = testFeatures(of: batch)
         return Prediction(scores: scores(features: features, prototypes: prototypes))
     }
 

@@ -116,7 +116,7 @@ public struct TEEN: Learner {
     }
 
     public func predict(_ batch: Tensor, task: Int?) -> Prediction {
-        let features = means.backbone.features(of: batch)
+        let features = means.testFeatures(of: batch)
         let prototypes = classifierPrototypes
         var logits = matrixProduct(normalizedRows(features), normalizedRows(prototypes), transposeB: true)
         let classes = prototypes.shape[0], seen = Set(means.counts.indices.filter { means.counts[$0] > 0 })
