@@ -121,15 +121,18 @@ public enum ProtocolParser {
             }
             let learnerTraining = try parseTraining(fields["training"], base: training, context: context + ".training", reader)
             var given: [String: HyperparameterValue] = [:]
-            for (key, valueNode) in fields.entries where key != "name" && key != "training" && key != "label" {
+            for (key, valueNode) in fields.entries where key != "name" && key != "training" && key != "label" && key != "backbone" {
                 given[key] = try reader.value(valueNode, "\(context).\(key)")
             }
-            if let supported = type.supportedBackbones, !supported.contains(backbone.kind) {
-                throw reader.error(nameNode, context + ".name",
-                                   "learner '\(learnerName)' works with backbones \(supported.joined(separator: ", ")), not '\(backbone.kind)'")
+            // A learner entry may name its own backbone (for example a trained ResNet for
+            // finetune next to nmc on raw pixels in one protocol).
+            let learnerBackbone = try fields["backbone"].map { try parseBackbone($0, reader, context: context + ".backbone") } ?? backbone
+            if let supported = type.supportedBackbones, !supported.contains(learnerBackbone.kind) {
+                throw reader.error(fields["backbone"] ?? nameNode, fields["backbone"] == nil ? context + ".name" : context + ".backbone",
+                                   "learner '\(learnerName)' works with backbones \(supported.joined(separator: ", ")), not '\(learnerBackbone.kind)'")
             }
             do {
-                let config = try LearnerConfig(specs: type.hyperparameters, given: given, training: learnerTraining, backbone: backbone)
+                let config = try LearnerConfig(specs: type.hyperparameters, given: given, training: learnerTraining, backbone: learnerBackbone)
                 learners.append(LearnerEntry(name: label, learnerType: learnerName, config: config, type: type))
             } catch let error as HyperparameterError {
                 let at = fields[error.key] ?? node
@@ -212,17 +215,20 @@ public enum ProtocolParser {
         return config
     }
 
-    static func parseBackbone(_ node: Node?, _ reader: NodeReader) throws -> BackboneConfig {
+    static func parseBackbone(_ node: Node?, _ reader: NodeReader, context: String = "backbone") throws -> BackboneConfig {
         guard let node else { return BackboneConfig() }
-        let fields = try reader.mapping(node, "backbone", allowed: backboneKeys)
-        let kindNode = try reader.required(fields, "kind", in: node, context: "backbone.")
-        var config = BackboneConfig(kind: try reader.string(kindNode, "backbone.kind"))
+        let fields = try reader.mapping(node, context, allowed: backboneKeys)
+        let kindNode = try reader.required(fields, "kind", in: node, context: context + ".")
+        var config = BackboneConfig(kind: try reader.string(kindNode, context + ".kind"))
         if let widths = fields["widths"] {
-            guard case .sequence(let items) = widths else { throw reader.error(widths, "backbone.widths", "expected a list of integers") }
-            config.widths = try items.map { try reader.integer($0, "backbone.widths") }
+            guard case .sequence(let items) = widths else { throw reader.error(widths, context + ".widths", "expected a list of integers") }
+            config.widths = try items.map { try reader.integer($0, context + ".widths") }
         }
         guard BackboneConfig.available.contains(config.kind) else {
-            throw reader.error(kindNode, "backbone.kind", BackboneFactory.unavailableMessage(config.kind))
+            throw reader.error(kindNode, context + ".kind", BackboneFactory.unavailableMessage(config.kind))
+        }
+        if config.kind == "mlp" && (config.widths.isEmpty || config.widths.contains { $0 <= 0 }) {
+            throw reader.error(fields["widths"] ?? node, context + ".widths", "mlp needs a list of positive hidden widths, for example [400, 400]")
         }
         return config
     }

@@ -30,6 +30,15 @@ seeds: [0, 1, 2]
     #expect(spec.yaml == valid)
 }
 
+@Test func aLearnerEntryMayNameItsOwnBackbone() throws {
+    let text = valid.replacingOccurrences(of: "  - { name: nmc, metric: euclidean }",
+                                          with: "  - { name: nmc, metric: euclidean }\n  - { name: finetune, backbone: { kind: mlp, widths: [32, 16] } }")
+    let spec = try ProtocolParser.parse(text: text, path: "p.yaml")
+    #expect(spec.learners.map(\.name) == ["nmc", "finetune"])
+    #expect(spec.learners[0].config.backbone == BackboneConfig(kind: "identity"))
+    #expect(spec.learners[1].config.backbone == BackboneConfig(kind: "mlp", widths: [32, 16]))
+}
+
 @Test func explicitClassOrderAndPerLearnerTrainingOverride() throws {
     let text = """
     name: x
@@ -51,11 +60,14 @@ seeds: [0, 1, 2]
 private let mistakes: [(String, String)] = [
     (valid.replacingOccurrences(of: "seeds: [0, 1, 2]", with: "seeds: [0, 1, 2]\nepoch: 3"), "p.yaml:9: epoch: unknown key"),
     (valid.replacingOccurrences(of: "batch_size: 64", with: "batch_size: sixty"), "p.yaml:5: training.batch_size: expected an integer, got 'sixty'"),
-    (valid.replacingOccurrences(of: "name: nmc", with: "name: teen"), "learner 'teen' is not available in this version"),
+    (valid.replacingOccurrences(of: "name: nmc", with: "name: prd"), "learner 'prd' is not available in this version"),
     (valid.replacingOccurrences(of: "name: nmc", with: "name: nope"), "unknown learner 'nope'"),
     (valid.replacingOccurrences(of: "metric: euclidean", with: "metric: manhattan"), "p.yaml:7: learners[0].metric: nmc: expected one of cosine, euclidean"),
     (valid.replacingOccurrences(of: "metric: euclidean", with: "metrik: cosine"), "learners[0].metrik: nmc: unknown hyperparameter"),
-    (valid.replacingOccurrences(of: "kind: identity", with: "kind: resnet20"), "backbone 'resnet20' is not available in this version"),
+    (valid.replacingOccurrences(of: "kind: identity", with: "kind: pretrained"), "backbone 'pretrained' is not available in this version"),
+    (valid.replacingOccurrences(of: "kind: identity", with: "kind: mlp"), "p.yaml:4: backbone.widths: mlp needs a list of positive hidden widths"),
+    (valid.replacingOccurrences(of: "name: nmc, metric: euclidean", with: "name: finetune"), "p.yaml:7: learners[0].name: learner 'finetune' works with backbones mlp, conv4, resnet20, resnet32, not 'identity'"),
+    (valid.replacingOccurrences(of: "metric: euclidean", with: "metric: euclidean, backbone: { kind: resnet21 }"), "p.yaml:7: learners[0].backbone.kind: unknown backbone 'resnet21'"),
     (valid.replacingOccurrences(of: "kind: class-incremental", with: "kind: class-incrementl"), "unknown stream kind 'class-incrementl'"),
     (valid.replacingOccurrences(of: "classes_per_task: 2,", with: "classes_per_task: 2, tasks: 3,"), "stream.tasks: does not apply to a class-incremental stream"),
     (valid.replacingOccurrences(of: "optimizer: adam", with: "optimizer: rmsprop"), "training.optimizer: expected one of sgd, adam, adamw"),

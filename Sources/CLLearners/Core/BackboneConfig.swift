@@ -13,5 +13,5 @@ public struct BackboneConfig: Sendable, Equatable {
     /// Backbone kinds this build provides.
     public static var available: [String] { BackboneFactory.available }
     /// Backbone kinds named in the design that later versions provide.
-    public static let planned = ["mlp", "conv4", "resnet20", "resnet32", "pretrained"]
+    public static let planned = ["pretrained"]
 }

@@ -23,18 +23,57 @@ public struct IdentityBackbone: FeatureExtractor {
 }
 
 /// Builds the backbone a protocol names.
+///
+/// `identity` is the pixels themselves. `mlp` (hidden `widths`), `conv4` (Conv-4, 64
+/// channels) and `resnet20` / `resnet32` (CIFAR ResNets, option-A shortcuts, 64-d
+/// features) are trainable networks wrapped in a `TrainableBackbone`, whose inputs are
+/// standardised per channel with statistics fitted on the first training set (see
+/// `InputNormalization` for why).
 public enum BackboneFactory {
-    public static var available: [String] { ["identity"] }
+    public static var available: [String] { ["identity"] + trainable }
+    /// The kinds that have parameters to train.
+    public static let trainable = ["mlp", "conv4", "resnet20", "resnet32"]
 
     /// A feature extractor for `config` on samples of `sampleShape`; throws for kinds
-    /// this build does not provide.
-    public static func makeFeatureExtractor(_ config: BackboneConfig, sampleShape: [Int]) throws -> any FeatureExtractor {
+    /// this build does not provide. Trainable kinds start from a seeded initialisation
+    /// (random features until a learner trains them).
+    public static func makeFeatureExtractor(_ config: BackboneConfig, sampleShape: [Int], seed: UInt64 = 0) throws -> any FeatureExtractor {
         switch config.kind {
         case "identity":
             return IdentityBackbone(sampleShape: sampleShape)
         default:
+            var generator = SeededGenerator(seed: seed)
+            return try makeTrainableBackbone(config, sampleShape: sampleShape, generator: &generator)
+        }
+    }
+
+    /// A freshly initialised trainable backbone (weights drawn from `generator`).
+    public static func makeTrainableBackbone(_ config: BackboneConfig, sampleShape: [Int],
+                                             generator: inout SeededGenerator) throws -> TrainableBackbone {
+        let isImage = sampleShape.count == 3
+        let network: any Backbone
+        switch config.kind {
+        case "mlp":
+            guard !config.widths.isEmpty, config.widths.allSatisfy({ $0 > 0 }) else {
+                throw HyperparameterError(key: "backbone.widths", message: "mlp needs a list of positive hidden widths, for example [400, 400]")
+            }
+            network = MLPBackbone(inputs: sampleShape.reduce(1, *), widths: config.widths, generator: &generator)
+        case "conv4":
+            guard isImage, sampleShape[1] >= 16, sampleShape[1] == sampleShape[2] else {
+                throw HyperparameterError(key: "backbone.kind", message: "conv4 needs square images of at least 16x16, got samples of shape \(sampleShape)")
+            }
+            network = ConvNet4(inputChannels: sampleShape[0], inputSize: sampleShape[1], generator: &generator)
+        case "resnet20", "resnet32":
+            guard isImage else {
+                throw HyperparameterError(key: "backbone.kind", message: "\(config.kind) needs images [C, H, W], got samples of shape \(sampleShape)")
+            }
+            network = CIFARResNet(depth: config.kind == "resnet20" ? 20 : 32, inputChannels: sampleShape[0], generator: &generator)
+        default:
             throw HyperparameterError(key: "backbone.kind", message: unavailableMessage(config.kind))
         }
+        return TrainableBackbone(network: network,
+                                 normalization: InputNormalization(channels: InputNormalization.channelCount(of: sampleShape)),
+                                 config: config)
     }
 
     /// The message for a backbone kind that is not (or not yet) available.

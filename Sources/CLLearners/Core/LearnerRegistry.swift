@@ -3,6 +3,9 @@ public enum LearnerRegistry {
     /// The learners that ship with cl-bench.
     public static let builtIn: [any Learner.Type] = [
         NearestMeanClassifier.self,
+        TEEN.self,
+        Finetune.self,
+        Joint.self,
     ]
 
     /// Learners named in `specs/LEARNERS.md` that later versions provide, so that a

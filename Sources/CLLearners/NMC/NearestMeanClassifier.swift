@@ -16,6 +16,8 @@ public struct NearestMeanClassifier: Learner {
                            "cosine: argmax cos(f(x), mu_c) (SimpleCIL). euclidean: features L2-normalised, mu_c the mean of normalised features (not re-normalised), argmin ||n(f(x)) - mu_c|| (NMC paper)."),
         HyperparameterSpec("feature_batch", .integer, default: .integer(1024),
                            "samples per feature-extraction batch (memory only; results do not depend on it)."),
+        HyperparameterSpec("train_base", .flag, default: .flag(false),
+                           "train the backbone on task 0 with a cosine classifier (T = 16, the protocol's training: block), then freeze it (the base session of teen; same seed gives the same backbone)."),
     ]
 
     /// Scoring rule.
@@ -23,7 +25,13 @@ public struct NearestMeanClassifier: Learner {
 
     public let metric: Metric
     let featureBatch: Int
-    let backbone: any FeatureExtractor
+    /// The feature extractor (replaced by the trained one after the base session).
+    private(set) var backbone: any FeatureExtractor
+    /// Base-session training (nil: training-free).
+    private let baseSession: (backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, context: LearnerContext)?
+    private var hasLearned = false
+    /// Test-batch features of the frozen backbone (see `FrozenFeatureMemo`).
+    private let memo = FrozenFeatureMemo()
     /// Per class (learner label): float64 sum of (cosine: raw, euclidean: normalised) features.
     private(set) var sums: [[Double]] = []
     /// Per class: number of samples averaged.
@@ -32,7 +40,8 @@ public struct NearestMeanClassifier: Learner {
     public init(config: LearnerConfig, context: LearnerContext) throws {
         metric = Metric(rawValue: config.text("metric"))!
         featureBatch = max(1, config.integer("feature_batch"))
-        backbone = try BackboneFactory.makeFeatureExtractor(config.backbone, sampleShape: context.sampleShape)
+        backbone = try BackboneFactory.makeFeatureExtractor(config.backbone, sampleShape: context.sampleShape, seed: context.seed)
+        baseSession = config.flag("train_base") ? (config.backbone, config.training, context.seed, context) : nil
     }
 
     /// Builds an NMC directly on a feature extractor (tests, and learners built on NMC).
@@ -40,9 +49,15 @@ public struct NearestMeanClassifier: Learner {
         self.metric = metric
         self.backbone = backbone
         self.featureBatch = featureBatch
+        baseSession = nil
     }
 
     public mutating func learn(_ task: TaskData) throws {
+        if !hasLearned, let baseSession {
+            backbone = try BaseSessionTraining.trainedBackbone(backbone: baseSession.backbone, training: baseSession.training,
+                                                               task: task, seed: baseSession.seed, context: baseSession.context)
+        }
+        hasLearned = true
         var start = 0
         while start < task.count {
             let end = min(start + featureBatch, task.count)
@@ -85,8 +100,11 @@ public struct NearestMeanClassifier: Learner {
         return Tensor(shape: [sums.count, d], scalars: values)
     }
 
+    /// Features of a test batch on the current backbone, memoised while it stays frozen.
+    func testFeatures(of batch: Tensor) -> Tensor { memo.features(of: batch, using: backbone) }
+
     public func predict(_ batch: Tensor, task: Int?) -> Prediction {
-        let features = backbone.features(of: batch)
+        let features = testFeatures(of: batch)
         return Prediction(scores: scores(features: features, prototypes: prototypes))
     }
 

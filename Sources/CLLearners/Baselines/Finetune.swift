@@ -1,0 +1,44 @@
+import CLTensor
+
+/// `finetune`: the lower bound of continual learning. One backbone and a growing linear
+/// head are trained on each task in turn with plain cross-entropy over all classes seen so
+/// far, with no protection against forgetting (no replay, no regularisation, no frozen
+/// parts): whatever earlier tasks needed is overwritten by the later ones. On few-shot
+/// streams it fine-tunes the whole network on each session's few shots.
+///
+/// Input standardisation is fitted on the first task and kept (see `InputNormalization`).
+public struct Finetune: Learner {
+    public static let name = "finetune"
+    public static let summary = "Fine-tuning lower bound: one backbone and a growing linear head trained on each task in turn, no protection against forgetting."
+    /// None: everything it needs is in the protocol's `training:` and `backbone:` blocks.
+    public static let hyperparameters: [HyperparameterSpec] = []
+    public static var supportedBackbones: [String]? { trainableBackboneKinds }
+
+    let network: SupervisedClassifier
+    let trainer: SupervisedTrainer
+    let curves = TrainingCurves()
+    let context: LearnerContext
+    private var generator: SeededGenerator
+    private var headGenerator: SeededGenerator
+
+    public init(config: LearnerConfig, context: LearnerContext) throws {
+        var root = SeededGenerator(seed: context.seed)
+        var initialization = root.split()
+        network = try SupervisedClassifier(backbone: config.backbone, sampleShape: context.sampleShape, generator: &initialization)
+        headGenerator = root.split()
+        generator = root.split()
+        trainer = SupervisedTrainer(config: config.training, context: context)
+        self.context = context
+    }
+
+    public mutating func learn(_ task: TaskData) throws {
+        let data = TrainingSet(task)
+        if !network.backbone.normalization.isFitted { network.backbone.normalization.fit(data) }
+        network.head.grow(to: task.seenClassCount, generator: &headGenerator)
+        try trainer.train(backbone: network.backbone, head: network.head, data: data, task: task.index,
+                          curves: curves, generator: &generator)
+        curves.record(in: context)
+    }
+
+    public func predict(_ batch: Tensor, task: Int?) -> Prediction { network.predict(batch) }
+}

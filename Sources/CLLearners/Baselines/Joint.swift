@@ -1,0 +1,73 @@
+import CLTensor
+
+/// `joint`: the upper bound, and deliberately not a continual learner. It keeps the
+/// sample indices of every task seen so far (never pixels: `TaskData` refers to the
+/// dataset) and, at each task, trains on the union of all of them with cross-entropy over
+/// all seen classes. With `reinit: true` (default) the network is re-initialised from the
+/// same seed before each task, so the model after task t is exactly "trained jointly on
+/// tasks 0...t"; `reinit: false` continues from the previous weights (cheaper, still sees
+/// all data).
+///
+/// Input standardisation is fitted on the training set of the first training run after
+/// each (re-)initialisation: with `reinit` that is the union of the tasks so far.
+public struct Joint: Learner {
+    public static let name = "joint"
+    public static let summary = "Joint-training upper bound (not continual): trains on the union of all tasks seen so far."
+    public static let hyperparameters: [HyperparameterSpec] = [
+        HyperparameterSpec("reinit", .flag, default: .flag(true),
+                           "re-initialise the network (same seed) before training on the union at each task; false continues from the previous weights."),
+    ]
+    public static var supportedBackbones: [String]? { trainableBackboneKinds }
+
+    private var network: SupervisedClassifier
+    private let backboneConfig: BackboneConfig
+    private let sampleShape: [Int]
+    private let reinitialise: Bool
+    private let seed: UInt64
+    let trainer: SupervisedTrainer
+    let curves = TrainingCurves()
+    let context: LearnerContext
+    /// Every task seen so far (indices into the dataset, labels).
+    private(set) var seenTasks: [TaskData] = []
+    private var headGenerator: SeededGenerator
+    private var generator: SeededGenerator
+
+    public init(config: LearnerConfig, context: LearnerContext) throws {
+        seed = context.seed
+        backboneConfig = config.backbone
+        sampleShape = context.sampleShape
+        reinitialise = config.flag("reinit")
+        (network, headGenerator, generator) = try Self.fresh(config.backbone, sampleShape: context.sampleShape, seed: context.seed)
+        trainer = SupervisedTrainer(config: config.training, context: context)
+        self.context = context
+    }
+
+    /// A newly initialised network, and its head and training generators, from the seed.
+    private static func fresh(_ backbone: BackboneConfig, sampleShape: [Int], seed: UInt64) throws
+        -> (SupervisedClassifier, SeededGenerator, SeededGenerator) {
+        var root = SeededGenerator(seed: seed)
+        var initialization = root.split()
+        let network = try SupervisedClassifier(backbone: backbone, sampleShape: sampleShape, generator: &initialization)
+        return (network, root.split(), root.split())
+    }
+
+    public mutating func learn(_ task: TaskData) throws {
+        seenTasks.append(task)
+        if reinitialise && seenTasks.count > 1 {
+            var trainingGenerator: SeededGenerator
+            (network, headGenerator, trainingGenerator) = try Self.fresh(backboneConfig, sampleShape: sampleShape, seed: seed)
+            // A distinct batch order per task, still fixed by the seed.
+            for _ in 1..<seenTasks.count { _ = trainingGenerator.split() }
+            generator = trainingGenerator
+        }
+        let data = TrainingSet(seenTasks)
+        if !network.backbone.normalization.isFitted { network.backbone.normalization.fit(data) }
+        network.head.grow(to: task.seenClassCount, generator: &headGenerator)
+        try trainer.train(backbone: network.backbone, head: network.head, data: data, task: task.index,
+                          curves: curves, generator: &generator)
+        curves.record(in: context)
+        context.note("joint", "upper bound, not continual: trained on the union of tasks 0...\(task.index)" + (reinitialise ? " from a fresh initialisation" : ""))
+    }
+
+    public func predict(_ batch: Tensor, task: Int?) -> Prediction { network.predict(batch) }
+}

@@ -1,0 +1,153 @@
+import CLTensor
+
+/// `teen`: training-free prototype calibration for few-shot class-incremental learning
+/// (Wang et al., "Few-Shot Class-Incremental Learning via Training-Free Prototype
+/// Calibration", NeurIPS 2023; official code wangkiw/TEEN, `models/teen/Network.py`).
+///
+/// - Base session (task 0): `BaseSessionTraining` trains the backbone with a cosine
+///   classifier (T = 16) and freezes it; the classifier is then replaced by the base
+///   prototypes p_b, class means of the frozen features under the test transform (no
+///   augmentation, evaluation-mode batch norm), as the code's `replace_base_fc`.
+/// - Each later session: p_c = mean feature of each new class's shots, calibrated once,
+///   in its own session, towards the base prototypes (`PrototypeCalibration`; the bank
+///   holds base prototypes only, never earlier novel classes, as in `soft_calibration`).
+/// - Classifier over all seen classes: logits_k = T · cos(f(x), p̂_k) (base: p̂_b = p_b).
+///
+/// Paper versus code: the code L2-normalises the novel prototype before mixing and
+/// re-normalises the weighted base direction; this follows the code (see
+/// `PrototypeCalibration`). Class means are exact streaming float64 means (shared with
+/// `nmc`), so with `shift_weight: 0` the predictions are those of `nmc` (cosine) on the
+/// same backbone.
+///
+/// Diagnostics under `/learner/<label>/`: `novel_classes` (learner labels),
+/// `calibration_weights` [novel, base] (w_{c,b}), `calibration_top_classes` and
+/// `calibration_top_weights` [novel, top_k] (the most similar base classes and their
+/// weights), plus the base session's `train_loss` / `train_accuracy` curves.
+public struct TEEN: Learner {
+    public static let name = "teen"
+    public static let summary = "TEEN (NeurIPS 2023): base-trained frozen backbone, novel prototypes calibrated towards similar base prototypes; training-free after the base session."
+    public static let hyperparameters: [HyperparameterSpec] = [
+        HyperparameterSpec("softmax_t", .number, default: .number(16),
+                           "tau: temperature of the softmax over cos(p_c, p_b) that weights the base prototypes."),
+        HyperparameterSpec("shift_weight", .number, default: .number(0.1),
+                           "alpha: weight of the base direction in the calibrated prototype (code: 0.1 CIFAR, 0.5 miniImageNet/CUB); 0 gives plain cosine prototypes."),
+        HyperparameterSpec("temperature", .number, default: .number(16),
+                           "T: scale of the cosine logits (16 for CIFAR, 32 otherwise; does not change predictions)."),
+        HyperparameterSpec("train_base", .flag, default: .flag(true),
+                           "train the backbone on task 0 with a cosine classifier before freezing it (false: use the backbone as initialised)."),
+        HyperparameterSpec("top_k", .integer, default: .integer(5),
+                           "how many most-similar base classes per novel class to record as diagnostics (results do not depend on it)."),
+        HyperparameterSpec("feature_batch", .integer, default: .integer(1024),
+                           "samples per feature-extraction batch (memory only)."),
+    ]
+
+    public let softmaxTemperature: Double
+    public let shiftWeight: Double
+    public let temperature: Float
+    let topK: Int
+    /// Streaming class means on the (frozen) backbone; cosine metric.
+    private(set) var means: NearestMeanClassifier
+    private let baseSession: (backbone: BackboneConfig, training: TrainingConfig, seed: UInt64)?
+    private let context: LearnerContext?
+    /// Learner labels of the base classes (task 0), in bank order.
+    public private(set) var baseClasses: [Int] = []
+    /// Calibrated prototype of every novel class, by learner label.
+    public internal(set) var calibrated: [Int: [Float]] = [:]
+    /// Calibrations in the order they were made (diagnostics).
+    private(set) var calibrations: [(novelClass: Int, calibration: PrototypeCalibration)] = []
+    private var hasLearned = false
+
+    public init(config: LearnerConfig, context: LearnerContext) throws {
+        softmaxTemperature = config.number("softmax_t")
+        shiftWeight = config.number("shift_weight")
+        temperature = Float(config.number("temperature"))
+        topK = max(1, config.integer("top_k"))
+        let backbone = try BackboneFactory.makeFeatureExtractor(config.backbone, sampleShape: context.sampleShape, seed: context.seed)
+        means = NearestMeanClassifier(metric: .cosine, backbone: backbone, featureBatch: max(1, config.integer("feature_batch")))
+        baseSession = config.flag("train_base") ? (config.backbone, config.training, context.seed) : nil
+        self.context = context
+    }
+
+    /// TEEN on a given (frozen) feature extractor, without base training (tests).
+    public init(backbone: any FeatureExtractor, softmaxTemperature: Double = 16, shiftWeight: Double = 0.1,
+                temperature: Float = 16, topK: Int = 5) {
+        self.softmaxTemperature = softmaxTemperature
+        self.shiftWeight = shiftWeight
+        self.temperature = temperature
+        self.topK = topK
+        means = NearestMeanClassifier(metric: .cosine, backbone: backbone)
+        baseSession = nil
+        context = nil
+    }
+
+    public mutating func learn(_ task: TaskData) throws {
+        if !hasLearned {
+            if let baseSession {
+                let trained = try BaseSessionTraining.trainedBackbone(backbone: baseSession.backbone, training: baseSession.training,
+                                                                      task: task, seed: baseSession.seed, context: context)
+                means = NearestMeanClassifier(metric: .cosine, backbone: trained, featureBatch: means.featureBatch)
+            }
+            hasLearned = true
+            try means.learn(task)
+            baseClasses = task.classes
+            return
+        }
+        try means.learn(task)
+        let prototypes = means.prototypes
+        let bank = baseClasses.map { row(prototypes, $0) }
+        for novelClass in task.classes where calibrated[novelClass] == nil && !baseClasses.contains(novelClass) {
+            let calibration = PrototypeCalibration(prototype: row(prototypes, novelClass), bank: bank,
+                                                   softmaxTemperature: softmaxTemperature, shiftWeight: shiftWeight)
+            calibrated[novelClass] = calibration.calibrated
+            calibrations.append((novelClass, calibration))
+        }
+        recordCalibrations()
+    }
+
+    /// The classifier's prototypes: base class means and calibrated novel prototypes, one
+    /// row per learner label (zero rows for classes not seen yet).
+    public var classifierPrototypes: Tensor {
+        var prototypes = means.prototypes
+        let d = prototypes.shape[1]
+        for (novelClass, values) in calibrated where novelClass < prototypes.shape[0] {
+            for k in 0..<d { prototypes.scalars[novelClass * d + k] = values[k] }
+        }
+        return prototypes
+    }
+
+    public func predict(_ batch: Tensor, task: Int?) -> Prediction {
+        let features = means.testFeatures(of: batch)
+        let prototypes = classifierPrototypes
+        var logits = matrixProduct(normalizedRows(features), normalizedRows(prototypes), transposeB: true)
+        let classes = prototypes.shape[0], seen = Set(means.counts.indices.filter { means.counts[$0] > 0 })
+        let scale = temperature
+        logits.scalars.withUnsafeMutableBufferPointer { s in
+            for r in 0..<features.shape[0] {
+                for c in 0..<classes { s[r &* classes &+ c] = seen.contains(c) ? scale * s[r &* classes &+ c] : -.infinity }
+            }
+        }
+        return Prediction(scores: logits)
+    }
+
+    /// Writes the calibration weights of every novel class so far into the diagnostics.
+    private func recordCalibrations() {
+        guard let context, !calibrations.isEmpty else { return }
+        let novel = calibrations.count, base = baseClasses.count, k = min(topK, base)
+        var weights = [Float](), topClasses = [Float](), topWeights = [Float]()
+        for (_, calibration) in calibrations {
+            weights += calibration.weights.map(Float.init)
+            let top = calibration.topBaseClasses(k)
+            topClasses += top.map { Float(baseClasses[$0]) }
+            topWeights += top.map { Float(calibration.weights[$0]) }
+        }
+        context.record("novel_classes", Tensor(shape: [novel], scalars: calibrations.map { Float($0.novelClass) }))
+        context.record("calibration_weights", Tensor(shape: [novel, base], scalars: weights))
+        context.record("calibration_top_classes", Tensor(shape: [novel, k], scalars: topClasses))
+        context.record("calibration_top_weights", Tensor(shape: [novel, k], scalars: topWeights))
+    }
+
+    private func row(_ matrix: Tensor, _ index: Int) -> [Float] {
+        let d = matrix.shape[1]
+        return Array(matrix.scalars[(index * d)..<((index + 1) * d)])
+    }
+}

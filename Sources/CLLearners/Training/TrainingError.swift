@@ -1,0 +1,17 @@
+/// Why training stopped. The runner turns a thrown error into a `failed` results file
+/// that keeps the completed tasks, so the message must say where it happened.
+public enum TrainingError: Error, CustomStringConvertible, Sendable {
+    /// The loss became NaN or infinite (usually a learning rate too high for the schedule).
+    case nonFiniteLoss(task: Int, epoch: Int, epochs: Int, batch: Int, value: Float)
+    /// The `training:` block asks for something the loop cannot do.
+    case invalidConfiguration(key: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .nonFiniteLoss(let task, let epoch, let epochs, let batch, let value):
+            return "training diverged: loss is \(value) in task \(task), epoch \(epoch)/\(epochs), batch \(batch) (try a lower training.lr or a warm-up)"
+        case .invalidConfiguration(let key, let message):
+            return "\(key): \(message)"
+        }
+    }
+}
