@@ -209,3 +209,52 @@ func badInputIsOneLineAndExitStatus2(file: String, expected: String) throws {
     #expect(result.error.contains("train-images-idx3-ubyte"), "\(result.error)")
     #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
 }
+
+/// Users' scripts read results with h5py: every name of the `cl-bench/1` schema must be
+/// there, with the documented shapes (checked when Debian's python3-h5py is installed,
+/// as `make test` does).
+@Test func h5pyReadsEveryNameOfTheSchema() throws {
+    let python = ["/usr/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    guard let python else { return }
+    let folder = scratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
+    try writeTinyIDX(to: folder + "/data/mnist")
+    try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
+    #expect(try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out", "--seed", "0"], in: folder).status == 0)
+    let script = """
+    import sys
+    try:
+        import h5py
+    except ImportError:
+        print('skip'); sys.exit(0)
+    import math
+    f = h5py.File(sys.argv[1], 'r')
+    for a in ['schema', 'status', 'protocol_yaml', 'protocol_name', 'learner', 'learner_config', 'seed',
+              'started_at', 'finished_at', 'harness_version', 'git_commit', 'host', 'blas_core',
+              'blas_threads', 'peak_rss_bytes']:
+        assert a in f.attrs, a
+    assert f.attrs['schema'] == 'cl-bench/1' and f.attrs['status'] == 'complete'
+    T, C = 2, 10
+    shapes = {'stream/class_order': (C,), 'stream/task_classes': (T, 5), 'stream/train_counts': (T,),
+              'stream/test_counts': (T,), 'eval/accuracy_matrix': (T + 1, T), 'eval/pooled_accuracy': (T,),
+              'eval/per_class_accuracy': (T, C), 'eval/old_new_errors': (T, 3),
+              'timing/train_seconds': (T,), 'timing/eval_seconds': (T,)}
+    for name, shape in shapes.items():
+        assert f[name].shape == shape, (name, f[name].shape)
+    assert f['eval/accuracy_matrix'].dtype == 'float64' and f['stream/class_order'].dtype == 'int32'
+    for key in ['final_accuracy', 'average_incremental_accuracy', 'forgetting', 'bwt', 'forgetting_pycil',
+                'forgetting_avalanche', 'bwt_all_pairs', 'fwt', 'plasticity', 'final_task_mean_accuracy']:
+        assert key in f['metrics'].attrs, key
+    assert f['metrics'].attrs['final_accuracy'] == 1.0
+    print('ok')
+    """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = ["-c", script, folder + "/out/tiny/nmc-seed0.h5"]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    process.waitUntilExit()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(process.terminationStatus == 0 && (text.contains("ok") || text.contains("skip")), "\(text)")
+}

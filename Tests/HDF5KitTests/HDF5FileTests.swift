@@ -108,13 +108,8 @@ func temporaryPath(_ name: String) -> String {
 
 /// h5py is the reader users' scripts use; when it is installed, it must read what we write.
 @Test func h5pyReadsTheFileWhenAvailable() throws {
-    let probe = Process()
-    probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    probe.arguments = ["python3", "-c", "import h5py"]
-    probe.standardError = FileHandle.nullDevice
-    guard (try? probe.run()) != nil else { return }
-    probe.waitUntilExit()
-    guard probe.terminationStatus == 0 else { return }   // h5py not installed: nothing to compare with
+    // Debian's python3-h5py (installed by `make test`) lives under /usr/bin/python3.
+    guard let python = pythonWithH5py() else { return }   // h5py not installed: nothing to compare with
 
     let path = temporaryPath("h5py.h5")
     do {
@@ -132,12 +127,31 @@ func temporaryPath(_ name: String) -> String {
     print('ok')
     """
     let check = Process()
-    check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    check.arguments = ["python3", "-c", script]
+    check.executableURL = URL(fileURLWithPath: python)
+    check.arguments = ["-c", script]
     let output = Pipe()
     check.standardOutput = output
     try check.run()
     check.waitUntilExit()
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     #expect(check.terminationStatus == 0 && text.contains("ok"))
+}
+
+/// A Python interpreter that can import h5py: Debian's first, then the one on PATH.
+func pythonWithH5py() -> String? {
+    var candidates = ["/usr/bin/python3"]
+    for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+        candidates.append("\(folder)/python3")
+    }
+    for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: candidate)
+        probe.arguments = ["-c", "import h5py"]
+        probe.standardError = FileHandle.nullDevice
+        probe.standardOutput = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { continue }
+        probe.waitUntilExit()
+        if probe.terminationStatus == 0 { return candidate }
+    }
+    return nil
 }
