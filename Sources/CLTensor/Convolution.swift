@@ -233,8 +233,28 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
         var dx = uninitializedScalars(needInput ? x.count : 0)
         // One weight-gradient partial sum per worker, added in worker order afterwards.
         var dwPartials = [Float](repeating: 0, count: needWeight ? w.count * workers : 0)
-        let columnSize = geometry.isPointwise ? 0 : patch * pixels
+        // For a same-size stride-1 convolution with an odd kernel, the input gradient is
+        // itself such a convolution of dY with the kernel flipped and in/out swapped. That
+        // GEMM writes dX directly, replacing "GEMM into columns, zero dX, scatter-add" by
+        // "shifted copies, GEMM" (measured: about 5% of a ResNet-20 step).
+        let kernel = geometry.kernelHeight
+        let transposedByFlip = needInput && geometry.isSameSizeStrideOne && kernel == geometry.kernelWidth
+            && kernel % 2 == 1 && 2 * geometry.padding == kernel - 1
+        let transposed = ConvolutionGeometry(channels: outChannels, height: geometry.height, width: geometry.width,
+                                             kernelHeight: kernel, kernelWidth: kernel, stride: 1, padding: geometry.padding)
+        var flipped = uninitializedScalars(transposedByFlip ? w.count : 0)
+        if transposedByFlip {
+            let (channels, area) = (geometry.channels, kernel * kernel)
+            for o in 0..<outChannels {
+                for c in 0..<channels {
+                    for k in 0..<area { flipped[(c * outChannels + o) * area + k] = w.scalars[(o * channels + c) * area + area - 1 - k] }
+                }
+            }
+        }
+        let columnSize = geometry.isPointwise ? 0 : Swift.max(patch, transposedByFlip ? transposed.patchSize : 0) * pixels
         var columns = uninitializedScalars(columnSize * workers)
+        flipped.withUnsafeBufferPointer { flippedBuffer in
+        let flippedWeights = flippedBuffer.baseAddress
         g.scalars.withUnsafeBufferPointer { gb in
             x.scalars.withUnsafeBufferPointer { xb in
                 w.scalars.withUnsafeBufferPointer { wb in
@@ -266,6 +286,11 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                                             if geometry.isPointwise {
                                                 sgemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
                                                       a: wp, lda: patch, b: gradient, ldb: pixels, c: target, ldc: pixels)
+                                            } else if transposedByFlip {
+                                                transposed.imageToColumnsShifted(gradient, buffer!)
+                                                sgemm(transposeA: false, transposeB: false, m: geometry.channels, n: pixels,
+                                                      k: transposed.patchSize, a: flippedWeights!, lda: transposed.patchSize,
+                                                      b: buffer!, ldb: pixels, c: target, ldc: pixels)
                                             } else {
                                                 // dcols = Wᵀ · dY, then scattered back into the image.
                                                 target.update(repeating: 0, count: imageSize)
@@ -281,6 +306,7 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                     }
                 }
             }
+        }
         }
         var dw = [Float](repeating: 0, count: needWeight ? w.count : 0)
         if needWeight {
