@@ -116,7 +116,7 @@ enum Benchmark {
         var index: [String: [Int]] = [:]
         func write(_ name: String, _ tensor: Tensor) {
             let data = tensor.scalars.withUnsafeBufferPointer { Data(buffer: $0) }
-            FileManager.default.createFile(atPath: "\(directory)/\(name).f32", contents: data)
+            _ = FileManager.default.createFile(atPath: "\(directory)/\(name).f32", contents: data)
             index[name] = tensor.shape
         }
         for (name, tensor) in backbone.stateDictionary() { write("weight." + name, tensor) }
@@ -130,7 +130,7 @@ enum Benchmark {
         for (name, variable) in backbone.namedVariables where variable.requiresGrad { write("grad." + name, variable.grad!) }
         for (name, tensor) in backbone.stateDictionary() where name.contains("running") { write("after." + name, tensor) }
         let json = try! JSONSerialization.data(withJSONObject: index, options: [.sortedKeys])
-        FileManager.default.createFile(atPath: "\(directory)/index.json", contents: json)
+        _ = FileManager.default.createFile(atPath: "\(directory)/index.json", contents: json)
     }
 
     static func main() {
