@@ -20,7 +20,7 @@ enum Benchmark {
         var steps = 5
         var repeats = 3
         var only: String?
-        var profile = false
+        var winograd = false
     }
 
     static func parse(_ arguments: [String]) -> Options? {
@@ -34,7 +34,7 @@ enum Benchmark {
             case "--steps": index += 1; options.steps = Int(arguments[index]) ?? options.steps
             case "--repeats": index += 1; options.repeats = Int(arguments[index]) ?? options.repeats
             case "--only": index += 1; options.only = arguments[index]
-            case "--profile": options.profile = true
+            case "--winograd": options.winograd = true
             default: return nil
             }
             index += 1
@@ -140,9 +140,10 @@ enum Benchmark {
             return
         }
         guard let options = parse(arguments) else {
-            FileHandle.standardError.write("usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R]\n".data(using: .utf8)!)
+            FileHandle.standardError.write("usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R] [--winograd]\n".data(using: .utf8)!)
             exit(2)
         }
+        Winograd.isEnabled = options.winograd
         if let only = options.only {
             // Child process: one case, one line "images_per_second peak_rss_bytes".
             let (rate, processor) = run(only, options: options)
@@ -160,6 +161,7 @@ enum Benchmark {
                 child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             }
             child.arguments = ["training", "--only", name, "--steps", String(options.steps), "--repeats", String(options.repeats)]
+                + (options.winograd ? ["--winograd"] : [])
             let pipe = Pipe()
             child.standardOutput = pipe
             try! child.run()

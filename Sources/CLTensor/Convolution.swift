@@ -194,8 +194,29 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     let (patch, pixels) = (geometry.patchSize, geometry.outputPixels)
     var out = uninitializedScalars(n * outChannels * pixels)
     let columnSize = geometry.isPointwise ? 0 : patch * pixels
+    let winograd = WinogradConvolution.applies(to: geometry) && Winograd.isEnabled
+        ? WinogradConvolution(channels: geometry.channels, outputs: outChannels, height: geometry.height, width: geometry.width)
+        : nil
+    if let winograd {
+        let transformed = w.scalars.withUnsafeBufferPointer { winograd.transformWeights($0.baseAddress!) }
+        var scratch = uninitializedScalars(winograd.scratchSize * Parallel.workerCount)
+        x.scalars.withUnsafeBufferPointer { xb in
+            out.withUnsafeMutableBufferPointer { ob in
+                transformed.withUnsafeBufferPointer { ub in
+                    scratch.withUnsafeMutableBufferPointer { sb in
+                        let (xp, op, up, sp) = (xb.baseAddress!, ob.baseAddress!, ub.baseAddress!, sb.baseAddress!)
+                        Parallel.forEachBlock(of: n) { worker, images in
+                            winograd.run(input: xp, output: op, images: images, transformedWeights: up,
+                                         scratch: sp + worker * winograd.scratchSize)
+                        }
+                    }
+                }
+            }
+        }
+    }
     // Zeroed once: same-size stride-1 im2col then only rewrites the interior.
-    var columns = [Float](repeating: 0, count: columnSize * Parallel.workerCount)
+    var columns = [Float](repeating: 0, count: winograd == nil ? columnSize * Parallel.workerCount : 0)
+    if winograd == nil {
     x.scalars.withUnsafeBufferPointer { xb in
         w.scalars.withUnsafeBufferPointer { wb in
             out.withUnsafeMutableBufferPointer { ob in
@@ -220,6 +241,7 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                 }
             }
         }
+    }
     }
     if let bias {
         precondition(bias.shape == [outChannels], "conv2d bias must be [\(outChannels)]")
@@ -258,6 +280,28 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                 }
             }
         }
+        // When the flipped convolution qualifies, Winograd computes dX in its own pass.
+        let winogradInput = transposedByFlip && WinogradConvolution.applies(to: transposed) && Winograd.isEnabled
+            ? WinogradConvolution(channels: outChannels, outputs: geometry.channels, height: geometry.height, width: geometry.width)
+            : nil
+        if let winogradInput {
+            let transformed = flipped.withUnsafeBufferPointer { winogradInput.transformWeights($0.baseAddress!) }
+            var scratch = uninitializedScalars(winogradInput.scratchSize * workers)
+            g.scalars.withUnsafeBufferPointer { gb in
+                dx.withUnsafeMutableBufferPointer { db in
+                    transformed.withUnsafeBufferPointer { ub in
+                        scratch.withUnsafeMutableBufferPointer { sb in
+                            let (gp, dp, up, sp) = (gb.baseAddress!, db.baseAddress!, ub.baseAddress!, sb.baseAddress!)
+                            Parallel.forEachBlock(of: n) { worker, images in
+                                winogradInput.run(input: gp, output: dp, images: images, transformedWeights: up,
+                                                  scratch: sp + worker * winogradInput.scratchSize)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let inputByLoop = needInput && winogradInput == nil
         let columnSize = geometry.isPointwise ? 0 : Swift.max(patch, transposedByFlip ? transposed.patchSize : 0) * pixels
         // Zeroed once: shared by the im2col of x (weight gradient) and of dY (input
         // gradient), whose rows have the same zero borders.
@@ -290,7 +334,7 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                                                   a: gradient, lda: pixels, b: matrix, ldb: pixels,
                                                   beta: 1, c: dwp! + worker * w.count, ldc: patch)
                                         }
-                                        if needInput {
+                                        if inputByLoop {
                                             let target = dxp! + image * imageSize
                                             if geometry.isPointwise {
                                                 sgemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
@@ -323,7 +367,7 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                 for i in 0..<w.count { dw[i] += dwPartials[worker * w.count + i] }
             }
         }
-        if input.requiresGrad { input.accumulate(Tensor(shape: x.shape, scalars: dx)) }
+        if needInput { input.accumulate(Tensor(shape: x.shape, scalars: dx)) }
         if weight.requiresGrad { weight.accumulate(Tensor(shape: w.shape, scalars: dw)) }
         if let bias, bias.requiresGrad {
             var db = [Float](repeating: 0, count: outChannels)
@@ -338,4 +382,17 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
             bias.accumulate(Tensor(shape: [outChannels], scalars: db))
         }
     }
+}
+
+/// Switch for Winograd F(2×2, 3×3) convolutions (see `WinogradConvolution`), off by default.
+///
+/// Measured on the ResNet-20 training step (batch 128, one worker, AMD EPYC, OpenBLAS
+/// Haswell kernels, CPU ms per step, best of 3): im2col + GEMM 531–541; Winograd for the
+/// forward pass and the input gradient 563–568 (chunks of 512 tiles) and 572–583 (256).
+/// The GEMM time fell by ~70 ms as expected, but the transforms cost ~175 ms: their data
+/// (16 transformed values per 2×2 outputs, in and out) is as large as im2col's 9× copy,
+/// and with only 16–64 channels the GEMMs are too thin to hide it. Kept, tested, for
+/// wider layers; `cl-bench-benchmarks training --winograd` measures it.
+public enum Winograd {
+    nonisolated(unsafe) public static var isEnabled = false
 }
