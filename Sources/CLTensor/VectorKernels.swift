@@ -40,6 +40,20 @@ enum VectorKernels {
         return total
     }
 
+    /// (Σ (x[i] − shift), Σ (x[i] − shift)²) in one pass. With `shift` a sample of the same
+    /// data the variance E[(x−s)²] − E[x−s]² does not suffer the cancellation of the raw
+    /// E[x²] − E[x]² (the "shifted data" algorithm).
+    @inline(__always)
+    static func shiftedSums(_ x: UnsafePointer<Float>, _ count: Int, shift: Float) -> (Float, Float) {
+        var sums = Lanes(repeating: 0), squares = Lanes(repeating: 0)
+        let s = Lanes(repeating: shift)
+        var i = 0
+        while i &+ 8 <= count { let d = load(x + i) - s; sums += d; squares += d * d; i &+= 8 }
+        var (a, b) = (sums.sum(), squares.sum())
+        while i < count { let d = x[i] - shift; a += d; b += d * d; i &+= 1 }
+        return (a, b)
+    }
+
     /// y[i] = a·x[i] + b, and max(0, ·) of it when `relu` (plain loops: no reduction, so
     /// the compiler vectorises them itself).
     @inline(__always)
