@@ -116,8 +116,8 @@ public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
                                 let (gp, xp, yp, sgp, sxp, dxp) = (gb.baseAddress!, xb.baseAddress!, yb.baseAddress!,
                                                                    sgb.baseAddress!, sxb.baseAddress!, db.baseAddress)
                                 Parallel.forEachBlock(of: channels) { _, range in
-                                    // With a fused ReLU the masked gradient is written first (into dx,
-                                    // or a scratch plane when dx is not needed) and read from there.
+                                    // With a fused ReLU the masked gradient is written while summing (into
+                                    // dx, or a scratch plane when dx is not needed) and read from there.
                                     var scratch = [Float](repeating: 0, count: relu && dxp == nil ? spatial : 0)
                                     scratch.withUnsafeMutableBufferPointer { scratchBuffer in
                                         for c in range {
@@ -125,13 +125,14 @@ public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
                                             var a = 0.0, b = 0.0
                                             for image in 0..<n {
                                                 let offset = (image &* channels &+ c) &* spatial
-                                                var gradient = gp + offset
+                                                let (pa, pb): (Float, Float)
                                                 if relu {
                                                     let target = dxp.map { $0 + offset } ?? scratchBuffer.baseAddress!
-                                                    VectorKernels.maskByPositive(gp + offset, yp + offset, target, spatial)
-                                                    gradient = UnsafePointer(target)
+                                                    (pa, pb) = VectorKernels.maskedGradientSums(gp + offset, yp + offset, xp + offset,
+                                                                                                target, spatial, mean: m)
+                                                } else {
+                                                    (pa, pb) = VectorKernels.gradientSums(gp + offset, xp + offset, spatial, mean: m)
                                                 }
-                                                let (pa, pb) = VectorKernels.gradientSums(gradient, xp + offset, spatial, mean: m)
                                                 a += Double(pa)
                                                 b += Double(pb) * Double(s)
                                             }
