@@ -57,6 +57,16 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     @inline(__always)
     func zeroWrappedColumns(_ line: UnsafeMutablePointer<Float>, rows: Range<Int>, dx: Int) {
         if dx == 0 { return }
+        // The common 3×3 case (|dx| = 1) stores one element per row directly: written as a
+        // loop, the compiler turns it into one tiny `memset` call per row.
+        if dx == -1 || dx == 1 {
+            var position = rows.lowerBound &+ (dx < 0 ? 0 : width &- 1)
+            while position < rows.upperBound {
+                line[position] = 0
+                position &+= width
+            }
+            return
+        }
         var rowStart = rows.lowerBound
         while rowStart < rows.upperBound {
             if dx < 0 {
@@ -134,13 +144,13 @@ public struct ConvolutionGeometry: Equatable, Sendable {
                             continue
                         }
                         let source = plane + y &* width
-                        for ox in 0..<valid.lowerBound { line[ox] = 0 }
+                        zeroFew(line, valid.lowerBound)
                         if stride == 1 {
                             (line + valid.lowerBound).update(from: source + (valid.lowerBound &+ offset), count: valid.count)
                         } else {
                             for ox in valid { line[ox] = source[ox &* stride &+ offset] }
                         }
-                        for ox in valid.upperBound..<ow { line[ox] = 0 }
+                        zeroFew(line + valid.upperBound, ow &- valid.upperBound)
                     }
                     row &+= 1
                 }
@@ -176,6 +186,18 @@ public struct ConvolutionGeometry: Equatable, Sendable {
                 }
             }
         }
+    }
+}
+
+/// Zeroes `count` floats; one or two (the padding of a 3×3 window) by plain stores, since
+/// a zeroing loop is compiled into a `memset` call whose overhead dwarfs a short run.
+@inline(__always)
+func zeroFew(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
+    switch count {
+    case 0: return
+    case 1: pointer[0] = 0
+    case 2: pointer[0] = 0; pointer[1] = 0
+    default: pointer.update(repeating: 0, count: count)
     }
 }
 
