@@ -20,7 +20,7 @@ enum Benchmark {
         var steps = 5
         var repeats = 3
         var only: String?
-        var profile = false
+        var winograd = false
     }
 
     static func parse(_ arguments: [String]) -> Options? {
@@ -34,7 +34,7 @@ enum Benchmark {
             case "--steps": index += 1; options.steps = Int(arguments[index]) ?? options.steps
             case "--repeats": index += 1; options.repeats = Int(arguments[index]) ?? options.repeats
             case "--only": index += 1; options.only = arguments[index]
-            case "--profile": options.profile = true
+            case "--winograd": options.winograd = true
             default: return nil
             }
             index += 1
@@ -97,12 +97,53 @@ enum Benchmark {
         return (Double(batchSize) / best, bestProcessor * 1000)
     }
 
+    /// `reference-dump <directory>`: writes a seeded ResNet-20's weights, an input batch, its
+    /// features in training and evaluation mode, and the gradient of Σ features² with respect
+    /// to every parameter, as raw little-endian float32 files plus `index.json`, for
+    /// `Benchmarks/check_resnet_against_torch.py` to compare with PyTorch.
+    static func referenceDump(to directory: String) {
+        var generator = SeededGenerator(seed: 11)
+        let backbone = CIFARResNet(depth: 20, generator: &generator)
+        // Non-trivial batch-norm parameters and running statistics.
+        for (name, variable) in backbone.namedVariables where !name.hasSuffix("conv_a.weight") && !name.hasSuffix("conv_b.weight") && !name.hasSuffix("3x3.weight") {
+            for i in 0..<variable.value.count {
+                let u = generator.nextUniform()
+                variable.value.scalars[i] = name.hasSuffix("running_var") || name.hasSuffix(".weight") ? 0.5 + u : u - 0.5
+            }
+        }
+        let input = Initializer.normal([8, 3, 32, 32], deviation: 1, generator: &generator)
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var index: [String: [Int]] = [:]
+        func write(_ name: String, _ tensor: Tensor) {
+            let data = tensor.scalars.withUnsafeBufferPointer { Data(buffer: $0) }
+            _ = FileManager.default.createFile(atPath: "\(directory)/\(name).f32", contents: data)
+            index[name] = tensor.shape
+        }
+        for (name, tensor) in backbone.stateDictionary() { write("weight." + name, tensor) }
+        write("input", input)
+        backbone.isTraining = false
+        write("features.eval", withoutGradient { backbone.features(of: Variable(input)).value })
+        backbone.isTraining = true
+        let features = backbone.features(of: Variable(input))
+        write("features.train", features.value)
+        features.squared().sum().backward()
+        for (name, variable) in backbone.namedVariables where variable.requiresGrad { write("grad." + name, variable.grad!) }
+        for (name, tensor) in backbone.stateDictionary() where name.contains("running") { write("after." + name, tensor) }
+        let json = try! JSONSerialization.data(withJSONObject: index, options: [.sortedKeys])
+        _ = FileManager.default.createFile(atPath: "\(directory)/index.json", contents: json)
+    }
+
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.count == 2 && arguments[0] == "reference-dump" {
+            referenceDump(to: arguments[1])
+            return
+        }
         guard let options = parse(arguments) else {
-            FileHandle.standardError.write("usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R]\n".data(using: .utf8)!)
+            FileHandle.standardError.write("usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R] [--winograd]\n".data(using: .utf8)!)
             exit(2)
         }
+        Winograd.isEnabled = options.winograd
         if let only = options.only {
             // Child process: one case, one line "images_per_second peak_rss_bytes".
             let (rate, processor) = run(only, options: options)
@@ -120,6 +161,7 @@ enum Benchmark {
                 child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             }
             child.arguments = ["training", "--only", name, "--steps", String(options.steps), "--repeats", String(options.repeats)]
+                + (options.winograd ? ["--winograd"] : [])
             let pipe = Pipe()
             child.standardOutput = pipe
             try! child.run()

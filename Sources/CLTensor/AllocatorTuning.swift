@@ -15,7 +15,9 @@ enum AllocatorTuning {
         #if os(Linux)
         // <malloc.h> constants (not exported by the Glibc module).
         let (trimThreshold, topPad, mmapThreshold): (Int32, Int32, Int32) = (-1, -2, -3)
-        _ = glibcMallopt(mmapThreshold, 512 * 1024 * 1024)
+        // 32 MiB is glibc's upper limit on 64-bit systems (larger values are rejected);
+        // a batch of CIFAR feature maps is at most 8 MiB.
+        _ = glibcMallopt(mmapThreshold, 32 * 1024 * 1024)
         _ = glibcMallopt(trimThreshold, Int32.max)
         _ = glibcMallopt(topPad, 64 * 1024 * 1024)
         #endif

@@ -61,21 +61,23 @@ public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
                         Parallel.forEachBlock(of: channels) { _, range in
                             for c in range {
                                 if training {
-                                    // Two passes; float sums per plane (short), double across planes.
-                                    var total = 0.0
+                                    // One pass of shifted sums: float within a plane (short), double
+                                    // across planes.
+                                    let shift = xp[c &* spatial]
+                                    var total = 0.0, squares = 0.0
                                     for image in 0..<n {
                                         let plane = xp + (image &* channels &+ c) &* spatial
-                                        total += Double(VectorKernels.sum(plane, spatial))
+                                        let (a, b) = VectorKernels.shiftedSums(plane, spatial, shift: shift)
+                                        total += Double(a)
+                                        squares += Double(b)
                                     }
-                                    let m = Float(total / Double(perChannel))
-                                    var squares = 0.0
-                                    for image in 0..<n {
-                                        let plane = xp + (image &* channels &+ c) &* spatial
-                                        squares += Double(VectorKernels.sumOfSquaredDeviations(plane, spatial, mean: m))
-                                    }
+                                    let shiftedMean = total / Double(perChannel)
+                                    let m = Float(Double(shift) + shiftedMean)
+                                    // Σ (x − mean)² = Σ (x − s)² − M·(mean − s)²
+                                    let squaresAboutMean = Swift.max(squares - Double(perChannel) * shiftedMean * shiftedMean, 0)
                                     mp[c] = m
-                                    dp[c] = Float(1 / (squares / Double(perChannel) + Double(epsilon)).squareRoot())
-                                    up![c] = Float(squares / Double(perChannel - 1))
+                                    dp[c] = Float(1 / (squaresAboutMean / Double(perChannel) + Double(epsilon)).squareRoot())
+                                    up![c] = Float(squaresAboutMean / Double(perChannel - 1))
                                 } else {
                                     mp[c] = runningMean.value.scalars[c]
                                     dp[c] = 1 / (runningVariance.value.scalars[c] + epsilon).squareRoot()
@@ -114,8 +116,8 @@ public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
                                 let (gp, xp, yp, sgp, sxp, dxp) = (gb.baseAddress!, xb.baseAddress!, yb.baseAddress!,
                                                                    sgb.baseAddress!, sxb.baseAddress!, db.baseAddress)
                                 Parallel.forEachBlock(of: channels) { _, range in
-                                    // With a fused ReLU the masked gradient is written first (into dx,
-                                    // or a scratch plane when dx is not needed) and read from there.
+                                    // With a fused ReLU the masked gradient is written while summing (into
+                                    // dx, or a scratch plane when dx is not needed) and read from there.
                                     var scratch = [Float](repeating: 0, count: relu && dxp == nil ? spatial : 0)
                                     scratch.withUnsafeMutableBufferPointer { scratchBuffer in
                                         for c in range {
@@ -123,13 +125,14 @@ public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
                                             var a = 0.0, b = 0.0
                                             for image in 0..<n {
                                                 let offset = (image &* channels &+ c) &* spatial
-                                                var gradient = gp + offset
+                                                let (pa, pb): (Float, Float)
                                                 if relu {
                                                     let target = dxp.map { $0 + offset } ?? scratchBuffer.baseAddress!
-                                                    VectorKernels.maskByPositive(gp + offset, yp + offset, target, spatial)
-                                                    gradient = UnsafePointer(target)
+                                                    (pa, pb) = VectorKernels.maskedGradientSums(gp + offset, yp + offset, xp + offset,
+                                                                                                target, spatial, mean: m)
+                                                } else {
+                                                    (pa, pb) = VectorKernels.gradientSums(gp + offset, xp + offset, spatial, mean: m)
                                                 }
-                                                let (pa, pb) = VectorKernels.gradientSums(gradient, xp + offset, spatial, mean: m)
                                                 a += Double(pa)
                                                 b += Double(pb) * Double(s)
                                             }

@@ -57,6 +57,16 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     @inline(__always)
     func zeroWrappedColumns(_ line: UnsafeMutablePointer<Float>, rows: Range<Int>, dx: Int) {
         if dx == 0 { return }
+        // The common 3×3 case (|dx| = 1) stores one element per row directly: written as a
+        // loop, the compiler turns it into one tiny `memset` call per row.
+        if dx == -1 || dx == 1 {
+            var position = rows.lowerBound &+ (dx < 0 ? 0 : width &- 1)
+            while position < rows.upperBound {
+                line[position] = 0
+                position &+= width
+            }
+            return
+        }
         var rowStart = rows.lowerBound
         while rowStart < rows.upperBound {
             if dx < 0 {
@@ -68,7 +78,12 @@ public struct ConvolutionGeometry: Equatable, Sendable {
         }
     }
 
-    func imageToColumnsShifted(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>) {
+    /// `bordersAreZero`: the caller guarantees that the positions outside each row's copy
+    /// range are already zero (they are the same for every image, so a buffer zeroed once
+    /// stays valid), which saves two tiny `memset` calls per row — measurable, because a
+    /// ResNet-20 step makes about two million of them.
+    func imageToColumnsShifted(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
+                               bordersAreZero: Bool = false) {
         let planeSize = height &* width
         var row = 0
         for c in 0..<channels {
@@ -77,9 +92,9 @@ public struct ConvolutionGeometry: Equatable, Sendable {
                 for kj in 0..<kernelWidth {
                     let line = columns + row &* planeSize
                     let (rows, shift, copy, dx) = shiftedRange(ki: ki, kj: kj)
-                    line.update(repeating: 0, count: copy.lowerBound)
+                    if !bordersAreZero { line.update(repeating: 0, count: copy.lowerBound) }
                     (line + copy.lowerBound).update(from: plane + (copy.lowerBound &+ shift), count: copy.count)
-                    (line + copy.upperBound).update(repeating: 0, count: planeSize &- copy.upperBound)
+                    if !bordersAreZero { (line + copy.upperBound).update(repeating: 0, count: planeSize &- copy.upperBound) }
                     zeroWrappedColumns(line, rows: rows, dx: dx)
                     row &+= 1
                 }
@@ -109,8 +124,9 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     /// Copies the patches of one image [C, H, W] into columns [C·kh·kw, oh·ow] (zeros
     /// where the window hangs over the padding). The valid column range of each kernel
     /// column is computed once, so the inner loop is a branch-free (vectorisable) copy.
-    func imageToColumns(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>) {
-        if isSameSizeStrideOne { imageToColumnsShifted(image, columns); return }
+    func imageToColumns(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
+                        bordersAreZero: Bool = false) {
+        if isSameSizeStrideOne { imageToColumnsShifted(image, columns, bordersAreZero: bordersAreZero); return }
         let (oh, ow) = (outputHeight, outputWidth)
         var row = 0
         for c in 0..<channels {
@@ -128,13 +144,13 @@ public struct ConvolutionGeometry: Equatable, Sendable {
                             continue
                         }
                         let source = plane + y &* width
-                        for ox in 0..<valid.lowerBound { line[ox] = 0 }
+                        zeroFew(line, valid.lowerBound)
                         if stride == 1 {
                             (line + valid.lowerBound).update(from: source + (valid.lowerBound &+ offset), count: valid.count)
                         } else {
                             for ox in valid { line[ox] = source[ox &* stride &+ offset] }
                         }
-                        for ox in valid.upperBound..<ow { line[ox] = 0 }
+                        zeroFew(line + valid.upperBound, ow &- valid.upperBound)
                     }
                     row &+= 1
                 }
@@ -173,6 +189,18 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     }
 }
 
+/// Zeroes `count` floats; one or two (the padding of a 3×3 window) by plain stores, since
+/// a zeroing loop is compiled into a `memset` call whose overhead dwarfs a short run.
+@inline(__always)
+func zeroFew(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
+    switch count {
+    case 0: return
+    case 1: pointer[0] = 0
+    case 2: pointer[0] = 0; pointer[1] = 0
+    default: pointer.update(repeating: 0, count: count)
+    }
+}
+
 /// Convolution with weights supplied as variables (so they may come from another network).
 public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                    stride: Int = 1, padding: Int = 0) -> Variable {
@@ -188,7 +216,29 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     let (patch, pixels) = (geometry.patchSize, geometry.outputPixels)
     var out = uninitializedScalars(n * outChannels * pixels)
     let columnSize = geometry.isPointwise ? 0 : patch * pixels
-    var columns = uninitializedScalars(columnSize * Parallel.workerCount)
+    let winograd = WinogradConvolution.applies(to: geometry) && Winograd.isEnabled
+        ? WinogradConvolution(channels: geometry.channels, outputs: outChannels, height: geometry.height, width: geometry.width)
+        : nil
+    if let winograd {
+        let transformed = w.scalars.withUnsafeBufferPointer { winograd.transformWeights($0.baseAddress!) }
+        var scratch = uninitializedScalars(winograd.scratchSize * Parallel.workerCount)
+        x.scalars.withUnsafeBufferPointer { xb in
+            out.withUnsafeMutableBufferPointer { ob in
+                transformed.withUnsafeBufferPointer { ub in
+                    scratch.withUnsafeMutableBufferPointer { sb in
+                        let (xp, op, up, sp) = (xb.baseAddress!, ob.baseAddress!, ub.baseAddress!, sb.baseAddress!)
+                        Parallel.forEachBlock(of: n) { worker, images in
+                            winograd.run(input: xp, output: op, images: images, transformedWeights: up,
+                                         scratch: sp + worker * winograd.scratchSize)
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Zeroed once: same-size stride-1 im2col then only rewrites the interior.
+    var columns = [Float](repeating: 0, count: winograd == nil ? columnSize * Parallel.workerCount : 0)
+    if winograd == nil {
     x.scalars.withUnsafeBufferPointer { xb in
         w.scalars.withUnsafeBufferPointer { wb in
             out.withUnsafeMutableBufferPointer { ob in
@@ -202,7 +252,7 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                                 matrix = source
                             } else {
                                 let buffer = cp! + worker * columnSize
-                                geometry.imageToColumns(source, buffer)
+                                geometry.imageToColumns(source, buffer, bordersAreZero: true)
                                 matrix = UnsafePointer(buffer)
                             }
                             sgemm(transposeA: false, transposeB: false, m: outChannels, n: pixels, k: patch,
@@ -213,6 +263,7 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                 }
             }
         }
+    }
     }
     if let bias {
         precondition(bias.shape == [outChannels], "conv2d bias must be [\(outChannels)]")
@@ -231,10 +282,60 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
         let (needInput, needWeight) = (input.requiresGrad, weight.requiresGrad)
         // Each worker zeroes its own images' gradient just before accumulating into it.
         var dx = uninitializedScalars(needInput ? x.count : 0)
+        // Per-layer layout choice for the weight gradient: with few output channels the GEMM
+        // dY · colsᵀ has only 16 or 32 rows, which OpenBLAS runs at about half speed when
+        // accumulating (16×144×1024: 42 GFLOP/s on one core); computing the transpose
+        // cols · dYᵀ instead (144×16×1024: 83 GFLOP/s) and transposing the small result is
+        // faster. With 64 outputs the direct form wins (64×576×64: 84 vs 71 GFLOP/s).
+        let weightGradientTransposed = outChannels <= 32
         // One weight-gradient partial sum per worker, added in worker order afterwards.
         var dwPartials = [Float](repeating: 0, count: needWeight ? w.count * workers : 0)
-        let columnSize = geometry.isPointwise ? 0 : patch * pixels
-        var columns = uninitializedScalars(columnSize * workers)
+        // For a same-size stride-1 convolution with an odd kernel, the input gradient is
+        // itself such a convolution of dY with the kernel flipped and in/out swapped. That
+        // GEMM writes dX directly, replacing "GEMM into columns, zero dX, scatter-add" by
+        // "shifted copies, GEMM" (measured: about 5% of a ResNet-20 step).
+        let kernel = geometry.kernelHeight
+        let transposedByFlip = needInput && geometry.isSameSizeStrideOne && kernel == geometry.kernelWidth
+            && kernel % 2 == 1 && 2 * geometry.padding == kernel - 1
+        let transposed = ConvolutionGeometry(channels: outChannels, height: geometry.height, width: geometry.width,
+                                             kernelHeight: kernel, kernelWidth: kernel, stride: 1, padding: geometry.padding)
+        var flipped = uninitializedScalars(transposedByFlip ? w.count : 0)
+        if transposedByFlip {
+            let (channels, area) = (geometry.channels, kernel * kernel)
+            for o in 0..<outChannels {
+                for c in 0..<channels {
+                    for k in 0..<area { flipped[(c * outChannels + o) * area + k] = w.scalars[(o * channels + c) * area + area - 1 - k] }
+                }
+            }
+        }
+        // When the flipped convolution qualifies, Winograd computes dX in its own pass.
+        let winogradInput = transposedByFlip && WinogradConvolution.applies(to: transposed) && Winograd.isEnabled
+            ? WinogradConvolution(channels: outChannels, outputs: geometry.channels, height: geometry.height, width: geometry.width)
+            : nil
+        if let winogradInput {
+            let transformed = flipped.withUnsafeBufferPointer { winogradInput.transformWeights($0.baseAddress!) }
+            var scratch = uninitializedScalars(winogradInput.scratchSize * workers)
+            g.scalars.withUnsafeBufferPointer { gb in
+                dx.withUnsafeMutableBufferPointer { db in
+                    transformed.withUnsafeBufferPointer { ub in
+                        scratch.withUnsafeMutableBufferPointer { sb in
+                            let (gp, dp, up, sp) = (gb.baseAddress!, db.baseAddress!, ub.baseAddress!, sb.baseAddress!)
+                            Parallel.forEachBlock(of: n) { worker, images in
+                                winogradInput.run(input: gp, output: dp, images: images, transformedWeights: up,
+                                                  scratch: sp + worker * winogradInput.scratchSize)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let inputByLoop = needInput && winogradInput == nil
+        let columnSize = geometry.isPointwise ? 0 : Swift.max(patch, transposedByFlip ? transposed.patchSize : 0) * pixels
+        // Zeroed once: shared by the im2col of x (weight gradient) and of dY (input
+        // gradient), whose rows have the same zero borders.
+        var columns = [Float](repeating: 0, count: columnSize * workers)
+        flipped.withUnsafeBufferPointer { flippedBuffer in
+        let flippedWeights = flippedBuffer.baseAddress
         g.scalars.withUnsafeBufferPointer { gb in
             x.scalars.withUnsafeBufferPointer { xb in
                 w.scalars.withUnsafeBufferPointer { wb in
@@ -253,19 +354,31 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                                             if geometry.isPointwise {
                                                 matrix = source
                                             } else {
-                                                geometry.imageToColumns(source, buffer!)
+                                                geometry.imageToColumns(source, buffer!, bordersAreZero: true)
                                                 matrix = UnsafePointer(buffer!)
                                             }
-                                            // dW += dY · colsᵀ
-                                            sgemm(transposeA: false, transposeB: true, m: outChannels, n: patch, k: pixels,
-                                                  a: gradient, lda: pixels, b: matrix, ldb: pixels,
-                                                  beta: 1, c: dwp! + worker * w.count, ldc: patch)
+                                            if weightGradientTransposed {
+                                                // dWᵀ += cols · dYᵀ
+                                                sgemm(transposeA: false, transposeB: true, m: patch, n: outChannels, k: pixels,
+                                                      a: matrix, lda: pixels, b: gradient, ldb: pixels,
+                                                      beta: 1, c: dwp! + worker * w.count, ldc: outChannels)
+                                            } else {
+                                                // dW += dY · colsᵀ
+                                                sgemm(transposeA: false, transposeB: true, m: outChannels, n: patch, k: pixels,
+                                                      a: gradient, lda: pixels, b: matrix, ldb: pixels,
+                                                      beta: 1, c: dwp! + worker * w.count, ldc: patch)
+                                            }
                                         }
-                                        if needInput {
+                                        if inputByLoop {
                                             let target = dxp! + image * imageSize
                                             if geometry.isPointwise {
                                                 sgemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
                                                       a: wp, lda: patch, b: gradient, ldb: pixels, c: target, ldc: pixels)
+                                            } else if transposedByFlip {
+                                                transposed.imageToColumnsShifted(gradient, buffer!, bordersAreZero: true)
+                                                sgemm(transposeA: false, transposeB: false, m: geometry.channels, n: pixels,
+                                                      k: transposed.patchSize, a: flippedWeights!, lda: transposed.patchSize,
+                                                      b: buffer!, ldb: pixels, c: target, ldc: pixels)
                                             } else {
                                                 // dcols = Wᵀ · dY, then scattered back into the image.
                                                 target.update(repeating: 0, count: imageSize)
@@ -282,13 +395,21 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                 }
             }
         }
+        }
         var dw = [Float](repeating: 0, count: needWeight ? w.count : 0)
         if needWeight {
             for worker in 0..<workers {
-                for i in 0..<w.count { dw[i] += dwPartials[worker * w.count + i] }
+                let partial = worker * w.count
+                if weightGradientTransposed {
+                    for k in 0..<patch {
+                        for o in 0..<outChannels { dw[o * patch + k] += dwPartials[partial + k * outChannels + o] }
+                    }
+                } else {
+                    for i in 0..<w.count { dw[i] += dwPartials[partial + i] }
+                }
             }
         }
-        if input.requiresGrad { input.accumulate(Tensor(shape: x.shape, scalars: dx)) }
+        if needInput { input.accumulate(Tensor(shape: x.shape, scalars: dx)) }
         if weight.requiresGrad { weight.accumulate(Tensor(shape: w.shape, scalars: dw)) }
         if let bias, bias.requiresGrad {
             var db = [Float](repeating: 0, count: outChannels)
@@ -303,4 +424,17 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
             bias.accumulate(Tensor(shape: [outChannels], scalars: db))
         }
     }
+}
+
+/// Switch for Winograd F(2×2, 3×3) convolutions (see `WinogradConvolution`), off by default.
+///
+/// Measured on the ResNet-20 training step (batch 128, one worker, AMD EPYC, OpenBLAS
+/// Haswell kernels, CPU ms per step, best of 3): im2col + GEMM 531–541; Winograd for the
+/// forward pass and the input gradient 563–568 (chunks of 512 tiles) and 572–583 (256).
+/// The GEMM time fell by ~70 ms as expected, but the transforms cost ~175 ms: their data
+/// (16 transformed values per 2×2 outputs, in and out) is as large as im2col's 9× copy,
+/// and with only 16–64 channels the GEMMs are too thin to hide it. Kept, tested, for
+/// wider layers; `cl-bench-benchmarks training --winograd` measures it.
+public enum Winograd {
+    nonisolated(unsafe) public static var isEnabled = false
 }

@@ -15,7 +15,6 @@ extension Variable {
             for c in 0..<width { y.scalars[r * width + c] /= norms[r] }
         }
         let output = y
-        let x = value
         return .result(output, [self]) { g in
             var dx = g
             for r in 0..<rows {
@@ -28,7 +27,6 @@ extension Variable {
                     dx.scalars[i] = clamped ? g.scalars[i] / epsilon : (g.scalars[i] - output.scalars[i] * dot) / norms[r]
                 }
             }
-            _ = x
             self.accumulate(dx)
         }
     }

@@ -40,6 +40,20 @@ enum VectorKernels {
         return total
     }
 
+    /// (Σ (x[i] − shift), Σ (x[i] − shift)²) in one pass. With `shift` a sample of the same
+    /// data the variance E[(x−s)²] − E[x−s]² does not suffer the cancellation of the raw
+    /// E[x²] − E[x]² (the "shifted data" algorithm).
+    @inline(__always)
+    static func shiftedSums(_ x: UnsafePointer<Float>, _ count: Int, shift: Float) -> (Float, Float) {
+        var sums = Lanes(repeating: 0), squares = Lanes(repeating: 0)
+        let s = Lanes(repeating: shift)
+        var i = 0
+        while i &+ 8 <= count { let d = load(x + i) - s; sums += d; squares += d * d; i &+= 8 }
+        var (a, b) = (sums.sum(), squares.sum())
+        while i < count { let d = x[i] - shift; a += d; b += d * d; i &+= 1 }
+        return (a, b)
+    }
+
     /// y[i] = a·x[i] + b, and max(0, ·) of it when `relu` (plain loops: no reduction, so
     /// the compiler vectorises them itself).
     @inline(__always)
@@ -52,12 +66,35 @@ enum VectorKernels {
         }
     }
 
-    /// g'[i] = g[i] where y[i] > 0, else 0 (the pullback of a ReLU with output y).
+    /// Writes g'[i] = (y[i] > 0 ? g[i] : 0) to `masked` and returns (Σ g'[i], Σ g'[i]·(x[i] − mean)):
+    /// the ReLU pullback and the batch-norm gradient sums in one pass. `y` must be a ReLU
+    /// output (≥ +0), so y > 0 exactly when its bit pattern, read as an integer, is positive;
+    /// the mask is built with integer lane operations because the generic SIMD select is
+    /// a per-lane loop.
     @inline(__always)
-    static func maskByPositive(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
-                               _ out: UnsafeMutablePointer<Float>, _ count: Int) {
-        // Both loads unconditional, so the select vectorises.
-        for i in 0..<count { let (gi, yi) = (g[i], y[i]); out[i] = yi > 0 ? gi : 0 }
+    static func maskedGradientSums(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+                                   _ masked: UnsafeMutablePointer<Float>, _ count: Int, mean: Float) -> (Float, Float) {
+        var sumLanes = Lanes(repeating: 0), productLanes = Lanes(repeating: 0)
+        let m = Lanes(repeating: mean)
+        var i = 0
+        while i &+ 8 <= count {
+            let yBits = unsafeBitCast(load(y + i), to: SIMD8<Int32>.self)
+            let keep = unsafeBitCast((SIMD8<Int32>(repeating: 0) &- yBits) &>> 31, to: SIMD8<UInt32>.self)
+            let gi = unsafeBitCast(unsafeBitCast(load(g + i), to: SIMD8<UInt32>.self) & keep, to: Lanes.self)
+            store(gi, masked + i)
+            sumLanes += gi
+            productLanes += gi * (load(x + i) - m)
+            i &+= 8
+        }
+        var (a, b) = (sumLanes.sum(), productLanes.sum())
+        while i < count {
+            let gi = y[i] > 0 ? g[i] : 0
+            masked[i] = gi
+            a += gi
+            b += gi * (x[i] - mean)
+            i &+= 1
+        }
+        return (a, b)
     }
 
     /// (Σ g[i], Σ g[i]·(x[i] − mean)).

@@ -7,6 +7,29 @@ import CLTensor
 /// named dictionary (`stateDictionary()` / `loadStateDictionary(_:)` from `Layer`) that the
 /// runner writes to the results file; names follow PyTorch's state-dict keys of the
 /// corresponding reference model.
+///
+/// Training a backbone with a linear head, one epoch:
+/// ```swift
+/// var generator = SeededGenerator(seed: seed)
+/// var augmentation = generator.split(), batching = generator.split()
+/// let backbone = CIFARResNet.resnet20(generator: &generator)
+/// let head = Linear(inputs: backbone.featureDimension, outputs: classes, generator: &generator)
+/// let optimizer = SGD(parameters: backbone.parameters + head.parameters, learningRate: 0.1,
+///                     momentum: 0.9, weightDecay: 5e-4)
+/// backbone.isTraining = true
+/// for batch in Augmentation.shuffledBatches(count: images.shape[0], batchSize: 128, generator: &batching) {
+///     var x = images.selecting(rows: batch)
+///     x = Augmentation.randomHorizontalFlip(Augmentation.randomCrop(x, padding: 4, generator: &augmentation),
+///                                           generator: &augmentation)
+///     let logits = head(backbone.features(of: Variable(x)))                     // forward
+///     let loss = Loss.crossEntropy(logits: logits, labels: batch.map { labels[$0] })
+///     optimizer.zeroGradients()
+///     loss.backward()                                                          // backward
+///     optimizer.step()                                                         // update
+/// }
+/// optimizer.apply(CosineSchedule(total: epochs), at: epoch + 1)                // per-epoch schedule
+/// let features = backbone.evaluateFeatures(of: testImages)                      // eval mode, no tape
+/// ```
 public protocol Backbone: Layer {
     /// Length of each feature vector.
     var featureDimension: Int { get }
