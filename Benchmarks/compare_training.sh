@@ -24,9 +24,7 @@ fi
 VENV=Benchmarks/.venv
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
   python3 -m venv "$VENV"
-  # The CPU wheel index when reachable, otherwise PyPI's default wheel.
-  "$VENV/bin/pip" install -q torch --index-url https://download.pytorch.org/whl/cpu 2>/dev/null \
-    || "$VENV/bin/pip" install -q torch
+  "$VENV/bin/pip" install -q torch
 fi
 swift build -c release --product cl-bench-benchmarks >/dev/null
 echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, $THREADS threads, best of $REPEATS x $STEPS steps" >&2
