@@ -58,7 +58,9 @@ regression:
 	$(DEBUG_BIN) check --baseline results/baselines/quickstart.yaml $(REGRESSION_OUT)/quickstart && \
 	if [ -d $(SHARED_DATA)/mnist ]; then \
 	  $(DEBUG_BIN) run --protocol Protocols/split-mnist.yaml --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
-	  $(DEBUG_BIN) check --baseline results/baselines/split-mnist.yaml $(REGRESSION_OUT)/split-mnist; \
+	  $(DEBUG_BIN) check --baseline results/baselines/split-mnist.yaml $(REGRESSION_OUT)/split-mnist && \
+	  $(DEBUG_BIN) run --protocol Protocols/split-mnist-finetune.yaml --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
+	  $(DEBUG_BIN) check --baseline results/baselines/split-mnist-finetune.yaml $(REGRESSION_OUT)/split-mnist-finetune; \
 	else echo "regression: $(SHARED_DATA)/mnist not found, split-mnist skipped"; fi && \
 	echo "regression job: $$(( $$(date +%s) - start )) s"
 

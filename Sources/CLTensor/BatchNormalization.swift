@@ -15,14 +15,25 @@ public final class BatchNormStatistics {
     }
 }
 
-/// Batch normalisation over axis 1 of [n, c] or [n, c, h, w] (and any trailing axes).
+/// What follows batch normalisation inside the same kernel.
+public enum BatchNormActivation: Sendable {
+    case none
+    /// max(0, ·), fused: saves a pass over the activations and a stored tensor.
+    case relu
+}
+
+/// Batch normalisation over axis 1 of [n, c] or [n, c, h, w] (and any trailing axes),
+/// optionally followed by a fused ReLU.
 ///
 /// Training mode normalises with the batch's mean and biased variance and folds them into
 /// the running statistics (unbiased variance, as PyTorch); evaluation mode uses the
 /// running statistics. The pullback is the closed form
-/// dx = γ/σ · (g − mean(g) − x̂ · mean(g · x̂)), not a graph of small operations.
+/// dx = γ/σ · (g − mean(g) − x̂ · mean(g · x̂)), not a graph of small operations; it
+/// recomputes x̂ (and the ReLU mask) from the saved input instead of storing them, which
+/// halves the memory kept per layer. Channels are split across `Parallel` workers.
 public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
-                      statistics: BatchNormStatistics, training: Bool, epsilon: Float = 1e-5) -> Variable {
+                      statistics: BatchNormStatistics, training: Bool, epsilon: Float = 1e-5,
+                      activation: BatchNormActivation = .none) -> Variable {
     precondition(input.rank >= 2, "batchNorm needs [n, c, ...]")
     let (n, channels) = (input.shape[0], input.shape[1])
     let spatial = input.shape.dropFirst(2).reduce(1, *)
@@ -31,98 +42,121 @@ public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
     var mean = [Float](repeating: 0, count: channels)
     var inverseDeviation = [Float](repeating: 0, count: channels)
     let x = input.value
-    if training {
-        precondition(perChannel > 1, "batchNorm in training needs more than one value per channel")
-        x.scalars.withUnsafeBufferPointer { xb in
-            for c in 0..<channels {
-                // Two passes in Double: exact enough for large batches of large activations.
-                var total = 0.0
-                for image in 0..<n {
-                    let base = (image * channels + c) * spatial
-                    for i in 0..<spatial { total += Double(xb[base + i]) }
-                }
-                let m = total / Double(perChannel)
-                var squares = 0.0
-                for image in 0..<n {
-                    let base = (image * channels + c) * spatial
-                    for i in 0..<spatial { let d = Double(xb[base + i]) - m; squares += d * d }
-                }
-                let variance = squares / Double(perChannel)
-                mean[c] = Float(m)
-                inverseDeviation[c] = Float(1 / (variance + Double(epsilon)).squareRoot())
-                let momentum = statistics.momentum
-                statistics.mean.value.scalars[c] = (1 - momentum) * statistics.mean.value.scalars[c] + momentum * Float(m)
-                statistics.variance.value.scalars[c] = (1 - momentum) * statistics.variance.value.scalars[c]
-                    + momentum * Float(squares / Double(perChannel - 1))
-            }
-        }
-    } else {
-        for c in 0..<channels {
-            mean[c] = statistics.mean.value.scalars[c]
-            inverseDeviation[c] = 1 / (statistics.variance.value.scalars[c] + epsilon).squareRoot()
-        }
-    }
-    var normalized = [Float](repeating: 0, count: x.count)
-    var out = [Float](repeating: 0, count: x.count)
+    let relu = activation == .relu
     let (gamma, beta) = (scale.value.scalars, shift.value.scalars)
+    var out = uninitializedScalars(x.count)
     x.scalars.withUnsafeBufferPointer { xb in
-        normalized.withUnsafeMutableBufferPointer { nb in
-            out.withUnsafeMutableBufferPointer { ob in
-                for image in 0..<n {
-                    for c in 0..<channels {
-                        let base = (image * channels + c) * spatial
-                        let (m, s, gc, bc) = (mean[c], inverseDeviation[c], gamma[c], beta[c])
-                        for i in 0..<spatial {
-                            let v = (xb[base &+ i] - m) * s
-                            nb[base &+ i] = v
-                            ob[base &+ i] = v * gc + bc
+        mean.withUnsafeMutableBufferPointer { meanBuffer in
+            inverseDeviation.withUnsafeMutableBufferPointer { deviationBuffer in
+                out.withUnsafeMutableBufferPointer { ob in
+                    let (xp, mp, dp, op) = (xb.baseAddress!, meanBuffer.baseAddress!, deviationBuffer.baseAddress!, ob.baseAddress!)
+                    if training {
+                        precondition(perChannel > 1, "batchNorm in training needs more than one value per channel")
+                    }
+                    let runningMean = statistics.mean, runningVariance = statistics.variance
+                    let momentum = statistics.momentum
+                    var unbiased = [Float](repeating: 0, count: training ? channels : 0)
+                    unbiased.withUnsafeMutableBufferPointer { ub in
+                        let up = ub.baseAddress
+                        Parallel.forEachBlock(of: channels) { _, range in
+                            for c in range {
+                                if training {
+                                    // Two passes; float sums per plane (short), double across planes.
+                                    var total = 0.0
+                                    for image in 0..<n {
+                                        let plane = xp + (image &* channels &+ c) &* spatial
+                                        total += Double(VectorKernels.sum(plane, spatial))
+                                    }
+                                    let m = Float(total / Double(perChannel))
+                                    var squares = 0.0
+                                    for image in 0..<n {
+                                        let plane = xp + (image &* channels &+ c) &* spatial
+                                        squares += Double(VectorKernels.sumOfSquaredDeviations(plane, spatial, mean: m))
+                                    }
+                                    mp[c] = m
+                                    dp[c] = Float(1 / (squares / Double(perChannel) + Double(epsilon)).squareRoot())
+                                    up![c] = Float(squares / Double(perChannel - 1))
+                                } else {
+                                    mp[c] = runningMean.value.scalars[c]
+                                    dp[c] = 1 / (runningVariance.value.scalars[c] + epsilon).squareRoot()
+                                }
+                                // y = γ x̂ + β = a·x + b
+                                let a = gamma[c] * dp[c], b = beta[c] - gamma[c] * dp[c] * mp[c]
+                                for image in 0..<n {
+                                    let offset = (image &* channels &+ c) &* spatial
+                                    VectorKernels.affine(xp + offset, op + offset, spatial, scale: a, shift: b, relu: relu)
+                                }
+                            }
+                        }
+                    }
+                    if training {
+                        for c in 0..<channels {
+                            runningMean.value.scalars[c] = (1 - momentum) * runningMean.value.scalars[c] + momentum * mp[c]
+                            runningVariance.value.scalars[c] = (1 - momentum) * runningVariance.value.scalars[c] + momentum * unbiased[c]
                         }
                     }
                 }
             }
         }
     }
-    let xHat = normalized
-    return .result(Tensor(shape: x.shape, scalars: out), [input, scale, shift]) { g in
+    let output = Tensor(shape: x.shape, scalars: out)
+    return .result(output, [input, scale, shift]) { g in
         var sumG = [Float](repeating: 0, count: channels)
         var sumGXHat = [Float](repeating: 0, count: channels)
+        let needInput = input.requiresGrad
+        var dx = uninitializedScalars(needInput ? x.count : 0)
         g.scalars.withUnsafeBufferPointer { gb in
-            xHat.withUnsafeBufferPointer { nb in
-                for image in 0..<n {
-                    for c in 0..<channels {
-                        let base = (image * channels + c) * spatial
-                        var a: Float = 0, b: Float = 0
-                        for i in 0..<spatial { a += gb[base &+ i]; b += gb[base &+ i] * nb[base &+ i] }
-                        sumG[c] += a
-                        sumGXHat[c] += b
-                    }
-                }
-            }
-        }
-        if scale.requiresGrad { scale.accumulate(Tensor(shape: [channels], scalars: sumGXHat)) }
-        if shift.requiresGrad { shift.accumulate(Tensor(shape: [channels], scalars: sumG)) }
-        guard input.requiresGrad else { return }
-        var dx = [Float](repeating: 0, count: x.count)
-        g.scalars.withUnsafeBufferPointer { gb in
-            xHat.withUnsafeBufferPointer { nb in
-                dx.withUnsafeMutableBufferPointer { db in
-                    for image in 0..<n {
-                        for c in 0..<channels {
-                            let base = (image * channels + c) * spatial
-                            let factor = gamma[c] * inverseDeviation[c]
-                            if training {
-                                let meanG = sumG[c] / Float(perChannel), meanGXHat = sumGXHat[c] / Float(perChannel)
-                                for i in 0..<spatial {
-                                    db[base &+ i] = factor * (gb[base &+ i] - meanG - nb[base &+ i] * meanGXHat)
+            x.scalars.withUnsafeBufferPointer { xb in
+                output.scalars.withUnsafeBufferPointer { yb in
+                    sumG.withUnsafeMutableBufferPointer { sgb in
+                        sumGXHat.withUnsafeMutableBufferPointer { sxb in
+                            dx.withUnsafeMutableBufferPointer { db in
+                                let (gp, xp, yp, sgp, sxp, dxp) = (gb.baseAddress!, xb.baseAddress!, yb.baseAddress!,
+                                                                   sgb.baseAddress!, sxb.baseAddress!, db.baseAddress)
+                                Parallel.forEachBlock(of: channels) { _, range in
+                                    // With a fused ReLU the masked gradient is written first (into dx,
+                                    // or a scratch plane when dx is not needed) and read from there.
+                                    var scratch = [Float](repeating: 0, count: relu && dxp == nil ? spatial : 0)
+                                    scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+                                        for c in range {
+                                            let (m, s) = (mean[c], inverseDeviation[c])
+                                            var a = 0.0, b = 0.0
+                                            for image in 0..<n {
+                                                let offset = (image &* channels &+ c) &* spatial
+                                                var gradient = gp + offset
+                                                if relu {
+                                                    let target = dxp.map { $0 + offset } ?? scratchBuffer.baseAddress!
+                                                    VectorKernels.maskByPositive(gp + offset, yp + offset, target, spatial)
+                                                    gradient = UnsafePointer(target)
+                                                }
+                                                let (pa, pb) = VectorKernels.gradientSums(gradient, xp + offset, spatial, mean: m)
+                                                a += Double(pa)
+                                                b += Double(pb) * Double(s)
+                                            }
+                                            sgp[c] = Float(a)
+                                            sxp[c] = Float(b)
+                                            guard let dxp else { continue }
+                                            let factor = gamma[c] * s
+                                            let meanG = training ? sgp[c] / Float(perChannel) : 0
+                                            let meanGXHat = training ? sxp[c] / Float(perChannel) : 0
+                                            for image in 0..<n {
+                                                let offset = (image &* channels &+ c) &* spatial
+                                                let gradient = relu ? UnsafePointer(dxp + offset) : gp + offset
+                                                VectorKernels.batchNormInputGradient(gradient, xp + offset, dxp + offset, spatial,
+                                                                                     factor: factor, meanG: meanG, mean: m,
+                                                                                     slope: s * meanGXHat)
+                                            }
+                                        }
+                                    }
                                 }
-                            } else {
-                                for i in 0..<spatial { db[base &+ i] = factor * gb[base &+ i] }
                             }
                         }
                     }
                 }
             }
         }
-        input.accumulate(Tensor(shape: x.shape, scalars: dx))
+        if scale.requiresGrad { scale.accumulate(Tensor(shape: [channels], scalars: sumGXHat)) }
+        if shift.requiresGrad { shift.accumulate(Tensor(shape: [channels], scalars: sumG)) }
+        if needInput { input.accumulate(Tensor(shape: x.shape, scalars: dx)) }
     }
 }

@@ -20,37 +20,121 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     /// 1×1, stride 1, no padding: the image itself is the column matrix.
     var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0 }
 
+    /// The output columns ox whose input column ox·stride − padding + kj lies inside the
+    /// image: the window outside this range reads padding.
+    @inline(__always)
+    func validColumns(kernelColumn kj: Int) -> Range<Int> {
+        let ow = outputWidth
+        // x = ox·s − p + kj ≥ 0  ⇔  ox ≥ ceil((p − kj) / s)
+        let low = padding - kj > 0 ? (padding - kj + stride - 1) / stride : 0
+        // x ≤ W − 1  ⇔  ox ≤ floor((W − 1 + p − kj) / s)
+        let limit = width - 1 + padding - kj
+        let high = limit < 0 ? 0 : Swift.min(ow, limit / stride + 1)
+        return Swift.min(low, high)..<high
+    }
+
+    /// Stride 1 with "same" output size (for example 3×3 with padding 1): each row of the
+    /// column matrix is the whole input plane shifted by (ki − p, kj − p), so it can be
+    /// filled by one long copy plus fixing the few positions that fall into the padding,
+    /// instead of one short copy per output row.
+    var isSameSizeStrideOne: Bool { stride == 1 && outputHeight == height && outputWidth == width }
+
+    /// For kernel offset (ki, kj) of a same-size stride-1 convolution: the range of output
+    /// positions whose input row is inside the image, the element shift from output to
+    /// input position, and the sub-range for which the shifted index stays in the plane.
+    @inline(__always)
+    func shiftedRange(ki: Int, kj: Int) -> (rows: Range<Int>, shift: Int, copy: Range<Int>, dx: Int) {
+        let (dy, dx) = (ki &- padding, kj &- padding)
+        let planeSize = height &* width
+        let low = Swift.max(0, -dy) &* width, high = Swift.min(height, height &- dy) &* width
+        let shift = dy &* width &+ dx
+        let start = Swift.max(low, -shift), end = Swift.max(start, Swift.min(high, planeSize &- shift))
+        return (low..<high, shift, start..<end, dx)
+    }
+
+    /// Sets to zero, in one shifted column row, the positions whose input column lies in
+    /// the padding (the first −dx or last dx of each valid row).
+    @inline(__always)
+    func zeroWrappedColumns(_ line: UnsafeMutablePointer<Float>, rows: Range<Int>, dx: Int) {
+        if dx == 0 { return }
+        var rowStart = rows.lowerBound
+        while rowStart < rows.upperBound {
+            if dx < 0 {
+                for ox in 0..<(-dx) { line[rowStart &+ ox] = 0 }
+            } else {
+                for ox in (width &- dx)..<width { line[rowStart &+ ox] = 0 }
+            }
+            rowStart &+= width
+        }
+    }
+
+    func imageToColumnsShifted(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>) {
+        let planeSize = height &* width
+        var row = 0
+        for c in 0..<channels {
+            let plane = image + c &* planeSize
+            for ki in 0..<kernelHeight {
+                for kj in 0..<kernelWidth {
+                    let line = columns + row &* planeSize
+                    let (rows, shift, copy, dx) = shiftedRange(ki: ki, kj: kj)
+                    line.update(repeating: 0, count: copy.lowerBound)
+                    (line + copy.lowerBound).update(from: plane + (copy.lowerBound &+ shift), count: copy.count)
+                    (line + copy.upperBound).update(repeating: 0, count: planeSize &- copy.upperBound)
+                    zeroWrappedColumns(line, rows: rows, dx: dx)
+                    row &+= 1
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `imageToColumnsShifted`; clobbers the padding positions of `columns`.
+    func addColumnsToImageShifted(_ columns: UnsafeMutablePointer<Float>, _ image: UnsafeMutablePointer<Float>) {
+        let planeSize = height &* width
+        var row = 0
+        for c in 0..<channels {
+            let plane = image + c &* planeSize
+            for ki in 0..<kernelHeight {
+                for kj in 0..<kernelWidth {
+                    let line = columns + row &* planeSize
+                    let (rows, shift, copy, dx) = shiftedRange(ki: ki, kj: kj)
+                    zeroWrappedColumns(line, rows: rows, dx: dx)
+                    let target = plane + shift
+                    for p in copy { target[p] += line[p] }
+                    row &+= 1
+                }
+            }
+        }
+    }
+
     /// Copies the patches of one image [C, H, W] into columns [C·kh·kw, oh·ow] (zeros
-    /// where the window hangs over the padding).
+    /// where the window hangs over the padding). The valid column range of each kernel
+    /// column is computed once, so the inner loop is a branch-free (vectorisable) copy.
     func imageToColumns(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>) {
+        if isSameSizeStrideOne { imageToColumnsShifted(image, columns); return }
         let (oh, ow) = (outputHeight, outputWidth)
         var row = 0
         for c in 0..<channels {
             let plane = image + c &* height &* width
             for ki in 0..<kernelHeight {
                 for kj in 0..<kernelWidth {
+                    let valid = validColumns(kernelColumn: kj)
                     let destination = columns + row &* oh &* ow
+                    let offset = kj &- padding
                     for oy in 0..<oh {
                         let y = oy &* stride &- padding &+ ki
                         let line = destination + oy &* ow
                         if y < 0 || y >= height {
-                            for ox in 0..<ow { line[ox] = 0 }
+                            line.update(repeating: 0, count: ow)
                             continue
                         }
                         let source = plane + y &* width
+                        for ox in 0..<valid.lowerBound { line[ox] = 0 }
                         if stride == 1 {
-                            // Contiguous run: only the ends can fall into the padding.
-                            let offset = kj &- padding
-                            for ox in 0..<ow {
-                                let x = ox &+ offset
-                                line[ox] = (x >= 0 && x < width) ? source[x] : 0
-                            }
+                            (line + valid.lowerBound).update(from: source + (valid.lowerBound &+ offset), count: valid.count)
                         } else {
-                            for ox in 0..<ow {
-                                let x = ox &* stride &- padding &+ kj
-                                line[ox] = (x >= 0 && x < width) ? source[x] : 0
-                            }
+                            for ox in valid { line[ox] = source[ox &* stride &+ offset] }
                         }
+                        for ox in valid.upperBound..<ow { line[ox] = 0 }
                     }
                     row &+= 1
                 }
@@ -60,22 +144,26 @@ public struct ConvolutionGeometry: Equatable, Sendable {
 
     /// Adds columns [C·kh·kw, oh·ow] back into an image gradient [C, H, W] (the adjoint of
     /// `imageToColumns`).
-    func addColumnsToImage(_ columns: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>) {
+    func addColumnsToImage(_ columns: UnsafeMutablePointer<Float>, _ image: UnsafeMutablePointer<Float>) {
+        if isSameSizeStrideOne { addColumnsToImageShifted(columns, image); return }
         let (oh, ow) = (outputHeight, outputWidth)
         var row = 0
         for c in 0..<channels {
             let plane = image + c &* height &* width
             for ki in 0..<kernelHeight {
                 for kj in 0..<kernelWidth {
+                    let valid = validColumns(kernelColumn: kj)
                     let source = columns + row &* oh &* ow
+                    let offset = kj &- padding
                     for oy in 0..<oh {
                         let y = oy &* stride &- padding &+ ki
                         if y < 0 || y >= height { continue }
                         let destination = plane + y &* width
                         let line = source + oy &* ow
-                        for ox in 0..<ow {
-                            let x = ox &* stride &- padding &+ kj
-                            if x >= 0 && x < width { destination[x] += line[ox] }
+                        if stride == 1 {
+                            for ox in valid { destination[ox &+ offset] += line[ox] }
+                        } else {
+                            for ox in valid { destination[ox &* stride &+ offset] += line[ox] }
                         }
                     }
                     row &+= 1
@@ -98,24 +186,29 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     let (x, w) = (input.value, weight.value)
     let imageSize = geometry.channels * geometry.height * geometry.width
     let (patch, pixels) = (geometry.patchSize, geometry.outputPixels)
-    var out = [Float](repeating: 0, count: n * outChannels * pixels)
-    var columns = [Float](repeating: 0, count: geometry.isPointwise ? 0 : patch * pixels)
+    var out = uninitializedScalars(n * outChannels * pixels)
+    let columnSize = geometry.isPointwise ? 0 : patch * pixels
+    var columns = uninitializedScalars(columnSize * Parallel.workerCount)
     x.scalars.withUnsafeBufferPointer { xb in
         w.scalars.withUnsafeBufferPointer { wb in
             out.withUnsafeMutableBufferPointer { ob in
                 columns.withUnsafeMutableBufferPointer { cb in
-                    for image in 0..<n {
-                        let source = xb.baseAddress! + image * imageSize
-                        let matrix: UnsafePointer<Float>
-                        if geometry.isPointwise {
-                            matrix = source
-                        } else {
-                            geometry.imageToColumns(source, cb.baseAddress!)
-                            matrix = UnsafePointer(cb.baseAddress!)
+                    let (xp, wp, op, cp) = (xb.baseAddress!, wb.baseAddress!, ob.baseAddress!, cb.baseAddress)
+                    Parallel.forEachBlock(of: n) { worker, images in
+                        for image in images {
+                            let source = xp + image * imageSize
+                            let matrix: UnsafePointer<Float>
+                            if geometry.isPointwise {
+                                matrix = source
+                            } else {
+                                let buffer = cp! + worker * columnSize
+                                geometry.imageToColumns(source, buffer)
+                                matrix = UnsafePointer(buffer)
+                            }
+                            sgemm(transposeA: false, transposeB: false, m: outChannels, n: pixels, k: patch,
+                                  a: wp, lda: patch, b: matrix, ldb: pixels,
+                                  c: op + image * outChannels * pixels, ldc: pixels)
                         }
-                        sgemm(transposeA: false, transposeB: false, m: outChannels, n: pixels, k: patch,
-                              a: wb.baseAddress!, lda: patch, b: matrix, ldb: pixels,
-                              c: ob.baseAddress! + image * outChannels * pixels, ldc: pixels)
                     }
                 }
             }
@@ -134,43 +227,52 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
     var parents = [input, weight]
     if let bias { parents.append(bias) }
     return .result(Tensor(shape: outShape, scalars: out), parents) { g in
-        var dx = [Float](repeating: 0, count: input.requiresGrad ? x.count : 0)
-        var dw = [Float](repeating: 0, count: weight.requiresGrad ? w.count : 0)
-        var columns = [Float](repeating: 0, count: geometry.isPointwise && !input.requiresGrad ? 0 : patch * pixels)
+        let workers = Parallel.workerCount
+        let (needInput, needWeight) = (input.requiresGrad, weight.requiresGrad)
+        // Each worker zeroes its own images' gradient just before accumulating into it.
+        var dx = uninitializedScalars(needInput ? x.count : 0)
+        // One weight-gradient partial sum per worker, added in worker order afterwards.
+        var dwPartials = [Float](repeating: 0, count: needWeight ? w.count * workers : 0)
+        let columnSize = geometry.isPointwise ? 0 : patch * pixels
+        var columns = uninitializedScalars(columnSize * workers)
         g.scalars.withUnsafeBufferPointer { gb in
             x.scalars.withUnsafeBufferPointer { xb in
                 w.scalars.withUnsafeBufferPointer { wb in
                     columns.withUnsafeMutableBufferPointer { cb in
                         dx.withUnsafeMutableBufferPointer { dxb in
-                            dw.withUnsafeMutableBufferPointer { dwb in
-                                for image in 0..<n {
-                                    let gradient = gb.baseAddress! + image * outChannels * pixels
-                                    if weight.requiresGrad {
-                                        let source = xb.baseAddress! + image * imageSize
-                                        let matrix: UnsafePointer<Float>
-                                        if geometry.isPointwise {
-                                            matrix = source
-                                        } else {
-                                            geometry.imageToColumns(source, cb.baseAddress!)
-                                            matrix = UnsafePointer(cb.baseAddress!)
+                            dwPartials.withUnsafeMutableBufferPointer { dwb in
+                                let (gp, xp, wp, cp, dxp, dwp) = (gb.baseAddress!, xb.baseAddress!, wb.baseAddress!,
+                                                                  cb.baseAddress, dxb.baseAddress, dwb.baseAddress)
+                                Parallel.forEachBlock(of: n) { worker, images in
+                                    let buffer = cp.map { $0 + worker * columnSize }
+                                    for image in images {
+                                        let gradient = gp + image * outChannels * pixels
+                                        if needWeight {
+                                            let source = xp + image * imageSize
+                                            let matrix: UnsafePointer<Float>
+                                            if geometry.isPointwise {
+                                                matrix = source
+                                            } else {
+                                                geometry.imageToColumns(source, buffer!)
+                                                matrix = UnsafePointer(buffer!)
+                                            }
+                                            // dW += dY · colsᵀ
+                                            sgemm(transposeA: false, transposeB: true, m: outChannels, n: patch, k: pixels,
+                                                  a: gradient, lda: pixels, b: matrix, ldb: pixels,
+                                                  beta: 1, c: dwp! + worker * w.count, ldc: patch)
                                         }
-                                        // dW += dY · colsᵀ
-                                        sgemm(transposeA: false, transposeB: true, m: outChannels, n: patch, k: pixels,
-                                              a: gradient, lda: pixels, b: matrix, ldb: pixels,
-                                              beta: 1, c: dwb.baseAddress!, ldc: patch)
-                                    }
-                                    if input.requiresGrad {
-                                        let target = dxb.baseAddress! + image * imageSize
-                                        if geometry.isPointwise {
-                                            sgemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
-                                                  a: wb.baseAddress!, lda: patch, b: gradient, ldb: pixels,
-                                                  c: target, ldc: pixels)
-                                        } else {
-                                            // dcols = Wᵀ · dY, then scattered back into the image.
-                                            sgemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
-                                                  a: wb.baseAddress!, lda: patch, b: gradient, ldb: pixels,
-                                                  c: cb.baseAddress!, ldc: pixels)
-                                            geometry.addColumnsToImage(UnsafePointer(cb.baseAddress!), target)
+                                        if needInput {
+                                            let target = dxp! + image * imageSize
+                                            if geometry.isPointwise {
+                                                sgemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
+                                                      a: wp, lda: patch, b: gradient, ldb: pixels, c: target, ldc: pixels)
+                                            } else {
+                                                // dcols = Wᵀ · dY, then scattered back into the image.
+                                                target.update(repeating: 0, count: imageSize)
+                                                sgemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
+                                                      a: wp, lda: patch, b: gradient, ldb: pixels, c: buffer!, ldc: pixels)
+                                                geometry.addColumnsToImage(buffer!, target)
+                                            }
                                         }
                                     }
                                 }
@@ -178,6 +280,12 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                         }
                     }
                 }
+            }
+        }
+        var dw = [Float](repeating: 0, count: needWeight ? w.count : 0)
+        if needWeight {
+            for worker in 0..<workers {
+                for i in 0..<w.count { dw[i] += dwPartials[worker * w.count + i] }
             }
         }
         if input.requiresGrad { input.accumulate(Tensor(shape: x.shape, scalars: dx)) }

@@ -78,6 +78,18 @@ extension Variable {
         pointwise({ Swift.max($0, 0) }, derivative: { x, _ in x > 0 ? 1 : 0 })
     }
 
+    /// max(0, self + other) for same-shape operands in one pass (a residual connection
+    /// followed by its ReLU).
+    public func addingThenReLU(_ other: Variable) -> Variable {
+        precondition(shape == other.shape, "addingThenReLU needs equal shapes, got \(shape) and \(other.shape)")
+        let y = value.zipMap(other.value) { Swift.max($0 + $1, 0) }
+        return .result(y, [self, other]) { g in
+            let masked = g.zipMap(y) { $1 > 0 ? $0 : 0 }
+            self.accumulate(masked)
+            other.accumulate(masked)
+        }
+    }
+
     public func leakyRelu(slope: Float = 0.01) -> Variable {
         pointwise({ $0 > 0 ? $0 : slope * $0 }, derivative: { x, _ in x > 0 ? 1 : slope })
     }

@@ -109,8 +109,9 @@ public final class BatchNorm: Layer {
         self.epsilon = epsilon
     }
 
-    public func callAsFunction(_ input: Variable) -> Variable {
-        batchNorm(input, scale: scale, shift: shift, statistics: statistics, training: isTraining, epsilon: epsilon)
+    public func callAsFunction(_ input: Variable, activation: BatchNormActivation = .none) -> Variable {
+        batchNorm(input, scale: scale, shift: shift, statistics: statistics, training: isTraining, epsilon: epsilon,
+                  activation: activation)
     }
 
     /// PyTorch's names, so that state dictionaries line up with torch checkpoints.

@@ -43,3 +43,11 @@ public struct Tensor: Equatable, Sendable {
                       scalars: Array(scalars[(range.lowerBound * rowSize)..<(range.upperBound * rowSize)]))
     }
 }
+
+/// An array of `count` floats whose contents are unspecified, for kernels that overwrite
+/// every element (a GEMM with beta = 0, a normalisation pass): skips zero-filling memory
+/// that is about to be written anyway.
+@inline(__always)
+func uninitializedScalars(_ count: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+}

@@ -39,6 +39,7 @@ public final class Variable {
     /// (with the intermediate tensors it captures) is dropped at once.
     static func result(_ value: Tensor, _ parents: [Variable],
                        _ pullback: @escaping (Tensor) -> Void) -> Variable {
+        _ = AllocatorTuning.applied
         if GradientMode.isEnabled && parents.contains(where: { $0.requiresGrad }) {
             return Variable(value: value, parents: parents, pullback: pullback)
         }

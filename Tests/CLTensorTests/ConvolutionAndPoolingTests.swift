@@ -44,7 +44,7 @@ func naivePool(_ x: Tensor, kernel: Int, stride: Int, padding: Int, maximum: Boo
     static let cases: [([Int], Int, Int, Int, Int)] = [
         ([2, 3, 5, 5], 4, 3, 1, 1), ([1, 2, 6, 7], 3, 3, 2, 1), ([2, 2, 5, 4], 2, 1, 1, 0),
         ([1, 3, 6, 6], 2, 1, 2, 0), ([1, 1, 7, 7], 2, 5, 2, 2), ([2, 2, 4, 4], 3, 2, 1, 0),
-        ([1, 2, 5, 5], 2, 3, 3, 0),
+        ([1, 2, 5, 5], 2, 3, 3, 0), ([1, 2, 4, 6], 3, 5, 1, 2), ([2, 3, 6, 3], 2, 3, 1, 1), ([1, 2, 2, 2], 2, 3, 1, 1),
     ]
 
     @Test(arguments: 0..<cases.count) func forwardMatchesNaiveLoops(caseIndex: Int) {
@@ -157,5 +157,29 @@ func naivePool(_ x: Tensor, kernel: Int, stride: Int, padding: Int, maximum: Boo
         expectGradientsMatch([randomTensor([5, 3], seed: 64), randomTensor([3], seed: 65), randomTensor([3], seed: 66)]) {
             batchNorm($0[0], scale: $0[1], shift: $0[2], statistics: BatchNormStatistics(channels: 3), training: true)
         }
+    }
+}
+
+@Suite struct FusedOperationTests {
+    @Test func batchNormWithReLUEqualsBatchNormThenReLU() {
+        let x = randomTensor([3, 2, 3, 3], seed: 90, margin: 0.05)
+        let gamma = randomTensor([2], seed: 91), beta = randomTensor([2], seed: 92)
+        for training in [true, false] {
+            let fused = batchNorm(Variable(x), scale: Variable(gamma), shift: Variable(beta),
+                                  statistics: BatchNormStatistics(channels: 2), training: training, activation: .relu).value
+            let plain = batchNorm(Variable(x), scale: Variable(gamma), shift: Variable(beta),
+                                  statistics: BatchNormStatistics(channels: 2), training: training).relu().value
+            expectClose(fused, plain, tolerance: 1e-6)
+            expectGradientsMatch([x, gamma, beta]) {
+                batchNorm($0[0], scale: $0[1], shift: $0[2], statistics: BatchNormStatistics(channels: 2),
+                          training: training, activation: .relu)
+            }
+        }
+    }
+
+    @Test func addThenReLU() {
+        let a = randomTensor([2, 3, 4], seed: 93), b = randomTensor([2, 3, 4], seed: 94)
+        expectClose(Variable(a).addingThenReLU(Variable(b)).value, (Variable(a) + Variable(b)).relu().value, tolerance: 0)
+        expectGradientsMatch([a, b]) { $0[0].addingThenReLU($0[1]) }
     }
 }

@@ -38,7 +38,7 @@ public final class CIFARResNet: Backbone {
         }
 
         func callAsFunction(_ x: Variable) -> Variable {
-            let branch = bnB(convB(bnA(convA(x)).relu()))
+            let branch = bnB(convB(bnA(convA(x), activation: .relu)))
             let residual: Variable
             if let projection {
                 residual = projection.bn(projection.conv(x))
@@ -47,7 +47,7 @@ public final class CIFARResNet: Backbone {
             } else {
                 residual = x
             }
-            return (residual + branch).relu()
+            return residual.addingThenReLU(branch)
         }
 
         var batchNorms: [BatchNorm] { [bnA, bnB] + (projection.map { [$0.bn] } ?? []) }
@@ -103,7 +103,7 @@ public final class CIFARResNet: Backbone {
     /// The three stages' outputs and the pooled features (PyCIL's `fmaps` and `features`),
     /// for learners that distil intermediate feature maps.
     public func featureMaps(of input: Variable) -> (maps: [Variable], features: Variable) {
-        var x = stemNorm(stem(input)).relu()
+        var x = stemNorm(stem(input), activation: .relu)
         var maps: [Variable] = []
         for stage in stages {
             for block in stage { x = block(x) }

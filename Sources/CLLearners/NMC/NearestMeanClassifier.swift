@@ -71,15 +71,15 @@ public struct NearestMeanClassifier: Learner {
     public mutating func accumulate(_ features: Tensor, labels: [Int32]) {
         let d = features.shape[1]
         let needed = Int(labels.max() ?? -1) + 1
+        let norms = metric == .euclidean ? features.rowNorms() : []
         while sums.count < needed { sums.append([Double](repeating: 0, count: d)); counts.append(0) }
         features.scalars.withUnsafeBufferPointer { f in
             for (row, label) in labels.enumerated() {
                 let c = Int(label), base = row &* d
                 var scale = 1.0
                 if metric == .euclidean {
-                    var norm = 0.0
-                    for k in 0..<d { let v = Double(f[base &+ k]); norm += v * v }
-                    scale = norm > 0 ? 1 / norm.squareRoot() : 0
+                    let norm = Double(norms[row])
+                    scale = norm > 0 ? 1 / norm : 0
                 }
                 sums[c].withUnsafeMutableBufferPointer { s in
                     for k in 0..<d { s[k] += Double(f[base &+ k]) * scale }
@@ -111,53 +111,35 @@ public struct NearestMeanClassifier: Learner {
     /// Scores of feature rows against prototype rows under this learner's metric; classes
     /// without samples score -infinity.
     public func scores(features: Tensor, prototypes: Tensor) -> Tensor {
-        let classCount = prototypes.shape[0]
-        let queries = normalizedRows(features)
+        // Queries are not normalised in place (a full copy of the batch): the small
+        // [n, classes] product is scaled by 1 / ||f|| instead.
+        let classCount = prototypes.shape[0], rows = features.shape[0]
+        let queryNorms = features.rowNorms()
         var result: Tensor
+        var offsets = [Float](repeating: 0, count: classCount)
         switch metric {
         case .cosine:
-            result = matrixProduct(queries, normalizedRows(prototypes), transposeB: true)
+            result = matrixProduct(features, prototypes.rowsNormalized(), transposeB: true)
         case .euclidean:
-            // -||q - mu||² = 2 q·mu - ||mu||² - ||q||², with ||q|| = 1 (0 for a zero feature).
-            result = matrixProduct(queries, prototypes, transposeB: true)
-            let d = prototypes.shape[1]
-            let squaredNorms: [Float] = (0..<classCount).map { c in
-                var sum: Float = 0
-                for k in 0..<d { let v = prototypes.scalars[c * d + k]; sum += v * v }
-                return sum
-            }
-            let queryNorms: [Float] = (0..<queries.shape[0]).map { r in
-                var sum: Float = 0
-                for k in 0..<d { let v = queries.scalars[r * d + k]; sum += v * v }
-                return sum
-            }
-            result.scalars.withUnsafeMutableBufferPointer { s in
-                for r in 0..<queries.shape[0] {
-                    for c in 0..<classCount { s[r * classCount + c] = 2 * s[r * classCount + c] - squaredNorms[c] - queryNorms[r] }
+            // -||q - mu||² = 2 q·mu - ||mu||² - ||q||², with q = f / ||f|| so ||q||² = 1 (0 for a zero feature).
+            result = matrixProduct(features, prototypes, transposeB: true)
+            offsets = prototypes.rowNorms().map { $0 * $0 }
+        }
+        let isEuclidean = metric == .euclidean
+        result.scalars.withUnsafeMutableBufferPointer { s in
+            for r in 0..<rows {
+                let inverse: Float = queryNorms[r] > 0 ? 1 / queryNorms[r] : 0
+                let queryTerm: Float = isEuclidean && queryNorms[r] > 0 ? 1 : 0
+                let base = r &* classCount
+                for c in 0..<classCount {
+                    let product = s[base &+ c] * inverse
+                    s[base &+ c] = isEuclidean ? 2 * product - offsets[c] - queryTerm : product
                 }
             }
-        }
-        result.scalars.withUnsafeMutableBufferPointer { s in
             for c in 0..<classCount where counts.indices.contains(c) && counts[c] == 0 {
-                for r in 0..<queries.shape[0] { s[r * classCount + c] = -.infinity }
+                for r in 0..<rows { s[r &* classCount &+ c] = -.infinity }
             }
         }
         return result
     }
-}
-
-/// Each row divided by its L2 norm (zero rows stay zero).
-func normalizedRows(_ matrix: Tensor) -> Tensor {
-    let rows = matrix.shape[0], d = matrix.shape[1]
-    var out = matrix
-    out.scalars.withUnsafeMutableBufferPointer { s in
-        for r in 0..<rows {
-            let base = r &* d
-            var norm: Float = 0
-            for k in 0..<d { norm += s[base &+ k] * s[base &+ k] }
-            let scale: Float = norm > 0 ? 1 / norm.squareRoot() : 0
-            for k in 0..<d { s[base &+ k] *= scale }
-        }
-    }
-    return out
 }

@@ -118,7 +118,7 @@ public struct TEEN: Learner {
     public func predict(_ batch: Tensor, task: Int?) -> Prediction {
         let features = means.testFeatures(of: batch)
         let prototypes = classifierPrototypes
-        var logits = matrixProduct(normalizedRows(features), normalizedRows(prototypes), transposeB: true)
+        var logits = matrixProduct(features.rowsNormalized(), prototypes.rowsNormalized(), transposeB: true)
         let classes = prototypes.shape[0], seen = Set(means.counts.indices.filter { means.counts[$0] > 0 })
         let scale = temperature
         logits.scalars.withUnsafeMutableBufferPointer { s in

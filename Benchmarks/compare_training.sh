@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs the Swift training benchmark and the identical PyTorch step, and prints the ratios.
+# Usage: Benchmarks/compare_training.sh [--steps N] [--repeats R]   (from the package root)
+# Creates Benchmarks/.venv with the CPU build of torch on first use (~5 GB, benchmarks only).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STEPS=5; REPEATS=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --steps) STEPS="$2"; shift 2 ;;
+    --repeats) REPEATS="$2"; shift 2 ;;
+    *) echo "usage: $0 [--steps N] [--repeats R]" >&2; exit 2 ;;
+  esac
+done
+THREADS="${OPENBLAS_NUM_THREADS:-2}"
+export OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS"
+# Debian's OpenBLAS falls back to its slowest kernel on unrecognised CPUs: choose one as the
+# harness does (Haswell on AMD or CPUs without AVX-512, SkylakeX on Intel with AVX-512).
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  flags="$(grep -m1 '^flags' /proc/cpuinfo || true)"
+  if [[ "$flags" == *avx512f* && "$flags" != *sse4a* ]]; then export OPENBLAS_CORETYPE=SkylakeX
+  elif [[ "$flags" == *avx2* ]]; then export OPENBLAS_CORETYPE=Haswell; fi
+fi
+VENV=Benchmarks/.venv
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
+  python3 -m venv "$VENV"
+  # The CPU wheel index when reachable, otherwise PyPI's default wheel.
+  "$VENV/bin/pip" install -q torch --index-url https://download.pytorch.org/whl/cpu 2>/dev/null \
+    || "$VENV/bin/pip" install -q torch
+fi
+swift build -c release --product cl-bench-benchmarks >/dev/null
+echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, $THREADS threads, best of $REPEATS x $STEPS steps" >&2
+SWIFT_JSON="$(.build/release/cl-bench-benchmarks training --json --steps "$STEPS" --repeats "$REPEATS")"
+TORCH_JSON="$("$VENV/bin/python" Benchmarks/torch_training.py --steps "$STEPS" --repeats "$REPEATS" --threads "$THREADS" 2>/dev/null)"
+"$VENV/bin/python" - "$SWIFT_JSON" "$TORCH_JSON" <<'PY'
+import json, sys
+swift = {r["name"]: r for r in json.loads(sys.argv[1])}
+torch = {r["name"]: r for r in json.loads(sys.argv[2])}
+print(f"{'case':<16}{'swift img/s':>12}{'torch img/s':>12}{'ratio':>8}{'swift MiB':>11}{'torch MiB':>11}")
+for name in swift:
+    s, t = swift[name], torch[name]
+    print(f"{name:<16}{s['images_per_second']:>12.1f}{t['images_per_second']:>12.1f}"
+          f"{s['images_per_second'] / t['images_per_second']:>8.2f}"
+          f"{s['peak_rss_bytes'] / 2**20:>11.0f}{t['peak_rss_bytes'] / 2**20:>11.0f}")
+PY
