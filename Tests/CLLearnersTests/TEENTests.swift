@@ -116,10 +116,11 @@ private func norm(_ v: [Float]) -> Double { v.reduce(0) { $0 + Double($1 * $1) }
 @Test func nmcWithBaseTrainingAndTEENShareABitIdenticalBackbone() throws {
     let all = sessions()
     var training = TestData.training(epochs: 2, batchSize: 16)
-    training.augment = []
+    training.preset = "shared-backbone-test"   // only this test's entries are removed below
     let backbone = BackboneConfig(kind: "mlp", widths: [8])
     func learnBase(_ learner: inout some Learner) throws {
-        BaseSessionTraining.Store.shared.removeAll()   // force a real training run for each learner
+        // Force a real training run for each learner (no reuse of the other's backbone).
+        BaseSessionTraining.Store.shared.removeAll { $0.training.contains("shared-backbone-test") }
         try learner.learn(all[0])
     }
     var nmc = try NearestMeanClassifier(
@@ -138,4 +139,27 @@ private func norm(_ v: [Float]) -> Double { v.reduce(0) { $0 + Double($1 * $1) }
     #expect(untrained.stateDictionary() != nmcBackbone.stateDictionary())
     // Base prototypes agree too, so the two learners differ only in the calibration.
     #expect(nmc.prototypes == Tensor(shape: [4, 8], scalars: Array(teen.classifierPrototypes.scalars)))
+}
+
+@Test func aReusedBaseSessionEqualsARetrainedOne() throws {
+    let base = sessions()[0]
+    var training = TestData.training(epochs: 2, batchSize: 16)
+    training.preset = "reuse-test"   // a key no other test uses, so parallel tests cannot interfere
+    let backbone = BackboneConfig(kind: "mlp", widths: [7])
+    let retrained = try #require(BaseSessionTraining.trainedBackbone(backbone: backbone, training: training, task: base, seed: 8,
+                                                                     context: nil, reuse: false) as? TrainableBackbone)
+    let first = try #require(BaseSessionTraining.trainedBackbone(backbone: backbone, training: training, task: base, seed: 8,
+                                                                 context: nil) as? TrainableBackbone)
+    let context = TestData.context(sampleShape: [dimension])
+    let reused = try #require(BaseSessionTraining.trainedBackbone(backbone: backbone, training: training, task: base, seed: 8,
+                                                                  context: context) as? TrainableBackbone)
+    #expect(context.notes["base_session"]?.contains("reused") == true)
+    #expect(context.diagnostics["train_loss"]?.shape == [1, 2])
+    #expect(reused !== first)
+    #expect(reused.stateDictionary() == retrained.stateDictionary())
+    #expect(reused.normalization == retrained.normalization && reused.normalization.isFitted)
+    // Another seed is another key: trained afresh, different weights.
+    let other = try #require(BaseSessionTraining.trainedBackbone(backbone: backbone, training: training, task: base, seed: 9,
+                                                                 context: nil) as? TrainableBackbone)
+    #expect(other.stateDictionary() != retrained.stateDictionary())
 }

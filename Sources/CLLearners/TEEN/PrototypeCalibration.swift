@@ -5,10 +5,11 @@
 ///     Delta = n( Σ_b w_b · n(p_b) )
 ///     p̂_c  = (1 − alpha) · n(p_c) + alpha · Delta
 ///
-/// Where the paper's equations and the code differ, this follows the code: the novel
-/// prototype enters the mix L2-normalised (the paper writes the raw class mean), and the
-/// weighted base direction Delta is re-normalised before mixing. p̂_c itself is left
-/// unnormalised; the classifier only uses its direction (cosine logits).
+/// Normalisation follows the code wherever the paper's notation leaves it open: the
+/// novel prototype enters the mix L2-normalised (not as the raw class mean), the bank is
+/// normalised, and the weighted base direction Delta is re-normalised before mixing;
+/// alpha weights the base direction (`shift_weight`), 1 − alpha the novel prototype.
+/// p̂_c itself is left unnormalised; the classifier only uses its direction (cosine logits).
 ///
 /// Computed in float64 (the softmax of tau-scaled cosines is well conditioned, but the
 /// weights are also a reported diagnostic), stored as float32.

@@ -13,9 +13,9 @@ import CLTensor
 ///   holds base prototypes only, never earlier novel classes, as in `soft_calibration`).
 /// - Classifier over all seen classes: logits_k = T · cos(f(x), p̂_k) (base: p̂_b = p_b).
 ///
-/// Paper versus code: the code L2-normalises the novel prototype before mixing and
-/// re-normalises the weighted base direction; this follows the code (see
-/// `PrototypeCalibration`). Class means are exact streaming float64 means (shared with
+/// Paper versus code: where the paper's equations leave normalisation implicit, this
+/// follows the code (novel prototype and base bank L2-normalised before mixing, the
+/// weighted base direction re-normalised; see `PrototypeCalibration`). Class means are exact streaming float64 means (shared with
 /// `nmc`), so with `shift_weight: 0` the predictions are those of `nmc` (cosine) on the
 /// same backbone.
 ///

@@ -104,6 +104,9 @@ public enum BaseSessionTraining {
 
         func value(for key: Key) -> Entry? { lock.lock(); defer { lock.unlock() }; return entries[key] }
         func insert(_ entry: Entry, for key: Key) { lock.lock(); defer { lock.unlock() }; entries[key] = entry }
-        func removeAll() { lock.lock(); defer { lock.unlock() }; entries = [:] }
+        func removeAll(where predicate: (Key) -> Bool) {
+            lock.lock(); defer { lock.unlock() }
+            for key in entries.keys where predicate(key) { entries[key] = nil }
+        }
     }
 }
