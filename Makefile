@@ -44,7 +44,7 @@ run: build
 
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 	$(MAKE) --no-print-directory regression
 
 # The CI regression job: small fixed protocols on real data, checked against the

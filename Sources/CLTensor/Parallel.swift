@@ -1,5 +1,6 @@
 import CBLAS
 import Dispatch
+import Foundation
 
 /// Splitting batch work across cores.
 ///
@@ -27,11 +28,31 @@ public enum Parallel {
             body(0, 0..<count)
             return
         }
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(configuredBLASThreads)) }
+        enterRegion()
+        defer { leaveRegion() }
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             body(worker, blockRange(worker, of: workers, count: count))
         }
+    }
+
+    /// Parallel regions may overlap when several threads train at once (parallel tests):
+    /// OpenBLAS is made single-threaded by the first region to enter and restored only by
+    /// the last to leave, so no region ever sees its GEMMs change thread count midway.
+    private static let regionLock = NSLock()
+    nonisolated(unsafe) private static var activeRegions = 0
+
+    private static func enterRegion() {
+        regionLock.lock()
+        if activeRegions == 0 { openblas_set_num_threads(1) }
+        activeRegions += 1
+        regionLock.unlock()
+    }
+
+    private static func leaveRegion() {
+        regionLock.lock()
+        activeRegions -= 1
+        if activeRegions == 0 { openblas_set_num_threads(Int32(configuredBLASThreads)) }
+        regionLock.unlock()
     }
 
     /// The worker's share of 0..<count: sizes differ by at most one.
