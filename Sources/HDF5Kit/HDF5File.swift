@@ -34,7 +34,13 @@ public final class HDF5File {
         HDF5Lock.enter(); defer { HDF5Lock.leave() }
         guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error(file: path, "no such file") }
         guard H5Fis_hdf5(path) > 0 else { throw HDF5Error(file: path, "not an HDF5 file") }
-        let id = H5Fopen(path, writable ? cb_h5f_acc_rdwr() : cb_h5f_acc_rdonly(), cb_h5p_default())
+        // Readers do not take HDF5's file lock: `cl-bench report` must be able to read a
+        // results file that a running `cl-bench run` holds open for writing (it flushes
+        // after every task, so what is on disk is consistent between tasks).
+        let access = H5Pcreate(cb_h5p_file_access())
+        defer { H5Pclose(access) }
+        if !writable { H5Pset_file_locking(access, false, true) }
+        let id = H5Fopen(path, writable ? cb_h5f_acc_rdwr() : cb_h5f_acc_rdonly(), access)
         guard id >= 0 else { throw HDF5Error(file: path, "cannot open HDF5 file\(writable ? " for writing" : "")") }
         return HDF5File(path: path, id: id, writable: writable)
     }

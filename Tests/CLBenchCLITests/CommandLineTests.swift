@@ -258,3 +258,22 @@ func badInputIsOneLineAndExitStatus2(file: String, expected: String) throws {
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     #expect(process.terminationStatus == 0 && (text.contains("ok") || text.contains("skip")), "\(text)")
 }
+
+/// `cl-bench report` reads results files that a running `cl-bench run` (another process)
+/// still holds open for writing, and lists them as running instead of failing.
+@Test func reportReadsAFileThatAnotherProcessIsWriting() throws {
+    let folder = scratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
+    try writeTinyIDX(to: folder + "/data/mnist")
+    try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
+    #expect(try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out", "--seed", "0"], in: folder).status == 0)
+    // Hold one results file open for writing, as a run in progress does.
+    let path = folder + "/out/tiny/nmc-seed0.h5"
+    let writer = try HDF5File.open(path, writable: true)
+    try writer.setAttribute("status", .string("running"))
+    try writer.flush()
+    let report = try runCLI(["report", "out/tiny"], in: folder)
+    writer.close()
+    #expect(report.status == 0, "\(report.error)")
+    #expect(report.output.contains("running"))
+}

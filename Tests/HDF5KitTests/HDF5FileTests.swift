@@ -155,3 +155,4 @@ func pythonWithH5py() -> String? {
     }
     return nil
 }
+
