@@ -1,4 +1,5 @@
 import CLData
+import CLTensor
 import Foundation
 import HDF5Kit
 
@@ -77,6 +78,26 @@ public enum ResultsReader {
         } catch let error as HDF5Error {
             throw InputError(file: path, "damaged results file: \(error.message)")
         }
+    }
+
+    /// The weights a learner left in a results file (`/learner/<learner>/weights/`), by
+    /// name, ready for `loadStateDictionary`; empty when it saved none.
+    public static func weights(_ path: String, learner: String) throws -> [String: Tensor] {
+        let file: HDF5File
+        do { file = try HDF5File.open(path) } catch let error as HDF5Error { throw InputError(file: path, error.message) }
+        defer { file.close() }
+        let group = "/learner/\(learner)/weights"
+        guard file.exists(group) else { return [:] }
+        var result: [String: Tensor] = [:]
+        do {
+            for name in try file.members(of: group) {
+                let (values, shape) = try file.read(Float.self, at: "\(group)/\(name)")
+                result[name] = Tensor(shape: shape, scalars: values)
+            }
+        } catch let error as HDF5Error {
+            throw InputError(file: path, "damaged weights: \(error.message)")
+        }
+        return result
     }
 
     /// Reads every results file in `paths`: files as given, folders searched recursively

@@ -151,6 +151,18 @@ public final class ResultsWriter {
         try file.flush()
     }
 
+    /// Writes the learner's final weights under `/learner/<name>/weights/<parameter name>`
+    /// (names as the learner gives them, e.g. PyTorch state-dict keys; '/' is kept as a group).
+    public func writeWeights(_ weights: [String: Tensor]) throws {
+        guard !weights.isEmpty else { return }
+        let group = "/learner/\(learnerName)/weights"
+        try file.createGroup(group)
+        for (name, tensor) in weights.sorted(by: { $0.key < $1.key }) {
+            try file.write(tensor.scalars, shape: tensor.shape, at: "\(group)/\(name)", compression: tensor.count > 4096 ? 4 : nil)
+        }
+        try file.flush()
+    }
+
     /// Writes the metrics and marks the run complete.
     public func finish(metrics: [String: Double]) throws {
         for (key, value) in metrics.sorted(by: { $0.key < $1.key }) {

@@ -74,6 +74,7 @@ public struct Runner {
             let metrics = Metrics.all(matrix: matrix, pooled: pooled,
                                       fscilSessionAccuracy: stream.kind == .fewShotIncremental ? fewShotAll : nil)
             try writer.writeDiagnostics(context.diagnostics, notes: context.notes)
+            try writer.writeWeights(context.weights)
             try writer.finish(metrics: metrics)
             return metrics
         } catch {

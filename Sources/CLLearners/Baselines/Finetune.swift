@@ -38,6 +38,7 @@ public struct Finetune: Learner {
         try trainer.train(backbone: network.backbone, head: network.head, data: data, task: task.index,
                           curves: curves, generator: &generator)
         curves.record(in: context)
+        context.saveWeights(network.stateDictionary)
     }
 
     public func predict(_ batch: Tensor, task: Int?) -> Prediction { network.predict(batch) }

@@ -66,6 +66,7 @@ public struct Joint: Learner {
         try trainer.train(backbone: network.backbone, head: network.head, data: data, task: task.index,
                           curves: curves, generator: &generator)
         curves.record(in: context)
+        context.saveWeights(network.stateDictionary)
         context.note("joint", "upper bound, not continual: trained on the union of tasks 0...\(task.index)" + (reinitialise ? " from a fresh initialisation" : ""))
     }
 

@@ -13,12 +13,23 @@ final class SupervisedClassifier {
         head = LinearHead(featureDimension: backbone.featureDimension, generator: &generator)
     }
 
-    /// Logits over the head's classes; before any class is learned, one column of zeros
-    /// so that the runner's "before training" evaluation has something to take the argmax of.
+    /// Logits over the head's classes; before any class is learned, no columns (nothing is
+    /// predicted, so row 0 of the matrix is 0 as for every class-incremental learner).
     func predict(_ batch: Tensor) -> Prediction {
-        guard head.classCount > 0 else { return Prediction(scores: Tensor(shape: [batch.shape[0], 1])) }
+        guard head.classCount > 0 else { return Prediction(scores: Tensor(shape: [batch.shape[0], 0])) }
         let features = backbone.features(of: batch)
         return Prediction(scores: withoutGradient { head.logits(Variable(features)).value })
+    }
+}
+
+extension SupervisedClassifier {
+    /// Backbone weights (PyTorch-style names, plus the input normalisation) and the head's
+    /// `head.weight` / `head.bias`, as written to the results file.
+    var stateDictionary: [String: Tensor] {
+        var state = backbone.stateDictionary()
+        state["head.weight"] = head.weight.value
+        state["head.bias"] = head.bias.value
+        return state
     }
 }
 

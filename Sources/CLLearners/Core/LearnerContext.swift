@@ -39,6 +39,13 @@ public final class LearnerContext {
     /// record under the same name replaces it.
     public func record(_ name: String, _ value: Tensor) { diagnostics[name] = value }
 
+    /// The learner's current weights by name (the latest `saveWeights` call), which the
+    /// runner writes under `/learner/<name>/weights/` at the end of the run.
+    public private(set) var weights: [String: Tensor] = [:]
+
+    /// Hands over the weights to keep with the results (replacing earlier ones).
+    public func saveWeights(_ state: [String: Tensor]) { weights = state }
+
     /// Records a short text diagnostic.
     public func note(_ name: String, _ text: String) { notes[name] = text }
 }
