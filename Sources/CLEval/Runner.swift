@@ -88,7 +88,7 @@ public struct Runner {
                           inputs: TestInputCache) -> TaskEvaluation {
         var predicted: [[Int]] = []
         var aware: [[Int]]? = stream.kind == .taskIncremental ? [] : nil
-        for (j, task) in stream.tasks.enumerated() {
+        for j in stream.tasks.indices {
             var taskPredicted: [Int] = []
             var taskAware: [Int] = []
             for chunk in 0..<inputs.chunkCount(task: j) {

@@ -120,8 +120,7 @@ public final class HDF5File {
         defer { H5Sclose(space) }
         let dcpl = H5Pcreate(cb_h5p_dataset_create())
         defer { H5Pclose(dcpl) }
-        var fill = T.fillValue
-        H5Pset_fill_value(dcpl, T.hdf5Type, &fill)
+        _ = withUnsafePointer(to: T.fillValue) { H5Pset_fill_value(dcpl, T.hdf5Type, UnsafeRawPointer($0)) }
         if !shape.isEmpty && (extendable || chunkRows != nil || compression != nil) {
             var chunk = dims.map { Swift.max($0, 1) }
             let rowBytes = shape.dropFirst().reduce(MemoryLayout<T>.stride, *)
@@ -326,8 +325,7 @@ public final class HDF5File {
         let attribute = H5Acreate2(object, name, T.hdf5Type, space, cb_h5p_default(), cb_h5p_default())
         guard attribute >= 0 else { throw HDF5Error(file: path, "cannot create attribute \(name) on \(objectPath)") }
         defer { H5Aclose(attribute) }
-        var copy = value
-        try check(H5Awrite(attribute, T.hdf5Type, &copy), "write attribute \(name)")
+        try check(withUnsafePointer(to: value) { H5Awrite(attribute, T.hdf5Type, UnsafeRawPointer($0)) }, "write attribute \(name)")
     }
 
     private func intermediateGroupsLinkList() throws -> hid_t {
