@@ -100,6 +100,14 @@ public enum ResultsReader {
         return result
     }
 
+    /// `records(in:)`, where finding no results file at all is bad input (report, export
+    /// and baseline write have nothing to work on).
+    public static func atLeastOneRecord(in paths: [String]) throws -> [RunRecord] {
+        let found = try records(in: paths)
+        guard !found.isEmpty else { throw InputError(file: paths.joined(separator: " "), "no results files (*.h5) found") }
+        return found
+    }
+
     /// Reads every results file in `paths`: files as given, folders searched recursively
     /// for `*.h5`, in sorted path order. A path that does not exist is an `InputError`.
     public static func records(in paths: [String]) throws -> [RunRecord] {

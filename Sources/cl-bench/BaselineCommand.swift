@@ -31,7 +31,7 @@ struct BaselineWriteCommand: ParsableCommand {
     var metrics: [String] = []
 
     func run() throws {
-        let records = try ResultsReader.records(in: paths)
+        let records = try ResultsReader.atLeastOneRecord(in: paths)
         let existing = FileManager.default.fileExists(atPath: out) ? try Baseline.read(path: out) : nil
         let stamp = ISO8601DateFormatter().string(from: Date())
         let baseline = try Baseline.measured(from: records, metrics: metrics.isEmpty ? Baseline.defaultMetrics : metrics,

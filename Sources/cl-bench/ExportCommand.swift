@@ -28,10 +28,7 @@ struct ExportCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let records = try ResultsReader.records(in: paths)
-        guard !records.isEmpty else {
-            throw InputError(file: paths.joined(separator: " "), "no results files (*.h5) found")
-        }
+        let records = try ResultsReader.atLeastOneRecord(in: paths)
         try ReportOutput.emit(CSVExport.render(records), to: out)
     }
 }

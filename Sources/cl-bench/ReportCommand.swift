@@ -30,10 +30,7 @@ struct ReportCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let records = try ResultsReader.records(in: paths)
-        guard !records.isEmpty else {
-            throw InputError(file: paths.joined(separator: " "), "no results files (*.h5) found")
-        }
+        let records = try ResultsReader.atLeastOneRecord(in: paths)
         let summaries = ProtocolSummary.group(records)
         switch format {
         case .text:

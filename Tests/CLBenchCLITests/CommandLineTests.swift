@@ -277,3 +277,13 @@ func badInputIsOneLineAndExitStatus2(file: String, expected: String) throws {
     #expect(report.status == 0, "\(report.error)")
     #expect(report.output.contains("running"))
 }
+
+@Test(arguments: [["report", "empty"], ["export", "empty"], ["baseline", "write", "empty", "--out", "b.yaml"]])
+func commandsOnAFolderWithoutResultsAreExitStatus2(arguments: [String]) throws {
+    let folder = scratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/empty", withIntermediateDirectories: true)
+    let result = try runCLI(arguments, in: folder)
+    #expect(result.status == 2)
+    #expect(result.error.contains("empty: no results files (*.h5) found"), "\(result.error)")
+    #expect(!FileManager.default.fileExists(atPath: folder + "/b.yaml"))
+}
