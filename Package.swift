@@ -26,8 +26,10 @@ let package = Package(
 
         // C glue that keeps libjpeg's setjmp error recovery out of Swift (used by CLData).
         .target(name: "CImageDecoding", dependencies: ["CImageCodecs"]),
+        // AVX-512 direct 3×3 convolution kernels (used by CLTensor; selected at run time).
+        .target(name: "CConvolutionKernels"),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
-        .target(name: "CLTensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "CLTensor", dependencies: ["CBLAS", "CConvolutionKernels"], swiftSettings: numericSettings),
         .target(name: "CLData", dependencies: ["CLTensor", "HDF5Kit", "CImageCodecs", "CImageDecoding"], swiftSettings: numericSettings),
         .target(name: "CLLearners", dependencies: ["CLTensor", "CLData", "Yams"], swiftSettings: numericSettings),
         .target(name: "CLEval", dependencies: ["CLLearners", "CLData", "HDF5Kit", "Yams"]),

@@ -236,9 +236,33 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
             }
         }
     }
+    let direct = winograd == nil && DirectConvolution.applies(to: geometry, outputs: outChannels)
+    if direct {
+        let packed = DirectConvolution.packWeights(w.scalars, outputs: outChannels, channels: geometry.channels, adjoint: false)
+        let scratchSize = DirectConvolution.scratchSize(channels: geometry.channels, geometry: geometry)
+        var scratch = uninitializedScalars(scratchSize * Parallel.workerCount)
+        x.scalars.withUnsafeBufferPointer { xb in
+            out.withUnsafeMutableBufferPointer { ob in
+                packed.withUnsafeBufferPointer { pb in
+                    scratch.withUnsafeMutableBufferPointer { sb in
+                        let (xp, op, pp, sp) = (xb.baseAddress!, ob.baseAddress!, pb.baseAddress!, sb.baseAddress!)
+                        Parallel.forEachBlock(of: n) { worker, images in
+                            for image in images {
+                                DirectConvolution.forward(image: xp + image * imageSize, channels: geometry.channels,
+                                                          geometry: geometry, packed: pp, outputs: outChannels,
+                                                          out: op + image * outChannels * pixels,
+                                                          scratch: sp + worker * scratchSize)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let viaColumns = winograd == nil && !direct
     // Zeroed once: same-size stride-1 im2col then only rewrites the interior.
-    var columns = [Float](repeating: 0, count: winograd == nil ? columnSize * Parallel.workerCount : 0)
-    if winograd == nil {
+    var columns = [Float](repeating: 0, count: viaColumns ? columnSize * Parallel.workerCount : 0)
+    if viaColumns {
     x.scalars.withUnsafeBufferPointer { xb in
         w.scalars.withUnsafeBufferPointer { wb in
             out.withUnsafeMutableBufferPointer { ob in
@@ -330,10 +354,29 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
             }
         }
         let inputByLoop = needInput && winogradInput == nil
-        let columnSize = geometry.isPointwise ? 0 : Swift.max(patch, transposedByFlip ? transposed.patchSize : 0) * pixels
+        // Direct kernels (see `DirectConvolution`) for the weight gradient and for the input
+        // gradient, which is the same-size convolution of dY with the adjoint kernels.
+        let directWeight = needWeight && DirectConvolution.applies(to: geometry, outputs: outChannels)
+        let directInput = inputByLoop && transposedByFlip
+            && DirectConvolution.applies(to: transposed, outputs: geometry.channels)
+        let adjointPacked = directInput
+            ? DirectConvolution.packWeights(w.scalars, outputs: outChannels, channels: geometry.channels, adjoint: true)
+            : []
+        let directScratchSize = directWeight || directInput
+            ? DirectConvolution.scratchSize(channels: Swift.max(geometry.channels, outChannels), geometry: geometry) : 0
+        var directScratch = uninitializedScalars(directScratchSize * workers)
+        let partialSize = directWeight ? w.count * DirectConvolution.partialLanes : 0
+        var directPartials = [Float](repeating: 0, count: partialSize * workers)
+        let columnSize = geometry.isPointwise || (directInput || !inputByLoop) && (directWeight || !needWeight)
+            ? 0 : Swift.max(patch, transposedByFlip ? transposed.patchSize : 0) * pixels
         // Zeroed once: shared by the im2col of x (weight gradient) and of dY (input
         // gradient), whose rows have the same zero borders.
         var columns = [Float](repeating: 0, count: columnSize * workers)
+        adjointPacked.withUnsafeBufferPointer { adjointBuffer in
+        directScratch.withUnsafeMutableBufferPointer { directScratchBuffer in
+        directPartials.withUnsafeMutableBufferPointer { directPartialsBuffer in
+        let (adjointWeights, scratchBase, partialsBase) = (adjointBuffer.baseAddress, directScratchBuffer.baseAddress,
+                                                           directPartialsBuffer.baseAddress)
         flipped.withUnsafeBufferPointer { flippedBuffer in
         let flippedWeights = flippedBuffer.baseAddress
         g.scalars.withUnsafeBufferPointer { gb in
@@ -346,9 +389,15 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                                                                   cb.baseAddress, dxb.baseAddress, dwb.baseAddress)
                                 Parallel.forEachBlock(of: n) { worker, images in
                                     let buffer = cp.map { $0 + worker * columnSize }
+                                    let scratch = scratchBase.map { $0 + worker * directScratchSize }
                                     for image in images {
                                         let gradient = gp + image * outChannels * pixels
-                                        if needWeight {
+                                        if directWeight {
+                                            DirectConvolution.accumulateWeightGradient(
+                                                image: xp + image * imageSize, outputGradient: gradient, geometry: geometry,
+                                                outputs: outChannels, partials: partialsBase! + worker * partialSize,
+                                                scratch: scratch!)
+                                        } else if needWeight {
                                             let source = xp + image * imageSize
                                             let matrix: UnsafePointer<Float>
                                             if geometry.isPointwise {
@@ -371,7 +420,12 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                                         }
                                         if inputByLoop {
                                             let target = dxp! + image * imageSize
-                                            if geometry.isPointwise {
+                                            if directInput {
+                                                DirectConvolution.forward(image: gradient, channels: outChannels,
+                                                                          geometry: transposed, packed: adjointWeights!,
+                                                                          outputs: geometry.channels, out: target,
+                                                                          scratch: scratch!)
+                                            } else if geometry.isPointwise {
                                                 sgemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
                                                       a: wp, lda: patch, b: gradient, ldb: pixels, c: target, ldc: pixels)
                                             } else if transposedByFlip {
@@ -396,8 +450,20 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
             }
         }
         }
+        }
+        }
+        }
         var dw = [Float](repeating: 0, count: needWeight ? w.count : 0)
-        if needWeight {
+        if directWeight {
+            directPartials.withUnsafeBufferPointer { pb in
+                dw.withUnsafeMutableBufferPointer { db in
+                    for worker in 0..<workers {
+                        DirectConvolution.reducePartials(pb.baseAddress! + worker * partialSize, count: w.count,
+                                                         into: db.baseAddress!)
+                    }
+                }
+            }
+        } else if needWeight {
             for worker in 0..<workers {
                 let partial = worker * w.count
                 if weightGradientTransposed {

@@ -1,0 +1,172 @@
+// Direct 3×3 convolution kernels; see include/conv3x3_kernels.h for the contract.
+//
+// The forward tile computes 8 output channels × 32 output pixels (two 16-lane vectors) in
+// 16 accumulators: per kernel tap it loads two input vectors from the padded image and
+// multiplies each by 8 broadcast weights, so loads stay well below the FMA rate and the
+// loop runs at the FMA peak. The weight-gradient tile holds 8 outputs × 3 horizontal taps
+// (24 accumulators) and sums over pixels in 16 lanes, reduced once at the end.
+#include "conv3x3_kernels.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__clang__)
+#define CL_HAVE_AVX512_KERNELS 1
+#endif
+
+enum { BLOCK = CL_CONV3X3_BLOCK, LANES = 16 };
+
+int cl_conv3x3_supports(int channels, int height, int width, int outputs) {
+    return channels > 0 && height > 0 && width > 0 && width % LANES == 0 && outputs > 0 && outputs % BLOCK == 0;
+}
+
+size_t cl_conv3x3_padded_size(int channels, int height, int width) {
+    return (size_t)channels * (size_t)(height + 2) * (size_t)(width + 2);
+}
+
+void cl_conv3x3_pack_weights(const float *weights, int outputs, int channels, int flip_transpose, float *packed) {
+    // The packed convolution maps `ins` channels to `outs`; for the adjoint the roles swap.
+    int outs = flip_transpose ? channels : outputs, ins = flip_transpose ? outputs : channels;
+    for (int o = 0; o < outs; o++) {
+        for (int c = 0; c < ins; c++) {
+            for (int k = 0; k < 9; k++) {
+                float value = flip_transpose ? weights[((size_t)c * channels + o) * 9 + (8 - k)]
+                                             : weights[((size_t)o * channels + c) * 9 + k];
+                packed[(((size_t)(o / BLOCK) * ins + c) * 9 + k) * BLOCK + o % BLOCK] = value;
+            }
+        }
+    }
+}
+
+void cl_conv3x3_reduce_partials(const float *partials, size_t count, float *gradient) {
+    for (size_t i = 0; i < count; i++) {
+        float total = 0;
+        for (int lane = 0; lane < LANES; lane++) total += partials[i * LANES + lane];
+        gradient[i] += total;
+    }
+}
+
+#ifdef CL_HAVE_AVX512_KERNELS
+
+typedef float vec __attribute__((ext_vector_type(16)));
+// Unaligned vector load/store (the padded rows start at arbitrary offsets).
+#define LOAD(p) ({ vec v_; __builtin_memcpy(&v_, (p), sizeof v_); v_; })
+#define STORE(p, v) do { vec t_ = (v); __builtin_memcpy((p), &t_, sizeof t_); } while (0)
+#define AVX512 __attribute__((target("avx512f")))
+
+int cl_conv3x3_is_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") ? 1 : 0;
+}
+
+/// Copies image [C][H][W] into padded [C][H+2][W+2] with a zero border.
+static void pad_image(const float *image, int channels, int height, int width, float *padded) {
+    int pw = width + 2;
+    size_t plane = (size_t)(height + 2) * pw;
+    for (int c = 0; c < channels; c++) {
+        float *p = padded + c * plane;
+        memset(p, 0, sizeof(float) * pw);
+        for (int y = 0; y < height; y++) {
+            float *row = p + (size_t)(y + 1) * pw;
+            row[0] = 0;
+            memcpy(row + 1, image + ((size_t)c * height + y) * width, sizeof(float) * width);
+            row[width + 1] = 0;
+        }
+        memset(p + (size_t)(height + 1) * pw, 0, sizeof(float) * pw);
+    }
+}
+
+/// 8 outputs × 2 pixel vectors: input vectors start at in0/in1 (offsets into each padded
+/// plane), results go to out0/out1 (channel stride `pixels`).
+AVX512 static inline void forward_tile(const float *padded, int channels, size_t plane, int pw, const float *w,
+                                       size_t in0, size_t in1, float *out0, float *out1, size_t pixels) {
+    vec a0[BLOCK], a1[BLOCK];
+    for (int m = 0; m < BLOCK; m++) { a0[m] = 0; a1[m] = 0; }
+    for (int c = 0; c < channels; c++) {
+        const float *p = padded + c * plane;
+        for (int ki = 0; ki < 3; ki++) {
+            const float *r0 = p + in0 + (size_t)ki * pw, *r1 = p + in1 + (size_t)ki * pw;
+            for (int kj = 0; kj < 3; kj++) {
+                vec b0 = LOAD(r0 + kj), b1 = LOAD(r1 + kj);
+                for (int m = 0; m < BLOCK; m++) { a0[m] += w[m] * b0; a1[m] += w[m] * b1; }
+                w += BLOCK;
+            }
+        }
+    }
+    for (int m = 0; m < BLOCK; m++) { STORE(out0 + m * pixels, a0[m]); STORE(out1 + m * pixels, a1[m]); }
+}
+
+AVX512 void cl_conv3x3_forward(const float *image, int channels, int height, int width,
+                               const float *packed, int outputs, float *out, float *scratch) {
+    int pw = width + 2, perRow = width / LANES;
+    size_t plane = (size_t)(height + 2) * pw, pixels = (size_t)height * width;
+    int vectors = height * perRow;
+    pad_image(image, channels, height, width, scratch);
+    for (int block = 0; block < outputs / BLOCK; block++) {
+        const float *w = packed + (size_t)block * channels * 9 * BLOCK;
+        float *o = out + (size_t)block * BLOCK * pixels;
+        for (int v = 0; v < vectors; v += 2) {
+            // An odd last vector is computed twice (same inputs, same outputs).
+            int v1 = v + 1 < vectors ? v + 1 : v;
+            int y0 = v / perRow, x0 = (v % perRow) * LANES, y1 = v1 / perRow, x1 = (v1 % perRow) * LANES;
+            forward_tile(scratch, channels, plane, pw, w, (size_t)y0 * pw + x0, (size_t)y1 * pw + x1,
+                         o + (size_t)y0 * width + x0, o + (size_t)y1 * width + x1, pixels);
+        }
+    }
+}
+
+/// Adds Σ_p dY[o][p]·x[c][p + (ki, kj)] for 8 outputs and the 3 taps kj of one (c, ki), in
+/// 16 lanes, to partials (stride `stride` between outputs).
+AVX512 static inline void weight_tile(const float *gradient, size_t pixels, const float *row0, int pw,
+                                      int height, int width, float *partials, size_t stride) {
+    vec a[BLOCK][3];
+    for (int m = 0; m < BLOCK; m++) { a[m][0] = 0; a[m][1] = 0; a[m][2] = 0; }
+    for (int y = 0; y < height; y++) {
+        for (int x = 0; x < width; x += LANES) {
+            const float *r = row0 + (size_t)y * pw + x;
+            const float *g = gradient + (size_t)y * width + x;
+            vec x0 = LOAD(r), x1 = LOAD(r + 1), x2 = LOAD(r + 2);
+            for (int m = 0; m < BLOCK; m++) {
+                vec d = LOAD(g + m * pixels);
+                a[m][0] += d * x0; a[m][1] += d * x1; a[m][2] += d * x2;
+            }
+        }
+    }
+    for (int m = 0; m < BLOCK; m++) {
+        for (int j = 0; j < 3; j++) {
+            float *p = partials + m * stride + j * LANES;
+            STORE(p, LOAD(p) + a[m][j]);
+        }
+    }
+}
+
+AVX512 void cl_conv3x3_weight_gradient(const float *image, const float *output_gradient, int channels,
+                                       int height, int width, int outputs, float *partials, float *scratch) {
+    int pw = width + 2;
+    size_t plane = (size_t)(height + 2) * pw, pixels = (size_t)height * width;
+    size_t stride = (size_t)channels * 9 * LANES;
+    pad_image(image, channels, height, width, scratch);
+    for (int block = 0; block < outputs / BLOCK; block++) {
+        const float *g = output_gradient + (size_t)block * BLOCK * pixels;
+        for (int c = 0; c < channels; c++) {
+            for (int ki = 0; ki < 3; ki++) {
+                float *p = partials + (((size_t)block * BLOCK * channels + c) * 9 + ki * 3) * LANES;
+                weight_tile(g, pixels, scratch + c * plane + (size_t)ki * pw, pw, height, width, p, stride);
+            }
+        }
+    }
+}
+
+#else
+
+int cl_conv3x3_is_available(void) { return 0; }
+void cl_conv3x3_forward(const float *image, int channels, int height, int width,
+                        const float *packed, int outputs, float *out, float *scratch) {
+    (void)image; (void)channels; (void)height; (void)width; (void)packed; (void)outputs; (void)out; (void)scratch;
+}
+void cl_conv3x3_weight_gradient(const float *image, const float *output_gradient, int channels,
+                                int height, int width, int outputs, float *partials, float *scratch) {
+    (void)image; (void)output_gradient; (void)channels; (void)height; (void)width; (void)outputs;
+    (void)partials; (void)scratch;
+}
+
+#endif

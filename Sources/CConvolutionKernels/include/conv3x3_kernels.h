@@ -1,0 +1,57 @@
+// Direct 3×3 convolution kernels (stride 1, padding 1, "same" output) for CLTensor.
+//
+// Why C: these are register-blocked AVX-512 loops that read their operands straight from a
+// zero-padded copy of the image instead of an im2col matrix, which Swift (compiled for
+// baseline x86-64) cannot express. Each function is compiled for AVX-512 with a target
+// attribute and must only be called when `cl_conv3x3_is_available()` returns 1; CLTensor
+// falls back to im2col + sgemm otherwise.
+//
+// Layouts (row-major, float32): images [C][H][W]; weights [O][C][3][3]. The kernels need
+// W to be a multiple of 16 and the number of outputs a multiple of CL_CONV3X3_BLOCK.
+#ifndef CL_CONV3X3_KERNELS_H
+#define CL_CONV3X3_KERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Output channels computed together by one register tile.
+#define CL_CONV3X3_BLOCK 8
+
+/// 1 when this CPU and build can run the kernels (x86-64 with AVX-512F), else 0.
+int cl_conv3x3_is_available(void);
+
+/// 1 when the kernels handle this shape: W a multiple of 16, outputs a multiple of 8.
+int cl_conv3x3_supports(int channels, int height, int width, int outputs);
+
+/// Floats of scratch one image needs: the zero-padded copy of its [C][H+2][W+2] planes.
+size_t cl_conv3x3_padded_size(int channels, int height, int width);
+
+/// Packs weights [O][C][3][3] for `cl_conv3x3_forward`. With `flip_transpose` set the
+/// weights are those of the adjoint convolution instead (input gradient): the packed
+/// kernel maps O channels to C, with each 3×3 kernel rotated by 180°. `packed` holds
+/// O·C·9 floats.
+void cl_conv3x3_pack_weights(const float *weights, int outputs, int channels, int flip_transpose,
+                             float *packed);
+
+/// out[O][H][W] = conv(image[C][H][W], packed weights) for one image. `scratch` holds
+/// `cl_conv3x3_padded_size` floats (contents irrelevant: the padded copy is rebuilt).
+void cl_conv3x3_forward(const float *image, int channels, int height, int width,
+                        const float *packed, int outputs, float *out, float *scratch);
+
+/// Accumulates one image's weight gradient, dW[o][c][ki][kj] += Σ_p dY[o][p]·x[c][p+shift],
+/// as 16-lane partial sums in `partials` [O][C][9][16] (reduce them with
+/// `cl_conv3x3_reduce_partials`). `scratch` as for `cl_conv3x3_forward`.
+void cl_conv3x3_weight_gradient(const float *image, const float *output_gradient, int channels,
+                                int height, int width, int outputs, float *partials, float *scratch);
+
+/// gradient[i] += Σ of the 16 lanes of partials[i] for i < count.
+void cl_conv3x3_reduce_partials(const float *partials, size_t count, float *gradient);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,71 @@
+import CConvolutionKernels
+
+/// Direct 3×3 convolutions (stride 1, padding 1) that read a zero-padded copy of each image
+/// instead of an im2col matrix, in register-blocked AVX-512 kernels (`CConvolutionKernels`).
+///
+/// Why: ResNet stage-1/2 layers have 16–32 channels, so im2col copies every input value nine
+/// times and OpenBLAS then packs that copy again, for GEMMs only 16–32 rows tall. The
+/// direct kernels do neither. Measured on one core (AMD EPYC, batch 128, 16 channels at
+/// 32×32): forward 6.0 ms at 100 GFLOP/s against 17 ms for im2col + sgemm; weight
+/// gradient 6.9 ms (88 GFLOP/s) against 19.7 ms. They need an image width divisible by 16
+/// and a multiple of 8 output channels; other layers keep im2col + sgemm.
+public enum DirectConvolution {
+    /// The CPU can run the kernels (x86-64 with AVX-512F).
+    public static let isAvailable = cl_conv3x3_is_available() == 1
+
+    /// Switch used by tests and benchmarks to compare with the im2col path; on by default
+    /// wherever the kernels run.
+    nonisolated(unsafe) public static var isEnabled = isAvailable
+
+    /// The kernels compute the convolution `geometry` with `outputs` output channels.
+    static func applies(to geometry: ConvolutionGeometry, outputs: Int) -> Bool {
+        isEnabled && geometry.kernelHeight == 3 && geometry.kernelWidth == 3 && geometry.stride == 1
+            && geometry.padding == 1
+            && cl_conv3x3_supports(Int32(geometry.channels), Int32(geometry.height), Int32(geometry.width),
+                                   Int32(outputs)) == 1
+    }
+
+    /// Floats of padded-image scratch one worker needs for `channels` planes.
+    static func scratchSize(channels: Int, geometry: ConvolutionGeometry) -> Int {
+        cl_conv3x3_padded_size(Int32(channels), Int32(geometry.height), Int32(geometry.width))
+    }
+
+    /// Weights [O, C, 3, 3] packed for the forward kernel, or (`adjoint`) for the input
+    /// gradient, which is the convolution of dY with the kernels rotated by 180° and the
+    /// channel roles swapped.
+    static func packWeights(_ weights: [Float], outputs: Int, channels: Int, adjoint: Bool) -> [Float] {
+        var packed = [Float](repeating: 0, count: weights.count)
+        weights.withUnsafeBufferPointer { w in
+            packed.withUnsafeMutableBufferPointer { p in
+                cl_conv3x3_pack_weights(w.baseAddress!, Int32(outputs), Int32(channels), adjoint ? 1 : 0, p.baseAddress!)
+            }
+        }
+        return packed
+    }
+
+    /// out [O, H, W] = conv(image [C, H, W]) with packed weights.
+    @inline(__always)
+    static func forward(image: UnsafePointer<Float>, channels: Int, geometry: ConvolutionGeometry,
+                        packed: UnsafePointer<Float>, outputs: Int, out: UnsafeMutablePointer<Float>,
+                        scratch: UnsafeMutablePointer<Float>) {
+        cl_conv3x3_forward(image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
+                           packed, Int32(outputs), out, scratch)
+    }
+
+    /// Adds one image's weight gradient to 16-lane partial sums [O, C, 9, 16].
+    @inline(__always)
+    static func accumulateWeightGradient(image: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                         geometry: ConvolutionGeometry, outputs: Int,
+                                         partials: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        cl_conv3x3_weight_gradient(image, outputGradient, Int32(geometry.channels), Int32(geometry.height),
+                                   Int32(geometry.width), Int32(outputs), partials, scratch)
+    }
+
+    /// Lanes per partial sum of `accumulateWeightGradient`.
+    static let partialLanes = 16
+
+    /// gradient[i] += Σ lanes of partials[i].
+    static func reducePartials(_ partials: UnsafePointer<Float>, count: Int, into gradient: UnsafeMutablePointer<Float>) {
+        cl_conv3x3_reduce_partials(partials, count, gradient)
+    }
+}

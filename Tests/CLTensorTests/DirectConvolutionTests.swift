@@ -1,0 +1,67 @@
+import Testing
+@testable import CLTensor
+
+/// The AVX-512 direct 3×3 kernels, reached through `conv2d` on shapes they accept, against
+/// naive loops for the output and for both gradients of L = Σ conv(x, w) ⊙ R.
+@Suite(.enabled(if: DirectConvolution.isAvailable, "needs a CPU with AVX-512F"))
+struct DirectConvolutionTests {
+    /// (input shape, output channels): widths divisible by 16, outputs by 8; odd vector
+    /// counts (3 rows × 1 vector) exercise the duplicated last tile, 3 input channels the
+    /// first ResNet layer, 48 columns three vectors per row.
+    static let cases: [([Int], Int)] = [
+        ([2, 3, 5, 16], 8), ([1, 16, 3, 32], 16), ([2, 8, 4, 48], 8), ([3, 16, 2, 16], 24), ([1, 24, 1, 16], 8),
+    ]
+
+    /// dW and dX of L = Σ conv(x, w) ⊙ R by the defining sums.
+    static func naiveGradients(_ x: Tensor, _ w: Tensor, _ r: Tensor) -> (dx: Tensor, dw: Tensor) {
+        let (n, c, h, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let o = w.shape[0]
+        var dx = Tensor(shape: x.shape), dw = Tensor(shape: w.shape)
+        for b in 0..<n { for f in 0..<o { for y in 0..<h { for xx in 0..<width {
+            let g = r.scalars[((b * o + f) * h + y) * width + xx]
+            for ch in 0..<c { for ki in 0..<3 { for kj in 0..<3 {
+                let (iy, ix) = (y + ki - 1, xx + kj - 1)
+                guard iy >= 0 && iy < h && ix >= 0 && ix < width else { continue }
+                let xi = ((b * c + ch) * h + iy) * width + ix, wi = ((f * c + ch) * 3 + ki) * 3 + kj
+                dw.scalars[wi] += g * x.scalars[xi]
+                dx.scalars[xi] += g * w.scalars[wi]
+            } } }
+        } } } }
+        return (dx, dw)
+    }
+
+    @Test(arguments: 0..<cases.count) func forwardAndGradientsMatchNaiveLoops(caseIndex: Int) {
+        let (shape, outputs) = Self.cases[caseIndex]
+        let geometry = ConvolutionGeometry(channels: shape[1], height: shape[2], width: shape[3],
+                                           kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
+        #expect(DirectConvolution.applies(to: geometry, outputs: outputs))
+        let x = randomTensor(shape, seed: 140), w = randomTensor([outputs, shape[1], 3, 3], seed: 141)
+        let (xv, wv) = (Variable(x, requiresGrad: true), Variable(w, requiresGrad: true))
+        let out = conv2d(xv, weight: wv, stride: 1, padding: 1)
+        expectClose(out.value, naiveConvolution(x, w, bias: nil, stride: 1, padding: 1), tolerance: 2e-5)
+        let r = randomTensor(out.shape, seed: 142)
+        out.backward(seed: r)
+        let (dx, dw) = Self.naiveGradients(x, w, r)
+        expectClose(xv.grad ?? Tensor(shape: x.shape), dx, tolerance: 2e-5)
+        expectClose(wv.grad ?? Tensor(shape: w.shape), dw, tolerance: 2e-5)
+    }
+
+    @Test func gradientsMatchFiniteDifferences() {
+        let x = randomTensor([1, 8, 2, 16], seed: 143), w = randomTensor([8, 8, 3, 3], seed: 144)
+        expectGradientsMatch([x, w]) { conv2d($0[0], weight: $0[1], stride: 1, padding: 1) }
+    }
+
+    /// Shapes outside the kernels' contract go to im2col + sgemm.
+    @Test func rejectsShapesItCannotCompute() {
+        func geometry(_ c: Int, _ h: Int, _ w: Int, stride: Int = 1, padding: Int = 1, kernel: Int = 3) -> ConvolutionGeometry {
+            ConvolutionGeometry(channels: c, height: h, width: w, kernelHeight: kernel, kernelWidth: kernel,
+                                stride: stride, padding: padding)
+        }
+        #expect(!DirectConvolution.applies(to: geometry(16, 8, 8), outputs: 16))
+        #expect(!DirectConvolution.applies(to: geometry(16, 16, 16), outputs: 12))
+        #expect(!DirectConvolution.applies(to: geometry(16, 32, 32, stride: 2), outputs: 16))
+        #expect(!DirectConvolution.applies(to: geometry(16, 32, 32, padding: 0), outputs: 16))
+        #expect(!DirectConvolution.applies(to: geometry(16, 32, 32, padding: 2, kernel: 5), outputs: 16))
+        #expect(DirectConvolution.applies(to: geometry(16, 32, 32), outputs: 16))
+    }
+}
