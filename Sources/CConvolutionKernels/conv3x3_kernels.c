@@ -3,7 +3,8 @@
 // The forward tile computes 8 output channels × 32 output pixels (two 16-lane vectors) in
 // 16 accumulators: per kernel tap it loads two input vectors from the padded image and
 // multiplies each by 8 broadcast weights, so loads stay well below the FMA rate and the
-// loop runs at the FMA peak. The weight-gradient tile holds 8 outputs × 3 horizontal taps
+// loop runs at the FMA peak. With 8-pixel rows (ResNet stage 3) a vector holds two output
+// rows and is loaded as two halves. The weight-gradient tile holds 8 outputs × 3 horizontal taps
 // (24 accumulators) and sums over pixels in 16 lanes, reduced once at the end.
 #include "conv3x3_kernels.h"
 
@@ -16,7 +17,8 @@
 enum { BLOCK = CL_CONV3X3_BLOCK, LANES = 16 };
 
 int cl_conv3x3_supports(int channels, int height, int width, int outputs) {
-    return channels > 0 && height > 0 && width > 0 && width % LANES == 0 && outputs > 0 && outputs % BLOCK == 0;
+    int rows_fit = width % LANES == 0 || (width == LANES / 2 && height % 2 == 0);
+    return channels > 0 && height > 0 && width > 0 && rows_fit && outputs > 0 && outputs % BLOCK == 0;
 }
 
 size_t cl_conv3x3_padded_size(int channels, int height, int width) {
@@ -52,6 +54,11 @@ typedef float vec __attribute__((ext_vector_type(16)));
 #define LOAD(p) ({ vec v_; __builtin_memcpy(&v_, (p), sizeof v_); v_; })
 #define STORE(p, v) do { vec t_ = (v); __builtin_memcpy((p), &t_, sizeof t_); } while (0)
 #define AVX512 __attribute__((target("avx512f")))
+typedef float half_vec __attribute__((ext_vector_type(8)));
+#define LOAD_HALF(p) ({ half_vec h_; __builtin_memcpy(&h_, (p), sizeof h_); h_; })
+// With 8-pixel rows a vector spans two output rows, whose inputs are one padded row apart.
+#define LOAD_INPUT(p, pw, split) ((split) ? __builtin_shufflevector(LOAD_HALF(p), LOAD_HALF((p) + (pw)), \
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) : LOAD(p))
 
 int cl_conv3x3_is_available(void) {
     __builtin_cpu_init();
@@ -77,8 +84,9 @@ static void pad_image(const float *image, int channels, int height, int width, f
 
 /// 8 outputs × 2 pixel vectors: input vectors start at in0/in1 (offsets into each padded
 /// plane), results go to out0/out1 (channel stride `pixels`).
-AVX512 static inline void forward_tile(const float *padded, int channels, size_t plane, int pw, const float *w,
-                                       size_t in0, size_t in1, float *out0, float *out1, size_t pixels) {
+AVX512 static inline __attribute__((always_inline))
+void forward_tile(const float *padded, int channels, size_t plane, int pw, const float *w,
+                  size_t in0, size_t in1, float *out0, float *out1, size_t pixels, int split) {
     vec a0[BLOCK], a1[BLOCK];
     for (int m = 0; m < BLOCK; m++) { a0[m] = 0; a1[m] = 0; }
     for (int c = 0; c < channels; c++) {
@@ -86,7 +94,7 @@ AVX512 static inline void forward_tile(const float *padded, int channels, size_t
         for (int ki = 0; ki < 3; ki++) {
             const float *r0 = p + in0 + (size_t)ki * pw, *r1 = p + in1 + (size_t)ki * pw;
             for (int kj = 0; kj < 3; kj++) {
-                vec b0 = LOAD(r0 + kj), b1 = LOAD(r1 + kj);
+                vec b0 = LOAD_INPUT(r0 + kj, pw, split), b1 = LOAD_INPUT(r1 + kj, pw, split);
                 for (int m = 0; m < BLOCK; m++) { a0[m] += w[m] * b0; a1[m] += w[m] * b1; }
                 w += BLOCK;
             }
@@ -95,36 +103,63 @@ AVX512 static inline void forward_tile(const float *padded, int channels, size_t
     for (int m = 0; m < BLOCK; m++) { STORE(out0 + m * pixels, a0[m]); STORE(out1 + m * pixels, a1[m]); }
 }
 
-AVX512 void cl_conv3x3_forward(const float *image, int channels, int height, int width,
-                               const float *packed, int outputs, float *out, float *scratch) {
-    int pw = width + 2, perRow = width / LANES;
+/// Input offset (in a padded plane) and output offset of output vector v: 16 pixels of one
+/// row, or (8-pixel rows) rows 2v and 2v + 1.
+static inline void vector_position(int v, int width, int pw, size_t *in, size_t *out) {
+    if (width == LANES / 2) {
+        *in = (size_t)(2 * v) * pw;
+        *out = (size_t)v * LANES;
+    } else {
+        int per_row = width / LANES, y = v / per_row, x = (v % per_row) * LANES;
+        *in = (size_t)y * pw + x;
+        *out = (size_t)y * width + x;
+    }
+}
+
+/// The tile loop, instantiated separately for split and whole-row vectors so that the
+/// choice is not made per load.
+AVX512 static inline __attribute__((always_inline))
+void forward_image(const float *scratch, int channels, int height, int width, const float *packed, int outputs,
+                   float *out, int split) {
+    int pw = width + 2;
     size_t plane = (size_t)(height + 2) * pw, pixels = (size_t)height * width;
-    int vectors = height * perRow;
-    pad_image(image, channels, height, width, scratch);
+    int vectors = (int)(pixels / LANES);
     for (int block = 0; block < outputs / BLOCK; block++) {
         const float *w = packed + (size_t)block * channels * 9 * BLOCK;
         float *o = out + (size_t)block * BLOCK * pixels;
         for (int v = 0; v < vectors; v += 2) {
             // An odd last vector is computed twice (same inputs, same outputs).
             int v1 = v + 1 < vectors ? v + 1 : v;
-            int y0 = v / perRow, x0 = (v % perRow) * LANES, y1 = v1 / perRow, x1 = (v1 % perRow) * LANES;
-            forward_tile(scratch, channels, plane, pw, w, (size_t)y0 * pw + x0, (size_t)y1 * pw + x1,
-                         o + (size_t)y0 * width + x0, o + (size_t)y1 * width + x1, pixels);
+            size_t in0, out0, in1, out1;
+            vector_position(v, width, pw, &in0, &out0);
+            vector_position(v1, width, pw, &in1, &out1);
+            forward_tile(scratch, channels, plane, pw, w, in0, in1, o + out0, o + out1, pixels, split);
         }
     }
 }
 
-/// Adds Σ_p dY[o][p]·x[c][p + (ki, kj)] for 8 outputs and the 3 taps kj of one (c, ki), in
-/// 16 lanes, to partials (stride `stride` between outputs).
-AVX512 static inline void weight_tile(const float *gradient, size_t pixels, const float *row0, int pw,
-                                      int height, int width, float *partials, size_t stride) {
+AVX512 void cl_conv3x3_forward(const float *image, int channels, int height, int width,
+                               const float *packed, int outputs, float *out, float *scratch) {
+    pad_image(image, channels, height, width, scratch);
+    if (width == LANES / 2) forward_image(scratch, channels, height, width, packed, outputs, out, 1);
+    else forward_image(scratch, channels, height, width, packed, outputs, out, 0);
+}
+
+/// Adds Σ_p dY[o][p]·x[c][p + (ki, kj)] for 8 outputs and the 3 taps kj of one (c, ki), over
+/// `count` images, in 16 lanes, to partials (stride `stride` between outputs).
+AVX512 static inline __attribute__((always_inline))
+void weight_tile(const float *gradients, size_t gradient_stride, size_t pixels, const float *rows, size_t padded_stride,
+                 int pw, int width, int count, float *partials, size_t stride, int split) {
     vec a[BLOCK][3];
     for (int m = 0; m < BLOCK; m++) { a[m][0] = 0; a[m][1] = 0; a[m][2] = 0; }
-    for (int y = 0; y < height; y++) {
-        for (int x = 0; x < width; x += LANES) {
-            const float *r = row0 + (size_t)y * pw + x;
-            const float *g = gradient + (size_t)y * width + x;
-            vec x0 = LOAD(r), x1 = LOAD(r + 1), x2 = LOAD(r + 2);
+    int vectors = (int)(pixels / LANES);
+    for (int image = 0; image < count; image++) {
+        const float *row0 = rows + image * padded_stride, *gradient = gradients + image * gradient_stride;
+        for (int v = 0; v < vectors; v++) {
+            size_t in, out;
+            vector_position(v, width, pw, &in, &out);
+            const float *r = row0 + in, *g = gradient + out;
+            vec x0 = LOAD_INPUT(r, pw, split), x1 = LOAD_INPUT(r + 1, pw, split), x2 = LOAD_INPUT(r + 2, pw, split);
             for (int m = 0; m < BLOCK; m++) {
                 vec d = LOAD(g + m * pixels);
                 a[m][0] += d * x0; a[m][1] += d * x1; a[m][2] += d * x2;
@@ -139,21 +174,32 @@ AVX512 static inline void weight_tile(const float *gradient, size_t pixels, cons
     }
 }
 
-AVX512 void cl_conv3x3_weight_gradient(const float *image, const float *output_gradient, int channels,
-                                       int height, int width, int outputs, float *partials, float *scratch) {
+AVX512 static inline __attribute__((always_inline))
+void weight_images(const float *output_gradients, int count, int channels, int height, int width, int outputs,
+                   float *partials, const float *scratch, int split) {
     int pw = width + 2;
     size_t plane = (size_t)(height + 2) * pw, pixels = (size_t)height * width;
-    size_t stride = (size_t)channels * 9 * LANES;
-    pad_image(image, channels, height, width, scratch);
+    size_t stride = (size_t)channels * 9 * LANES, padded_stride = channels * plane, gradient_stride = outputs * pixels;
     for (int block = 0; block < outputs / BLOCK; block++) {
-        const float *g = output_gradient + (size_t)block * BLOCK * pixels;
+        const float *g = output_gradients + (size_t)block * BLOCK * pixels;
         for (int c = 0; c < channels; c++) {
             for (int ki = 0; ki < 3; ki++) {
                 float *p = partials + (((size_t)block * BLOCK * channels + c) * 9 + ki * 3) * LANES;
-                weight_tile(g, pixels, scratch + c * plane + (size_t)ki * pw, pw, height, width, p, stride);
+                weight_tile(g, gradient_stride, pixels, scratch + c * plane + (size_t)ki * pw, padded_stride, pw, width,
+                            count, p, stride, split);
             }
         }
     }
+}
+
+AVX512 void cl_conv3x3_weight_gradient(const float *images, const float *output_gradients, int count, int channels,
+                                       int height, int width, int outputs, float *partials, float *scratch) {
+    size_t padded = cl_conv3x3_padded_size(channels, height, width), image_size = (size_t)channels * height * width;
+    for (int image = 0; image < count; image++) {
+        pad_image(images + image * image_size, channels, height, width, scratch + image * padded);
+    }
+    if (width == LANES / 2) weight_images(output_gradients, count, channels, height, width, outputs, partials, scratch, 1);
+    else weight_images(output_gradients, count, channels, height, width, outputs, partials, scratch, 0);
 }
 
 #else
@@ -163,9 +209,9 @@ void cl_conv3x3_forward(const float *image, int channels, int height, int width,
                         const float *packed, int outputs, float *out, float *scratch) {
     (void)image; (void)channels; (void)height; (void)width; (void)packed; (void)outputs; (void)out; (void)scratch;
 }
-void cl_conv3x3_weight_gradient(const float *image, const float *output_gradient, int channels,
+void cl_conv3x3_weight_gradient(const float *images, const float *output_gradients, int count, int channels,
                                 int height, int width, int outputs, float *partials, float *scratch) {
-    (void)image; (void)output_gradient; (void)channels; (void)height; (void)width; (void)outputs;
+    (void)images; (void)output_gradients; (void)count; (void)channels; (void)height; (void)width; (void)outputs;
     (void)partials; (void)scratch;
 }
 

@@ -362,8 +362,10 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
         let adjointPacked = directInput
             ? DirectConvolution.packWeights(w.scalars, outputs: outChannels, channels: geometry.channels, adjoint: true)
             : []
-        let directScratchSize = directWeight || directInput
-            ? DirectConvolution.scratchSize(channels: Swift.max(geometry.channels, outChannels), geometry: geometry) : 0
+        let weightChunk = DirectConvolution.imagesPerWeightCall(geometry)
+        let directScratchSize = Swift.max(
+            directWeight ? weightChunk * DirectConvolution.scratchSize(channels: geometry.channels, geometry: geometry) : 0,
+            directInput ? DirectConvolution.scratchSize(channels: outChannels, geometry: geometry) : 0)
         var directScratch = uninitializedScalars(directScratchSize * workers)
         let partialSize = directWeight ? w.count * DirectConvolution.partialLanes : 0
         var directPartials = [Float](repeating: 0, count: partialSize * workers)
@@ -390,14 +392,18 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                                 Parallel.forEachBlock(of: n) { worker, images in
                                     let buffer = cp.map { $0 + worker * columnSize }
                                     let scratch = scratchBase.map { $0 + worker * directScratchSize }
-                                    for image in images {
-                                        let gradient = gp + image * outChannels * pixels
-                                        if directWeight {
+                                    if directWeight {
+                                        for first in Swift.stride(from: images.lowerBound, to: images.upperBound, by: weightChunk) {
                                             DirectConvolution.accumulateWeightGradient(
-                                                image: xp + image * imageSize, outputGradient: gradient, geometry: geometry,
+                                                images: xp + first * imageSize, outputGradients: gp + first * outChannels * pixels,
+                                                count: Swift.min(weightChunk, images.upperBound - first), geometry: geometry,
                                                 outputs: outChannels, partials: partialsBase! + worker * partialSize,
                                                 scratch: scratch!)
-                                        } else if needWeight {
+                                        }
+                                    }
+                                    for image in images {
+                                        let gradient = gp + image * outChannels * pixels
+                                        if needWeight && !directWeight {
                                             let source = xp + image * imageSize
                                             let matrix: UnsafePointer<Float>
                                             if geometry.isPointwise {

@@ -8,7 +8,8 @@ import CConvolutionKernels
 /// direct kernels do neither. Measured on one core (AMD EPYC, batch 128, 16 channels at
 /// 32×32): forward 6.0 ms at 100 GFLOP/s against 17 ms for im2col + sgemm; weight
 /// gradient 6.9 ms (88 GFLOP/s) against 19.7 ms. They need an image width divisible by 16
-/// and a multiple of 8 output channels; other layers keep im2col + sgemm.
+/// (or 8 with an even height) and a multiple of 8 output channels; other layers keep
+/// im2col + sgemm.
 public enum DirectConvolution {
     /// The CPU can run the kernels (x86-64 with AVX-512F).
     public static let isAvailable = cl_conv3x3_is_available() == 1
@@ -52,13 +53,20 @@ public enum DirectConvolution {
                            packed, Int32(outputs), out, scratch)
     }
 
-    /// Adds one image's weight gradient to 16-lane partial sums [O, C, 9, 16].
+    /// Adds the weight gradient of `count` consecutive images to 16-lane partial sums
+    /// [O, C, 9, 16]; `scratch` holds `count` padded images.
     @inline(__always)
-    static func accumulateWeightGradient(image: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+    static func accumulateWeightGradient(images: UnsafePointer<Float>, outputGradients: UnsafePointer<Float>, count: Int,
                                          geometry: ConvolutionGeometry, outputs: Int,
                                          partials: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-        cl_conv3x3_weight_gradient(image, outputGradient, Int32(geometry.channels), Int32(geometry.height),
+        cl_conv3x3_weight_gradient(images, outputGradients, Int32(count), Int32(geometry.channels), Int32(geometry.height),
                                    Int32(geometry.width), Int32(outputs), partials, scratch)
+    }
+
+    /// Images per weight-gradient call: about 1024 pixels' worth, so that small images
+    /// (8×8 in ResNet stage 3) share one update of the partial sums.
+    static func imagesPerWeightCall(_ geometry: ConvolutionGeometry) -> Int {
+        Swift.max(1, 1024 / (geometry.height * geometry.width))
     }
 
     /// Lanes per partial sum of `accumulateWeightGradient`.

@@ -7,9 +7,11 @@ import Testing
 struct DirectConvolutionTests {
     /// (input shape, output channels): widths divisible by 16, outputs by 8; odd vector
     /// counts (3 rows × 1 vector) exercise the duplicated last tile, 3 input channels the
-    /// first ResNet layer, 48 columns three vectors per row.
+    /// first ResNet layer, 48 columns three vectors per row; 8 columns split vectors over two
+    /// rows, and 20 images of 8×8 take two weight-gradient calls of 16 and 4 images.
     static let cases: [([Int], Int)] = [
         ([2, 3, 5, 16], 8), ([1, 16, 3, 32], 16), ([2, 8, 4, 48], 8), ([3, 16, 2, 16], 24), ([1, 24, 1, 16], 8),
+        ([2, 8, 2, 8], 16), ([20, 8, 8, 8], 8), ([1, 16, 6, 8], 8),
     ]
 
     /// dW and dX of L = Σ conv(x, w) ⊙ R by the defining sums.
@@ -57,7 +59,9 @@ struct DirectConvolutionTests {
             ConvolutionGeometry(channels: c, height: h, width: w, kernelHeight: kernel, kernelWidth: kernel,
                                 stride: stride, padding: padding)
         }
-        #expect(!DirectConvolution.applies(to: geometry(16, 8, 8), outputs: 16))
+        #expect(!DirectConvolution.applies(to: geometry(16, 7, 8), outputs: 16))
+        #expect(!DirectConvolution.applies(to: geometry(16, 8, 24), outputs: 16))
+        #expect(!DirectConvolution.applies(to: geometry(16, 4, 4), outputs: 16))
         #expect(!DirectConvolution.applies(to: geometry(16, 16, 16), outputs: 12))
         #expect(!DirectConvolution.applies(to: geometry(16, 32, 32, stride: 2), outputs: 16))
         #expect(!DirectConvolution.applies(to: geometry(16, 32, 32, padding: 0), outputs: 16))

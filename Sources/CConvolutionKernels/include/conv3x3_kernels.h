@@ -7,7 +7,8 @@
 // falls back to im2col + sgemm otherwise.
 //
 // Layouts (row-major, float32): images [C][H][W]; weights [O][C][3][3]. The kernels need
-// W to be a multiple of 16 and the number of outputs a multiple of CL_CONV3X3_BLOCK.
+// W to be a multiple of 16 (or W = 8 with H even) and the number of outputs a multiple of
+// CL_CONV3X3_BLOCK.
 #ifndef CL_CONV3X3_KERNELS_H
 #define CL_CONV3X3_KERNELS_H
 
@@ -23,7 +24,8 @@ extern "C" {
 /// 1 when this CPU and build can run the kernels (x86-64 with AVX-512F), else 0.
 int cl_conv3x3_is_available(void);
 
-/// 1 when the kernels handle this shape: W a multiple of 16, outputs a multiple of 8.
+/// 1 when the kernels handle this shape: W a multiple of 16 or W = 8 with H even, and
+/// outputs a multiple of 8.
 int cl_conv3x3_supports(int channels, int height, int width, int outputs);
 
 /// Floats of scratch one image needs: the zero-padded copy of its [C][H+2][W+2] planes.
@@ -41,10 +43,12 @@ void cl_conv3x3_pack_weights(const float *weights, int outputs, int channels, in
 void cl_conv3x3_forward(const float *image, int channels, int height, int width,
                         const float *packed, int outputs, float *out, float *scratch);
 
-/// Accumulates one image's weight gradient, dW[o][c][ki][kj] += Σ_p dY[o][p]·x[c][p+shift],
-/// as 16-lane partial sums in `partials` [O][C][9][16] (reduce them with
-/// `cl_conv3x3_reduce_partials`). `scratch` as for `cl_conv3x3_forward`.
-void cl_conv3x3_weight_gradient(const float *image, const float *output_gradient, int channels,
+/// Accumulates the weight gradient of `count` consecutive images, dW[o][c][ki][kj] +=
+/// Σ_p dY[o][p]·x[c][p+shift], as 16-lane partial sums in `partials` [O][C][9][16] (reduce
+/// them with `cl_conv3x3_reduce_partials`). Several images per call let small images
+/// share one read-modify-write of the partial sums. `scratch` holds `count` ×
+/// `cl_conv3x3_padded_size` floats.
+void cl_conv3x3_weight_gradient(const float *images, const float *output_gradients, int count, int channels,
                                 int height, int width, int outputs, float *partials, float *scratch);
 
 /// gradient[i] += Σ of the 16 lanes of partials[i] for i < count.
