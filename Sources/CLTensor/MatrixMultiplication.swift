@@ -6,11 +6,19 @@ func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
            alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
            b: UnsafePointer<Float>, ldb: Int,
            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
-    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
-                transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
-                beta, c, Int32(ldc))
+    func call() {
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+                    transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                    beta, c, Int32(ldc))
+    }
+    // Products too small to gain from threads run on one, which also keeps OpenBLAS's
+    // idle threads from spinning (see `Parallel.singleThreadedBLAS`).
+    if m * n * k < smallProductThreshold { Parallel.singleThreadedBLAS(call) } else { call() }
 }
+
+/// Multiply-adds below which a GEMM runs single-threaded: 4M, about 50 µs on one core.
+let smallProductThreshold = 1 << 22
 
 extension Tensor {
     /// op(self) · op(other) for rank-3 tensors [batch, rows, columns] (one GEMM per batch

@@ -35,6 +35,18 @@ public enum Parallel {
         }
     }
 
+    /// Runs `body` with OpenBLAS single-threaded (a region of one worker).
+    ///
+    /// Why: once OpenBLAS has run a call on several threads, its idle threads spin in
+    /// `sched_yield` for about 2^28 cycles, taking a core away from our own workers. In a
+    /// ResNet training step only the tiny head GEMMs ran threaded, and the spinning cost 4%
+    /// of all CPU samples (`perf record`, 2 threads).
+    static func singleThreadedBLAS<Result>(_ body: () -> Result) -> Result {
+        enterRegion()
+        defer { leaveRegion() }
+        return body()
+    }
+
     /// Parallel regions may overlap when several threads train at once (parallel tests):
     /// OpenBLAS is made single-threaded by the first region to enter and restored only by
     /// the last to leave, so no region ever sees its GEMMs change thread count midway.
