@@ -8,14 +8,7 @@
 // gradient as two halves of padded rows. The weight-gradient tile holds 8 outputs × 3 horizontal taps
 // (24 accumulators) and sums over pixels in 16 lanes, reduced once at the end.
 #include "conv3x3_kernels.h"
-
-#include <string.h>
-
-#if defined(__x86_64__) && defined(__clang__)
-#define CL_HAVE_AVX512_KERNELS 1
-#endif
-
-enum { BLOCK = CL_CONV3X3_BLOCK, LANES = 16 };
+#include "kernel_support.h"
 
 int cl_conv3x3_supports(int channels, int height, int width, int outputs) {
     int rows_fit = width % LANES == 0 || (width == LANES / 2 && height % 2 == 0);
@@ -50,12 +43,6 @@ void cl_conv3x3_reduce_partials(const float *partials, size_t count, float *grad
 
 #ifdef CL_HAVE_AVX512_KERNELS
 
-typedef float vec __attribute__((ext_vector_type(16)));
-// Unaligned vector load/store (the padded rows start at arbitrary offsets).
-#define LOAD(p) ({ vec v_; __builtin_memcpy(&v_, (p), sizeof v_); v_; })
-#define STORE(p, v) do { vec t_ = (v); __builtin_memcpy((p), &t_, sizeof t_); } while (0)
-#define AVX512 __attribute__((target("avx512f")))
-#include <immintrin.h>
 typedef float half_vec __attribute__((ext_vector_type(8)));
 #define LOAD_HALF(p) ({ half_vec h_; __builtin_memcpy(&h_, (p), sizeof h_); h_; })
 // With 8-pixel rows a vector spans two output rows, whose inputs are one padded row apart.
@@ -65,23 +52,6 @@ typedef float half_vec __attribute__((ext_vector_type(8)));
 int cl_conv3x3_is_available(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") ? 1 : 0;
-}
-
-/// Copies image [C][H][W] into padded [C][H+2][W+2] with a zero border.
-static void pad_image(const float *image, int channels, int height, int width, float *padded) {
-    int pw = width + 2;
-    size_t plane = (size_t)(height + 2) * pw;
-    for (int c = 0; c < channels; c++) {
-        float *p = padded + c * plane;
-        memset(p, 0, sizeof(float) * pw);
-        for (int y = 0; y < height; y++) {
-            float *row = p + (size_t)(y + 1) * pw;
-            row[0] = 0;
-            memcpy(row + 1, image + ((size_t)c * height + y) * width, sizeof(float) * width);
-            row[width + 1] = 0;
-        }
-        memset(p + (size_t)(height + 1) * pw, 0, sizeof(float) * pw);
-    }
 }
 
 /// 8 outputs × 2 pixel vectors: input vectors start at in0/in1 (offsets into each padded

@@ -63,6 +63,11 @@ AVX2 INLINE void forward_tile(const float *padded, int channels, size_t plane, s
                 for (int m = 0; m < no; m++) {
                     __m256 b = _mm256_broadcast_ss(wk + m);
                     for (int j = 0; j < nv; j++) acc[m][j] = _mm256_fmadd_ps(b, x[j], acc[m][j]);
+#ifdef FWD_PIN
+                    if (nv == 3) __asm__ volatile("" : "+x"(acc[m][0]), "+x"(acc[m][1]), "+x"(acc[m][2]) :: "memory");
+                    else if (nv == 2) __asm__ volatile("" : "+x"(acc[m][0]), "+x"(acc[m][1]) :: "memory");
+                    else __asm__ volatile("" : "+x"(acc[m][0]) :: "memory");
+#endif
                 }
 #ifdef FWD_BARRIER
                 __asm__ volatile("" ::: "memory");
@@ -85,11 +90,16 @@ AVX2 void cl_conv3x3_forward_avx2(const float *image, int channels, int height, 
     pad_planes(image, channels, height, width, scratch);
     size_t pw = (size_t)width + 2, plane = (size_t)(height + 2) * pw, pixels = (size_t)height * width;
     int per_row = width / LANES, vectors = height * per_row;
+#ifndef FWD_STRIP
+#define FWD_STRIP 1000000
+#endif
+    for (int s0 = 0; s0 < vectors; s0 += FWD_STRIP * FWD_NV) {
+    int s1 = s0 + FWD_STRIP * FWD_NV < vectors ? s0 + FWD_STRIP * FWD_NV : vectors;
     for (int block = 0; block < outputs / BLOCK; block++) {
         const float *w = packed + (size_t)block * channels * 9 * BLOCK;
         float *o = out + (size_t)block * BLOCK * pixels;
-        for (int v = 0; v < vectors;) {
-            int left = vectors - v, nv = left < FWD_NV ? left : FWD_NV;
+        for (int v = s0; v < s1;) {
+            int left = s1 - v, nv = left < FWD_NV ? left : FWD_NV;
             size_t in[6], at[6];
             for (int j = 0; j < nv; j++) {
                 int y = (v + j) / per_row, x = (v + j) % per_row * LANES;
@@ -102,18 +112,10 @@ AVX2 void cl_conv3x3_forward_avx2(const float *image, int channels, int height, 
 #if FWD_NV >= 3
             case 3: forward_tiles(scratch, channels, plane, pw, w, in, at, o, pixels, 3); break;
 #endif
-#if FWD_NV >= 4
-            case 4: forward_tiles(scratch, channels, plane, pw, w, in, at, o, pixels, 4); break;
-#endif
-#if FWD_NV >= 5
-            case 5: forward_tiles(scratch, channels, plane, pw, w, in, at, o, pixels, 5); break;
-#endif
-#if FWD_NV >= 6
-            case 6: forward_tiles(scratch, channels, plane, pw, w, in, at, o, pixels, 6); break;
-#endif
             }
             v += nv;
         }
+    }
     }
 }
 
@@ -121,19 +123,22 @@ AVX2 void cl_conv3x3_forward_avx2(const float *image, int channels, int height, 
 /// over `count` images, to lanes 0–7 of the partials (stride `stride` between outputs).
 AVX2 INLINE void weight_tile(const float *gradients, size_t gradient_stride, size_t pixels, const float *rows,
                              size_t padded_stride, size_t pw, int height, int width, int count, float *partials,
-                             size_t stride) {
+                             size_t stride, int step) {
     __m256 acc[WG_NO][3];
     for (int m = 0; m < WG_NO; m++) for (int j = 0; j < 3; j++) acc[m][j] = _mm256_setzero_ps();
     for (int image = 0; image < count; image++) {
         const float *r = rows + image * padded_stride, *g = gradients + image * gradient_stride;
         for (int y = 0; y < height; y++, r += pw) {
-            for (int x = 0; x < width; x += LANES, g += LANES) {
-                __m256 x0 = _mm256_loadu_ps(r + x), x1 = _mm256_loadu_ps(r + x + 1), x2 = _mm256_loadu_ps(r + x + 2);
-                for (int m = 0; m < WG_NO; m++) {
-                    __m256 d = _mm256_loadu_ps(g + m * pixels);
-                    acc[m][0] = _mm256_fmadd_ps(d, x0, acc[m][0]);
-                    acc[m][1] = _mm256_fmadd_ps(d, x1, acc[m][1]);
-                    acc[m][2] = _mm256_fmadd_ps(d, x2, acc[m][2]);
+            for (int x = 0; x < width; x += step, g += step) {
+                for (int u = 0; u < step; u += LANES) {
+                    __m256 x0 = _mm256_loadu_ps(r + x + u), x1 = _mm256_loadu_ps(r + x + u + 1),
+                           x2 = _mm256_loadu_ps(r + x + u + 2);
+                    for (int m = 0; m < WG_NO; m++) {
+                        __m256 d = _mm256_loadu_ps(g + u + m * pixels);
+                        acc[m][0] = _mm256_fmadd_ps(d, x0, acc[m][0]);
+                        acc[m][1] = _mm256_fmadd_ps(d, x1, acc[m][1]);
+                        acc[m][2] = _mm256_fmadd_ps(d, x2, acc[m][2]);
+                    }
                 }
             }
         }
@@ -146,13 +151,10 @@ AVX2 INLINE void weight_tile(const float *gradients, size_t gradient_stride, siz
     }
 }
 
-AVX2 void cl_conv3x3_weight_gradient_avx2(const float *images, const float *output_gradients, int count, int channels,
-                                          int height, int width, int outputs, float *partials, float *scratch) {
-    size_t padded = cl_conv3x3_padded_size(channels, height, width), image_size = (size_t)channels * height * width;
-    for (int image = 0; image < count; image++) {
-        pad_planes(images + image * image_size, channels, height, width, scratch + image * padded);
-    }
+AVX2 INLINE void weight_all(const float *output_gradients, int count, int channels, int height, int width,
+                            int outputs, float *partials, const float *scratch, int step) {
     size_t pw = (size_t)width + 2, plane = (size_t)(height + 2) * pw, pixels = (size_t)height * width;
+    size_t padded = (size_t)channels * plane;
     size_t stride = (size_t)channels * 9 * PARTIAL_LANES, gradient_stride = (size_t)outputs * pixels;
     for (int first = 0; first < outputs; first += WG_NO) {
         const float *g = output_gradients + (size_t)first * pixels;
@@ -160,10 +162,23 @@ AVX2 void cl_conv3x3_weight_gradient_avx2(const float *images, const float *outp
             for (int ki = 0; ki < 3; ki++) {
                 float *p = partials + (((size_t)first * channels + c) * 9 + ki * 3) * PARTIAL_LANES;
                 weight_tile(g, gradient_stride, pixels, scratch + c * plane + ki * pw, padded, pw, height, width, count,
-                            p, stride);
+                            p, stride, step);
             }
         }
     }
+}
+
+AVX2 void cl_conv3x3_weight_gradient_avx2(const float *images, const float *output_gradients, int count, int channels,
+                                          int height, int width, int outputs, float *partials, float *scratch) {
+    size_t padded = cl_conv3x3_padded_size(channels, height, width), image_size = (size_t)channels * height * width;
+    for (int image = 0; image < count; image++) {
+        pad_planes(images + image * image_size, channels, height, width, scratch + image * padded);
+    }
+#ifndef WG_STEP
+#define WG_STEP 16
+#endif
+    if (width % WG_STEP == 0) weight_all(output_gradients, count, channels, height, width, outputs, partials, scratch, WG_STEP);
+    else weight_all(output_gradients, count, channels, height, width, outputs, partials, scratch, LANES);
 }
 
 #else

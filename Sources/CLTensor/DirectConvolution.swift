@@ -1,6 +1,6 @@
 import CConvolutionKernels
 
-/// Direct 3×3 convolutions (stride 1, padding 1) that read a zero-padded copy of each image
+/// Direct 3×3 convolutions (stride 1 or 2, padding 1) that read a zero-padded copy of each image
 /// instead of an im2col matrix, in register-blocked AVX-512 kernels (`CConvolutionKernels`).
 ///
 /// Why: ResNet stage-1/2 layers have 16–32 channels, so im2col copies every input value nine
@@ -20,10 +20,15 @@ public enum DirectConvolution {
 
     /// The kernels compute the convolution `geometry` with `outputs` output channels.
     static func applies(to geometry: ConvolutionGeometry, outputs: Int) -> Bool {
-        isEnabled && geometry.kernelHeight == 3 && geometry.kernelWidth == 3 && geometry.stride == 1
-            && geometry.padding == 1
-            && cl_conv3x3_supports(Int32(geometry.channels), Int32(geometry.height), Int32(geometry.width),
-                                   Int32(outputs)) == 1
+        guard isEnabled && geometry.kernelHeight == 3 && geometry.kernelWidth == 3 && geometry.padding == 1 else {
+            return false
+        }
+        let (c, h, w, o) = (Int32(geometry.channels), Int32(geometry.height), Int32(geometry.width), Int32(outputs))
+        switch geometry.stride {
+        case 1: return cl_conv3x3_supports(c, h, w, o) == 1
+        case 2: return cl_conv3x3s2_supports(c, h, w, o) == 1
+        default: return false
+        }
     }
 
     /// Floats of padded-image scratch one worker needs for `channels` planes.
@@ -49,8 +54,13 @@ public enum DirectConvolution {
     static func forward(image: UnsafePointer<Float>, channels: Int, geometry: ConvolutionGeometry,
                         packed: UnsafePointer<Float>, outputs: Int, out: UnsafeMutablePointer<Float>,
                         scratch: UnsafeMutablePointer<Float>) {
-        cl_conv3x3_forward(image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
-                           packed, Int32(outputs), out, scratch)
+        if geometry.stride == 2 {
+            cl_conv3x3s2_forward(image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
+                                 packed, Int32(outputs), out, scratch)
+        } else {
+            cl_conv3x3_forward(image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
+                               packed, Int32(outputs), out, scratch)
+        }
     }
 
     /// Adds the weight gradient of `count` consecutive images to 16-lane partial sums
@@ -59,14 +69,18 @@ public enum DirectConvolution {
     static func accumulateWeightGradient(images: UnsafePointer<Float>, outputGradients: UnsafePointer<Float>, count: Int,
                                          geometry: ConvolutionGeometry, outputs: Int,
                                          partials: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-        cl_conv3x3_weight_gradient(images, outputGradients, Int32(count), Int32(geometry.channels), Int32(geometry.height),
-                                   Int32(geometry.width), Int32(outputs), partials, scratch)
+        let (c, h, w) = (Int32(geometry.channels), Int32(geometry.height), Int32(geometry.width))
+        if geometry.stride == 2 {
+            cl_conv3x3s2_weight_gradient(images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
+        } else {
+            cl_conv3x3_weight_gradient(images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
+        }
     }
 
-    /// Images per weight-gradient call: about 1024 pixels' worth, so that small images
-    /// (8×8 in ResNet stage 3) share one update of the partial sums.
+    /// Images per weight-gradient call: about 1024 output pixels' worth, so that small
+    /// images (8×8 in ResNet stage 3) share one update of the partial sums.
     static func imagesPerWeightCall(_ geometry: ConvolutionGeometry) -> Int {
-        Swift.max(1, 1024 / (geometry.height * geometry.width))
+        Swift.max(1, 1024 / geometry.outputPixels)
     }
 
     /// Lanes per partial sum of `accumulateWeightGradient`.

@@ -15,14 +15,14 @@ struct DirectConvolutionTests {
     ]
 
     /// dW and dX of L = Σ conv(x, w) ⊙ R by the defining sums.
-    static func naiveGradients(_ x: Tensor, _ w: Tensor, _ r: Tensor) -> (dx: Tensor, dw: Tensor) {
+    static func naiveGradients(_ x: Tensor, _ w: Tensor, _ r: Tensor, stride: Int) -> (dx: Tensor, dw: Tensor) {
         let (n, c, h, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let o = w.shape[0]
+        let (o, oh, ow) = (w.shape[0], r.shape[2], r.shape[3])
         var dx = Tensor(shape: x.shape), dw = Tensor(shape: w.shape)
-        for b in 0..<n { for f in 0..<o { for y in 0..<h { for xx in 0..<width {
-            let g = r.scalars[((b * o + f) * h + y) * width + xx]
+        for b in 0..<n { for f in 0..<o { for y in 0..<oh { for xx in 0..<ow {
+            let g = r.scalars[((b * o + f) * oh + y) * ow + xx]
             for ch in 0..<c { for ki in 0..<3 { for kj in 0..<3 {
-                let (iy, ix) = (y + ki - 1, xx + kj - 1)
+                let (iy, ix) = (y * stride + ki - 1, xx * stride + kj - 1)
                 guard iy >= 0 && iy < h && ix >= 0 && ix < width else { continue }
                 let xi = ((b * c + ch) * h + iy) * width + ix, wi = ((f * c + ch) * 3 + ki) * 3 + kj
                 dw.scalars[wi] += g * x.scalars[xi]
@@ -32,20 +32,37 @@ struct DirectConvolutionTests {
         return (dx, dw)
     }
 
+    /// Stride 2 (the ResNet down-sampling layers): output widths 16 and 32 (one or two
+    /// vectors per row) and 8 (two rows per vector), odd vector counts, 20 images of 16×16
+    /// in calls of 16 and 4.
+    static let stride2Cases: [([Int], Int)] = [
+        ([2, 3, 2, 32], 8), ([1, 16, 6, 64], 16), ([2, 8, 4, 16], 8), ([20, 16, 16, 16], 8), ([1, 8, 12, 16], 16),
+    ]
+
     @Test(arguments: 0..<cases.count) func forwardAndGradientsMatchNaiveLoops(caseIndex: Int) {
         let (shape, outputs) = Self.cases[caseIndex]
+        Self.check(shape: shape, outputs: outputs, stride: 1)
+    }
+
+    @Test(arguments: 0..<stride2Cases.count) func stride2MatchesNaiveLoops(caseIndex: Int) {
+        let (shape, outputs) = Self.stride2Cases[caseIndex]
+        Self.check(shape: shape, outputs: outputs, stride: 2)
+    }
+
+    static func check(shape: [Int], outputs: Int, stride: Int, sourceLocation: SourceLocation = #_sourceLocation) {
         let geometry = ConvolutionGeometry(channels: shape[1], height: shape[2], width: shape[3],
-                                           kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
-        #expect(DirectConvolution.applies(to: geometry, outputs: outputs))
+                                           kernelHeight: 3, kernelWidth: 3, stride: stride, padding: 1)
+        #expect(DirectConvolution.applies(to: geometry, outputs: outputs), sourceLocation: sourceLocation)
         let x = randomTensor(shape, seed: 140), w = randomTensor([outputs, shape[1], 3, 3], seed: 141)
         let (xv, wv) = (Variable(x, requiresGrad: true), Variable(w, requiresGrad: true))
-        let out = conv2d(xv, weight: wv, stride: 1, padding: 1)
-        expectClose(out.value, naiveConvolution(x, w, bias: nil, stride: 1, padding: 1), tolerance: 2e-5)
+        let out = conv2d(xv, weight: wv, stride: stride, padding: 1)
+        expectClose(out.value, naiveConvolution(x, w, bias: nil, stride: stride, padding: 1), tolerance: 2e-5,
+                    sourceLocation: sourceLocation)
         let r = randomTensor(out.shape, seed: 142)
         out.backward(seed: r)
-        let (dx, dw) = Self.naiveGradients(x, w, r)
-        expectClose(xv.grad ?? Tensor(shape: x.shape), dx, tolerance: 2e-5)
-        expectClose(wv.grad ?? Tensor(shape: w.shape), dw, tolerance: 2e-5)
+        let (dx, dw) = Self.naiveGradients(x, w, r, stride: stride)
+        expectClose(xv.grad ?? Tensor(shape: x.shape), dx, tolerance: 2e-5, sourceLocation: sourceLocation)
+        expectClose(wv.grad ?? Tensor(shape: w.shape), dw, tolerance: 2e-5, sourceLocation: sourceLocation)
     }
 
     @Test func gradientsMatchFiniteDifferences() {
@@ -63,7 +80,10 @@ struct DirectConvolutionTests {
         #expect(!DirectConvolution.applies(to: geometry(16, 8, 24), outputs: 16))
         #expect(!DirectConvolution.applies(to: geometry(16, 4, 4), outputs: 16))
         #expect(!DirectConvolution.applies(to: geometry(16, 16, 16), outputs: 12))
-        #expect(!DirectConvolution.applies(to: geometry(16, 32, 32, stride: 2), outputs: 16))
+        #expect(!DirectConvolution.applies(to: geometry(16, 32, 32, stride: 3), outputs: 16))
+        #expect(!DirectConvolution.applies(to: geometry(16, 16, 8, stride: 2), outputs: 16))
+        #expect(!DirectConvolution.applies(to: geometry(16, 31, 32, stride: 2), outputs: 16))
+        #expect(DirectConvolution.applies(to: geometry(16, 32, 32, stride: 2), outputs: 16))
         #expect(!DirectConvolution.applies(to: geometry(16, 32, 32, padding: 0), outputs: 16))
         #expect(!DirectConvolution.applies(to: geometry(16, 32, 32, padding: 2, kernel: 5), outputs: 16))
         #expect(DirectConvolution.applies(to: geometry(16, 32, 32), outputs: 16))

@@ -51,6 +51,21 @@ void cl_conv3x3_forward(const float *image, int channels, int height, int width,
 void cl_conv3x3_weight_gradient(const float *images, const float *output_gradients, int count, int channels,
                                 int height, int width, int outputs, float *partials, float *scratch);
 
+/// Stride 2 (padding 1, even H and W, output H/2 × W/2): 1 when the kernels handle this
+/// shape — output width a multiple of 16, or 8 with an even output height — and outputs a
+/// multiple of 8.
+int cl_conv3x3s2_supports(int channels, int height, int width, int outputs);
+
+/// Stride-2 forward pass: out[O][H/2][W/2]; packed weights, scratch (one padded image)
+/// as for `cl_conv3x3_forward`.
+void cl_conv3x3s2_forward(const float *image, int channels, int height, int width,
+                          const float *packed, int outputs, float *out, float *scratch);
+
+/// Stride-2 weight gradient over `count` images, into the same [O][C][9][16] partial sums
+/// as `cl_conv3x3_weight_gradient`; `output_gradients` are [O][H/2][W/2] per image.
+void cl_conv3x3s2_weight_gradient(const float *images, const float *output_gradients, int count, int channels,
+                                  int height, int width, int outputs, float *partials, float *scratch);
+
 /// gradient[i] += Σ of the 16 lanes of partials[i] for i < count.
 void cl_conv3x3_reduce_partials(const float *partials, size_t count, float *gradient);
 
