@@ -37,17 +37,19 @@ public final class CIFARResNet: Backbone {
             self.outputs = outputs
         }
 
+        /// relu(shortcut(x) + bn_b(conv_b(relu(bn_a(conv_a(x)))))); in inference each
+        /// conv-bn(-add)-relu is one fused pass (`convolutionBatchNormInference`).
         func callAsFunction(_ x: Variable) -> Variable {
-            let branch = bnB(convB(bnA(convA(x), activation: .relu)))
+            let hidden = convolutionBatchNormInference(x, convolution: convA, batchNorm: bnA, relu: true)
             let residual: Variable
             if let projection {
-                residual = projection.bn(projection.conv(x))
+                residual = convolutionBatchNormInference(x, convolution: projection.conv, batchNorm: projection.bn, relu: false)
             } else if downsamplesByPadding {
                 residual = x.subsampledWithZeroChannels(outputChannels: outputs)
             } else {
                 residual = x
             }
-            return residual.addingThenReLU(branch)
+            return convolutionBatchNormInference(hidden, convolution: convB, batchNorm: bnB, residual: residual, relu: true)
         }
 
         var batchNorms: [BatchNorm] { [bnA, bnB] + (projection.map { [$0.bn] } ?? []) }
@@ -103,7 +105,7 @@ public final class CIFARResNet: Backbone {
     /// The three stages' outputs and the pooled features (PyCIL's `fmaps` and `features`),
     /// for learners that distil intermediate feature maps.
     public func featureMaps(of input: Variable) -> (maps: [Variable], features: Variable) {
-        var x = stemNorm(stem(input), activation: .relu)
+        var x = convolutionBatchNormInference(input, convolution: stem, batchNorm: stemNorm, relu: true)
         var maps: [Variable] = []
         for stage in stages {
             for block in stage { x = block(x) }

@@ -34,7 +34,9 @@ public final class ConvNet4: Backbone {
 
     public func features(of input: Variable) -> Variable {
         var x = input
-        for (conv, norm) in zip(convolutions, norms) { x = norm(conv(x), activation: .relu).maxPool2d(kernel: 2) }
+        for (conv, norm) in zip(convolutions, norms) {
+            x = convolutionBatchNormInference(x, convolution: conv, batchNorm: norm, relu: true).maxPool2d(kernel: 2)
+        }
         return x.flattened()
     }
 

@@ -23,7 +23,7 @@ public final class TrainableBackbone: FeatureExtractor {
     /// Training or evaluation mode (batch-norm statistics).
     public var isTraining: Bool {
         get { network.isTraining }
-        set { var net = network; net.isTraining = newValue }
+        set { network.isTraining = newValue }
     }
 
     /// Differentiable features of a raw batch (pixels in [0, 1]) in the current mode.
