@@ -2,7 +2,7 @@ import CLLearners
 import CLTensor
 import Foundation
 
-/// `cl-bench-benchmarks training [--json] [--steps N] [--repeats R]`
+/// `cl-bench-benchmarks training [--json] [--steps N] [--repeats R] [--kernels avx512|avx2|im2col]`
 ///
 /// Measures the CIFAR ResNets at batch 128 on 32×32×3 inputs with a 100-class linear head
 /// and SGD (momentum 0.9, weight decay 5e-4): training images/s (forward, backward and
@@ -21,6 +21,8 @@ enum Benchmark {
         var repeats = 3
         var only: String?
         var winograd = false
+        /// "avx512", "avx2" or "im2col"; nil: the best this CPU runs.
+        var kernels: String?
     }
 
     static func parse(_ arguments: [String]) -> Options? {
@@ -35,6 +37,10 @@ enum Benchmark {
             case "--repeats": index += 1; options.repeats = Int(arguments[index]) ?? options.repeats
             case "--only": index += 1; options.only = arguments[index]
             case "--winograd": options.winograd = true
+            case "--kernels":
+                index += 1
+                guard index < arguments.count, ["avx512", "avx2", "im2col"].contains(arguments[index]) else { return nil }
+                options.kernels = arguments[index]
             default: return nil
             }
             index += 1
@@ -140,19 +146,24 @@ enum Benchmark {
             return
         }
         guard let options = parse(arguments) else {
-            FileHandle.standardError.write("usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R] [--winograd]\n".data(using: .utf8)!)
+            FileHandle.standardError.write("usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R] [--winograd] [--kernels avx512|avx2|im2col]\n".data(using: .utf8)!)
             exit(2)
         }
         Winograd.isEnabled = options.winograd
+        let kernels = options.kernels.map { DirectConvolution.InstructionSet(rawValue: $0) } ?? DirectConvolution.bestAvailable
+        if let kernels, !kernels.isAvailable {
+            FileHandle.standardError.write("this CPU cannot run the \(kernels.rawValue) kernels\n".data(using: .utf8)!)
+            exit(2)
+        }
         if let only = options.only {
             // Child process: one case, one line "images_per_second peak_rss_bytes".
-            let (rate, processor) = run(only, options: options)
+            let (rate, processor) = DirectConvolution.$instructionSet.withValue(kernels) { run(only, options: options) }
             print(rate, peakResidentBytes(), processor)
             return
         }
         var results: [[String: Any]] = []
         if !options.json {
-            print("OpenBLAS kernel \(BLASKernel.current), \(BLASKernel.threads) threads; batch \(batchSize), best of \(options.repeats)×\(options.steps) steps")
+            print("OpenBLAS kernel \(BLASKernel.current), \(BLASKernel.threads) threads; convolution kernels \(kernels?.rawValue ?? "im2col"); batch \(batchSize), best of \(options.repeats)×\(options.steps) steps")
         }
         for name in cases {
             let child = Process()
@@ -161,7 +172,7 @@ enum Benchmark {
                 child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             }
             child.arguments = ["training", "--only", name, "--steps", String(options.steps), "--repeats", String(options.repeats)]
-                + (options.winograd ? ["--winograd"] : [])
+                + (options.winograd ? ["--winograd"] : []) + (options.kernels.map { ["--kernels", $0] } ?? [])
             let pipe = Pipe()
             child.standardOutput = pipe
             try! child.run()

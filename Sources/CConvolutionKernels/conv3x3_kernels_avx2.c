@@ -1,6 +1,27 @@
 // AVX2 + FMA direct 3×3 convolution kernels; see include/conv3x3_kernels_avx2.h.
 //
-// TILE NOTES (placeholder, filled in after measuring)
+// A vector is 8 consecutive output pixels of one row, so both W % 16 == 0 and W == 8 are
+// plain rows here (no two-row vectors as in the AVX-512 kernels).
+//
+// Forward: 4 outputs × 3 vectors (12 ymm accumulators + 3 inputs + 1 broadcast = all 16
+// registers); a packed block of 8 outputs runs as two such tiles. Per tap: 3 input loads and
+// 4 broadcasts for 12 FMAs. With 8 accumulators (4 × 2) the 8 FMA chains only just cover
+// latency × throughput and every stall shows: 92/96/101 GFLOP/s against 100/101/106 for
+// 4 × 3 (shapes below); 8 × 1 (60) and 2 × 6 (50, spills) were slower. clang's scheduler
+// hoists the next tap's loads and then spills the 4 × 3 tile (86 GFLOP/s), hence the empty
+// asm statements that pin each output's FMAs in place.
+//
+// Weight gradient: 4 outputs × 3 horizontal taps kj of one (c, ki) (12 accumulators), summed
+// over pixels in 8 lanes that go to lanes 0–7 of the 16-lane partials. The padded images
+// are stored channel-major ([C][count][H+2][W+2]) so that a tile reads one contiguous run
+// (8×8 images: 90 → 95 GFLOP/s), and dY is copied into an aligned, sequential buffer (a
+// 16-byte-aligned dY cost 8×8 images 95 → 78).
+//
+// GFLOP/s on one AMD EPYC (Zen 4) core, batch 128, buffers 16-byte aligned as Swift arrays
+// are (AVX2 FMA-only peak: 117), AVX2 | AVX-512 kernels of conv3x3_kernels.c:
+//   C = O = 16 at 32×32: forward  99 | 100,  weight gradient 93 | 87
+//   C = O = 32 at 16×16: forward 101 | 106,  weight gradient 96 | 96
+//   C = O = 64 at 8×8:   forward 106 | 106,  weight gradient 94 | 97
 #include "conv3x3_kernels_avx2.h"
 #include "conv3x3_kernels.h"
 
@@ -13,28 +34,18 @@
 #define AVX2 __attribute__((target("avx2,fma")))
 #define INLINE static inline __attribute__((always_inline))
 
-#ifndef FWD_NO
-#define FWD_NO 4
-#endif
-#ifndef FWD_NV
-#define FWD_NV 3
-#endif
-#ifndef WG_NO
-#define WG_NO 4
-#endif
-
-enum { BLOCK = CL_CONV3X3_BLOCK, LANES = 8, PARTIAL_LANES = 16 };
+enum { BLOCK = CL_CONV3X3_BLOCK, LANES = 8, PARTIAL_LANES = 16, TILE_OUTPUTS = 4, TILE_VECTORS = 3 };
 
 int cl_conv3x3_avx2_is_available(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
 }
 
-/// image [C][H][W] → padded [C][H+2][W+2] with a zero border.
-static void pad_planes(const float *image, int channels, int height, int width, float *padded) {
-    size_t pw = (size_t)width + 2, rows = (size_t)height + 2;
+/// image [C][H][W] → padded planes [H+2][W+2] with a zero border, `channel_stride` floats apart.
+static void pad_planes(const float *image, int channels, int height, int width, float *padded, size_t channel_stride) {
+    size_t pw = (size_t)width + 2;
     for (int c = 0; c < channels; c++) {
-        float *plane = padded + (size_t)c * rows * pw;
+        float *plane = padded + (size_t)c * channel_stride;
         const float *source = image + (size_t)c * height * width;
         memset(plane, 0, sizeof(float) * (pw + 1));
         for (int y = 0; y < height; y++) {
@@ -47,103 +58,100 @@ static void pad_planes(const float *image, int channels, int height, int width, 
     }
 }
 
-/// `no` outputs × `nv` 8-pixel vectors; in[j] is where the 3×3 window of vector j starts in
-/// a padded plane, out[j] where its pixels go in an output plane. `w` points at the first
-/// of the `no` outputs inside a packed block.
+/// 4 outputs × `nv` vectors: in[j] is where the 3×3 window of vector j starts in a padded
+/// plane, at[j] where its pixels go in an output plane; `w` points at the first of the 4
+/// outputs inside a packed block, `o` at its output plane.
 AVX2 INLINE void forward_tile(const float *padded, int channels, size_t plane, size_t pw, const float *w,
-                              const size_t *in, const size_t *out, float *o, size_t pixels, int no, int nv) {
-    __m256 acc[8][6];
-    for (int m = 0; m < no; m++) for (int j = 0; j < nv; j++) acc[m][j] = _mm256_setzero_ps();
+                              const size_t *in, const size_t *at, float *o, size_t pixels, int nv) {
+    __m256 acc[TILE_OUTPUTS][TILE_VECTORS];
+    for (int m = 0; m < TILE_OUTPUTS; m++) for (int j = 0; j < nv; j++) acc[m][j] = _mm256_setzero_ps();
     for (int c = 0; c < channels; c++, padded += plane, w += 9 * BLOCK) {
-        for (int ki = 0; ki < 3; ki++) {
-            for (int kj = 0; kj < 3; kj++) {
-                const float *tap = padded + ki * pw + kj, *wk = w + (ki * 3 + kj) * BLOCK;
-                __m256 x[6];
-                for (int j = 0; j < nv; j++) x[j] = _mm256_loadu_ps(tap + in[j]);
-                for (int m = 0; m < no; m++) {
-                    __m256 b = _mm256_broadcast_ss(wk + m);
-                    for (int j = 0; j < nv; j++) acc[m][j] = _mm256_fmadd_ps(b, x[j], acc[m][j]);
-#ifdef FWD_PIN
-                    if (nv == 3) __asm__ volatile("" : "+x"(acc[m][0]), "+x"(acc[m][1]), "+x"(acc[m][2]) :: "memory");
-                    else if (nv == 2) __asm__ volatile("" : "+x"(acc[m][0]), "+x"(acc[m][1]) :: "memory");
-                    else __asm__ volatile("" : "+x"(acc[m][0]) :: "memory");
-#endif
-                }
-#ifdef FWD_BARRIER
-                __asm__ volatile("" ::: "memory");
-#endif
+        for (int k = 0; k < 9; k++) {
+            const float *tap = padded + (size_t)(k / 3) * pw + k % 3, *wk = w + k * BLOCK;
+            __m256 x[TILE_VECTORS];
+            for (int j = 0; j < nv; j++) x[j] = _mm256_loadu_ps(tap + in[j]);
+            for (int m = 0; m < TILE_OUTPUTS; m++) {
+                __m256 b = _mm256_broadcast_ss(wk + m);
+                for (int j = 0; j < nv; j++) acc[m][j] = _mm256_fmadd_ps(b, x[j], acc[m][j]);
+                // Keeps later loads below these FMAs so the tile fits in 16 registers (see top).
+                if (nv == 3) __asm__ volatile("" : "+x"(acc[m][0]), "+x"(acc[m][1]), "+x"(acc[m][2]) :: "memory");
+                else if (nv == 2) __asm__ volatile("" : "+x"(acc[m][0]), "+x"(acc[m][1]) :: "memory");
+                else __asm__ volatile("" : "+x"(acc[m][0]) :: "memory");
             }
         }
     }
-    for (int m = 0; m < no; m++) for (int j = 0; j < nv; j++) _mm256_storeu_ps(o + m * pixels + out[j], acc[m][j]);
+    for (int m = 0; m < TILE_OUTPUTS; m++) {
+        for (int j = 0; j < nv; j++) _mm256_storeu_ps(o + m * pixels + at[j], acc[m][j]);
+    }
 }
 
-AVX2 INLINE void forward_tiles(const float *padded, int channels, size_t plane, size_t pw, const float *w,
-                               const size_t *in, const size_t *out, float *o, size_t pixels, int nv) {
-    for (int m = 0; m < BLOCK; m += FWD_NO) {
-        forward_tile(padded, channels, plane, pw, w + m, in, out, o + m * pixels, pixels, FWD_NO, nv);
+/// Both 4-output halves of a block, back to back while the inputs are in L1.
+AVX2 INLINE void forward_block(const float *padded, int channels, size_t plane, size_t pw, const float *w,
+                               const size_t *in, const size_t *at, float *o, size_t pixels, int nv) {
+    for (int m = 0; m < BLOCK; m += TILE_OUTPUTS) {
+        forward_tile(padded, channels, plane, pw, w + m, in, at, o + m * pixels, pixels, nv);
     }
 }
 
 AVX2 void cl_conv3x3_forward_avx2(const float *image, int channels, int height, int width,
                                   const float *packed, int outputs, float *out, float *scratch) {
-    pad_planes(image, channels, height, width, scratch);
     size_t pw = (size_t)width + 2, plane = (size_t)(height + 2) * pw, pixels = (size_t)height * width;
+    pad_planes(image, channels, height, width, scratch, plane);
     int per_row = width / LANES, vectors = height * per_row;
-#ifndef FWD_STRIP
-#define FWD_STRIP 1000000
-#endif
-    for (int s0 = 0; s0 < vectors; s0 += FWD_STRIP * FWD_NV) {
-    int s1 = s0 + FWD_STRIP * FWD_NV < vectors ? s0 + FWD_STRIP * FWD_NV : vectors;
     for (int block = 0; block < outputs / BLOCK; block++) {
         const float *w = packed + (size_t)block * channels * 9 * BLOCK;
         float *o = out + (size_t)block * BLOCK * pixels;
-        for (int v = s0; v < s1;) {
-            int left = s1 - v, nv = left < FWD_NV ? left : FWD_NV;
-            size_t in[6], at[6];
+        for (int v = 0; v < vectors;) {
+            // Tiles of 3 vectors; a remainder of 4 runs as 2 + 2 rather than 3 + 1.
+            int left = vectors - v, nv = left == 4 ? 2 : left < TILE_VECTORS ? left : TILE_VECTORS;
+            size_t in[TILE_VECTORS], at[TILE_VECTORS];
             for (int j = 0; j < nv; j++) {
                 int y = (v + j) / per_row, x = (v + j) % per_row * LANES;
                 in[j] = (size_t)y * pw + x;
                 at[j] = (size_t)y * width + x;
             }
-            switch (nv) {
-            case 1: forward_tiles(scratch, channels, plane, pw, w, in, at, o, pixels, 1); break;
-            case 2: forward_tiles(scratch, channels, plane, pw, w, in, at, o, pixels, 2); break;
-#if FWD_NV >= 3
-            case 3: forward_tiles(scratch, channels, plane, pw, w, in, at, o, pixels, 3); break;
-#endif
-            }
+            if (nv == 3) forward_block(scratch, channels, plane, pw, w, in, at, o, pixels, 3);
+            else if (nv == 2) forward_block(scratch, channels, plane, pw, w, in, at, o, pixels, 2);
+            else forward_block(scratch, channels, plane, pw, w, in, at, o, pixels, 1);
             v += nv;
         }
     }
-    }
 }
 
-/// Adds Σ_p dY[o][p]·x[c][p + (ki, kj)] for WG_NO outputs and the 3 taps kj of one (c, ki),
-/// over `count` images, to lanes 0–7 of the partials (stride `stride` between outputs).
-AVX2 INLINE void weight_tile(const float *gradients, size_t gradient_stride, size_t pixels, const float *rows,
-                             size_t padded_stride, size_t pw, int height, int width, int count, float *partials,
-                             size_t stride, int step) {
-    __m256 acc[WG_NO][3];
-    for (int m = 0; m < WG_NO; m++) for (int j = 0; j < 3; j++) acc[m][j] = _mm256_setzero_ps();
-    for (int image = 0; image < count; image++) {
-        const float *r = rows + image * padded_stride, *g = gradients + image * gradient_stride;
-        for (int y = 0; y < height; y++, r += pw) {
-            for (int x = 0; x < width; x += step, g += step) {
-                for (int u = 0; u < step; u += LANES) {
-                    __m256 x0 = _mm256_loadu_ps(r + x + u), x1 = _mm256_loadu_ps(r + x + u + 1),
-                           x2 = _mm256_loadu_ps(r + x + u + 2);
-                    for (int m = 0; m < WG_NO; m++) {
-                        __m256 d = _mm256_loadu_ps(g + u + m * pixels);
-                        acc[m][0] = _mm256_fmadd_ps(d, x0, acc[m][0]);
-                        acc[m][1] = _mm256_fmadd_ps(d, x1, acc[m][1]);
-                        acc[m][2] = _mm256_fmadd_ps(d, x2, acc[m][2]);
-                    }
-                }
+/// Where one tile's dY rows come from: either a packed copy ([row][vector][4 outputs][8],
+/// read strictly in order) or the caller's dY directly (for rows longer than the copy).
+typedef struct {
+    const float *first;     // dY of output 0 in the first row
+    size_t next_row;        // floats from one row to the next within an image
+    size_t next_image;      // extra floats when a row ends an image
+} gradient_rows;
+
+/// Adds Σ_p dY[o][p]·x[c][p + (ki, kj)] for 4 outputs and the 3 taps kj of one (c, ki), over
+/// `rows` output rows starting at row y0 of some image (`x` points at that row's padded
+/// input, planes of successive images `plane` floats apart), to lanes 0–7 of the partials
+/// (`stride` floats between outputs). `packed` selects the dY layout (compile-time).
+AVX2 INLINE void weight_tile(gradient_rows d, size_t pixels, const float *x, size_t plane, size_t pw, int height,
+                             int width, int y0, int rows, float *partials, size_t stride, int packed) {
+    size_t vector_step = packed ? TILE_OUTPUTS * LANES : LANES, output_step = packed ? LANES : pixels;
+    __m256 acc[TILE_OUTPUTS][3];
+    for (int m = 0; m < TILE_OUTPUTS; m++) for (int j = 0; j < 3; j++) acc[m][j] = _mm256_setzero_ps();
+    const float *g = d.first;
+    for (int i = 0, y = y0; i < rows; i++) {
+        const float *gv = g;
+        for (int col = 0; col < width; col += LANES, gv += vector_step) {
+            __m256 x0 = _mm256_loadu_ps(x + col), x1 = _mm256_loadu_ps(x + col + 1), x2 = _mm256_loadu_ps(x + col + 2);
+            for (int m = 0; m < TILE_OUTPUTS; m++) {
+                __m256 dy = packed ? _mm256_load_ps(gv + m * output_step) : _mm256_loadu_ps(gv + m * output_step);
+                acc[m][0] = _mm256_fmadd_ps(dy, x0, acc[m][0]);
+                acc[m][1] = _mm256_fmadd_ps(dy, x1, acc[m][1]);
+                acc[m][2] = _mm256_fmadd_ps(dy, x2, acc[m][2]);
             }
         }
+        g += d.next_row;
+        x += pw;
+        if (++y == height) { y = 0; g += d.next_image; x += plane - (size_t)height * pw; }
     }
-    for (int m = 0; m < WG_NO; m++) {
+    for (int m = 0; m < TILE_OUTPUTS; m++) {
         for (int j = 0; j < 3; j++) {
             float *p = partials + m * stride + j * PARTIAL_LANES;
             _mm256_storeu_ps(p, _mm256_add_ps(_mm256_loadu_ps(p), acc[m][j]));
@@ -151,34 +159,57 @@ AVX2 INLINE void weight_tile(const float *gradients, size_t gradient_stride, siz
     }
 }
 
-AVX2 INLINE void weight_all(const float *output_gradients, int count, int channels, int height, int width,
-                            int outputs, float *partials, const float *scratch, int step) {
-    size_t pw = (size_t)width + 2, plane = (size_t)(height + 2) * pw, pixels = (size_t)height * width;
-    size_t padded = (size_t)channels * plane;
-    size_t stride = (size_t)channels * 9 * PARTIAL_LANES, gradient_stride = (size_t)outputs * pixels;
-    for (int first = 0; first < outputs; first += WG_NO) {
-        const float *g = output_gradients + (size_t)first * pixels;
-        for (int c = 0; c < channels; c++) {
-            for (int ki = 0; ki < 3; ki++) {
-                float *p = partials + (((size_t)first * channels + c) * 9 + ki * 3) * PARTIAL_LANES;
-                weight_tile(g, gradient_stride, pixels, scratch + c * plane + ki * pw, padded, pw, height, width, count,
-                            p, stride, step);
-            }
-        }
-    }
-}
+/// Output rows per packed dY copy: 4 outputs × 1024 pixels = 16 KB on the stack.
+enum { PACKED_PIXELS = 1024 };
 
 AVX2 void cl_conv3x3_weight_gradient_avx2(const float *images, const float *output_gradients, int count, int channels,
                                           int height, int width, int outputs, float *partials, float *scratch) {
-    size_t padded = cl_conv3x3_padded_size(channels, height, width), image_size = (size_t)channels * height * width;
+    size_t pw = (size_t)width + 2, plane = (size_t)(height + 2) * pw, pixels = (size_t)height * width;
+    size_t image_size = (size_t)channels * pixels, channel_stride = (size_t)count * plane;
+    // Channel-major: plane (c, image) at (c·count + image)·plane; same total as count padded images.
     for (int image = 0; image < count; image++) {
-        pad_planes(images + image * image_size, channels, height, width, scratch + image * padded);
+        pad_planes(images + image * image_size, channels, height, width, scratch + image * plane, channel_stride);
     }
-#ifndef WG_STEP
-#define WG_STEP 16
-#endif
-    if (width % WG_STEP == 0) weight_all(output_gradients, count, channels, height, width, outputs, partials, scratch, WG_STEP);
-    else weight_all(output_gradients, count, channels, height, width, outputs, partials, scratch, LANES);
+    size_t stride = (size_t)channels * 9 * PARTIAL_LANES, gradient_stride = (size_t)outputs * pixels;
+    // dY is copied 4 outputs at a time into an aligned buffer, read in order: straight from the
+    // caller's arrays (16-byte aligned in Swift) half the loads split cache lines, and dY rows
+    // of the images in a call map to the same L1 sets.
+    __attribute__((aligned(64))) float copy[TILE_OUTPUTS * PACKED_PIXELS];
+    int packs = width <= PACKED_PIXELS, total_rows = count * height;
+    int chunk_rows = packs ? PACKED_PIXELS / width : total_rows;
+    for (int first = 0; first < outputs; first += TILE_OUTPUTS) {
+        for (int row0 = 0; row0 < total_rows; row0 += chunk_rows) {
+            int rows = total_rows - row0 < chunk_rows ? total_rows - row0 : chunk_rows;
+            int image0 = row0 / height, y0 = row0 % height;
+            gradient_rows d;
+            if (packs) {
+                for (int i = 0, image = image0, y = y0; i < rows; i++) {
+                    const float *source = output_gradients + (size_t)image * gradient_stride + (size_t)first * pixels
+                        + (size_t)y * width;
+                    float *target = copy + (size_t)i * width * TILE_OUTPUTS;
+                    for (int col = 0; col < width; col += LANES) {
+                        for (int m = 0; m < TILE_OUTPUTS; m++) {
+                            _mm256_store_ps(target + col * TILE_OUTPUTS + m * LANES, _mm256_loadu_ps(source + m * pixels + col));
+                        }
+                    }
+                    if (++y == height) { y = 0; image++; }
+                }
+                d = (gradient_rows){copy, (size_t)width * TILE_OUTPUTS, 0};
+            } else {
+                d = (gradient_rows){output_gradients + (size_t)image0 * gradient_stride + (size_t)first * pixels
+                                        + (size_t)y0 * width,
+                                    (size_t)width, gradient_stride - pixels};
+            }
+            for (int c = 0; c < channels; c++) {
+                const float *x = scratch + c * channel_stride + (size_t)image0 * plane + (size_t)y0 * pw;
+                for (int ki = 0; ki < 3; ki++) {
+                    float *p = partials + (((size_t)first * channels + c) * 9 + ki * 3) * PARTIAL_LANES;
+                    if (packs) weight_tile(d, pixels, x + ki * pw, plane, pw, height, width, y0, rows, p, stride, 1);
+                    else weight_tile(d, pixels, x + ki * pw, plane, pw, height, width, y0, rows, p, stride, 0);
+                }
+            }
+        }
+    }
 }
 
 #else

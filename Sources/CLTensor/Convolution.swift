@@ -250,7 +250,8 @@ func convolutionForward(_ x: Tensor, weights w: Tensor, geometry: ConvolutionGeo
     let winograd = WinogradConvolution.applies(to: geometry) && Winograd.isEnabled
         ? WinogradConvolution(channels: geometry.channels, outputs: outChannels, height: geometry.height, width: geometry.width)
         : nil
-    let direct = winograd == nil && DirectConvolution.applies(to: geometry, outputs: outChannels)
+    let directKernels = winograd == nil ? DirectConvolution.kernels(for: geometry, outputs: outChannels) : nil
+    let direct = directKernels != nil
     let packed = direct
         ? DirectConvolution.packWeights(w.scalars, outputs: outChannels, channels: geometry.channels, adjoint: false) : []
     let transformed = winograd.map { winograd in w.scalars.withUnsafeBufferPointer { winograd.transformWeights($0.baseAddress!) } } ?? []
@@ -277,7 +278,7 @@ func convolutionForward(_ x: Tensor, weights w: Tensor, geometry: ConvolutionGeo
                                         for image in images {
                                             let source = xp + image * imageSize, target = op + image * outChannels * pixels
                                             if direct {
-                                                DirectConvolution.forward(image: source, channels: geometry.channels,
+                                                DirectConvolution.forward(directKernels!, image: source, channels: geometry.channels,
                                                                           geometry: geometry, packed: pb.baseAddress!,
                                                                           outputs: outChannels, out: target, scratch: buffer!)
                                             } else if winograd == nil {
@@ -340,8 +341,6 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
         // cols · dYᵀ instead (144×16×1024: 83 GFLOP/s) and transposing the small result is
         // faster. With 64 outputs the direct form wins (64×576×64: 84 vs 71 GFLOP/s).
         let weightGradientTransposed = outChannels <= 32
-        // One weight-gradient partial sum per worker, added in worker order afterwards.
-        var dwPartials = [Float](repeating: 0, count: needWeight ? w.count * workers : 0)
         // For a same-size stride-1 convolution with an odd kernel, the input gradient is
         // itself such a convolution of dY with the kernel flipped and in/out swapped. That
         // GEMM writes dX directly, replacing "GEMM into columns, zero dX, scatter-add" by
@@ -351,8 +350,22 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
             && kernel % 2 == 1 && 2 * geometry.padding == kernel - 1
         let transposed = ConvolutionGeometry(channels: outChannels, height: geometry.height, width: geometry.width,
                                              kernelHeight: kernel, kernelWidth: kernel, stride: 1, padding: geometry.padding)
-        var flipped = uninitializedScalars(transposedByFlip ? w.count : 0)
-        if transposedByFlip {
+        // When the flipped convolution qualifies, Winograd computes dX in its own pass.
+        let winogradInput = transposedByFlip && WinogradConvolution.applies(to: transposed) && Winograd.isEnabled
+            ? WinogradConvolution(channels: outChannels, outputs: geometry.channels, height: geometry.height, width: geometry.width)
+            : nil
+        let inputByLoop = needInput && winogradInput == nil
+        // Direct kernels (see `DirectConvolution`) for the weight gradient and for the input
+        // gradient, which is the same-size convolution of dY with the adjoint kernels.
+        let weightKernels = needWeight ? DirectConvolution.kernels(for: geometry, outputs: outChannels) : nil
+        let inputKernels = inputByLoop && transposedByFlip
+            ? DirectConvolution.kernels(for: transposed, outputs: geometry.channels) : nil
+        let (directWeight, directInput) = (weightKernels != nil, inputKernels != nil)
+        // One weight-gradient partial sum per worker, added in worker order afterwards.
+        var dwPartials = [Float](repeating: 0, count: needWeight && !directWeight ? w.count * workers : 0)
+        let flipsWeights = transposedByFlip && !directInput
+        var flipped = uninitializedScalars(flipsWeights ? w.count : 0)
+        if flipsWeights {
             let (channels, area) = (geometry.channels, kernel * kernel)
             for o in 0..<outChannels {
                 for c in 0..<channels {
@@ -360,10 +373,6 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                 }
             }
         }
-        // When the flipped convolution qualifies, Winograd computes dX in its own pass.
-        let winogradInput = transposedByFlip && WinogradConvolution.applies(to: transposed) && Winograd.isEnabled
-            ? WinogradConvolution(channels: outChannels, outputs: geometry.channels, height: geometry.height, width: geometry.width)
-            : nil
         if let winogradInput {
             let transformed = flipped.withUnsafeBufferPointer { winogradInput.transformWeights($0.baseAddress!) }
             var scratch = uninitializedScalars(winogradInput.scratchSize * workers)
@@ -381,12 +390,6 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                 }
             }
         }
-        let inputByLoop = needInput && winogradInput == nil
-        // Direct kernels (see `DirectConvolution`) for the weight gradient and for the input
-        // gradient, which is the same-size convolution of dY with the adjoint kernels.
-        let directWeight = needWeight && DirectConvolution.applies(to: geometry, outputs: outChannels)
-        let directInput = inputByLoop && transposedByFlip
-            && DirectConvolution.applies(to: transposed, outputs: geometry.channels)
         let adjointPacked = directInput
             ? DirectConvolution.packWeights(w.scalars, outputs: outChannels, channels: geometry.channels, adjoint: true)
             : []
@@ -396,7 +399,8 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
             directInput ? DirectConvolution.scratchSize(channels: outChannels, geometry: geometry) : 0)
         var directScratch = uninitializedScalars(directScratchSize * workers)
         let partialSize = directWeight ? w.count * DirectConvolution.partialLanes : 0
-        var directPartials = [Float](repeating: 0, count: partialSize * workers)
+        // Zeroed by each worker in the parallel region (several MB for 64-channel layers).
+        var directPartials = uninitializedScalars(partialSize * workers)
         let columnSize = geometry.isPointwise || (directInput || !inputByLoop) && (directWeight || !needWeight)
             ? 0 : Swift.max(patch, transposedByFlip ? transposed.patchSize : 0) * pixels
         // Zeroed once: shared by the im2col of x (weight gradient) and of dY (input
@@ -421,9 +425,10 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                                     let buffer = cp.map { $0 + worker * columnSize }
                                     let scratch = scratchBase.map { $0 + worker * directScratchSize }
                                     if directWeight {
+                                        (partialsBase! + worker * partialSize).update(repeating: 0, count: partialSize)
                                         for first in Swift.stride(from: images.lowerBound, to: images.upperBound, by: weightChunk) {
                                             DirectConvolution.accumulateWeightGradient(
-                                                images: xp + first * imageSize, outputGradients: gp + first * outChannels * pixels,
+                                                weightKernels!, images: xp + first * imageSize, outputGradients: gp + first * outChannels * pixels,
                                                 count: Swift.min(weightChunk, images.upperBound - first), geometry: geometry,
                                                 outputs: outChannels, partials: partialsBase! + worker * partialSize,
                                                 scratch: scratch!)
@@ -455,7 +460,7 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                                         if inputByLoop {
                                             let target = dxp! + image * imageSize
                                             if directInput {
-                                                DirectConvolution.forward(image: gradient, channels: outChannels,
+                                                DirectConvolution.forward(inputKernels!, image: gradient, channels: outChannels,
                                                                           geometry: transposed, packed: adjointWeights!,
                                                                           outputs: geometry.channels, out: target,
                                                                           scratch: scratch!)
@@ -491,9 +496,15 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
         if directWeight {
             directPartials.withUnsafeBufferPointer { pb in
                 dw.withUnsafeMutableBufferPointer { db in
-                    for worker in 0..<workers {
-                        DirectConvolution.reducePartials(pb.baseAddress! + worker * partialSize, count: w.count,
-                                                         into: db.baseAddress!)
+                    let (pp, dp) = (pb.baseAddress!, db.baseAddress!)
+                    // Split over weights; each weight still adds the workers' sums in worker order.
+                    // Only workers that had images zeroed and filled their partials.
+                    let active = Swift.min(workers, n)
+                    Parallel.forEachRange(of: w.count, minimumPerWorker: 1024) { range in
+                        for worker in 0..<active {
+                            DirectConvolution.reducePartials(pp + (worker * w.count + range.lowerBound) * DirectConvolution.partialLanes,
+                                                             count: range.count, into: dp + range.lowerBound)
+                        }
                     }
                 }
             }

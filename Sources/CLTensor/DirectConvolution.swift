@@ -1,7 +1,8 @@
 import CConvolutionKernels
 
 /// Direct 3×3 convolutions (stride 1 or 2, padding 1) that read a zero-padded copy of each image
-/// instead of an im2col matrix, in register-blocked AVX-512 kernels (`CConvolutionKernels`).
+/// instead of an im2col matrix, in register-blocked AVX-512 or AVX2 kernels
+/// (`CConvolutionKernels`), chosen at run time.
 ///
 /// Why: ResNet stage-1/2 layers have 16–32 channels, so im2col copies every input value nine
 /// times and OpenBLAS then packs that copy again, for GEMMs only 16–32 rows tall. The
@@ -11,23 +12,44 @@ import CConvolutionKernels
 /// (or 8 with an even height) and a multiple of 8 output channels; other layers keep
 /// im2col + sgemm.
 public enum DirectConvolution {
-    /// The CPU can run the kernels (x86-64 with AVX-512F).
-    public static let isAvailable = cl_conv3x3_is_available() == 1
+    /// The vector instruction sets the kernels are written for.
+    public enum InstructionSet: String, Sendable, CaseIterable {
+        /// 16-lane kernels: stride 1 and 2.
+        case avx512
+        /// 8-lane kernels (AVX2 + FMA): stride 1; stride-2 layers use im2col + sgemm.
+        case avx2
 
-    /// Switch used by tests and benchmarks to compare with the im2col path; on by default
-    /// wherever the kernels run.
-    nonisolated(unsafe) public static var isEnabled = isAvailable
+        /// This CPU can run the kernels.
+        public var isAvailable: Bool {
+            switch self {
+            case .avx512: return cl_conv3x3_is_available() == 1
+            case .avx2: return cl_conv3x3_avx2_is_available() == 1
+            }
+        }
+    }
+
+    /// The fastest kernels this CPU runs, nil where there are none (non-x86 CPUs, or x86
+    /// without AVX2): then every convolution uses im2col + sgemm.
+    public static let bestAvailable: InstructionSet? = InstructionSet.allCases.first { $0.isAvailable }
+
+    /// The kernels used by convolutions started in this task; nil selects im2col + sgemm
+    /// everywhere. Task-local, so that a test or benchmark comparing paths
+    /// (`$instructionSet.withValue(.avx2) { ... }`) cannot switch another task's path.
+    @TaskLocal public static var instructionSet: InstructionSet? = bestAvailable
 
     /// The kernels compute the convolution `geometry` with `outputs` output channels.
-    static func applies(to geometry: ConvolutionGeometry, outputs: Int) -> Bool {
-        guard isEnabled && geometry.kernelHeight == 3 && geometry.kernelWidth == 3 && geometry.padding == 1 else {
-            return false
+    /// The kernels to use for the convolution `geometry` with `outputs` output channels, or
+    /// nil when none applies. Decided on the calling thread (task-local choice), before any
+    /// parallel region.
+    static func kernels(for geometry: ConvolutionGeometry, outputs: Int) -> InstructionSet? {
+        guard let instructionSet, geometry.kernelHeight == 3 && geometry.kernelWidth == 3 && geometry.padding == 1 else {
+            return nil
         }
         let (c, h, w, o) = (Int32(geometry.channels), Int32(geometry.height), Int32(geometry.width), Int32(outputs))
         switch geometry.stride {
-        case 1: return cl_conv3x3_supports(c, h, w, o) == 1
-        case 2: return cl_conv3x3s2_supports(c, h, w, o) == 1
-        default: return false
+        case 1: return cl_conv3x3_supports(c, h, w, o) == 1 ? instructionSet : nil
+        case 2: return instructionSet == .avx512 && cl_conv3x3s2_supports(c, h, w, o) == 1 ? instructionSet : nil
+        default: return nil
         }
     }
 
@@ -51,10 +73,13 @@ public enum DirectConvolution {
 
     /// out [O, H, W] = conv(image [C, H, W]) with packed weights.
     @inline(__always)
-    static func forward(image: UnsafePointer<Float>, channels: Int, geometry: ConvolutionGeometry,
-                        packed: UnsafePointer<Float>, outputs: Int, out: UnsafeMutablePointer<Float>,
-                        scratch: UnsafeMutablePointer<Float>) {
-        if geometry.stride == 2 {
+    static func forward(_ kernels: InstructionSet, image: UnsafePointer<Float>, channels: Int,
+                        geometry: ConvolutionGeometry, packed: UnsafePointer<Float>, outputs: Int,
+                        out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        if kernels == .avx2 {
+            cl_conv3x3_forward_avx2(image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
+                                    packed, Int32(outputs), out, scratch)
+        } else if geometry.stride == 2 {
             cl_conv3x3s2_forward(image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
                                  packed, Int32(outputs), out, scratch)
         } else {
@@ -66,11 +91,14 @@ public enum DirectConvolution {
     /// Adds the weight gradient of `count` consecutive images to 16-lane partial sums
     /// [O, C, 9, 16]; `scratch` holds `count` padded images.
     @inline(__always)
-    static func accumulateWeightGradient(images: UnsafePointer<Float>, outputGradients: UnsafePointer<Float>, count: Int,
+    static func accumulateWeightGradient(_ kernels: InstructionSet, images: UnsafePointer<Float>,
+                                         outputGradients: UnsafePointer<Float>, count: Int,
                                          geometry: ConvolutionGeometry, outputs: Int,
                                          partials: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let (c, h, w) = (Int32(geometry.channels), Int32(geometry.height), Int32(geometry.width))
-        if geometry.stride == 2 {
+        if kernels == .avx2 {
+            cl_conv3x3_weight_gradient_avx2(images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
+        } else if geometry.stride == 2 {
             cl_conv3x3s2_weight_gradient(images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
         } else {
             cl_conv3x3_weight_gradient(images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)

@@ -35,6 +35,22 @@ public enum Parallel {
         }
     }
 
+    /// Calls `body` on contiguous ranges covering 0..<count, concurrently when the work is
+    /// large enough to repay waking the workers (element-wise passes over feature maps,
+    /// which otherwise leave a core idle between the parallel convolutions).
+    static func forEachRange(of count: Int, minimumPerWorker: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
+        let workers = min(workerCount, count / minimumPerWorker)
+        if workers <= 1 {
+            body(0..<count)
+            return
+        }
+        // No OpenBLAS inside, so its thread count is left alone: switching it costs more
+        // than these loops gain (measured: ResNet-20 step 390 -> 460 CPU ms).
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            body(blockRange(worker, of: workers, count: count))
+        }
+    }
+
     /// Runs `body` with OpenBLAS single-threaded (a region of one worker).
     ///
     /// Why: once OpenBLAS has run a call on several threads, its idle threads spin in

@@ -224,26 +224,39 @@ extension Variable {
         precondition(rank == 4 && outputChannels >= shape[1], "subsampledWithZeroChannels needs [n, c, h, w] and ≥ c channels")
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let (oh, ow) = ((h + 1) / 2, (w + 1) / 2)
-        var out = [Float](repeating: 0, count: n * outputChannels * oh * ow)
+        var out = uninitializedScalars(n * outputChannels * oh * ow)
+        let (inputPlane, outputPlane) = (h * w, oh * ow)
         value.scalars.withUnsafeBufferPointer { x in
             out.withUnsafeMutableBufferPointer { o in
-                for image in 0..<n {
-                    for channel in 0..<c {
-                        let source = (image * c + channel) * h * w
-                        let target = (image * outputChannels + channel) * oh * ow
-                        for y in 0..<oh { for xx in 0..<ow { o[target + y * ow + xx] = x[source + 2 * y * w + 2 * xx] } }
+                let (xp, op) = (x.baseAddress!, o.baseAddress!)
+                Parallel.forEachBlock(of: n) { _, images in
+                    for image in images {
+                        for channel in 0..<c {
+                            let source = xp + (image * c + channel) * inputPlane
+                            let target = op + (image * outputChannels + channel) * outputPlane
+                            for y in 0..<oh { for xx in 0..<ow { target[y * ow + xx] = source[2 * y * w + 2 * xx] } }
+                        }
+                        (op + (image * outputChannels + c) * outputPlane).update(repeating: 0, count: (outputChannels - c) * outputPlane)
                     }
                 }
             }
         }
         let inputShape = shape
         return .result(Tensor(shape: [n, outputChannels, oh, ow], scalars: out), [self]) { g in
-            var dx = [Float](repeating: 0, count: n * c * h * w)
-            for image in 0..<n {
-                for channel in 0..<c {
-                    let target = (image * c + channel) * h * w
-                    let source = (image * outputChannels + channel) * oh * ow
-                    for y in 0..<oh { for xx in 0..<ow { dx[target + 2 * y * w + 2 * xx] = g.scalars[source + y * ow + xx] } }
+            var dx = uninitializedScalars(n * c * inputPlane)
+            g.scalars.withUnsafeBufferPointer { gb in
+                dx.withUnsafeMutableBufferPointer { db in
+                    let (gp, dp) = (gb.baseAddress!, db.baseAddress!)
+                    Parallel.forEachBlock(of: n) { _, images in
+                        for image in images {
+                            for channel in 0..<c {
+                                let target = dp + (image * c + channel) * inputPlane
+                                let source = gp + (image * outputChannels + channel) * outputPlane
+                                target.update(repeating: 0, count: inputPlane)
+                                for y in 0..<oh { for xx in 0..<ow { target[2 * y * w + 2 * xx] = source[y * ow + xx] } }
+                            }
+                        }
+                    }
                 }
             }
             self.accumulate(Tensor(shape: inputShape, scalars: dx))

@@ -64,7 +64,10 @@ public final class Variable {
         } else {
             grad!.scalars.withUnsafeMutableBufferPointer { g in
                 gradient.scalars.withUnsafeBufferPointer { d in
-                    for i in 0..<g.count { g[i] += d[i] }
+                    let (gp, dp) = (g.baseAddress!, d.baseAddress!)
+                    Parallel.forEachRange(of: g.count) { range in
+                        for i in range { gp[i] += dp[i] }
+                    }
                 }
             }
         }

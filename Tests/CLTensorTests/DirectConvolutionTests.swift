@@ -1,10 +1,13 @@
 import Testing
 @testable import CLTensor
 
-/// The AVX-512 direct 3×3 kernels, reached through `conv2d` on shapes they accept, against
-/// naive loops for the output and for both gradients of L = Σ conv(x, w) ⊙ R.
-@Suite(.enabled(if: DirectConvolution.isAvailable, "needs a CPU with AVX-512F"))
+/// The direct 3×3 kernels of every instruction set this CPU runs, reached through `conv2d`
+/// on shapes they accept, against naive loops for the output and for both gradients of
+/// L = Σ conv(x, w) ⊙ R.
+@Suite(.enabled(if: DirectConvolution.bestAvailable != nil, "needs a CPU with AVX2 or AVX-512"))
 struct DirectConvolutionTests {
+    static let instructionSets = DirectConvolution.InstructionSet.allCases.filter(\.isAvailable)
+
     /// (input shape, output channels): widths divisible by 16, outputs by 8; odd vector
     /// counts (3 rows × 1 vector) exercise the duplicated last tile, 3 input channels the
     /// first ResNet layer, 48 columns three vectors per row; 8 columns split vectors over two
@@ -39,20 +42,28 @@ struct DirectConvolutionTests {
         ([2, 3, 2, 32], 8), ([1, 16, 6, 64], 16), ([2, 8, 4, 16], 8), ([20, 16, 16, 16], 8), ([1, 8, 12, 16], 16),
     ]
 
-    @Test(arguments: 0..<cases.count) func forwardAndGradientsMatchNaiveLoops(caseIndex: Int) {
+    @Test(arguments: instructionSets, 0..<cases.count)
+    func forwardAndGradientsMatchNaiveLoops(instructionSet: DirectConvolution.InstructionSet, caseIndex: Int) {
         let (shape, outputs) = Self.cases[caseIndex]
-        Self.check(shape: shape, outputs: outputs, stride: 1)
+        DirectConvolution.$instructionSet.withValue(instructionSet) {
+            Self.check(shape: shape, outputs: outputs, stride: 1, expected: instructionSet)
+        }
     }
 
-    @Test(arguments: 0..<stride2Cases.count) func stride2MatchesNaiveLoops(caseIndex: Int) {
+    /// Stride 2 has AVX-512 kernels only; with AVX2 the layer falls back to im2col.
+    @Test(arguments: instructionSets, 0..<stride2Cases.count)
+    func stride2MatchesNaiveLoops(instructionSet: DirectConvolution.InstructionSet, caseIndex: Int) {
         let (shape, outputs) = Self.stride2Cases[caseIndex]
-        Self.check(shape: shape, outputs: outputs, stride: 2)
+        DirectConvolution.$instructionSet.withValue(instructionSet) {
+            Self.check(shape: shape, outputs: outputs, stride: 2, expected: instructionSet == .avx512 ? .avx512 : nil)
+        }
     }
 
-    static func check(shape: [Int], outputs: Int, stride: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func check(shape: [Int], outputs: Int, stride: Int, expected: DirectConvolution.InstructionSet?,
+                      sourceLocation: SourceLocation = #_sourceLocation) {
         let geometry = ConvolutionGeometry(channels: shape[1], height: shape[2], width: shape[3],
                                            kernelHeight: 3, kernelWidth: 3, stride: stride, padding: 1)
-        #expect(DirectConvolution.applies(to: geometry, outputs: outputs), sourceLocation: sourceLocation)
+        #expect(DirectConvolution.kernels(for: geometry, outputs: outputs) == expected, sourceLocation: sourceLocation)
         let x = randomTensor(shape, seed: 140), w = randomTensor([outputs, shape[1], 3, 3], seed: 141)
         let (xv, wv) = (Variable(x, requiresGrad: true), Variable(w, requiresGrad: true))
         let out = conv2d(xv, weight: wv, stride: stride, padding: 1)
@@ -65,9 +76,11 @@ struct DirectConvolutionTests {
         expectClose(wv.grad ?? Tensor(shape: w.shape), dw, tolerance: 2e-5, sourceLocation: sourceLocation)
     }
 
-    @Test func gradientsMatchFiniteDifferences() {
+    @Test(arguments: instructionSets) func gradientsMatchFiniteDifferences(instructionSet: DirectConvolution.InstructionSet) {
         let x = randomTensor([1, 8, 2, 16], seed: 143), w = randomTensor([8, 8, 3, 3], seed: 144)
-        expectGradientsMatch([x, w]) { conv2d($0[0], weight: $0[1], stride: 1, padding: 1) }
+        DirectConvolution.$instructionSet.withValue(instructionSet) {
+            expectGradientsMatch([x, w]) { conv2d($0[0], weight: $0[1], stride: 1, padding: 1) }
+        }
     }
 
     /// Shapes outside the kernels' contract go to im2col + sgemm.
@@ -76,16 +89,23 @@ struct DirectConvolutionTests {
             ConvolutionGeometry(channels: c, height: h, width: w, kernelHeight: kernel, kernelWidth: kernel,
                                 stride: stride, padding: padding)
         }
-        #expect(!DirectConvolution.applies(to: geometry(16, 7, 8), outputs: 16))
-        #expect(!DirectConvolution.applies(to: geometry(16, 8, 24), outputs: 16))
-        #expect(!DirectConvolution.applies(to: geometry(16, 4, 4), outputs: 16))
-        #expect(!DirectConvolution.applies(to: geometry(16, 16, 16), outputs: 12))
-        #expect(!DirectConvolution.applies(to: geometry(16, 32, 32, stride: 3), outputs: 16))
-        #expect(!DirectConvolution.applies(to: geometry(16, 16, 8, stride: 2), outputs: 16))
-        #expect(!DirectConvolution.applies(to: geometry(16, 31, 32, stride: 2), outputs: 16))
-        #expect(DirectConvolution.applies(to: geometry(16, 32, 32, stride: 2), outputs: 16))
-        #expect(!DirectConvolution.applies(to: geometry(16, 32, 32, padding: 0), outputs: 16))
-        #expect(!DirectConvolution.applies(to: geometry(16, 32, 32, padding: 2, kernel: 5), outputs: 16))
-        #expect(DirectConvolution.applies(to: geometry(16, 32, 32), outputs: 16))
+        func applies(_ g: ConvolutionGeometry, outputs: Int) -> Bool {
+            DirectConvolution.$instructionSet.withValue(.avx512) { DirectConvolution.kernels(for: g, outputs: outputs) != nil }
+        }
+        #expect(!applies(geometry(16, 7, 8), outputs: 16))
+        #expect(!applies(geometry(16, 8, 24), outputs: 16))
+        #expect(!applies(geometry(16, 4, 4), outputs: 16))
+        #expect(!applies(geometry(16, 16, 16), outputs: 12))
+        #expect(!applies(geometry(16, 32, 32, stride: 3), outputs: 16))
+        #expect(!applies(geometry(16, 16, 8, stride: 2), outputs: 16))
+        #expect(!applies(geometry(16, 31, 32, stride: 2), outputs: 16))
+        #expect(applies(geometry(16, 32, 32, stride: 2), outputs: 16))
+        #expect(!applies(geometry(16, 32, 32, padding: 0), outputs: 16))
+        #expect(!applies(geometry(16, 32, 32, padding: 2, kernel: 5), outputs: 16))
+        #expect(applies(geometry(16, 32, 32), outputs: 16))
+        // Switched off: nothing applies.
+        #expect(!DirectConvolution.$instructionSet.withValue(nil) {
+            DirectConvolution.kernels(for: geometry(16, 32, 32), outputs: 16) != nil
+        })
     }
 }
