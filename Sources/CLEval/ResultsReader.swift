@@ -74,6 +74,7 @@ public enum ResultsReader {
                 trainSeconds: Array(try vector("/timing/train_seconds").prefix(completed)),
                 evalSeconds: Array(try vector("/timing/eval_seconds").prefix(completed)))
             record.learnerType = try text("learner_type")
+            record.convolutionKernels = try text("conv_kernels")
             return record
         } catch let error as HDF5Error {
             throw InputError(file: path, "damaged results file: \(error.message)")

@@ -66,7 +66,8 @@ public final class ResultsWriter {
             ("learner_config", metadata.learnerConfig),
             ("started_at", RunEnvironment.timestamp()), ("harness_version", RunEnvironment.harnessVersion),
             ("git_commit", RunEnvironment.gitCommit), ("host", RunEnvironment.host),
-            ("blas_core", BLASKernel.current), ("stream_kind", metadata.streamKind),
+            ("blas_core", BLASKernel.current), ("conv_kernels", DirectConvolution.currentName),
+            ("stream_kind", metadata.streamKind),
             ("dataset", metadata.dataset), ("dataset_source", metadata.datasetSource),
             ("training_preset", metadata.trainingPreset ?? "none"),
         ]

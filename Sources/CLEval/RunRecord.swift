@@ -15,6 +15,9 @@ public struct RunRecord: Sendable {
     public var seed: Int
     /// Root attribute `learner_type`: the registry name (differs from `learner` for labelled entries).
     public var learnerType: String = ""
+    /// Convolution path of the run (`conv_kernels`: avx512, avx2 or im2col; empty in files
+    /// written before it was recorded).
+    public var convolutionKernels: String = ""
     public var startedAt: String
     public var finishedAt: String?
     public var harnessVersion: String

@@ -88,7 +88,8 @@ public enum ReportTables {
         }
         let runs = summary.allRuns
         return "commit \(distinct(runs.map { String($0.gitCommit.prefix(12)) })); host \(distinct(runs.map(\.host))); "
-            + "BLAS \(distinct(runs.map { "\($0.blasCore) × \($0.blasThreads)" })); harness \(distinct(runs.map(\.harnessVersion)))"
+            + "BLAS \(distinct(runs.map { "\($0.blasCore) × \($0.blasThreads)" })); "
+            + "conv \(distinct(runs.map(\.convolutionKernels))); harness \(distinct(runs.map(\.harnessVersion)))"
     }
 
     /// Per run: seed, status, commit, harness version, host, BLAS kernel and threads, timings, peak memory.

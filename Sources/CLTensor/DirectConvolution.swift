@@ -1,4 +1,5 @@
 import CConvolutionKernels
+import Foundation
 
 /// Direct 3×3 convolutions (stride 1 or 2, padding 1) that read a zero-padded copy of each image
 /// instead of an im2col matrix, in register-blocked AVX-512 or AVX2 kernels
@@ -35,7 +36,36 @@ public enum DirectConvolution {
     /// The kernels used by convolutions started in this task; nil selects im2col + sgemm
     /// everywhere. Task-local, so that a test or benchmark comparing paths
     /// (`$instructionSet.withValue(.avx2) { ... }`) cannot switch another task's path.
-    @TaskLocal public static var instructionSet: InstructionSet? = bestAvailable
+    /// Defaults to `CL_BENCH_CONV_KERNELS` when that is set and valid, else the best available.
+    @TaskLocal public static var instructionSet: InstructionSet? = environmentChoice
+
+    /// `CL_BENCH_CONV_KERNELS`, or the best available when it is invalid (the command line
+    /// reports that as an error before anything runs). "im2col" is nil, not a fallback.
+    static let environmentChoice: InstructionSet? = {
+        do { return try configured(environment: ProcessInfo.processInfo.environment) } catch { return bestAvailable }
+    }()
+
+    /// Name of the environment variable that chooses the kernels: the paths round floats
+    /// differently, so reproducing a run bit for bit on another CPU needs the same choice.
+    public static let environmentVariable = "CL_BENCH_CONV_KERNELS"
+
+    /// The choice `CL_BENCH_CONV_KERNELS` asks for: `avx512`, `avx2`, `im2col` (nil), or
+    /// unset / `auto` for the best available. Throws a message naming the variable when the
+    /// value is unknown or this CPU cannot run those kernels.
+    public static func configured(environment: [String: String]) throws -> InstructionSet? {
+        guard let value = environment[environmentVariable], !value.isEmpty, value != "auto" else { return bestAvailable }
+        if value == "im2col" { return nil }
+        guard let choice = InstructionSet(rawValue: value) else {
+            throw KernelChoiceError(message: "\(environmentVariable)=\(value) is not one of auto, avx512, avx2, im2col")
+        }
+        guard choice.isAvailable else {
+            throw KernelChoiceError(message: "\(environmentVariable)=\(value): this CPU cannot run the \(value) kernels")
+        }
+        return choice
+    }
+
+    /// What a results file records as `conv_kernels`: the instruction set, or "im2col".
+    public static var currentName: String { instructionSet?.rawValue ?? "im2col" }
 
     /// The kernels compute the convolution `geometry` with `outputs` output channels.
     /// The kernels to use for the convolution `geometry` with `outputs` output channels, or
@@ -118,4 +148,10 @@ public enum DirectConvolution {
     static func reducePartials(_ partials: UnsafePointer<Float>, count: Int, into gradient: UnsafeMutablePointer<Float>) {
         cl_conv3x3_reduce_partials(partials, count, gradient)
     }
+}
+
+/// An invalid `CL_BENCH_CONV_KERNELS`.
+public struct KernelChoiceError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }

@@ -3,9 +3,16 @@ import CLData
 import CLEval
 import CLLearners
 import Foundation
+import CLTensor
 import HDF5Kit
 
 BLASStartup.ensureFastKernel()
+// An unknown or unsupported CL_BENCH_CONV_KERNELS is an error, not a silent fallback.
+do {
+    _ = try DirectConvolution.configured(environment: ProcessInfo.processInfo.environment)
+} catch {
+    CLBench.failWithInputError("\(error)")
+}
 
 /// Bad input ends with one line on standard error and exit status 2; usage errors too.
 do {

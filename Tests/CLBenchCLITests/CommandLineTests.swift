@@ -14,10 +14,13 @@ func cliBinary() -> URL {
     return folder.appendingPathComponent("cl-bench")
 }
 
-func runCLI(_ arguments: [String], in directory: String? = nil) throws -> CommandResult {
+func runCLI(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
     process.executableURL = cliBinary()
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
@@ -114,6 +117,22 @@ func badInputIsOneLineAndExitStatus2(file: String, expected: String) throws {
     #expect(result.error.contains(expected), "\(result.error)")
     #expect(result.error.contains(file) || file == "no-data.yaml")   // a missing dataset names the data folder
     #expect(!FileManager.default.fileExists(atPath: folder + "/results"))
+}
+
+/// The convolution path is recorded, and can be chosen for bit-for-bit reproduction.
+@Test func convolutionKernelsAreRecordedAndAnUnknownChoiceIsExitStatus2() throws {
+    let folder = scratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
+    try writeTinyIDX(to: folder + "/data/mnist")
+    try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
+    let chosen = try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out", "--seed", "0",
+                             "--learner", "nmc"], in: folder, environment: ["CL_BENCH_CONV_KERNELS": "im2col"])
+    #expect(chosen.status == 0, "\(chosen.error)")
+    #expect(try ResultsReader.read("\(folder)/out/tiny/nmc-seed0.h5").convolutionKernels == "im2col")
+    let unknown = try runCLI(["list"], environment: ["CL_BENCH_CONV_KERNELS": "sse"])
+    #expect(unknown.status == 2)
+    #expect(unknown.error.split(separator: "\n").count == 1)
+    #expect(unknown.error.contains("CL_BENCH_CONV_KERNELS=sse is not one of auto, avx512, avx2, im2col"))
 }
 
 @Test func unknownLearnerOnTheCommandLineIsExitStatus2() throws {
@@ -231,8 +250,9 @@ func badInputIsOneLineAndExitStatus2(file: String, expected: String) throws {
     f = h5py.File(sys.argv[1], 'r')
     for a in ['schema', 'status', 'protocol_yaml', 'protocol_name', 'learner', 'learner_config', 'seed',
               'started_at', 'finished_at', 'harness_version', 'git_commit', 'host', 'blas_core',
-              'blas_threads', 'peak_rss_bytes']:
+              'blas_threads', 'peak_rss_bytes', 'conv_kernels']:
         assert a in f.attrs, a
+    assert f.attrs['conv_kernels'] in ('avx512', 'avx2', 'im2col'), f.attrs['conv_kernels']
     assert f.attrs['schema'] == 'cl-bench/1' and f.attrs['status'] == 'complete'
     T, C = 2, 10
     shapes = {'stream/class_order': (C,), 'stream/task_classes': (T, 5), 'stream/train_counts': (T,),

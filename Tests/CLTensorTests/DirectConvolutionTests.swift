@@ -109,3 +109,21 @@ struct DirectConvolutionTests {
         })
     }
 }
+
+/// `CL_BENCH_CONV_KERNELS` parsing (independent of the CPU's instruction sets where possible).
+@Suite struct KernelChoiceTests {
+    @Test func environmentChoosesTheKernels() throws {
+        let name = DirectConvolution.environmentVariable
+        #expect(try DirectConvolution.configured(environment: [:]) == DirectConvolution.bestAvailable)
+        #expect(try DirectConvolution.configured(environment: [name: "auto"]) == DirectConvolution.bestAvailable)
+        #expect(try DirectConvolution.configured(environment: [name: "im2col"]) == nil)
+        for choice in DirectConvolution.InstructionSet.allCases {
+            if choice.isAvailable {
+                #expect(try DirectConvolution.configured(environment: [name: choice.rawValue]) == choice)
+            } else {
+                #expect(throws: KernelChoiceError.self) { try DirectConvolution.configured(environment: [name: choice.rawValue]) }
+            }
+        }
+        #expect(throws: KernelChoiceError.self) { try DirectConvolution.configured(environment: [name: "sse"]) }
+    }
+}
