@@ -158,6 +158,15 @@ public struct ConvolutionGeometry: Equatable, Sendable {
         }
     }
 
+    /// The column matrix of one image for the GEMM: the image itself for a pointwise
+    /// convolution, else its im2col copy in `buffer` (whose padding positions are zero).
+    @inline(__always)
+    func columnMatrix(of image: UnsafePointer<Float>, buffer: UnsafeMutablePointer<Float>?) -> UnsafePointer<Float> {
+        if isPointwise { return image }
+        imageToColumns(image, buffer!, bordersAreZero: true)
+        return UnsafePointer(buffer!)
+    }
+
     /// Adds columns [C·kh·kw, oh·ow] back into an image gradient [C, H, W] (the adjoint of
     /// `imageToColumns`).
     func addColumnsToImage(_ columns: UnsafeMutablePointer<Float>, _ image: UnsafeMutablePointer<Float>) {
@@ -282,13 +291,7 @@ func convolutionForward(_ x: Tensor, weights w: Tensor, geometry: ConvolutionGeo
                                                                           geometry: geometry, packed: pb.baseAddress!,
                                                                           outputs: outChannels, out: target, scratch: buffer!)
                                             } else if winograd == nil {
-                                                let matrix: UnsafePointer<Float>
-                                                if geometry.isPointwise {
-                                                    matrix = source
-                                                } else {
-                                                    geometry.imageToColumns(source, buffer!, bordersAreZero: true)
-                                                    matrix = UnsafePointer(buffer!)
-                                                }
+                                                let matrix = geometry.columnMatrix(of: source, buffer: buffer)
                                                 sgemm(transposeA: false, transposeB: false, m: outChannels, n: pixels, k: patch,
                                                       a: wp, lda: patch, b: matrix, ldb: pixels, c: target, ldc: pixels)
                                             }
@@ -437,14 +440,7 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                                     for image in images {
                                         let gradient = gp + image * outChannels * pixels
                                         if needWeight && !directWeight {
-                                            let source = xp + image * imageSize
-                                            let matrix: UnsafePointer<Float>
-                                            if geometry.isPointwise {
-                                                matrix = source
-                                            } else {
-                                                geometry.imageToColumns(source, buffer!, bordersAreZero: true)
-                                                matrix = UnsafePointer(buffer!)
-                                            }
+                                            let matrix = geometry.columnMatrix(of: xp + image * imageSize, buffer: buffer)
                                             if weightGradientTransposed {
                                                 // dWᵀ += cols · dYᵀ
                                                 sgemm(transposeA: false, transposeB: true, m: patch, n: outChannels, k: pixels,
