@@ -7,6 +7,13 @@ let numericSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
 ]
 
+/// The tensor library is optimised even in debug builds (`-O` keeps bounds, overflow and
+/// precondition checks): unoptimised element loops are 10–50× slower, which made the
+/// end-to-end tests take minutes. The code has no `assert`s that `-O` would remove.
+let tensorSettings: [SwiftSetting] = numericSettings + [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+
 let package = Package(
     name: "cl-bench",
     platforms: [.macOS(.v13)],
@@ -29,7 +36,7 @@ let package = Package(
         // AVX-512 direct 3×3 convolution kernels (used by CLTensor; selected at run time).
         .target(name: "CConvolutionKernels"),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
-        .target(name: "CLTensor", dependencies: ["CBLAS", "CConvolutionKernels"], swiftSettings: numericSettings),
+        .target(name: "CLTensor", dependencies: ["CBLAS", "CConvolutionKernels"], swiftSettings: tensorSettings),
         .target(name: "CLData", dependencies: ["CLTensor", "HDF5Kit", "CImageCodecs", "CImageDecoding"], swiftSettings: numericSettings),
         .target(name: "CLLearners", dependencies: ["CLTensor", "CLData", "Yams"], swiftSettings: numericSettings),
         .target(name: "CLEval", dependencies: ["CLLearners", "CLData", "HDF5Kit", "Yams"]),

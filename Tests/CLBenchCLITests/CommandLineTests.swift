@@ -40,9 +40,10 @@ func scratchFolder() -> String {
 }
 
 /// The shared MNIST files, when this checkout sits next to ../shared (as in CI).
+/// (#filePath is <checkout>/Tests/CLBenchCLITests/CommandLineTests.swift.)
 func sharedDatasets() -> String? {
     var folder = URL(fileURLWithPath: #filePath)
-    for _ in 0..<4 { folder = folder.deletingLastPathComponent() }
+    for _ in 0..<3 { folder = folder.deletingLastPathComponent() }
     let shared = folder.deletingLastPathComponent().appendingPathComponent("shared/datasets").path
     return FileManager.default.fileExists(atPath: shared + "/mnist") ? shared : nil
 }
@@ -159,8 +160,9 @@ func badInputIsOneLineAndExitStatus2(file: String, expected: String) throws {
     #expect(result.output.contains("nmc") && result.output.contains("metric: one of cosine, euclidean = cosine"))
 }
 
-@Test func splitMNISTOnRealDataWhenTheSharedFolderIsPresent() throws {
-    guard let shared = sharedDatasets() else { return }
+@Test(.enabled(if: sharedDatasets() != nil, "needs ../shared/datasets beside the checkout"))
+func splitMNISTOnRealDataWhenTheSharedFolderIsPresent() throws {
+    let shared = try #require(sharedDatasets())
     let folder = scratchFolder()
     var root = URL(fileURLWithPath: #filePath)
     for _ in 0..<3 { root = root.deletingLastPathComponent() }

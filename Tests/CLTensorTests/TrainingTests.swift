@@ -6,7 +6,13 @@ import Testing
 /// product's own dataset reader lives in CLData; this small reader keeps CLTensorTests
 /// independent of it).
 enum MNISTFixture {
-    static let directory = "/work/shared/datasets/mnist"
+    /// `../shared/datasets/mnist` beside this checkout (as CI places it), wherever the
+    /// checkout is (#filePath is <checkout>/Tests/CLTensorTests/TrainingTests.swift).
+    static let directory: String = {
+        var folder = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { folder = folder.deletingLastPathComponent() }
+        return folder.deletingLastPathComponent().appendingPathComponent("shared/datasets/mnist").path
+    }()
 
     static func decompress(_ path: String) throws -> [UInt8] {
         let process = Process()
