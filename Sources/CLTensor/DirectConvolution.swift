@@ -77,7 +77,10 @@ public enum DirectConvolution {
         }
         let (c, h, w, o) = (Int32(geometry.channels), Int32(geometry.height), Int32(geometry.width), Int32(outputs))
         switch geometry.stride {
-        case 1: return cl_conv3x3_supports(c, h, w, o) == 1 ? instructionSet : nil
+        case 1:
+            // AVX-512 also takes rows that end in a partial vector (masked stores).
+            let fits = instructionSet == .avx512 ? cl_conv3x3_avx512_supports(c, h, w, o) : cl_conv3x3_supports(c, h, w, o)
+            return fits == 1 ? instructionSet : nil
         case 2: return instructionSet == .avx512 && cl_conv3x3s2_supports(c, h, w, o) == 1 ? instructionSet : nil
         default: return nil
         }

@@ -42,6 +42,20 @@ struct DirectConvolutionTests {
         ([2, 3, 2, 32], 8), ([1, 16, 6, 64], 16), ([2, 8, 4, 16], 8), ([20, 16, 16, 16], 8), ([1, 8, 12, 16], 16),
     ]
 
+    /// Rows ending in a partial vector (AVX-512 only; AVX2 leaves them to im2col): Conv-4's
+    /// 28 and 14 on 28×28 inputs, 12, and 44 (two whole vectors and a partial one).
+    static let partialRowCases: [([Int], Int)] = [
+        ([2, 3, 3, 28], 8), ([1, 16, 5, 14], 16), ([2, 8, 2, 12], 8), ([1, 8, 3, 44], 8), ([20, 8, 4, 14], 8),
+    ]
+
+    @Test(arguments: instructionSets, 0..<partialRowCases.count)
+    func partialRowsMatchNaiveLoops(instructionSet: DirectConvolution.InstructionSet, caseIndex: Int) {
+        let (shape, outputs) = Self.partialRowCases[caseIndex]
+        DirectConvolution.$instructionSet.withValue(instructionSet) {
+            Self.check(shape: shape, outputs: outputs, stride: 1, expected: instructionSet == .avx512 ? .avx512 : nil)
+        }
+    }
+
     @Test(arguments: instructionSets, 0..<cases.count)
     func forwardAndGradientsMatchNaiveLoops(instructionSet: DirectConvolution.InstructionSet, caseIndex: Int) {
         let (shape, outputs) = Self.cases[caseIndex]
@@ -94,6 +108,9 @@ struct DirectConvolutionTests {
         }
         #expect(!applies(geometry(16, 7, 8), outputs: 16))
         #expect(!applies(geometry(16, 8, 24), outputs: 16))
+        #expect(!applies(geometry(16, 8, 7), outputs: 16))
+        #expect(!applies(geometry(16, 8, 27), outputs: 16))
+        #expect(applies(geometry(16, 8, 28), outputs: 16))
         #expect(!applies(geometry(16, 4, 4), outputs: 16))
         #expect(!applies(geometry(16, 16, 16), outputs: 12))
         #expect(!applies(geometry(16, 32, 32, stride: 3), outputs: 16))

@@ -28,7 +28,12 @@ int cl_conv3x3_is_available(void);
 /// outputs a multiple of 8.
 int cl_conv3x3_supports(int channels, int height, int width, int outputs);
 
-/// Floats of scratch one image needs: the zero-padded copy of its [C][H+2][W+2] planes.
+/// The AVX-512 stride-1 kernels also take rows ending in a partial vector at least 3/4 full
+/// (W % 16 ≥ 12, e.g. 28 and 14 for Conv-4 on 28×28 images): 1 when they handle this shape.
+int cl_conv3x3_avx512_supports(int channels, int height, int width, int outputs);
+
+/// Floats of scratch one image needs: the zero-padded copy of its [C][H+2][W+2] planes, and
+/// one vector of slack.
 size_t cl_conv3x3_padded_size(int channels, int height, int width);
 
 /// Packs weights [O][C][3][3] for `cl_conv3x3_forward`. With `flip_transpose` set the
