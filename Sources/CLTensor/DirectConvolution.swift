@@ -10,8 +10,8 @@ import Foundation
 /// direct kernels do neither. Measured on one core (AMD EPYC, batch 128, 16 channels at
 /// 32×32): forward 6.0 ms at 100 GFLOP/s against 17 ms for im2col + sgemm; weight
 /// gradient 6.9 ms (88 GFLOP/s) against 19.7 ms. They need an image width divisible by 16
-/// (or 8 with an even height) and a multiple of 8 output channels; other layers keep
-/// im2col + sgemm.
+/// (or 8 with an even height; AVX-512 also W % 16 ≥ 12) and a multiple of 8 output
+/// channels; stride 2 is AVX-512 only. Other layers keep im2col + sgemm.
 public enum DirectConvolution {
     /// The vector instruction sets the kernels are written for.
     public enum InstructionSet: String, Sendable, CaseIterable {
