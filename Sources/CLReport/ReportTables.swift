@@ -79,7 +79,8 @@ public enum ReportTables {
         return table
     }
 
-    /// One line saying where the numbers came from: commits, hosts, BLAS kernels, harness versions.
+    /// One line saying where the numbers came from: commits, hosts, BLAS kernels, convolution
+    /// kernels, harness versions.
     public static func provenanceLine(_ summary: ProtocolSummary) -> String {
         func distinct(_ values: [String]) -> String {
             var seen: [String] = []
@@ -87,9 +88,12 @@ public enum ReportTables {
             return seen.joined(separator: ", ")
         }
         let runs = summary.allRuns
+        // Files written before `conv_kernels` existed have none: say nothing rather than "?".
+        let convolution = runs.allSatisfy { $0.convolutionKernels.isEmpty }
+            ? "" : "conv \(distinct(runs.map(\.convolutionKernels))); "
         return "commit \(distinct(runs.map { String($0.gitCommit.prefix(12)) })); host \(distinct(runs.map(\.host))); "
             + "BLAS \(distinct(runs.map { "\($0.blasCore) × \($0.blasThreads)" })); "
-            + "conv \(distinct(runs.map(\.convolutionKernels))); harness \(distinct(runs.map(\.harnessVersion)))"
+            + convolution + "harness \(distinct(runs.map(\.harnessVersion)))"
     }
 
     /// Per run: seed, status, commit, harness version, host, BLAS kernel and threads, timings, peak memory.

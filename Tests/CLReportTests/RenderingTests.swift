@@ -41,6 +41,12 @@ struct RenderingTests {
         #expect(text.contains("2 / 5"))
         #expect(text.contains("Few-shot sessions of teen (performance drop 0."))
         #expect(text.contains("commit 0123456789ab; host ci-runner; BLAS Haswell × 2; harness 0.1.0"))
+        // The convolution path appears once runs record it.
+        var records = SyntheticRecords.sample()
+        for index in records.indices { records[index].convolutionKernels = index == 0 ? "avx2" : "avx512" }
+        let line = ReportTables.provenanceLine(ProtocolSummary.group(records)[0])
+        #expect(line.contains("BLAS Haswell × 2; conv "), "\(line)")
+        #expect(line.contains("avx512") || line.contains("avx2"), "\(line)")
         // nmc rows: on split-mnist four "mean ± std" cells; on joint-mnist two, and two n/a.
         let nmcRows = text.split(separator: "\n").filter { $0.hasPrefix("nmc ") && $0.contains("±") }
         #expect(nmcRows.map { $0.components(separatedBy: "±").count - 1 }.sorted() == [2, 4])
