@@ -44,8 +44,9 @@ public enum Parallel {
             body(0..<count)
             return
         }
-        // No OpenBLAS inside, so its thread count is left alone: switching it costs more
-        // than these loops gain (measured: ResNet-20 step 390 -> 460 CPU ms).
+        // No OpenBLAS inside, so its thread count is left alone. Not every pass gains: the
+        // residual add + ReLU split this way made a ResNet-20 step slower (385 -> 430 CPU ms,
+        // cause not found), so it stays serial; measure before using this for a new loop.
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             body(blockRange(worker, of: workers, count: count))
         }
