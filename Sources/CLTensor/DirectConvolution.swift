@@ -11,13 +11,13 @@ import Foundation
 /// 32×32): forward 6.0 ms at 100 GFLOP/s against 17 ms for im2col + sgemm; weight
 /// gradient 6.9 ms (88 GFLOP/s) against 19.7 ms. They need an image width divisible by 16
 /// (or 8 with an even height; AVX-512 also W % 16 ≥ 12) and a multiple of 8 output
-/// channels; stride 2 is AVX-512 only. Other layers keep im2col + sgemm.
+/// channels. Other layers keep im2col + sgemm.
 public enum DirectConvolution {
     /// The vector instruction sets the kernels are written for.
     public enum InstructionSet: String, Sendable, CaseIterable {
         /// 16-lane kernels: stride 1 and 2.
         case avx512
-        /// 8-lane kernels (AVX2 + FMA): stride 1; stride-2 layers use im2col + sgemm.
+        /// 8-lane kernels (AVX2 + FMA): stride 1 and 2 (not rows ending in a partial vector).
         case avx2
 
         /// This CPU can run the kernels.
@@ -81,7 +81,7 @@ public enum DirectConvolution {
             // AVX-512 also takes rows that end in a partial vector (masked stores).
             let fits = instructionSet == .avx512 ? cl_conv3x3_avx512_supports(c, h, w, o) : cl_conv3x3_supports(c, h, w, o)
             return fits == 1 ? instructionSet : nil
-        case 2: return instructionSet == .avx512 && cl_conv3x3s2_supports(c, h, w, o) == 1 ? instructionSet : nil
+        case 2: return cl_conv3x3s2_supports(c, h, w, o) == 1 ? instructionSet : nil
         default: return nil
         }
     }
@@ -109,13 +109,17 @@ public enum DirectConvolution {
     static func forward(_ kernels: InstructionSet, image: UnsafePointer<Float>, channels: Int,
                         geometry: ConvolutionGeometry, packed: UnsafePointer<Float>, outputs: Int,
                         out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-        if kernels == .avx2 {
+        switch (kernels, geometry.stride) {
+        case (.avx2, 2):
+            cl_conv3x3s2_forward_avx2(image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
+                                      packed, Int32(outputs), out, scratch)
+        case (.avx2, _):
             cl_conv3x3_forward_avx2(image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
                                     packed, Int32(outputs), out, scratch)
-        } else if geometry.stride == 2 {
+        case (.avx512, 2):
             cl_conv3x3s2_forward(image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
                                  packed, Int32(outputs), out, scratch)
-        } else {
+        case (.avx512, _):
             cl_conv3x3_forward(image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
                                packed, Int32(outputs), out, scratch)
         }
@@ -129,11 +133,14 @@ public enum DirectConvolution {
                                          geometry: ConvolutionGeometry, outputs: Int,
                                          partials: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let (c, h, w) = (Int32(geometry.channels), Int32(geometry.height), Int32(geometry.width))
-        if kernels == .avx2 {
+        switch (kernels, geometry.stride) {
+        case (.avx2, 2):
+            cl_conv3x3s2_weight_gradient_avx2(images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
+        case (.avx2, _):
             cl_conv3x3_weight_gradient_avx2(images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
-        } else if geometry.stride == 2 {
+        case (.avx512, 2):
             cl_conv3x3s2_weight_gradient(images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
-        } else {
+        case (.avx512, _):
             cl_conv3x3_weight_gradient(images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
         }
     }
