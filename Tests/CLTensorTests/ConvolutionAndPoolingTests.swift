@@ -83,6 +83,16 @@ func naivePool(_ x: Tensor, kernel: Int, stride: Int, padding: Int, maximum: Boo
         expectGradientsMatch([x]) { $0[0].averagePool2d(kernel: kernel, stride: stride, padding: padding) }
     }
 
+    /// Enough planes (4 × 8) for the planes to be split across workers, with and without
+    /// recorded winners.
+    @Test func maxPoolingSplitAcrossWorkers() {
+        let x = randomTensor([4, 8, 6, 5], seed: 53)
+        expectClose(Variable(x).maxPool2d(kernel: 2).value, naivePool(x, kernel: 2, stride: 2, padding: 0, maximum: true))
+        var generator = SeededGenerator(seed: 54)
+        let separated = Tensor(shape: x.shape, scalars: generator.permutation(x.count).map { Float($0) * 0.05 })
+        expectGradientsMatch([separated]) { $0[0].maxPool2d(kernel: 3, stride: 2, padding: 1) }
+    }
+
     @Test func globalAveragePooling() {
         let x = randomTensor([2, 3, 4, 4], seed: 51)
         expectClose(Variable(x).globalAveragePool().value,
