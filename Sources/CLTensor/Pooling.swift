@@ -20,6 +20,26 @@ extension Variable {
                     // (An empty array's buffer may still have a base address.)
                     let (xp, op, wp) = (x.baseAddress!, o.baseAddress!, recordsWinners ? wb.baseAddress : nil)
                     Parallel.forEachRange(of: planes, minimumPerWorker: 8) { range in
+                        if kernel == 2 && stride == 2 && padding == 0 {
+                            // The common 2×2 case, without the window bounds (same choice of
+                            // winner: the first maximal value in window order).
+                            for p in range {
+                                for oy in 0..<oh {
+                                    let top = (p &* h &+ 2 &* oy) &* w
+                                    let target = (p &* oh &+ oy) &* ow
+                                    for ox in 0..<ow {
+                                        let i = top &+ 2 &* ox
+                                        var best = xp[i], index = i
+                                        if xp[i &+ 1] > best { best = xp[i &+ 1]; index = i &+ 1 }
+                                        if xp[i &+ w] > best { best = xp[i &+ w]; index = i &+ w }
+                                        if xp[i &+ w &+ 1] > best { best = xp[i &+ w &+ 1]; index = i &+ w &+ 1 }
+                                        op[target &+ ox] = best
+                                        wp?[target &+ ox] = index
+                                    }
+                                }
+                            }
+                            return
+                        }
                         for p in range {
                             for oy in 0..<oh {
                                 let y0 = oy &* stride &- padding
