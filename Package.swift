@@ -34,7 +34,8 @@ let package = Package(
         // C glue that keeps libjpeg's setjmp error recovery out of Swift (used by CLData).
         .target(name: "CImageDecoding", dependencies: ["CImageCodecs"]),
         // AVX-512 direct 3×3 convolution kernels (used by CLTensor; selected at run time).
-        .target(name: "CConvolutionKernels"),
+        // Optimised in debug builds too, like CLTensor: at -O0 the kernels are many times slower.
+        .target(name: "CConvolutionKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
         .target(name: "CLTensor", dependencies: ["CBLAS", "CConvolutionKernels"], swiftSettings: tensorSettings),
         .target(name: "CLData", dependencies: ["CLTensor", "HDF5Kit", "CImageCodecs", "CImageDecoding"], swiftSettings: numericSettings),
