@@ -62,3 +62,16 @@ private func randomInput(_ shape: [Int], seed: UInt64) -> Tensor {
     let d = network.featureDimension
     for k in 0..<d { #expect(abs(together.scalars[d + k] - alone.scalars[k]) <= 1e-5 * max(1, abs(alone.scalars[k]))) }
 }
+
+/// A batch larger than `evaluationChunk` goes through the network in chunks: the features
+/// are those of the whole batch at once, bit for bit, in order.
+@Test func chunkedEvaluationGivesTheSameFeaturesAsOneBatch() {
+    var generator = SeededGenerator(seed: 6)
+    let network = ConvNet4(hiddenChannels: 8, generator: &generator)
+    let batch = randomInput([evaluationChunk * 2 + 5, 1, 28, 28], seed: 7)
+    let chunked = network.evaluateFeatures(of: batch)
+    network.isTraining = false
+    let whole = withoutGradient { network.features(of: Variable(batch)).value }
+    #expect(chunked.shape == whole.shape)
+    #expect(chunked.scalars == whole.scalars)
+}
