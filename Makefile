@@ -19,7 +19,7 @@ export OPENBLAS_CORETYPE
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps test-deps build report regression bench report-screenshot clean
+.PHONY: run test deps test-deps build report regression bench bench-training report-screenshot clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -69,6 +69,11 @@ regression:
 bench: build
 	$(SWIFT) build -c release --product cl-bench-benchmarks
 	Benchmarks/compare_nmc.sh
+
+# ResNet-20/32 training and evaluation against PyTorch on the same machine (creates
+# Benchmarks/.venv with torch on first use, ~5 GB; about two minutes per run).
+bench-training:
+	Benchmarks/compare_training.sh --steps 3 --repeats 3
 
 # Renders an HTML report of the quickstart results to PNG with headless Chromium (to look at).
 report-screenshot: build

@@ -22,6 +22,8 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   elif [[ "$flags" == *avx2* ]]; then export OPENBLAS_CORETYPE=Haswell; fi
 fi
 VENV=Benchmarks/.venv
+# A symlink to a venv that no longer exists would make `venv` fail: start afresh.
+if [ -L "$VENV" ] && [ ! -e "$VENV" ]; then rm "$VENV"; fi
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q torch
