@@ -24,17 +24,12 @@
 //   C = O = 64 at 8×8:   forward 106 | 106,  weight gradient 94 | 97
 #include "conv3x3_kernels_avx2.h"
 #include "conv3x3_kernels.h"
+#include "avx2_support.h"
 
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__clang__)
 
-#include <immintrin.h>
-
-#define AVX2 __attribute__((target("avx2,fma")))
-#define INLINE static inline __attribute__((always_inline))
-
-enum { BLOCK = CL_CONV3X3_BLOCK, LANES = 8, PARTIAL_LANES = 16, TILE_OUTPUTS = 4, TILE_VECTORS = 3 };
 
 int cl_conv3x3_avx2_is_available(void) {
     __builtin_cpu_init();
@@ -118,14 +113,6 @@ AVX2 void cl_conv3x3_forward_avx2(const float *image, int channels, int height, 
     }
 }
 
-/// Where one tile's dY rows come from: either a packed copy ([row][vector][4 outputs][8],
-/// read strictly in order) or the caller's dY directly (for rows longer than the copy).
-typedef struct {
-    const float *first;     // dY of output 0 in the first row
-    size_t next_row;        // floats from one row to the next within an image
-    size_t next_image;      // extra floats when a row ends an image
-} gradient_rows;
-
 /// Adds Σ_p dY[o][p]·x[c][p + (ki, kj)] for 4 outputs and the 3 taps kj of one (c, ki), over
 /// `rows` output rows starting at row y0 of some image (`x` points at that row's padded
 /// input, planes of successive images `plane` floats apart), to lanes 0–7 of the partials
@@ -151,16 +138,8 @@ AVX2 INLINE void weight_tile(gradient_rows d, size_t pixels, const float *x, siz
         x += pw;
         if (++y == height) { y = 0; g += d.next_image; x += plane - (size_t)height * pw; }
     }
-    for (int m = 0; m < TILE_OUTPUTS; m++) {
-        for (int j = 0; j < 3; j++) {
-            float *p = partials + m * stride + j * PARTIAL_LANES;
-            _mm256_storeu_ps(p, _mm256_add_ps(_mm256_loadu_ps(p), acc[m][j]));
-        }
-    }
+    add_to_partials(acc, partials, stride);
 }
-
-/// Output rows per packed dY copy: 4 outputs × 1024 pixels = 16 KB on the stack.
-enum { PACKED_PIXELS = 1024 };
 
 AVX2 void cl_conv3x3_weight_gradient_avx2(const float *images, const float *output_gradients, int count, int channels,
                                           int height, int width, int outputs, float *partials, float *scratch) {
@@ -171,9 +150,7 @@ AVX2 void cl_conv3x3_weight_gradient_avx2(const float *images, const float *outp
         pad_planes(images + image * image_size, channels, height, width, scratch + image * plane, channel_stride);
     }
     size_t stride = (size_t)channels * 9 * PARTIAL_LANES, gradient_stride = (size_t)outputs * pixels;
-    // dY is copied 4 outputs at a time into an aligned buffer, read in order: straight from the
-    // caller's arrays (16-byte aligned in Swift) half the loads split cache lines, and dY rows
-    // of the images in a call map to the same L1 sets.
+    // dY 4 outputs at a time, packed when its rows fit the copy (see `gradient_rows_for`).
     __attribute__((aligned(64))) float copy[TILE_OUTPUTS * PACKED_PIXELS];
     int packs = width <= PACKED_PIXELS, total_rows = count * height;
     int chunk_rows = packs ? PACKED_PIXELS / width : total_rows;
@@ -181,25 +158,8 @@ AVX2 void cl_conv3x3_weight_gradient_avx2(const float *images, const float *outp
         for (int row0 = 0; row0 < total_rows; row0 += chunk_rows) {
             int rows = total_rows - row0 < chunk_rows ? total_rows - row0 : chunk_rows;
             int image0 = row0 / height, y0 = row0 % height;
-            gradient_rows d;
-            if (packs) {
-                for (int i = 0, image = image0, y = y0; i < rows; i++) {
-                    const float *source = output_gradients + (size_t)image * gradient_stride + (size_t)first * pixels
-                        + (size_t)y * width;
-                    float *target = copy + (size_t)i * width * TILE_OUTPUTS;
-                    for (int col = 0; col < width; col += LANES) {
-                        for (int m = 0; m < TILE_OUTPUTS; m++) {
-                            _mm256_store_ps(target + col * TILE_OUTPUTS + m * LANES, _mm256_loadu_ps(source + m * pixels + col));
-                        }
-                    }
-                    if (++y == height) { y = 0; image++; }
-                }
-                d = (gradient_rows){copy, (size_t)width * TILE_OUTPUTS, 0};
-            } else {
-                d = (gradient_rows){output_gradients + (size_t)image0 * gradient_stride + (size_t)first * pixels
-                                        + (size_t)y0 * width,
-                                    (size_t)width, gradient_stride - pixels};
-            }
+            gradient_rows d = gradient_rows_for(output_gradients, copy, packs, first, row0, rows, height, width, pixels,
+                                                gradient_stride);
             for (int c = 0; c < channels; c++) {
                 const float *x = scratch + c * channel_stride + (size_t)image0 * plane + (size_t)y0 * pw;
                 for (int ki = 0; ki < 3; ki++) {

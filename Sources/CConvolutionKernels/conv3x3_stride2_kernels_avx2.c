@@ -18,17 +18,12 @@
 //   32 → 64 at 16×16: forward 90 | 90 | 71,  weight gradient 72 | 74 | 67
 #include "conv3x3_stride2_kernels_avx2.h"
 #include "conv3x3_kernels.h"
+#include "avx2_support.h"
 
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__clang__)
 
-#include <immintrin.h>
-
-#define AVX2 __attribute__((target("avx2,fma")))
-#define INLINE static inline __attribute__((always_inline))
-
-enum { BLOCK = CL_CONV3X3_BLOCK, LANES = 8, PARTIAL_LANES = 16, TILE_OUTPUTS = 4, TILE_VECTORS = 3 };
 
 /// Padded row r (0…H) of one channel, split by column parity: even padded columns 0, 2, …, W
 /// at [0, W/2], odd ones 1, 3, …, W − 1 at [W/2 + 1, W]. Row H + 1 and column W + 1 of the
@@ -122,14 +117,6 @@ AVX2 void cl_conv3x3s2_forward_avx2(const float *image, int channels, int height
     }
 }
 
-/// Where one tile's dY comes from: a packed copy ([row][vector][4 outputs][8], read in
-/// order) or the caller's dY in place (rows longer than the copy).
-typedef struct {
-    const float *first;     // dY of output 0 in the first row
-    size_t next_row;        // floats from one output row to the next within an image
-    size_t next_image;      // extra floats when a row ends an image
-} gradient_rows;
-
 /// Adds Σ_p dY[o][p]·x[c][2p + (ki, kj)] for 4 outputs and the 3 taps kj of one (c, ki) over
 /// `rows` output rows from row y0 of some image (`x`: that row's tap (ki, 0) in a split
 /// plane; the planes of successive images follow each other) to lanes 0–7 of the partials.
@@ -155,16 +142,8 @@ AVX2 INLINE void weight_tile(gradient_rows d, size_t pixels, const float *x, siz
         // H = 2·out_height rows read; the next image's plane starts one row (row H) later.
         if (++y == out_height) { y = 0; g += d.next_image; x += rs; }
     }
-    for (int m = 0; m < TILE_OUTPUTS; m++) {
-        for (int j = 0; j < 3; j++) {
-            float *p = partials + m * stride + j * PARTIAL_LANES;
-            _mm256_storeu_ps(p, _mm256_add_ps(_mm256_loadu_ps(p), acc[m][j]));
-        }
-    }
+    add_to_partials(acc, partials, stride);
 }
-
-/// Output pixels per packed dY copy: 4 outputs × 1024 pixels = 16 KB on the stack.
-enum { PACKED_PIXELS = 1024 };
 
 AVX2 void cl_conv3x3s2_weight_gradient_avx2(const float *images, const float *output_gradients, int count, int channels,
                                             int height, int width, int outputs, float *partials, float *scratch) {
@@ -184,25 +163,8 @@ AVX2 void cl_conv3x3s2_weight_gradient_avx2(const float *images, const float *ou
         for (int row0 = 0; row0 < total_rows; row0 += chunk_rows) {
             int rows = total_rows - row0 < chunk_rows ? total_rows - row0 : chunk_rows;
             int image0 = row0 / out_height, y0 = row0 % out_height;
-            gradient_rows d;
-            if (packs) {
-                for (int i = 0, image = image0, y = y0; i < rows; i++) {
-                    const float *source = output_gradients + (size_t)image * gradient_stride + (size_t)first * pixels
-                        + (size_t)y * out_width;
-                    float *target = copy + (size_t)i * out_width * TILE_OUTPUTS;
-                    for (int col = 0; col < out_width; col += LANES) {
-                        for (int m = 0; m < TILE_OUTPUTS; m++) {
-                            _mm256_store_ps(target + col * TILE_OUTPUTS + m * LANES, _mm256_loadu_ps(source + m * pixels + col));
-                        }
-                    }
-                    if (++y == out_height) { y = 0; image++; }
-                }
-                d = (gradient_rows){copy, (size_t)out_width * TILE_OUTPUTS, 0};
-            } else {
-                d = (gradient_rows){output_gradients + (size_t)image0 * gradient_stride + (size_t)first * pixels
-                                        + (size_t)y0 * out_width,
-                                    (size_t)out_width, gradient_stride - pixels};
-            }
+            gradient_rows d = gradient_rows_for(output_gradients, copy, packs, first, row0, rows, out_height, out_width, pixels,
+                                                gradient_stride);
             for (int c = 0; c < channels; c++) {
                 const float *x = scratch + c * channel_stride + (size_t)image0 * plane + (size_t)(2 * y0) * rs;
                 for (int ki = 0; ki < 3; ki++) {
