@@ -20,6 +20,25 @@ func naiveConvolution(_ x: Tensor, _ w: Tensor, bias: Tensor?, stride: Int, padd
     return out
 }
 
+/// dX and dW of L = Σ conv(x, w) ⊙ R for a 3×3 convolution with padding 1 (R has the
+/// output's shape), by the defining sums in Double: the reference for the direct kernels.
+func naiveConvolutionGradients(_ x: Tensor, _ w: Tensor, _ r: Tensor, stride: Int) -> (dx: Tensor, dw: Tensor) {
+    let (n, c, h, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let (o, oh, ow) = (w.shape[0], r.shape[2], r.shape[3])
+    var dx = [Double](repeating: 0, count: x.count), dw = [Double](repeating: 0, count: w.count)
+    for b in 0..<n { for f in 0..<o { for y in 0..<oh { for xx in 0..<ow {
+        let g = Double(r.scalars[((b * o + f) * oh + y) * ow + xx])
+        for ch in 0..<c { for ki in 0..<3 { for kj in 0..<3 {
+            let (iy, ix) = (y * stride + ki - 1, xx * stride + kj - 1)
+            guard iy >= 0 && iy < h && ix >= 0 && ix < width else { continue }
+            let xi = ((b * c + ch) * h + iy) * width + ix, wi = ((f * c + ch) * 3 + ki) * 3 + kj
+            dw[wi] += g * Double(x.scalars[xi])
+            dx[xi] += g * Double(w.scalars[wi])
+        } } }
+    } } } }
+    return (Tensor(shape: x.shape, scalars: dx.map { Float($0) }), Tensor(shape: w.shape, scalars: dw.map { Float($0) }))
+}
+
 /// Direct pooling reference; `maximum` chooses max pooling, otherwise average with padding counted.
 func naivePool(_ x: Tensor, kernel: Int, stride: Int, padding: Int, maximum: Bool) -> Tensor {
     let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])

@@ -2,59 +2,66 @@ import CConvolutionKernels
 import Testing
 @testable import CLTensor
 
-/// The AVX2 + FMA direct 3×3 kernels, called directly (they are not wired into `conv2d`),
-/// against naive loops. Scratch and outputs start as NaN so that a kernel relying on their
-/// contents, or skipping a pixel, fails.
+/// The AVX2 + FMA direct 3×3 kernels (stride 1 and 2), called directly rather than through
+/// `conv2d` (which picks AVX-512 on a CPU that has it), against naive loops. Scratch and
+/// outputs start as NaN so that a kernel relying on their contents, or skipping a pixel, fails.
 @Suite(.enabled(if: cl_conv3x3_avx2_is_available() == 1, "needs AVX2 and FMA"))
 struct DirectConvolutionAVX2Tests {
-    /// (input shape [N, C, H, W], output channels): 3 input channels as in the first ResNet
-    /// layer; 3 and 5 vectors per image (tiles of 3 plus 2-vector remainders); 8-pixel rows;
-    /// 20 images of 8×8 and 7 of 5×16 whose dY copies (1024 pixels) end inside an image;
-    /// 1280-pixel images split into two copies; 1040 columns, too long for the copy, read
-    /// dY in place.
-    static let cases: [([Int], Int)] = [
+    typealias Forward = (UnsafePointer<Float>?, Int32, Int32, Int32, UnsafePointer<Float>?, Int32,
+                         UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?) -> Void
+    typealias WeightGradient = (UnsafePointer<Float>?, UnsafePointer<Float>?, Int32, Int32, Int32, Int32, Int32,
+                                UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?) -> Void
+
+    /// Stride 1, (input shape [N, C, H, W], output channels): 3 input channels as in the first
+    /// ResNet layer; 3 and 5 vectors per image (tiles of 3 plus 2-vector remainders); 8-pixel
+    /// rows; 20 images of 8×8 and 7 of 5×16 whose dY copies (1024 pixels) end inside an image;
+    /// 1280-pixel images split into two copies; 1040 columns, too long for the copy, read dY
+    /// in place.
+    static let stride1Cases: [([Int], Int)] = [
         ([2, 3, 5, 16], 8), ([1, 16, 3, 16], 16), ([2, 8, 4, 48], 8), ([3, 16, 2, 16], 24), ([1, 8, 1, 16], 8),
         ([2, 8, 2, 8], 16), ([20, 8, 8, 8], 8), ([7, 5, 5, 16], 16), ([2, 4, 40, 32], 8), ([3, 3, 2, 1040], 8),
     ]
 
-    /// dW[o][c][ki][kj] = Σ over images and pixels of dY[o][p] · x[c][p + (ki − 1, kj − 1)].
-    static func naiveWeightGradient(_ x: Tensor, _ dy: Tensor) -> Tensor {
-        let (n, c, h, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let o = dy.shape[1]
-        var dw = Tensor(shape: [o, c, 3, 3])
-        for b in 0..<n { for f in 0..<o { for ch in 0..<c { for ki in 0..<3 { for kj in 0..<3 {
-            var total: Float = 0
-            for y in 0..<h { for xx in 0..<width {
-                let (iy, ix) = (y + ki - 1, xx + kj - 1)
-                guard iy >= 0 && iy < h && ix >= 0 && ix < width else { continue }
-                total += dy.scalars[((b * o + f) * h + y) * width + xx] * x.scalars[((b * c + ch) * h + iy) * width + ix]
-            } }
-            dw.scalars[((f * c + ch) * 3 + ki) * 3 + kj] += total
-        } } } } }
-        return dw
+    /// Stride 2: the first ResNet layer's 3 channels at 32×32; 8-pixel output rows; 6 and 10
+    /// vectors per image (tiles of 3, a remainder of 4 as 2 + 2); a single output row; 20
+    /// images of 16×16 whose dY copies (1024 pixels) end inside an image; 1040-pixel output
+    /// rows, too long for the copy, read dY in place.
+    static let stride2Cases: [([Int], Int)] = [
+        ([2, 3, 32, 32], 16), ([3, 16, 16, 16], 8), ([2, 8, 12, 16], 24), ([2, 4, 10, 32], 8), ([1, 8, 2, 32], 8),
+        ([3, 5, 6, 64], 16), ([20, 8, 16, 16], 8), ([2, 2, 2, 2080], 8),
+    ]
+
+    static let stride1Arguments = stride1Cases.map { (1, $0.0, $0.1) }
+    static let stride2Arguments = stride2Cases.map { (2, $0.0, $0.1) }
+
+    static func kernels(stride: Int) -> (Forward, WeightGradient) {
+        stride == 2 ? (cl_conv3x3s2_forward_avx2, cl_conv3x3s2_weight_gradient_avx2)
+                    : (cl_conv3x3_forward_avx2, cl_conv3x3_weight_gradient_avx2)
     }
 
-    @Test(arguments: 0..<cases.count) func forwardMatchesNaiveLoops(caseIndex: Int) {
-        let (shape, outputs) = Self.cases[caseIndex]
+    @Test(arguments: stride1Arguments + stride2Arguments)
+    func forwardMatchesNaiveLoops(stride: Int, shape: [Int], outputs: Int) {
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-        #expect(cl_conv3x3_supports(Int32(c), Int32(h), Int32(w), Int32(outputs)) == 1)
+        let supports = stride == 2 ? cl_conv3x3s2_supports : cl_conv3x3_supports
+        #expect(supports(Int32(c), Int32(h), Int32(w), Int32(outputs)) == 1)
         let x = randomTensor(shape, seed: 240), weights = randomTensor([outputs, c, 3, 3], seed: 241)
+        let (oh, ow) = (h / stride, w / stride)
         var packed = [Float](repeating: 0, count: weights.count)
-        var out = Tensor(shape: [n, outputs, h, w], repeating: .nan)
+        var out = Tensor(shape: [n, outputs, oh, ow], repeating: .nan)
         var scratch = [Float](repeating: .nan, count: cl_conv3x3_padded_size(Int32(c), Int32(h), Int32(w)))
         weights.scalars.withUnsafeBufferPointer { wb in
             packed.withUnsafeMutableBufferPointer { pb in
                 cl_conv3x3_pack_weights(wb.baseAddress!, Int32(outputs), Int32(c), 0, pb.baseAddress!)
             }
         }
+        let forward = Self.kernels(stride: stride).0
         x.scalars.withUnsafeBufferPointer { xb in
             packed.withUnsafeBufferPointer { pb in
                 out.scalars.withUnsafeMutableBufferPointer { ob in
                     scratch.withUnsafeMutableBufferPointer { sb in
                         for image in 0..<n {
-                            cl_conv3x3_forward_avx2(xb.baseAddress! + image * c * h * w, Int32(c), Int32(h), Int32(w),
-                                                    pb.baseAddress!, Int32(outputs),
-                                                    ob.baseAddress! + image * outputs * h * w, sb.baseAddress!)
+                            forward(xb.baseAddress! + image * c * h * w, Int32(c), Int32(h), Int32(w), pb.baseAddress!,
+                                    Int32(outputs), ob.baseAddress! + image * outputs * oh * ow, sb.baseAddress!)
                         }
                     }
                 }
@@ -62,27 +69,28 @@ struct DirectConvolutionAVX2Tests {
         }
         // expectClose skips NaN differences.
         #expect(out.scalars.allSatisfy { $0.isFinite })
-        expectClose(out, naiveConvolution(x, weights, bias: nil, stride: 1, padding: 1), tolerance: 2e-5)
+        expectClose(out, naiveConvolution(x, weights, bias: nil, stride: stride, padding: 1), tolerance: 2e-5)
     }
 
     /// The batch goes in two calls (first image, then the rest), so the second call must add
     /// to the partial sums of the first.
-    @Test(arguments: 0..<cases.count) func weightGradientMatchesNaiveLoops(caseIndex: Int) {
-        let (shape, outputs) = Self.cases[caseIndex]
+    @Test(arguments: stride1Arguments + stride2Arguments)
+    func weightGradientMatchesNaiveLoops(stride: Int, shape: [Int], outputs: Int) {
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-        let x = randomTensor(shape, seed: 242), dy = randomTensor([n, outputs, h, w], seed: 243)
+        let outPixels = (h / stride) * (w / stride)
+        let x = randomTensor(shape, seed: 242), dy = randomTensor([n, outputs, h / stride, w / stride], seed: 243)
         let weightCount = outputs * c * 9
         var partials = [Float](repeating: 0, count: weightCount * 16)
         var scratch = [Float](repeating: .nan, count: n * cl_conv3x3_padded_size(Int32(c), Int32(h), Int32(w)))
+        let weightGradient = Self.kernels(stride: stride).1
         x.scalars.withUnsafeBufferPointer { xb in
             dy.scalars.withUnsafeBufferPointer { gb in
                 partials.withUnsafeMutableBufferPointer { pb in
                     scratch.withUnsafeMutableBufferPointer { sb in
                         for (first, count) in [(0, 1), (1, n - 1)] where count > 0 {
-                            cl_conv3x3_weight_gradient_avx2(xb.baseAddress! + first * c * h * w,
-                                                            gb.baseAddress! + first * outputs * h * w, Int32(count),
-                                                            Int32(c), Int32(h), Int32(w), Int32(outputs),
-                                                            pb.baseAddress!, sb.baseAddress!)
+                            weightGradient(xb.baseAddress! + first * c * h * w, gb.baseAddress! + first * outputs * outPixels,
+                                           Int32(count), Int32(c), Int32(h), Int32(w), Int32(outputs),
+                                           pb.baseAddress!, sb.baseAddress!)
                         }
                     }
                 }
@@ -96,7 +104,7 @@ struct DirectConvolutionAVX2Tests {
         }
         #expect(dw.scalars.allSatisfy { $0.isFinite })
         // Sums over up to 2080 pixels × 20 images: compare relative to the largest entry.
-        let reference = Self.naiveWeightGradient(x, dy)
+        let reference = naiveConvolutionGradients(x, Tensor(shape: dw.shape), dy, stride: stride).dw
         let scale = Swift.max(1, reference.scalars.map { Swift.abs($0) }.max() ?? 0)
         expectClose(Tensor(shape: dw.shape, scalars: dw.scalars.map { $0 / scale }),
                     Tensor(shape: reference.shape, scalars: reference.scalars.map { $0 / scale }), tolerance: 2e-5)

@@ -17,24 +17,6 @@ struct DirectConvolutionTests {
         ([2, 8, 2, 8], 16), ([20, 8, 8, 8], 8), ([1, 16, 6, 8], 8),
     ]
 
-    /// dW and dX of L = Σ conv(x, w) ⊙ R by the defining sums.
-    static func naiveGradients(_ x: Tensor, _ w: Tensor, _ r: Tensor, stride: Int) -> (dx: Tensor, dw: Tensor) {
-        let (n, c, h, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let (o, oh, ow) = (w.shape[0], r.shape[2], r.shape[3])
-        var dx = Tensor(shape: x.shape), dw = Tensor(shape: w.shape)
-        for b in 0..<n { for f in 0..<o { for y in 0..<oh { for xx in 0..<ow {
-            let g = r.scalars[((b * o + f) * oh + y) * ow + xx]
-            for ch in 0..<c { for ki in 0..<3 { for kj in 0..<3 {
-                let (iy, ix) = (y * stride + ki - 1, xx * stride + kj - 1)
-                guard iy >= 0 && iy < h && ix >= 0 && ix < width else { continue }
-                let xi = ((b * c + ch) * h + iy) * width + ix, wi = ((f * c + ch) * 3 + ki) * 3 + kj
-                dw.scalars[wi] += g * x.scalars[xi]
-                dx.scalars[xi] += g * w.scalars[wi]
-            } } }
-        } } } }
-        return (dx, dw)
-    }
-
     /// Stride 2 (the ResNet down-sampling layers): output widths 16 and 32 (one or two
     /// vectors per row) and 8 (two rows per vector), odd vector counts, 20 images of 16×16
     /// in calls of 16 and 4.
@@ -84,7 +66,7 @@ struct DirectConvolutionTests {
                     sourceLocation: sourceLocation)
         let r = randomTensor(out.shape, seed: 142)
         out.backward(seed: r)
-        let (dx, dw) = Self.naiveGradients(x, w, r, stride: stride)
+        let (dx, dw) = naiveConvolutionGradients(x, w, r, stride: stride)
         expectClose(xv.grad ?? Tensor(shape: x.shape), dx, tolerance: 2e-5, sourceLocation: sourceLocation)
         expectClose(wv.grad ?? Tensor(shape: w.shape), dw, tolerance: 2e-5, sourceLocation: sourceLocation)
     }
