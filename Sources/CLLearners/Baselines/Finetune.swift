@@ -32,13 +32,8 @@ public struct Finetune: Learner {
     }
 
     public mutating func learn(_ task: TaskData) throws {
-        let data = TrainingSet(task)
-        if !network.backbone.normalization.isFitted { network.backbone.normalization.fit(data) }
-        network.head.grow(to: task.seenClassCount, generator: &headGenerator)
-        try trainer.train(backbone: network.backbone, head: network.head, data: data, task: task.index,
-                          curves: curves, generator: &generator)
-        curves.record(in: context)
-        context.saveWeights(network.stateDictionary)
+        try network.train(on: TrainingSet(task), task: task, trainer: trainer, curves: curves, context: context,
+                          headGenerator: &headGenerator, generator: &generator)
     }
 
     public func predict(_ batch: Tensor, task: Int?) -> Prediction { network.predict(batch) }

@@ -60,13 +60,8 @@ public struct Joint: Learner {
             for _ in 1..<seenTasks.count { _ = trainingGenerator.split() }
             generator = trainingGenerator
         }
-        let data = TrainingSet(seenTasks)
-        if !network.backbone.normalization.isFitted { network.backbone.normalization.fit(data) }
-        network.head.grow(to: task.seenClassCount, generator: &headGenerator)
-        try trainer.train(backbone: network.backbone, head: network.head, data: data, task: task.index,
-                          curves: curves, generator: &generator)
-        curves.record(in: context)
-        context.saveWeights(network.stateDictionary)
+        try network.train(on: TrainingSet(seenTasks), task: task, trainer: trainer, curves: curves, context: context,
+                          headGenerator: &headGenerator, generator: &generator)
         context.note("joint", "upper bound, not continual: trained on the union of tasks 0...\(task.index)" + (reinitialise ? " from a fresh initialisation" : ""))
     }
 

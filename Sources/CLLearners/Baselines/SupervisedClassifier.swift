@@ -23,6 +23,18 @@ final class SupervisedClassifier {
 }
 
 extension SupervisedClassifier {
+    /// One training stage of the baselines: fit the input normalisation on the first data
+    /// seen, grow the head to the classes seen so far, train, then record the curves and
+    /// hand the weights to the results file.
+    func train(on data: TrainingSet, task: TaskData, trainer: SupervisedTrainer, curves: TrainingCurves,
+               context: LearnerContext, headGenerator: inout SeededGenerator, generator: inout SeededGenerator) throws {
+        if !backbone.normalization.isFitted { backbone.normalization.fit(data) }
+        head.grow(to: task.seenClassCount, generator: &headGenerator)
+        try trainer.train(backbone: backbone, head: head, data: data, task: task.index, curves: curves, generator: &generator)
+        curves.record(in: context)
+        context.saveWeights(stateDictionary)
+    }
+
     /// Backbone weights (PyTorch-style names, plus the input normalisation) and the head's
     /// `head.weight` / `head.bias`, as written to the results file.
     var stateDictionary: [String: Tensor] {
