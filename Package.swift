@@ -19,6 +19,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "cl-bench", targets: ["cl-bench"]),
+        // For learners written in a researcher's own package: `import CLBench`, then
+        // `CLBenchCommand.main(learners: [MyLearner.self])` (see Examples/custom-learner).
+        .library(name: "CLBench", targets: ["CLBench"]),
         .executable(name: "cl-bench-benchmarks", targets: ["cl-bench-benchmarks"]),
     ],
     dependencies: [
@@ -39,18 +42,16 @@ let package = Package(
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
         .target(name: "CLTensor", dependencies: ["CBLAS", "CConvolutionKernels"], swiftSettings: tensorSettings),
         .target(name: "CLData", dependencies: ["CLTensor", "HDF5Kit", "CImageCodecs", "CImageDecoding"], swiftSettings: numericSettings),
-        .target(name: "CLLearners", dependencies: ["CLTensor", "CLData", "Yams"], swiftSettings: numericSettings),
-        .target(name: "CLEval", dependencies: ["CLLearners", "CLData", "HDF5Kit", "Yams"]),
+        .target(name: "CLLearners", dependencies: ["CLTensor", "CLData"], swiftSettings: numericSettings),
+        .target(name: "CLEval", dependencies: ["CLLearners", "CLData", "CLTensor", "HDF5Kit", .product(name: "Yams", package: "Yams")]),
         .target(name: "CLReport", dependencies: ["CLEval"]),
-        .executableTarget(name: "cl-bench", dependencies: [
+        // The command line as a library (`CLBenchCommand`), and what learner authors import.
+        .target(name: "CLBench", dependencies: [
             "CLTensor", "CLData", "CLLearners", "CLEval", "CLReport", "HDF5Kit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Yams", package: "Yams"),
         ]),
-        .executableTarget(name: "cl-bench-benchmarks", dependencies: [
-            "CLTensor", "CLData", "CLLearners", "CLEval",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], path: "Benchmarks/cl-bench-benchmarks", swiftSettings: numericSettings),
+        .executableTarget(name: "cl-bench", dependencies: ["CLBench"]),
+        .executableTarget(name: "cl-bench-benchmarks", dependencies: ["CLTensor", "CLLearners"], path: "Benchmarks/cl-bench-benchmarks", swiftSettings: numericSettings),
 
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
         .testTarget(name: "CLTensorTests", dependencies: ["CLTensor"]),

@@ -3,7 +3,7 @@ import CLTensor
 /// A continual learner: the one extension point of cl-bench.
 ///
 /// To add a learner, write a type conforming to `Learner` and add it to
-/// `LearnerRegistry.builtIn` (or call `LearnerRegistry.register(_:)` before running).
+/// `LearnerRegistry.builtIn`, or, from your own package, pass it to `CLBenchCommand.main(learners:)`.
 /// The runner calls `learn` once per task, in stream order, then `predict` on every
 /// task's test set; it never knows which learner it runs.
 public protocol Learner {

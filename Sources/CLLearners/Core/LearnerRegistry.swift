@@ -1,4 +1,8 @@
-/// Maps the learner names of protocol files to learner types.
+import Foundation
+
+/// Maps the learner names of protocol files to learner types: the built-in learners, plus
+/// those a researcher's own package hands to `CLBenchCommand.main(learners:)`, which
+/// registers them here before parsing the command line.
 public enum LearnerRegistry {
     /// The learners that ship with cl-bench.
     public static let builtIn: [any Learner.Type] = [
@@ -9,19 +13,41 @@ public enum LearnerRegistry {
     ]
 
     /// Learners named in `specs/LEARNERS.md` that later versions provide, so that a
-    /// protocol naming one gets a clear message instead of "unknown".
-    public static let planned = ["teen", "prd", "napa-vq", "hypernet", "prob-psenn", "finetune", "joint"]
+    /// protocol naming one gets a clear message instead of "unknown". Derived, so a
+    /// learner that ships is never listed as planned.
+    public static var planned: [String] {
+        ["prd", "napa-vq", "hypernet", "psenn", "prob-psenn"].filter { type(named: $0) == nil }
+    }
 
     nonisolated(unsafe) private static var extra: [any Learner.Type] = []
+    private static let lock = NSLock()
 
-    /// Adds a user-defined learner; its name must not clash with a registered one.
-    public static func register(_ type: any Learner.Type) {
-        precondition(self.type(named: type.name) == nil, "a learner named \(type.name) is already registered")
+    /// A learner that cannot be registered.
+    public struct RegistrationError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Adds a user-defined learner. Its name must be a safe file name (results files are
+    /// named after it) and must not clash with a registered one.
+    public static func register(_ type: any Learner.Type) throws {
+        guard type.name.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]*$", options: .regularExpression) != nil else {
+            throw RegistrationError(description: "learner \(type): name '\(type.name)' must be letters, digits, '.', '_' or '-' (it names results files)")
+        }
+        lock.lock(); defer { lock.unlock() }
+        if let existing = (builtIn + extra).first(where: { $0.name == type.name }) {
+            guard ObjectIdentifier(existing) == ObjectIdentifier(type) else {
+                throw RegistrationError(description: "learner \(type): the name '\(type.name)' is already taken by \(existing)")
+            }
+            return
+        }
         extra.append(type)
     }
 
     /// Every registered learner, built-in first.
-    public static var all: [any Learner.Type] { builtIn + extra }
+    public static var all: [any Learner.Type] {
+        lock.lock(); defer { lock.unlock() }
+        return builtIn + extra
+    }
 
     /// The learner type registered under `name`.
     public static func type(named name: String) -> (any Learner.Type)? {

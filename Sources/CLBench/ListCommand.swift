@@ -21,7 +21,7 @@ struct ListCommand: ParsableCommand {
                 say("      \(spec.name): \(spec.kind) = \(spec.defaultValue) — \(spec.help)")
             }
         }
-        say("  planned (not in this version): \(LearnerRegistry.planned.filter { LearnerRegistry.type(named: $0) == nil }.joined(separator: ", "))")
+        if !LearnerRegistry.planned.isEmpty { say("  planned (not in this version): \(LearnerRegistry.planned.joined(separator: ", "))") }
         say("")
         say("Backbones (backbone: { kind: NAME }): \(BackboneConfig.available.joined(separator: ", "))")
         say("Stream kinds (stream: { kind: NAME }): \(StreamKind.allCases.map(\.rawValue).joined(separator: ", "))")
