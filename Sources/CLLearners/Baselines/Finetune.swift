@@ -15,7 +15,7 @@ public struct Finetune: Learner {
     public static var supportedBackbones: [String]? { trainableBackboneKinds }
 
     let network: SupervisedClassifier
-    let trainer: SupervisedTrainer
+    let loop: TrainingLoop
     let curves = TrainingCurves()
     let context: LearnerContext
     private var generator: SeededGenerator
@@ -27,12 +27,12 @@ public struct Finetune: Learner {
         network = try SupervisedClassifier(backbone: config.backbone, sampleShape: context.sampleShape, generator: &initialization)
         headGenerator = root.split()
         generator = root.split()
-        trainer = SupervisedTrainer(config: config.training, context: context)
+        loop = TrainingLoop(config: config.training, context: context)
         self.context = context
     }
 
     public mutating func learn(_ task: TaskData) throws {
-        try network.train(on: TrainingSet(task), task: task, trainer: trainer, curves: curves, context: context,
+        try network.train(on: TrainingSet(task), task: task, loop: loop, curves: curves, context: context,
                           headGenerator: &headGenerator, generator: &generator)
     }
 

@@ -24,7 +24,7 @@ public struct Joint: Learner {
     private let sampleShape: [Int]
     private let reinitialise: Bool
     private let seed: UInt64
-    let trainer: SupervisedTrainer
+    let loop: TrainingLoop
     let curves = TrainingCurves()
     let context: LearnerContext
     /// Every task seen so far (indices into the dataset, labels).
@@ -38,7 +38,7 @@ public struct Joint: Learner {
         sampleShape = context.sampleShape
         reinitialise = config.flag("reinit")
         (network, headGenerator, generator) = try Self.fresh(config.backbone, sampleShape: context.sampleShape, seed: context.seed)
-        trainer = SupervisedTrainer(config: config.training, context: context)
+        loop = TrainingLoop(config: config.training, context: context)
         self.context = context
     }
 
@@ -60,7 +60,7 @@ public struct Joint: Learner {
             for _ in 1..<seenTasks.count { _ = trainingGenerator.split() }
             generator = trainingGenerator
         }
-        try network.train(on: TrainingSet(seenTasks), task: task, trainer: trainer, curves: curves, context: context,
+        try network.train(on: TrainingSet(seenTasks), task: task, loop: loop, curves: curves, context: context,
                           headGenerator: &headGenerator, generator: &generator)
         context.note("joint", "upper bound, not continual: trained on the union of tasks 0...\(task.index)" + (reinitialise ? " from a fresh initialisation" : ""))
     }
