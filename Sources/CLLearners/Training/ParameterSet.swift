@@ -9,15 +9,18 @@ public struct ParameterSet {
     public var parameters: [Variable]
     public var learningRate: Double?
     public var weightDecay: Double?
+    /// SGD momentum (nil: the protocol's `training.momentum`).
+    public var momentum: Double?
     /// Frozen parameters are never updated (their gradients are cleared every step).
     public var frozen: Bool
 
     public init(_ name: String, _ parameters: [Variable], learningRate: Double? = nil, weightDecay: Double? = nil,
-                frozen: Bool = false) {
+                momentum: Double? = nil, frozen: Bool = false) {
         self.name = name
         self.parameters = parameters
         self.learningRate = learningRate
         self.weightDecay = weightDecay
+        self.momentum = momentum
         self.frozen = frozen
     }
 }
@@ -30,7 +33,7 @@ enum OptimizerFactory {
     static func optimizer(_ config: TrainingConfig, sets: [ParameterSet]) -> Optimizer {
         let groups = sets.filter { !$0.frozen }.map { set in
             ParameterGroup(parameters: set.parameters, learningRate: Float(set.learningRate ?? config.learningRate),
-                           weightDecay: Float(set.weightDecay ?? config.weightDecay))
+                           weightDecay: Float(set.weightDecay ?? config.weightDecay), momentum: set.momentum.map(Float.init))
         }
         switch config.optimizer {
         case "sgd": return SGD(groups: groups, momentum: Float(config.momentum), nesterov: config.nesterov)
