@@ -51,7 +51,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cl-bench", dependencies: ["CLBench"]),
-        .executableTarget(name: "cl-bench-benchmarks", dependencies: ["CLTensor", "CLLearners"], path: "Benchmarks/cl-bench-benchmarks", swiftSettings: numericSettings),
+        .executableTarget(name: "cl-bench-benchmarks", dependencies: ["CLTensor", "CLData", "CLLearners"], path: "Benchmarks/cl-bench-benchmarks", swiftSettings: numericSettings),
 
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
         .testTarget(name: "CLTensorTests", dependencies: ["CLTensor"]),

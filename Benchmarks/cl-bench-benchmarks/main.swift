@@ -145,6 +145,10 @@ enum Benchmark {
             referenceDump(to: arguments[1])
             return
         }
+        if arguments.first == "prd" {
+            PRDBenchmark.main(Array(arguments.dropFirst()))
+            return
+        }
         guard let options = parse(arguments) else {
             FileHandle.standardError.write("usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R] [--winograd] [--kernels avx512|avx2|im2col]\n".data(using: .utf8)!)
             exit(2)
