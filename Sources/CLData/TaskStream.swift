@@ -20,6 +20,12 @@ public struct StreamTask: Sendable, Equatable {
     /// For permuted streams: the fixed pixel permutation applied to every sample of the
     /// task (see `DataSplit.batch(_:permutation:)`); nil otherwise.
     public var pixelPermutation: [Int]?
+    /// The task's classes as learner labels (positions in the stream's class order).
+    public var learnerClasses: [Int] = []
+    /// Learner label of each training sample, in `trainIndices` order.
+    public var trainLabels: [Int32] = []
+    /// Learner label of each test sample, in `testIndices` order.
+    public var testLabels: [Int32] = []
 
     public init(index: Int, classes: [Int], trainIndices: [Int], testIndices: [Int], pixelPermutation: [Int]? = nil) {
         self.index = index
@@ -54,6 +60,23 @@ public struct TaskStream: Sendable {
         var map = [Int](repeating: -1, count: size)
         for (position, label) in classOrder.enumerated() { map[label] = position }
         return map
+    }
+
+    /// The stream with every task's classes and samples labelled by learner labels: the one
+    /// place where dataset labels are remapped (`StreamGenerator.make` calls it).
+    public func labelled(by dataset: Dataset) -> TaskStream {
+        let map = learnerLabelOfOriginal
+        func learner(_ label: Int32) -> Int32 {
+            let original = Int(label)
+            return original >= 0 && original < map.count ? Int32(map[original]) : -1
+        }
+        var labelled = self
+        for t in labelled.tasks.indices {
+            labelled.tasks[t].learnerClasses = tasks[t].classes.map { $0 < map.count ? map[$0] : -1 }
+            labelled.tasks[t].trainLabels = tasks[t].trainIndices.map { learner(dataset.train.labels[$0]) }
+            labelled.tasks[t].testLabels = tasks[t].testIndices.map { learner(dataset.test.labels[$0]) }
+        }
+        return labelled
     }
 
     /// Number of classes seen after task `t` (all classes for permuted streams).
