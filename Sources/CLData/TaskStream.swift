@@ -85,3 +85,11 @@ public struct TaskStream: Sendable {
         return tasks[0...t].reduce(0) { $0 + $1.classes.count }
     }
 }
+
+extension StreamKind {
+    /// Whether the task id is known at test time, so that task-aware accuracy (task id
+    /// given, prediction within the task's classes) is recorded beside task-agnostic:
+    /// task-incremental streams, and permuted ones (domain-incremental with the task given,
+    /// "CL1" of the hypernetwork papers; within the task means over all classes there).
+    public var recordsTaskAwareAccuracy: Bool { self == .taskIncremental || self == .permuted }
+}

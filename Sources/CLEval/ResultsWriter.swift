@@ -106,7 +106,7 @@ public final class ResultsWriter {
         try file.createDataset(Int32.self, shape: [t, 3], at: "/eval/old_new_errors")
         try file.setAttribute("columns", .string("errors into old classes, into the current task's classes, into unseen classes"),
                               at: "/eval/old_new_errors")
-        if stream.kind == .taskIncremental {
+        if stream.kind.recordsTaskAwareAccuracy {
             try file.createDataset(Double.self, shape: [t + 1, t], at: "/eval/task_aware_accuracy")
         }
         if stream.kind == .fewShotIncremental {

@@ -41,7 +41,7 @@ public struct RunRecord: Sendable {
     public var accuracyMatrix: [[Double]]
     /// `/eval/pooled_accuracy` for each completed task.
     public var pooledAccuracy: [Double]
-    /// `/eval/task_aware_accuracy` (task-incremental streams only).
+    /// `/eval/task_aware_accuracy` (streams with task ids at test time: task-incremental, permuted).
     public var taskAwareAccuracy: [[Double]]?
     /// `/eval/fscil_accuracy`: per session [all, base, novel, harmonic mean] (few-shot streams only).
     public var fscilAccuracy: [[Double]]?

@@ -96,7 +96,7 @@ public struct Runner {
     private func evaluate(_ learner: any Learner, trainedTask: Int, seed: Int, truth: [[Int]],
                           bookkeeping: EvaluationBookkeeping, inputs: TestInputCache)
         -> (evaluation: TaskEvaluation, uncertainty: UncertaintyRow?) {
-        let taskAware = stream.kind == .taskIncremental
+        let taskAware = stream.kind.recordsTaskAwareAccuracy
         let distributions = trainedTask >= 0 ? learner as? any UncertaintyEstimating : nil
         var uncertainty = distributions.map { Swift.type(of: $0).samplesMonteCarlo }
             .map { UncertaintyEvaluation(taskCount: stream.tasks.count, monteCarlo: $0) }
