@@ -27,6 +27,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Results folder.")
     var out: String = "results"
 
+    @Flag(name: .long, help: "Skip runs whose results file is complete; run the others again (what a sweep's jobs do).")
+    var resume = false
+
     func run() throws {
         let spec = try ProtocolParser.parse(file: `protocol`)
         var entries = spec.learners
@@ -58,6 +61,7 @@ struct RunCommand: ParsableCommand {
             }
             for entry in entries {
                 let path = (folder as NSString).appendingPathComponent("\(entry.name)-seed\(seed).h5")
+                if resume, !ResumeDecision.announce(for: path, run: "\(entry.name) · seed \(seed)", say: say) { continue }
                 say("\(entry.name) · seed \(seed) · \(stream.tasks.count) tasks (\(stream.kind.rawValue)) → \(path)")
                 let started = RunEnvironment.monotonicSeconds()
                 let metrics = try Runner(dataset: dataset, stream: stream)
