@@ -12,12 +12,13 @@ struct SlurmQueue {
     /// Asks Slurm about every array task of `submissions`.
     static func query(_ submissions: [SweepRecordFolder.Submission]) -> SlurmQueue {
         var queue = SlurmQueue()
-        guard !submissions.isEmpty, let squeue = ExternalCommand.run("squeue", ["--noheader", "--array", "--format=%A|%a|%T"]),
+        guard !submissions.isEmpty, let squeue = ExternalCommand.run("squeue", ["--noheader", "--array", "--format=%F|%K|%T"]),
               squeue.status == 0 else { return queue }
         queue.available = true
         var live: [String: String] = [:]   // "job_task" → state
         for line in squeue.output.split(separator: "\n") {
             let fields = line.split(separator: "|").map { String($0).trimmingCharacters(in: .whitespaces) }
+            // %F the array's job id, %K the task index, %T the state name.
             if fields.count == 3 { live["\(fields[0])_\(fields[1])"] = fields[2] }
         }
         var finished: [String: String] = [:]
