@@ -43,9 +43,16 @@ struct SweepStatusCommand: ParsableCommand {
                 lines.append(status.run.id.padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  "
                              + status.state.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + "  "
                              + (status.fileState == .notStarted ? "none" : status.fileState.rawValue).padding(toLength: 12, withPad: " ", startingAt: 0)
-                             + "  " + (status.scheduler?.slurmState ?? ""))
+                             + "  " + slurmColumn(status.scheduler))
             }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Slurm's state name; a task gone from the queue without accounting to say how it ended shows as such.
+    static func slurmColumn(_ state: SchedulerTaskState?) -> String {
+        guard let state else { return "" }
+        if case .ended("") = state { return "gone from the queue" }
+        return state.slurmState
     }
 }
