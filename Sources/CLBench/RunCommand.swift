@@ -27,9 +27,13 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Results folder.")
     var out: String = "results"
 
+    @Flag(name: .long, help: "Skip runs whose results file is complete; run the others again (what a sweep's jobs do).")
+    var resume = false
+
     func run() throws {
         let spec = try ProtocolParser.parse(file: `protocol`)
-        let plan = try ProtocolRun(spec, learners: learner, seeds: seed, out: out)
+        var plan = try ProtocolRun(spec, learners: learner, seeds: seed, out: out)
+        plan.resume = resume
         let loadStart = RunEnvironment.monotonicSeconds()
         let dataset = try DatasetLoading.load(spec.dataset, dataDirectory: dataDir, protocolPath: `protocol`)
         say(String(format: "cl-bench %@ · protocol %@ · dataset %@ (%d train, %d test, %d classes) loaded in %.2f s · BLAS %@ x%d · conv %@",

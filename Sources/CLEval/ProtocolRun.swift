@@ -12,6 +12,8 @@ public struct ProtocolRun {
     public let seeds: [Int]
     /// Results folder of the protocol: `<out>/<protocol name>/`.
     public let folder: String
+    /// `--resume`: runs whose results file is complete are skipped; see `ResumeDecision`.
+    public var resume = false
 
     /// Selects learners (by label; all when empty) and seeds (all of the protocol's when
     /// empty). Unknown labels and invalid seeds are bad input naming the protocol file.
@@ -49,6 +51,7 @@ public struct ProtocolRun {
             }
             for entry in learners {
                 let path = resultsPath(learner: entry.name, seed: seed)
+                if resume, !ResumeDecision.announce(for: path, run: "\(entry.name) · seed \(seed)", say: log) { continue }
                 log("\(entry.name) · seed \(seed) · \(stream.tasks.count) tasks (\(stream.kind.rawValue)) → \(path)")
                 let started = RunEnvironment.monotonicSeconds()
                 let metrics = try Runner(dataset: dataset, stream: stream)
