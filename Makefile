@@ -19,7 +19,7 @@ export OPENBLAS_CORETYPE
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps test-deps build report regression bench bench-training report-screenshot clean
+.PHONY: run test deps test-deps slurm build report regression bench bench-training report-screenshot clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -42,7 +42,12 @@ run: build
 	$(RELEASE_BIN) run --protocol Protocols/quickstart.yaml
 	$(RELEASE_BIN) report results/quickstart
 
-test: test-deps
+# The one-node Slurm of the sweep test (as root: installs slurm-wlm and munge, starts the daemons;
+# otherwise, or if it cannot start, that test shows as skipped).
+slurm:
+	@.ci/start-slurm.sh || echo "make test: no Slurm here, the Slurm sweep test will show as skipped"
+
+test: test-deps slurm
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 	$(MAKE) --no-print-directory regression

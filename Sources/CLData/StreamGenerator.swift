@@ -8,10 +8,10 @@ public enum StreamGenerator {
     /// few-shot samples and the pixel permutations (the class order has its own seed in
     /// `config.classOrder`). Errors name the offending protocol keys.
     public static func make(_ config: StreamConfig, dataset: Dataset, seed: Int) throws -> TaskStream {
-        for entry in config.setKeys where entry.isSet && !entry.kinds.contains(config.kind) {
-            throw InputError(file: "", "stream: \(entry.key) is not a key of \(config.kind.rawValue) streams")
-        }
-        guard seed >= 0, seed <= Int(UInt32.max) else { throw InputError(file: "", "seed \(seed) must be in 0 ... 4294967295") }
+        try unlabelled(config, dataset: dataset, seed: seed).labelled(by: dataset)
+    }
+
+    private static func unlabelled(_ config: StreamConfig, dataset: Dataset, seed: Int) throws -> TaskStream {
         switch config.kind {
         case .classIncremental, .taskIncremental:
             return try incremental(config, dataset: dataset)

@@ -73,6 +73,17 @@ public enum ResultsReader {
                 metrics: metrics,
                 trainSeconds: Array(try vector("/timing/train_seconds").prefix(completed)),
                 evalSeconds: Array(try vector("/timing/eval_seconds").prefix(completed)))
+            if file.exists("/eval/uncertainty/ece") {
+                func optional(_ name: String) throws -> [Double]? {
+                    file.exists("/eval/uncertainty/\(name)") ? try vector("/eval/uncertainty/\(name)") : nil
+                }
+                record.uncertainty = UncertaintyRecord(
+                    entropySeen: try vector("/eval/uncertainty/entropy_seen"), entropyUnseen: try vector("/eval/uncertainty/entropy_unseen"),
+                    aurocUnseen: try vector("/eval/uncertainty/auroc_unseen"), ece: try vector("/eval/uncertainty/ece"),
+                    mutualInformationSeen: try optional("mutual_information_seen"),
+                    mutualInformationUnseen: try optional("mutual_information_unseen"),
+                    reliability: try matrix("/eval/uncertainty/reliability") ?? [])
+            }
             record.learnerType = try text("learner_type")
             record.convolutionKernels = try text("conv_kernels")
             return record

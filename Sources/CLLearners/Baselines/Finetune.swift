@@ -7,7 +7,8 @@ import CLTensor
 /// streams it fine-tunes the whole network on each session's few shots.
 ///
 /// Input standardisation is fitted on the first task and kept (see `InputNormalization`).
-public struct Finetune: Learner {
+/// Its predictive distribution is the softmax of its logits (`UncertaintyEstimating`).
+public struct Finetune: Learner, UncertaintyEstimating {
     public static let name = "finetune"
     public static let summary = "Fine-tuning lower bound: one backbone and a growing linear head trained on each task in turn, no protection against forgetting."
     /// None: everything it needs is in the protocol's `training:` and `backbone:` blocks.

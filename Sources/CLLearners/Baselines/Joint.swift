@@ -10,7 +10,7 @@ import CLTensor
 ///
 /// Input standardisation is fitted on the training set of the first training run after
 /// each (re-)initialisation: with `reinit` that is the union of the tasks so far.
-public struct Joint: Learner {
+public struct Joint: Learner, UncertaintyEstimating {
     public static let name = "joint"
     public static let summary = "Joint-training upper bound (not continual): trains on the union of all tasks seen so far."
     public static let hyperparameters: [HyperparameterSpec] = [
