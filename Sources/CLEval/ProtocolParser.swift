@@ -235,6 +235,7 @@ public enum ProtocolParser {
             let where_ = "\(context).\(key)"
             switch key {
             case "epochs": config.epochs = try reader.integer(valueNode, where_)
+            case "steps": config.steps = try reader.integer(valueNode, where_)
             case "batch_size": config.batchSize = try reader.integer(valueNode, where_)
             case "optimizer": config.optimizer = try reader.choice(valueNode, where_, TrainingConfig.optimizers)
             case "lr": config.learningRate = try reader.number(valueNode, where_)

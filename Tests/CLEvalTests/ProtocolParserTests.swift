@@ -60,7 +60,7 @@ seeds: [0, 1, 2]
 private let mistakes: [(String, String)] = [
     (valid.replacingOccurrences(of: "seeds: [0, 1, 2]", with: "seeds: [0, 1, 2]\nepoch: 3"), "p.yaml:9: epoch: unknown key"),
     (valid.replacingOccurrences(of: "batch_size: 64", with: "batch_size: sixty"), "p.yaml:5: training.batch_size: expected an integer, got 'sixty'"),
-    (valid.replacingOccurrences(of: "name: nmc", with: "name: prd"), "learner 'prd' is not available in this version"),
+    (valid.replacingOccurrences(of: "name: nmc", with: "name: psenn"), "learner 'psenn' is not available in this version"),
     (valid.replacingOccurrences(of: "name: nmc", with: "name: nope"), "unknown learner 'nope'"),
     (valid.replacingOccurrences(of: "metric: euclidean", with: "metric: manhattan"), "p.yaml:7: learners[0].metric: nmc: expected one of cosine, euclidean"),
     (valid.replacingOccurrences(of: "metric: euclidean", with: "metrik: cosine"), "learners[0].metrik: nmc: unknown hyperparameter"),
@@ -80,6 +80,7 @@ private let mistakes: [(String, String)] = [
     (valid.replacingOccurrences(of: "resize: 14", with: "rezise: 14"), "p.yaml:2: dataset.rezise: unknown key"),
     // The training block as a whole, checked before any data loads (TrainingConfig.problems).
     (training(["epochs": "0"]), "p.yaml:5: training.epochs: must be at least 1, got 0"),
+    (training(["steps": "0"]), "p.yaml:5: training.steps: must be at least 1, got 0"),
     (training(["batch_size": "0"]), "p.yaml:5: training.batch_size: must be at least 1"),
     (training(["lr": "-0.1"]), "p.yaml:5: training.lr: must be a positive number"),
     (training(["optimizer": "sgd", "momentum": "0", "nesterov": "true"]), "p.yaml:5: training.nesterov: Nesterov needs momentum > 0"),
