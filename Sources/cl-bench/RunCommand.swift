@@ -47,6 +47,22 @@ struct RunCommand: ParsableCommand {
                    DirectConvolution.currentName))
 
         let terminal = TerminalOutput()
+        // Learners on a frozen pretrained backbone run on its features, computed once per
+        // backbone (and kept in the feature cache for later runs) instead of per learner.
+        let catalog = DatasetLoading.catalog(dataDirectory: dataDir)
+        let featureCache = PretrainedFeatureCache(
+            directory: spec.dataset.options.useCache ? PretrainedFeatureCache.defaultDirectory(catalog: catalog) : nil,
+            catalog: catalog, log: { say($0) }, status: terminal.status)
+        var featureSets: [BackboneConfig: Dataset] = [:]
+        for entry in entries where entry.config.backbone.isPretrained && featureSets[entry.config.backbone] == nil {
+            do {
+                featureSets[entry.config.backbone] = try featureCache.features(of: dataset, backbone: entry.config.backbone)
+            } catch let error as InputError where error.file.isEmpty {
+                throw InputError(file: `protocol`, error.message)
+            } catch let error as HyperparameterError {
+                throw InputError(file: `protocol`, error.description)
+            }
+        }
         let folder = (out as NSString).appendingPathComponent(spec.name)
         var written: [String] = []
         for seed in seeds {
@@ -60,8 +76,14 @@ struct RunCommand: ParsableCommand {
                 let path = (folder as NSString).appendingPathComponent("\(entry.name)-seed\(seed).h5")
                 say("\(entry.name) · seed \(seed) · \(stream.tasks.count) tasks (\(stream.kind.rawValue)) → \(path)")
                 let started = RunEnvironment.monotonicSeconds()
-                let metrics = try Runner(dataset: dataset, stream: stream)
-                    .run(entry, seed: seed, protocol: spec, outputPath: path, progress: terminal.line, liveStatus: terminal.status)
+                var runEntry = entry
+                var runDataset = dataset
+                if let features = featureSets[entry.config.backbone] {
+                    runDataset = features
+                    runEntry.config.backbone = BackboneConfig(kind: "identity")
+                }
+                let metrics = try Runner(dataset: runDataset, stream: stream)
+                    .run(runEntry, seed: seed, protocol: spec, outputPath: path, progress: terminal.line, liveStatus: terminal.status)
                 say(String(format: "  done in %.2f s: final_accuracy %.4f, average_incremental_accuracy %.4f, forgetting %@",
                            RunEnvironment.monotonicSeconds() - started, metrics["final_accuracy"] ?? .nan,
                            metrics["average_incremental_accuracy"] ?? .nan, formatMetric(metrics["forgetting"])))
