@@ -75,7 +75,10 @@ public struct PretrainedFeatureCache {
                 values += network.features(of: split.batch(Array(begin..<end))).scalars
                 done += end - begin
                 let elapsed = Date().timeIntervalSince(start), rate = Double(done) / max(elapsed, 1e-9)
-                status(String(format: "%@ features %d/%d images · %.1f img/s · %.0f s left", backbone.kind, done, total, rate, Double(total - done) / rate))
+                let line = String(format: "%@ features %d/%d images · %.1f img/s · %.0f s left", backbone.kind, done, total, rate, Double(total - done) / rate)
+                status(line)
+                // A log line every tenth too, for runs whose output is not a terminal.
+                if done * 10 / total != (done - (end - begin)) * 10 / total { log(line) }
             }
             return DataSplit(sampleShape: [network.featureDimension], storage: .floats(values), labels: split.labels)
         }

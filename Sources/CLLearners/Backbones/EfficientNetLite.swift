@@ -1,5 +1,6 @@
 import CLData
 import CLTensor
+import Foundation
 
 /// EfficientNet-Lite0 (Tan & Le 2019; the "Lite" variant for mobile accelerators) as a
 /// frozen, pretrained feature extractor: 1280-d global-average-pooled features.
@@ -134,10 +135,14 @@ public final class EfficientNetLite: FeatureExtractor, @unchecked Sendable {
         batch.scalars.withUnsafeBufferPointer { images in
             output.withUnsafeMutableBufferPointer { features in
                 let imageBase = images.baseAddress!, featureBase = features.baseAddress!
-                Parallel.forEachBlock(of: count) { _, range in
+                // Images are handed out one at a time rather than in fixed halves: on a shared
+                // machine one worker is often descheduled, and the other then carries on
+                // instead of waiting for it at the end of the batch.
+                let queue = ImageQueue(count: count)
+                Parallel.forEachBlock(of: min(Parallel.workerCount, count)) { _, _ in
                     let buffers = UnsafeMutablePointer<Float>.allocate(capacity: inputSize + stemScratch + 4 * mapSize)
                     defer { buffers.deallocate() }
-                    for image in range {
+                    while let image = queue.next() {
                         forward(imageBase + image * imageSize, channels: channels, height: height, width: width,
                                 into: featureBase + image * dimension, buffers: buffers, inputSize: inputSize,
                                 stemScratch: stemScratch, mapSize: mapSize)
@@ -183,5 +188,22 @@ public final class EfficientNetLite: FeatureExtractor, @unchecked Sendable {
         }
         let inverse = 1 / Float(pixels)
         for c in 0..<dimension { feature[c] *= inverse }
+    }
+}
+
+/// Indices 0 ..< count handed out once each to whichever worker asks first.
+private final class ImageQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var position = 0
+    private let count: Int
+
+    init(count: Int) { self.count = count }
+
+    func next() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard position < count else { return nil }
+        position += 1
+        return position - 1
     }
 }
