@@ -38,7 +38,7 @@ extension SamePadding {
     }
 }
 
-@Test(arguments: [(3, 1, 7, 9, 16), (3, 2, 8, 8, 32), (5, 2, 9, 6, 48), (5, 1, 5, 5, 20), (3, 2, 1, 1, 16)])
+@Test(arguments: [(3, 1, 7, 9, 16), (3, 2, 8, 8, 32), (5, 2, 9, 6, 48), (5, 1, 5, 5, 20), (3, 2, 1, 1, 16), (5, 2, 8, 7, 144), (3, 1, 6, 6, 100)])
 func depthwiseConvolutionMatchesANaiveLoop(kernel: Int, stride: Int, height: Int, width: Int, channels: Int) {
     let weight = Tensor(shape: [channels, 1, kernel, kernel], scalars: values(channels * kernel * kernel, seed: 1))
     let bias = values(channels, seed: 2).map { $0 * 3 }
