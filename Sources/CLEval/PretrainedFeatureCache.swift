@@ -77,8 +77,8 @@ public struct PretrainedFeatureCache {
         let total = dataset.train.count + dataset.test.count
         var done = 0, computed = 0
         func extract(_ split: DataSplit, _ name: String) throws -> DataSplit {
-            var values = (try? partial?.rows(name)) ?? nil ?? []
-            if values.count > split.count * dimension { values = [] }
+            var values: [Float] = []
+            if let partial, let rows = try? partial.rows(name), rows.count <= split.count * dimension { values = rows }
             let resumed = values.count / dimension
             values.removeLast(values.count - resumed * dimension)
             if resumed > 0 { log("resuming \(backbone.kind) features of \(dataset.name) \(name): \(resumed) of \(split.count) images already computed") }
