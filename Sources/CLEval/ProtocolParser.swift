@@ -140,15 +140,19 @@ public enum ProtocolParser {
             // A learner entry may name its own backbone (for example a trained ResNet for
             // finetune next to nmc on raw pixels in one protocol).
             let learnerBackbone = try fields["backbone"].map { try parseBackbone($0, reader, context: context + ".backbone") } ?? backbone
-            if learnerBackbone.isPretrained, let flagNode = fields["train_base"], (try? reader.flag(flagNode, context + ".train_base")) == true {
-                throw reader.error(flagNode, context + ".train_base", "the pretrained backbone '\(learnerBackbone.kind)' is frozen: it cannot be trained on the base task")
-            }
             if let supported = type.supportedBackbones, !supported.contains(learnerBackbone.kind) {
                 throw reader.error(fields["backbone"] ?? nameNode, fields["backbone"] == nil ? context + ".name" : context + ".backbone",
                                    "learner '\(learnerName)' works with backbones \(supported.joined(separator: ", ")), not '\(learnerBackbone.kind)'")
             }
             do {
                 let config = try LearnerConfig(specs: type.hyperparameters, given: given, training: learnerTraining, backbone: learnerBackbone)
+                // A pretrained backbone is frozen (learners see its cached features): a
+                // learner that would train it first (`train_base`, given or by default) is
+                // an error, not a silent change of method.
+                if learnerBackbone.isPretrained, case .flag(true)? = config.values["train_base"] {
+                    throw reader.error(fields["train_base"] ?? nameNode, context + ".train_base",
+                                       "the pretrained backbone '\(learnerBackbone.kind)' is frozen: \(learnerName) cannot train it on the base task (set train_base: false)")
+                }
                 learners.append(LearnerEntry(name: label, learnerType: learnerName, config: config, type: type))
             } catch let error as HyperparameterError {
                 let at = fields[error.key] ?? node

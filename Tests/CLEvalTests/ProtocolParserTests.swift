@@ -71,6 +71,8 @@ private let mistakes: [(String, String)] = [
     (valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0, weights: lite0.bin"), "p.yaml:4: backbone.weights: expected 'imagenet' or the path of a .pth, .pt or .whl file, got 'lite0.bin'"),
     (valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0").replacingOccurrences(of: "metric: euclidean", with: "metric: euclidean, train_base: true"),
      "p.yaml:7: learners[0].train_base: the pretrained backbone 'efficientnet-lite0' is frozen"),
+    (valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0").replacingOccurrences(of: "name: nmc, metric: euclidean", with: "name: teen"),
+     "p.yaml:7: learners[0].train_base: the pretrained backbone 'efficientnet-lite0' is frozen: teen cannot train it on the base task (set train_base: false)"),
     (valid.replacingOccurrences(of: "name: mnist, resize: 14", with: "name: features"), "p.yaml:2: dataset.path: dataset 'features' needs path"),
     (valid.replacingOccurrences(of: "name: mnist, resize: 14", with: "name: features, path: x.csv"), "p.yaml:2: dataset.path: expected a .h5, .hdf5 or .npz file, got 'x.csv'"),
     (valid.replacingOccurrences(of: "name: mnist, resize: 14", with: "name: mnist, path: x.h5"), "p.yaml:2: dataset.path: applies only to dataset 'features'"),
