@@ -143,8 +143,12 @@ enum Benchmark {
             referenceDump(to: arguments[1])
             return
         }
+        if arguments.first == "extraction" {
+            FeatureExtractionBenchmark.main(Array(arguments.dropFirst()))
+            return
+        }
         guard let options = parse(arguments) else {
-            FileHandle.standardError.write("usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R] [--kernels avx512|avx2|im2col]\n".data(using: .utf8)!)
+            FileHandle.standardError.write("usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R] [--kernels avx512|avx2|im2col]\n       cl-bench-benchmarks extraction WEIGHTS [--images N] [--repeats R] [--json]\n".data(using: .utf8)!)
             exit(2)
         }
         let kernels = options.kernels.map { DirectConvolution.InstructionSet(rawValue: $0) } ?? DirectConvolution.bestAvailable

