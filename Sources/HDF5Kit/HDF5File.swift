@@ -200,7 +200,7 @@ public final class HDF5File {
         HDF5Lock.enter(); defer { HDF5Lock.leave() }
         let dataset = try openDataset(objectPath)
         defer { H5Dclose(dataset) }
-        return try datasetDims(dataset, objectPath).map { Int($0) }
+        return try datasetDims(dataset, objectPath).map { Int(clamping: $0) }
     }
 
     /// Reads a whole dataset, converting its elements to `T`.
@@ -208,8 +208,13 @@ public final class HDF5File {
         HDF5Lock.enter(); defer { HDF5Lock.leave() }
         let dataset = try openDataset(objectPath)
         defer { H5Dclose(dataset) }
-        let dims = try datasetDims(dataset, objectPath).map { Int($0) }
-        let count = dims.reduce(1, *)
+        let dims = try datasetDims(dataset, objectPath).map { Int(clamping: $0) }
+        var count = 1
+        for extent in dims {
+            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            guard !overflow else { throw HDF5Error(file: path, "\(objectPath) claims shape \(dims), more elements than memory holds") }
+            count = product
+        }
         var values = [T](repeating: T.fillValue, count: count)
         if count > 0 {
             try values.withUnsafeMutableBufferPointer { buffer in
@@ -217,6 +222,13 @@ public final class HDF5File {
             }
         }
         return (values, dims)
+    }
+
+    /// Removes the link to the object at `objectPath` (a dataset or a group).
+    public func remove(_ objectPath: String) throws {
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
+        try requireWritable(objectPath)
+        try check(H5Ldelete(id, objectPath, cb_h5p_default()), "remove \(objectPath)")
     }
 
     // MARK: Attributes
@@ -259,6 +271,13 @@ public final class HDF5File {
         let attribute = H5Aopen(object, name, cb_h5p_default())
         guard attribute >= 0 else { throw HDF5Error(file: path, "cannot open attribute \(name) of \(objectPath)") }
         defer { H5Aclose(attribute) }
+        // Only scalars (or one-element arrays) are read: H5Aread of an array into one value
+        // would write past it.
+        let space = H5Aget_space(attribute)
+        defer { if space >= 0 { H5Sclose(space) } }
+        guard space >= 0, H5Sget_simple_extent_npoints(space) == 1 else {
+            throw HDF5Error(file: path, "attribute \(name) of \(objectPath) is not a single value")
+        }
         let type = H5Aget_type(attribute)
         defer { H5Tclose(type) }
         switch H5Tget_class(type) {
@@ -274,6 +293,9 @@ public final class HDF5File {
                 return .string(pointer.map { String(cString: $0) } ?? "")
             } else {
                 let size = H5Tget_size(type)
+                guard size > 0, size < 1 << 30 else {
+                    throw HDF5Error(file: path, "attribute \(name) of \(objectPath) claims a string of \(size) bytes")
+                }
                 var bytes = [CChar](repeating: 0, count: size + 1)
                 try check(H5Aread(attribute, type, &bytes), "read attribute \(name)")
                 return .string(String(cString: bytes))
