@@ -18,6 +18,7 @@ public enum CLBenchCommand {
     /// Runs the command line with the built-in learners plus `learners`, then exits.
     /// Bad input ends with one line on standard error and exit status 2.
     public static func main(learners: [any Learner.Type] = [], arguments: [String]? = nil) -> Never {
+        StandardStreams.ignoreBrokenPipe()
         BLASStartup.ensureFastKernel()
         // An unknown or unsupported CL_BENCH_CONV_KERNELS is an error, not a silent fallback.
         do {
@@ -41,7 +42,7 @@ public enum CLBenchCommand {
         } catch {
             let code = RootCommand.exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write((RootCommand.fullMessage(for: error) + "\n").data(using: .utf8)!)
+                StandardStreams.error(RootCommand.fullMessage(for: error) + "\n")
                 Foundation.exit(2)
             }
             RootCommand.exit(withError: error)
@@ -62,12 +63,12 @@ struct RootCommand: ParsableCommand {
     /// Prints `message` as one line and exits with status 2 (bad input).
     static func failWithInputError(_ message: String) -> Never {
         let oneLine = message.replacingOccurrences(of: "\n", with: " ")
-        FileHandle.standardError.write("cl-bench: error: \(oneLine)\n".data(using: .utf8)!)
+        StandardStreams.error("cl-bench: error: \(oneLine)\n")
         Foundation.exit(2)
     }
 }
 
 /// Writes a line to standard output at once (progress must show while work goes on).
 func say(_ line: String) {
-    FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
+    StandardStreams.output(line + "\n")
 }

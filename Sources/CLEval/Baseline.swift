@@ -279,16 +279,9 @@ extension Baseline {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Writes `yamlText()` to `path`, creating the folder if needed.
+    /// Writes `yamlText()` to `path`, creating the folder if needed (see `OutputFile`).
     public func write(to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
-                                                    withIntermediateDirectories: true)
-            try yamlText().write(to: url, atomically: true, encoding: .utf8)
-        } catch {
-            throw InputError(file: path, "cannot write the baseline file (\(error.localizedDescription))")
-        }
+        try OutputFile.write(yamlText(), to: path)
     }
 
     /// Shortest text that reads back as exactly the same `Double`.
