@@ -41,6 +41,7 @@ struct RunCommand: ParsableCommand {
 
         let loadStart = RunEnvironment.monotonicSeconds()
         let dataset = try DatasetLoading.load(spec.dataset, dataDirectory: dataDir, protocolPath: `protocol`)
+        try MemoryEstimate.check(spec, dataset: dataset, protocolPath: `protocol`)
         say(String(format: "cl-bench %@ · protocol %@ · dataset %@ (%d train, %d test, %d classes) loaded in %.2f s · BLAS %@ x%d · conv %@",
                    RunEnvironment.harnessVersion, spec.name, dataset.name, dataset.train.count, dataset.test.count,
                    dataset.classCount, RunEnvironment.monotonicSeconds() - loadStart, BLASKernel.current, BLASKernel.threads,

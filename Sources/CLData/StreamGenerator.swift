@@ -12,14 +12,34 @@ public enum StreamGenerator {
             throw InputError(file: "", "stream: \(entry.key) is not a key of \(config.kind.rawValue) streams")
         }
         guard seed >= 0, seed <= Int(UInt32.max) else { throw InputError(file: "", "seed \(seed) must be in 0 ... 4294967295") }
+        let stream: TaskStream
         switch config.kind {
         case .classIncremental, .taskIncremental:
-            return try incremental(config, dataset: dataset)
+            stream = try incremental(config, dataset: dataset)
         case .fewShotIncremental:
-            if let folder = config.indexLists { return try fewShotFromIndexLists(config, folder: folder, dataset: dataset) }
-            return try fewShot(config, dataset: dataset, seed: seed)
+            if let folder = config.indexLists {
+                stream = try fewShotFromIndexLists(config, folder: folder, dataset: dataset)
+            } else {
+                stream = try fewShot(config, dataset: dataset, seed: seed)
+            }
         case .permuted:
-            return try permuted(config, dataset: dataset, seed: seed)
+            stream = try permuted(config, dataset: dataset, seed: seed)
+        }
+        try requireTrainingSamples(stream, dataset: dataset)
+        return stream
+    }
+
+    /// A task class without a single training sample cannot be learned, and the run would
+    /// go on silently with a meaningless row; that is an error naming the classes.
+    static func requireTrainingSamples(_ stream: TaskStream, dataset: Dataset) throws {
+        var counts = [Int](repeating: 0, count: dataset.classCount)
+        for label in dataset.train.labels where label >= 0 && Int(label) < counts.count { counts[Int(label)] += 1 }
+        for task in stream.tasks {
+            let empty = task.classes.filter { $0 < 0 || $0 >= counts.count || counts[$0] == 0 }
+            guard !empty.isEmpty else { continue }
+            let names = empty.map { $0 >= 0 && $0 < dataset.classNames.count ? "\($0) (\(dataset.classNames[$0]))" : "\($0)" }
+            throw InputError(file: dataset.source, "task \(task.index): class\(empty.count == 1 ? "" : "es") \(names.joined(separator: ", ")) "
+                             + "of dataset '\(dataset.name)' \(empty.count == 1 ? "has" : "have") no training samples")
         }
     }
 

@@ -114,3 +114,20 @@ func damagedResultsFileIsOneLineForEveryReadingCommand(command: String) throws {
     #expect(result.error == "cl-bench: error: out/tiny/nmc-seed0.h5: attribute completed_tasks: -5 is outside 0 ... 2 (the stream has 2 tasks)\n",
             "\(result.error)")
 }
+
+/// An MLP of 10¹¹ units used to abort on allocation; now one line and exit 2 before any work.
+@Test func absurdMLPWidthIsRefusedBeforeAllocating() throws {
+    let folder = try folderWithResults()
+    try """
+    name: huge
+    dataset: { name: mnist }
+    stream: { kind: class-incremental, classes_per_task: 5 }
+    backbone: { kind: mlp, widths: [100000000000] }
+    learners: [ { name: finetune } ]
+    """.write(toFile: folder + "/huge.yaml", atomically: true, encoding: .utf8)
+    let result = try runCLI(["run", "--protocol", "huge.yaml", "--data-dir", "data", "--out", "out"], in: folder)
+    #expect(result.status == 2)
+    #expect(result.error.hasPrefix("cl-bench: error: huge.yaml: learners[0] (finetune) backbone mlp widths [100000000000] needs at least"),
+            "\(result.error)")
+    #expect(!FileManager.default.fileExists(atPath: folder + "/out/huge"))
+}
