@@ -14,6 +14,8 @@ public final class ResultsWriter {
     private let file: HDF5File
     private let taskCount: Int
     private let learnerName: String
+    /// Held from creation to `finish`/`fail`: no second run writes this file meanwhile.
+    private let lock: RunLock
 
     /// Metadata recorded as root attributes.
     public struct Metadata {
@@ -52,6 +54,7 @@ public final class ResultsWriter {
         guard FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
             throw InputError(file: folder, "the output folder is not writable")
         }
+        lock = try RunLock(resultsPath: path)
         if FileManager.default.fileExists(atPath: path) {
             let previous = path + ".previous"
             try? FileManager.default.removeItem(atPath: previous)
@@ -174,6 +177,7 @@ public final class ResultsWriter {
         try file.setAttribute("status", .string("complete"))
         try file.flush()
         file.close()
+        lock.release()
     }
 
     /// Marks the run failed with `message`; completed tasks stay in the file.
@@ -184,5 +188,6 @@ public final class ResultsWriter {
         try? file.setAttribute("peak_rss_bytes", .integer(Int64(RunEnvironment.peakResidentBytes)))
         try? file.flush()
         file.close()
+        lock.release()
     }
 }

@@ -131,3 +131,18 @@ func damagedResultsFileIsOneLineForEveryReadingCommand(command: String) throws {
             "\(result.error)")
     #expect(!FileManager.default.fileExists(atPath: folder + "/out/huge"))
 }
+
+/// `cl-bench run` on a file another run holds: one line naming that run, exit 2, and the
+/// existing results file untouched (it used to say "cannot create HDF5 file").
+@Test func runOnAFileAnotherRunIsWritingIsRefused() throws {
+    let folder = try folderWithResults()
+    let path = folder + "/out/tiny/nmc-seed0.h5"
+    let lock = try RunLock(resultsPath: path)
+    defer { lock.release() }
+    let result = try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out"], in: folder)
+    #expect(result.status == 2)
+    #expect(result.error.hasPrefix("cl-bench: error: out/tiny/nmc-seed0.h5: another run is writing this file (pid \(getpid()) on "),
+            "\(result.error)")
+    #expect(try ResultsReader.read(path).isComplete)
+    #expect(!FileManager.default.fileExists(atPath: path + ".previous"))
+}
