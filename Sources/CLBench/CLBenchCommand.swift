@@ -18,7 +18,7 @@ public enum CLBenchCommand {
     /// Runs the command line with the built-in learners plus `learners`, then exits.
     /// Bad input ends with one line on standard error and exit status 2.
     public static func main(learners: [any Learner.Type] = [], arguments: [String]? = nil) -> Never {
-        StandardStreams.ignoreBrokenPipe()
+        SignalDispositions.ignoreWriteSignals()
         BLASStartup.ensureFastKernel()
         // An unknown or unsupported CL_BENCH_CONV_KERNELS is an error, not a silent fallback.
         do {
@@ -64,8 +64,17 @@ struct RootCommand: ParsableCommand {
     static func failWithInputError(_ message: String) -> Never {
         let oneLine = message.replacingOccurrences(of: "\n", with: " ")
         StandardStreams.error("cl-bench: error: \(oneLine)\n")
-        Foundation.exit(2)
+        exitSkippingHDF5Termination(2)
     }
+}
+
+/// Ends the process without running atexit handlers. HDF5 1.10's handler crashes (SIGSEGV)
+/// on a file whose close failed because a write failed (a full disk, `ulimit -f`); every
+/// file we write has been flushed and closed, or has failed to close, before an error gets
+/// here, so the handlers have nothing left to save. C stdio is flushed first.
+func exitSkippingHDF5Termination(_ status: Int32) -> Never {
+    fflush(nil)
+    _exit(status)
 }
 
 /// Writes a line to standard output at once (progress must show while work goes on).

@@ -6,7 +6,7 @@ import Glibc
 /// Standard output and error written with `write(2)`, because `FileHandle.write` traps on
 /// any error (a full device, a closed pipe).
 ///
-/// SIGPIPE is ignored (`ignoreBrokenPipe`), so a closed pipe is an EPIPE error here rather
+/// SIGPIPE is ignored (`SignalDispositions`), so a closed pipe is an EPIPE error here rather
 /// than a kill in the middle of an HDF5 write. What follows:
 /// - EPIPE on standard output (`cl-bench export | head -1`): the reader has what it wanted.
 ///   Exit at once and quietly with status 141 (128 + SIGPIPE), the status the shell shows
@@ -18,11 +18,6 @@ import Glibc
 enum StandardStreams {
     /// Exit status after a closed pipe on standard output: 128 + SIGPIPE.
     static let brokenPipeStatus: Int32 = 128 + SIGPIPE
-
-    /// Makes writes to a closed pipe fail with EPIPE instead of killing the process.
-    static func ignoreBrokenPipe() {
-        signal(SIGPIPE, SIG_IGN)
-    }
 
     /// Writes `text` to standard output, or exits as described above.
     static func output(_ text: String) {

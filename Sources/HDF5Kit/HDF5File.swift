@@ -56,7 +56,7 @@ public final class HDF5File {
     /// Writes everything buffered to disk, so a process that dies later loses nothing written so far.
     public func flush() throws {
         HDF5Lock.enter(); defer { HDF5Lock.leave() }
-        try check(H5Fflush(id, H5F_SCOPE_GLOBAL), "flush")
+        try checkWrite("flush") { H5Fflush(id, H5F_SCOPE_GLOBAL) }
     }
 
     // MARK: Groups
@@ -158,7 +158,7 @@ public final class HDF5File {
         if dims.isEmpty {
             guard values.count == 1, start == 0 else { throw HDF5Error(file: path, "\(objectPath) is a scalar") }
             try values.withUnsafeBufferPointer { buffer in
-                try check(H5Dwrite(dataset, T.hdf5Type, cb_h5s_all(), cb_h5s_all(), cb_h5p_default(), buffer.baseAddress), "write \(objectPath)")
+                try checkWrite("write \(objectPath)") { H5Dwrite(dataset, T.hdf5Type, cb_h5s_all(), cb_h5s_all(), cb_h5p_default(), buffer.baseAddress) }
             }
             return
         }
@@ -184,7 +184,7 @@ public final class HDF5File {
         let memorySpace = H5Screate_simple(Int32(count.count), &count, nil)
         defer { H5Sclose(memorySpace) }
         try values.withUnsafeBufferPointer { buffer in
-            try check(H5Dwrite(dataset, T.hdf5Type, memorySpace, fileSpace, cb_h5p_default(), buffer.baseAddress), "write \(objectPath)")
+            try checkWrite("write \(objectPath)") { H5Dwrite(dataset, T.hdf5Type, memorySpace, fileSpace, cb_h5p_default(), buffer.baseAddress) }
         }
     }
 
@@ -383,6 +383,17 @@ public final class HDF5File {
 
     private func requireWritable(_ objectPath: String) throws {
         guard isWritable else { throw HDF5Error(file: path, "opened read-only; cannot write \(objectPath)") }
+    }
+
+    /// `check` for calls that write to disk: the system's reason (errno: "File too large",
+    /// "No space left on device") is what the user needs, and HDF5 does not say it.
+    private func checkWrite(_ what: String, _ call: () -> herr_t) throws {
+        errno = 0
+        let status = call()
+        guard status >= 0 else {
+            let reason = errno != 0 ? " (\(String(cString: strerror(errno))))" : ""
+            throw HDF5Error(file: path, "HDF5 failed to \(what)\(reason)")
+        }
     }
 
     private func check(_ status: herr_t, _ what: String) throws {

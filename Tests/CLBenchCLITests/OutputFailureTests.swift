@@ -146,3 +146,23 @@ func damagedResultsFileIsOneLineForEveryReadingCommand(command: String) throws {
     #expect(try ResultsReader.read(path).isComplete)
     #expect(!FileManager.default.fileExists(atPath: path + ".previous"))
 }
+
+/// A file-size limit reached during a run (`ulimit -f`): SIGXFSZ used to kill the run, and
+/// with it ignored HDF5's exit handler segfaulted. Now one line with the system's reason
+/// and exit status 2.
+@Test(.enabled(if: FileManager.default.fileExists(atPath: "/bin/bash"), "needs bash for ulimit"))
+func fileSizeLimitDuringARunIsOneLineAndExitStatus2() throws {
+    let folder = try folderWithResults()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = ["-c", "ulimit -f 8; exec \"$0\" run --protocol tiny.yaml --data-dir data --out limited", cliBinary().path]
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    let error = Pipe()
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = error
+    try process.run()
+    let text = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationReason == .exit && process.terminationStatus == 2, "\(process.terminationStatus): \(text)")
+    #expect(text == "cl-bench: error: limited/tiny/nmc-seed0.h5: HDF5 failed to flush (File too large)\n", "\(text)")
+}
