@@ -54,6 +54,9 @@ public enum StreamGenerator {
         guard initial >= 1 else { throw InputError(file: "", "stream: initial_classes must be at least 1, got \(initial)") }
         let order = try ClassOrder.resolve(config.classOrder, classCount: dataset.classCount)
         let total = order.count
+        // Each bounded by the class count first, so the arithmetic below cannot overflow.
+        guard initial <= total else { throw InputError(file: "", "stream: initial_classes \(initial) exceeds the \(total) classes") }
+        guard perTask <= total else { throw InputError(file: "", "stream: classes_per_task \(perTask) exceeds the \(total) classes") }
         let rest = total - initial
         guard rest >= 0, rest % perTask == 0 else {
             let below = max(rest, 0) / perTask
@@ -82,6 +85,9 @@ public enum StreamGenerator {
         let shots = try required(config.shots, "shots")
         let sessions = try required(config.sessions, "sessions")
         let order = try ClassOrder.resolve(config.classOrder, classCount: dataset.classCount)
+        for (key, value) in [("base_classes", base), ("ways", ways), ("sessions", sessions)] where value > order.count {
+            throw InputError(file: "", "stream: \(key) \(value) exceeds the \(order.count) classes")
+        }
         guard base + sessions * ways <= order.count else {
             throw InputError(file: "", "stream: base_classes \(base) + sessions \(sessions) x ways \(ways) = \(base + sessions * ways) exceeds the \(order.count) classes")
         }
