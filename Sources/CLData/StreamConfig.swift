@@ -52,19 +52,12 @@ public struct StreamConfig: Sendable {
         self.tasks = tasks
     }
 
-    /// The YAML keys that are set, with the kinds they belong to; used to reject keys of
-    /// another kind.
-    var setKeys: [(key: String, isSet: Bool, kinds: Set<StreamKind>)] {
+    /// The stream kinds each kind-specific YAML key applies to (the protocol parser
+    /// rejects a key of another kind).
+    public static let kindsOfKey: [String: Set<StreamKind>] = {
         let incremental: Set<StreamKind> = [.classIncremental, .taskIncremental]
-        return [
-            ("initial_classes", initialClasses != nil, incremental),
-            ("classes_per_task", classesPerTask != nil, incremental),
-            ("base_classes", baseClasses != nil, [.fewShotIncremental]),
-            ("ways", ways != nil, [.fewShotIncremental]),
-            ("shots", shots != nil, [.fewShotIncremental]),
-            ("sessions", sessions != nil, [.fewShotIncremental]),
-            ("index_lists", indexLists != nil, [.fewShotIncremental]),
-            ("tasks", tasks != nil, [.permuted]),
-        ]
-    }
+        return ["initial_classes": incremental, "classes_per_task": incremental,
+                "base_classes": [.fewShotIncremental], "ways": [.fewShotIncremental], "shots": [.fewShotIncremental],
+                "sessions": [.fewShotIncremental], "index_lists": [.fewShotIncremental], "tasks": [.permuted]]
+    }()
 }

@@ -8,25 +8,21 @@ public enum StreamGenerator {
     /// few-shot samples and the pixel permutations (the class order has its own seed in
     /// `config.classOrder`). Errors name the offending protocol keys.
     public static func make(_ config: StreamConfig, dataset: Dataset, seed: Int) throws -> TaskStream {
-        for entry in config.setKeys where entry.isSet && !entry.kinds.contains(config.kind) {
-            throw InputError(file: "", "stream: \(entry.key) is not a key of \(config.kind.rawValue) streams")
-        }
-        guard seed >= 0, seed <= Int(UInt32.max) else { throw InputError(file: "", "seed \(seed) must be in 0 ... 4294967295") }
-        let stream: TaskStream
+        let stream = try unlabelled(config, dataset: dataset, seed: seed)
+        try requireTrainingSamples(stream, dataset: dataset)
+        return stream.labelled(by: dataset)
+    }
+
+    private static func unlabelled(_ config: StreamConfig, dataset: Dataset, seed: Int) throws -> TaskStream {
         switch config.kind {
         case .classIncremental, .taskIncremental:
-            stream = try incremental(config, dataset: dataset)
+            return try incremental(config, dataset: dataset)
         case .fewShotIncremental:
-            if let folder = config.indexLists {
-                stream = try fewShotFromIndexLists(config, folder: folder, dataset: dataset)
-            } else {
-                stream = try fewShot(config, dataset: dataset, seed: seed)
-            }
+            if let folder = config.indexLists { return try fewShotFromIndexLists(config, folder: folder, dataset: dataset) }
+            return try fewShot(config, dataset: dataset, seed: seed)
         case .permuted:
-            stream = try permuted(config, dataset: dataset, seed: seed)
+            return try permuted(config, dataset: dataset, seed: seed)
         }
-        try requireTrainingSamples(stream, dataset: dataset)
-        return stream
     }
 
     /// A task class without a single training sample cannot be learned, and the run would

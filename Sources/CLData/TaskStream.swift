@@ -20,6 +20,12 @@ public struct StreamTask: Sendable, Equatable {
     /// For permuted streams: the fixed pixel permutation applied to every sample of the
     /// task (see `DataSplit.batch(_:permutation:)`); nil otherwise.
     public var pixelPermutation: [Int]?
+    /// The task's classes as learner labels (positions in the stream's class order).
+    public var learnerClasses: [Int] = []
+    /// Learner label of each training sample, in `trainIndices` order.
+    public var trainLabels: [Int32] = []
+    /// Learner label of each test sample, in `testIndices` order.
+    public var testLabels: [Int32] = []
 
     public init(index: Int, classes: [Int], trainIndices: [Int], testIndices: [Int], pixelPermutation: [Int]? = nil) {
         self.index = index
@@ -56,9 +62,34 @@ public struct TaskStream: Sendable {
         return map
     }
 
+    /// The stream with every task's classes and samples labelled by learner labels: the one
+    /// place where dataset labels are remapped (`StreamGenerator.make` calls it).
+    public func labelled(by dataset: Dataset) -> TaskStream {
+        let map = learnerLabelOfOriginal
+        func learner(_ label: Int32) -> Int32 {
+            let original = Int(label)
+            return original >= 0 && original < map.count ? Int32(map[original]) : -1
+        }
+        var labelled = self
+        for t in labelled.tasks.indices {
+            labelled.tasks[t].learnerClasses = tasks[t].classes.map { $0 < map.count ? map[$0] : -1 }
+            labelled.tasks[t].trainLabels = tasks[t].trainIndices.map { learner(dataset.train.labels[$0]) }
+            labelled.tasks[t].testLabels = tasks[t].testIndices.map { learner(dataset.test.labels[$0]) }
+        }
+        return labelled
+    }
+
     /// Number of classes seen after task `t` (all classes for permuted streams).
     public func seenClassCount(afterTask t: Int) -> Int {
         if kind == .permuted { return classOrder.count }
         return tasks[0...t].reduce(0) { $0 + $1.classes.count }
     }
+}
+
+extension StreamKind {
+    /// Whether the task id is known at test time, so that task-aware accuracy (task id
+    /// given, prediction within the task's classes) is recorded beside task-agnostic:
+    /// task-incremental streams, and permuted ones (domain-incremental with the task given,
+    /// "CL1" of the hypernetwork papers; within the task means over all classes there).
+    public var recordsTaskAwareAccuracy: Bool { self == .taskIncremental || self == .permuted }
 }

@@ -84,8 +84,8 @@ public enum ProtocolParser {
             }
             guard !seeds.isEmpty else { throw reader.error(seedsNode, "seeds", "needs at least one seed") }
             guard Set(seeds).count == seeds.count else { throw reader.error(seedsNode, "seeds", "lists a seed twice") }
-            if let negative = seeds.first(where: { $0 < 0 }) {
-                throw reader.error(seedsNode, "seeds", "seeds are non-negative integers, got \(negative)")
+            for seed in seeds {
+                if let problem = BenchmarkProtocol.seedProblem(seed) { throw reader.error(seedsNode, "seeds", problem) }
             }
         }
 
@@ -186,14 +186,8 @@ public enum ProtocolParser {
                                   shots: try optionalInt("shots"), sessions: try optionalInt("sessions"),
                                   indexLists: indexLists, tasks: try optionalInt("tasks"))
         // Keys of another kind are errors, not silently ignored.
-        let incremental: Set<StreamKind> = [.classIncremental, .taskIncremental]
-        let owners: [String: Set<StreamKind>] = [
-            "initial_classes": incremental, "classes_per_task": incremental,
-            "base_classes": [.fewShotIncremental], "ways": [.fewShotIncremental], "shots": [.fewShotIncremental],
-            "sessions": [.fewShotIncremental], "index_lists": [.fewShotIncremental], "tasks": [.permuted],
-        ]
         for (key, valueNode) in fields.entries {
-            if let kinds = owners[key], !kinds.contains(kind) {
+            if let kinds = StreamConfig.kindsOfKey[key], !kinds.contains(kind) {
                 throw reader.error(valueNode, "stream.\(key)", "does not apply to a \(kind.rawValue) stream")
             }
         }
@@ -240,12 +234,8 @@ public enum ProtocolParser {
         for (key, valueNode) in fields.entries {
             let where_ = "\(context).\(key)"
             switch key {
-            case "epochs":
-                config.epochs = try reader.integer(valueNode, where_)
-                guard config.epochs >= 0 else { throw reader.error(valueNode, where_, "must be 0 or more") }
-            case "batch_size":
-                config.batchSize = try reader.integer(valueNode, where_)
-                guard config.batchSize > 0 else { throw reader.error(valueNode, where_, "must be positive") }
+            case "epochs": config.epochs = try reader.integer(valueNode, where_)
+            case "batch_size": config.batchSize = try reader.integer(valueNode, where_)
             case "optimizer": config.optimizer = try reader.choice(valueNode, where_, TrainingConfig.optimizers)
             case "lr": config.learningRate = try reader.number(valueNode, where_)
             case "momentum": config.momentum = try reader.number(valueNode, where_)
@@ -264,6 +254,11 @@ public enum ProtocolParser {
             case "preset": config.preset = try reader.string(valueNode, where_)
             default: break
             }
+        }
+        // The block as merged (a learner's overrides on the protocol's block) must make
+        // sense as a whole; the error points at the key at fault where this block sets it.
+        if let problem = config.problems.first {
+            throw reader.error(fields[problem.key] ?? node, "\(context).\(problem.key)", problem.message)
         }
         return config
     }

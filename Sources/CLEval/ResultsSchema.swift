@@ -47,7 +47,14 @@ public enum ResultsSchema {
         DatasetRule(path: "/eval/fscil_accuracy", shape: [.tasks, .fixed(4)], required: false),
         DatasetRule(path: "/timing/train_seconds", shape: [.tasks], required: true),
         DatasetRule(path: "/timing/eval_seconds", shape: [.tasks], required: true),
+    ] + (ResultsWriter.uncertaintyDatasets + ResultsWriter.monteCarloDatasets).map {
+        DatasetRule(path: "/eval/uncertainty/\($0)", shape: [.tasks], required: false)
+    } + [
+        DatasetRule(path: "/eval/uncertainty/reliability", shape: [.fixed(UncertaintyMetrics.calibrationBins), .fixed(3)], required: false),
     ]
+
+    /// Written together for learners with a predictive distribution: one present, all present.
+    public static let uncertaintyGroup = (ResultsWriter.uncertaintyDatasets + ["reliability"]).map { "/eval/uncertainty/\($0)" }
 
     /// Root attribute `status`.
     public static let statuses = ["running", "complete", "failed", "interrupted"]

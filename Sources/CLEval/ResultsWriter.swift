@@ -17,6 +17,13 @@ public final class ResultsWriter {
     /// Held from creation to `finish`/`fail`: no second run writes this file meanwhile.
     private let lock: RunLock
 
+    /// What kind of predictive distribution a learner gives.
+    public enum UncertaintyKind: Sendable { case distribution, monteCarlo }
+
+    /// The `/eval/uncertainty/*` datasets of METRICS.md (T values each), by row field.
+    static let uncertaintyDatasets = ["entropy_seen", "entropy_unseen", "auroc_unseen", "ece"]
+    static let monteCarloDatasets = ["mutual_information_seen", "mutual_information_unseen"]
+
     /// Metadata recorded as root attributes.
     public struct Metadata {
         public var protocolName: String
@@ -30,6 +37,9 @@ public final class ResultsWriter {
         public var dataset: String
         public var datasetSource: String
         public var trainingPreset: String?
+        /// Whether the learner gives a predictive distribution (and whether it samples):
+        /// then `/eval/uncertainty/*` is written.
+        public var uncertainty: UncertaintyKind? = nil
 
         public init(protocolName: String, protocolYAML: String, learner: String, learnerConfig: String, seed: Int,
                     streamKind: String, dataset: String, datasetSource: String, trainingPreset: String? = nil) {
@@ -99,12 +109,20 @@ public final class ResultsWriter {
         try file.createDataset(Int32.self, shape: [t, 3], at: "/eval/old_new_errors")
         try file.setAttribute("columns", .string("errors into old classes, into the current task's classes, into unseen classes"),
                               at: "/eval/old_new_errors")
-        if stream.kind == .taskIncremental {
+        if stream.kind.recordsTaskAwareAccuracy {
             try file.createDataset(Double.self, shape: [t + 1, t], at: "/eval/task_aware_accuracy")
         }
         if stream.kind == .fewShotIncremental {
             try file.createDataset(Double.self, shape: [t, 4], at: "/eval/fscil_accuracy")
             try file.setAttribute("columns", .string("all seen, base, novel, harmonic mean"), at: "/eval/fscil_accuracy")
+        }
+        if let kind = metadata.uncertainty {
+            for name in Self.uncertaintyDatasets + (kind == .monteCarlo ? Self.monteCarloDatasets : []) {
+                try file.createDataset(Double.self, shape: [t], at: "/eval/uncertainty/\(name)")
+            }
+            try file.createDataset(Double.self, shape: [UncertaintyMetrics.calibrationBins, 3], at: "/eval/uncertainty/reliability")
+            try file.setAttribute("columns", .string("per confidence bin (b/15, (b+1)/15] after the last task, seen samples: samples, mean confidence, accuracy"),
+                                  at: "/eval/uncertainty/reliability")
         }
         try file.createDataset(Double.self, shape: [t], at: "/timing/train_seconds")
         try file.createDataset(Double.self, shape: [t], at: "/timing/eval_seconds")
@@ -122,7 +140,19 @@ public final class ResultsWriter {
     }
 
     /// Records task `task`'s evaluation and timings, then flushes.
-    public func writeTask(_ task: Int, evaluation: TaskEvaluation, trainSeconds: Double, evalSeconds: Double) throws {
+    public func writeTask(_ task: Int, evaluation: TaskEvaluation, uncertainty: UncertaintyRow? = nil,
+                          trainSeconds: Double, evalSeconds: Double) throws {
+        if let row = uncertainty, file.exists("/eval/uncertainty/ece") {
+            let values: [(String, Double?)] = [("entropy_seen", row.entropySeen), ("entropy_unseen", row.entropyUnseen),
+                                               ("auroc_unseen", row.aurocUnseen), ("ece", row.ece),
+                                               ("mutual_information_seen", row.mutualInformationSeen),
+                                               ("mutual_information_unseen", row.mutualInformationUnseen)]
+            for (name, value) in values {
+                if let value, file.exists("/eval/uncertainty/\(name)") {
+                    try file.writeRows([value], startingAt: task, at: "/eval/uncertainty/\(name)")
+                }
+            }
+        }
         try file.writeRows(evaluation.taskAccuracy, startingAt: task + 1, at: "/eval/accuracy_matrix")
         try file.writeRows([evaluation.pooledAccuracy], startingAt: task, at: "/eval/pooled_accuracy")
         try file.writeRows(evaluation.perClassAccuracy, startingAt: task, at: "/eval/per_class_accuracy")
@@ -137,6 +167,13 @@ public final class ResultsWriter {
         try file.writeRows([evalSeconds], startingAt: task, at: "/timing/eval_seconds")
         try file.setAttribute("completed_tasks", .integer(Int64(task + 1)))
         try file.setAttribute("peak_rss_bytes", .integer(Int64(RunEnvironment.peakResidentBytes)))
+        try file.flush()
+    }
+
+    /// Writes the reliability diagram after the last task ([15 bins, 3]).
+    public func writeReliability(_ bins: [[Double]]) throws {
+        guard file.exists("/eval/uncertainty/reliability") else { return }
+        for (b, bin) in bins.enumerated() { try file.writeRows(bin, startingAt: b, at: "/eval/uncertainty/reliability") }
         try file.flush()
     }
 

@@ -41,10 +41,12 @@ public struct RunRecord: Sendable {
     public var accuracyMatrix: [[Double]]
     /// `/eval/pooled_accuracy` for each completed task.
     public var pooledAccuracy: [Double]
-    /// `/eval/task_aware_accuracy` (task-incremental streams only).
+    /// `/eval/task_aware_accuracy` (streams with task ids at test time: task-incremental, permuted).
     public var taskAwareAccuracy: [[Double]]?
     /// `/eval/fscil_accuracy`: per session [all, base, novel, harmonic mean] (few-shot streams only).
     public var fscilAccuracy: [[Double]]?
+    /// `/eval/uncertainty/*` of learners that give a predictive distribution, else nil.
+    public var uncertainty: UncertaintyRecord? = nil
     /// `/metrics` attributes by key.
     public var metrics: [String: Double]
     public var trainSeconds: [Double]
@@ -76,4 +78,25 @@ public struct RunRecord: Sendable {
     public var taskCount: Int { taskClasses.count }
     /// Whether the run finished: only complete runs are averaged into tables.
     public var isComplete: Bool { status == "complete" }
+}
+
+/// The `/eval/uncertainty/*` datasets of a run (METRICS.md, "Uncertainty"): one value per
+/// task (after each task), NaN where undefined or not reached.
+public struct UncertaintyRecord: Sendable, Equatable {
+    public var entropySeen: [Double]
+    public var entropyUnseen: [Double]
+    public var aurocUnseen: [Double]
+    public var ece: [Double]
+    /// Only for learners that sample (Monte Carlo).
+    public var mutualInformationSeen: [Double]?
+    public var mutualInformationUnseen: [Double]?
+    /// Per confidence bin after the last task: [samples, mean confidence, accuracy].
+    public var reliability: [[Double]]
+
+    public init(entropySeen: [Double], entropyUnseen: [Double], aurocUnseen: [Double], ece: [Double],
+                mutualInformationSeen: [Double]? = nil, mutualInformationUnseen: [Double]? = nil, reliability: [[Double]] = []) {
+        self.entropySeen = entropySeen; self.entropyUnseen = entropyUnseen; self.aurocUnseen = aurocUnseen; self.ece = ece
+        self.mutualInformationSeen = mutualInformationSeen; self.mutualInformationUnseen = mutualInformationUnseen
+        self.reliability = reliability
+    }
 }

@@ -26,13 +26,14 @@ public struct Runner {
     public func run(_ entry: LearnerEntry, seed: Int, protocol spec: BenchmarkProtocol, outputPath: String,
                     progress: @escaping (String) -> Void = { _ in },
                     liveStatus: @escaping (String) -> Void = { _ in }) throws -> [String: Double] {
-        let map = stream.learnerLabelOfOriginal
-        let taskClasses = stream.tasks.map { $0.classes.map { map[$0] } }
+        let taskClasses = stream.tasks.map(\.learnerClasses)
+        let uncertainty = (entry.type as? any UncertaintyEstimating.Type).map { $0.samplesMonteCarlo }
         var metadata = ResultsWriter.Metadata(
             protocolName: spec.name, protocolYAML: spec.yaml, learner: entry.name, learnerConfig: entry.config.yaml,
             seed: seed, streamKind: stream.kind.rawValue, dataset: dataset.name, datasetSource: dataset.source,
             trainingPreset: entry.config.training.preset)
         metadata.learnerType = entry.learnerType
+        metadata.uncertainty = uncertainty.map { $0 ? .monteCarlo : .distribution }
         let writer = try ResultsWriter(path: outputPath, metadata: metadata, stream: stream)
         do {
             let context = LearnerContext(seed: UInt64(seed), sampleShape: dataset.train.sampleShape,
@@ -43,36 +44,40 @@ public struct Runner {
             let bookkeeping = EvaluationBookkeeping(taskClasses: taskClasses, classCount: stream.classOrder.count,
                                                     sharedClasses: stream.kind == .permuted,
                                                     fewShot: stream.kind == .fewShotIncremental)
-            let truth = stream.tasks.map { task in task.testIndices.map { map[Int(dataset.test.labels[$0])] } }
+            let truth = stream.tasks.map { $0.testLabels.map(Int.init) }
 
             let testInputs = TestInputCache(dataset: dataset, stream: stream, batchSize: evaluationBatch,
                                             enabled: dataset.test.sampleSize * stream.tasks.reduce(0) { $0 + $1.testIndices.count } * 4 <= testCacheLimitBytes)
-            let initial = evaluate(learner, trainedTask: -1, truth: truth, bookkeeping: bookkeeping, inputs: testInputs)
-            try writer.writeInitialEvaluation(initial)
+            let initial = evaluate(learner, trainedTask: -1, seed: seed, truth: truth, bookkeeping: bookkeeping, inputs: testInputs)
+            try writer.writeInitialEvaluation(initial.evaluation)
             var pooled: [Double] = []
-            var matrix: [[Double]] = [initial.taskAccuracy]
+            var matrix: [[Double]] = [initial.evaluation.taskAccuracy]
             var fewShotAll: [Double] = []
+            var uncertaintyRows: [UncertaintyRow] = []
             for (t, task) in stream.tasks.enumerated() {
-                let data = TaskData(index: t, classes: taskClasses[t], seenClassCount: stream.seenClassCount(afterTask: t),
-                                    split: dataset.train, sampleIndices: task.trainIndices,
-                                    labels: task.trainIndices.map { Int32(map[Int(dataset.train.labels[$0])]) },
-                                    pixelPermutation: task.pixelPermutation)
+                let data = TaskData(stream: stream, index: t, split: dataset.train)
                 let trainStart = RunEnvironment.monotonicSeconds()
                 try learner.learn(data)
                 let trainSeconds = RunEnvironment.monotonicSeconds() - trainStart
                 let evalStart = RunEnvironment.monotonicSeconds()
-                let evaluation = evaluate(learner, trainedTask: t, truth: truth, bookkeeping: bookkeeping, inputs: testInputs)
+                let (evaluation, uncertaintyRow) = evaluate(learner, trainedTask: t, seed: seed, truth: truth,
+                                                            bookkeeping: bookkeeping, inputs: testInputs)
                 let evalSeconds = RunEnvironment.monotonicSeconds() - evalStart
-                try writer.writeTask(t, evaluation: evaluation, trainSeconds: trainSeconds, evalSeconds: evalSeconds)
+                try writer.writeTask(t, evaluation: evaluation, uncertainty: uncertaintyRow,
+                                     trainSeconds: trainSeconds, evalSeconds: evalSeconds)
                 pooled.append(evaluation.pooledAccuracy)
                 matrix.append(evaluation.taskAccuracy)
                 if let row = evaluation.fewShotAccuracy { fewShotAll.append(row[0]) }
+                if let uncertaintyRow { uncertaintyRows.append(uncertaintyRow) }
                 progress(String(format: "  task %d/%d: %d classes, %d train samples, pooled accuracy %.4f (train %.2f s, eval %.2f s)",
                                 t + 1, stream.tasks.count, task.classes.count, task.trainIndices.count,
-                                evaluation.pooledAccuracy, trainSeconds, evalSeconds))
+                                evaluation.pooledAccuracy, trainSeconds, evalSeconds)
+                         + (uncertaintyRow.map { String(format: ", entropy seen %.3f / unseen %.3f", $0.entropySeen, $0.entropyUnseen) } ?? ""))
             }
-            let metrics = Metrics.all(matrix: matrix, pooled: pooled,
+            var metrics = Metrics.all(matrix: matrix, pooled: pooled,
                                       fscilSessionAccuracy: stream.kind == .fewShotIncremental ? fewShotAll : nil)
+            metrics.merge(UncertaintyRow.metrics(uncertaintyRows)) { _, new in new }
+            if let last = uncertaintyRows.last { try writer.writeReliability(last.reliability) }
             try writer.writeDiagnostics(context.diagnostics, notes: context.notes)
             try writer.writeWeights(context.weights)
             try writer.finish(metrics: metrics)
@@ -83,27 +88,61 @@ public struct Runner {
         }
     }
 
-    /// Evaluates the learner on every task's test set.
-    private func evaluate(_ learner: any Learner, trainedTask: Int, truth: [[Int]], bookkeeping: EvaluationBookkeeping,
-                          inputs: TestInputCache) -> TaskEvaluation {
+    /// Evaluates the learner on every task's test set, asking it once per batch: for its
+    /// distribution when it gives one (`UncertaintyEstimating`), for task-aware and
+    /// task-agnostic scores together on task-incremental streams when it uses task ids
+    /// (`TaskAware`); otherwise its task-agnostic prediction, restricted to the task's
+    /// classes for task-aware accuracy.
+    private func evaluate(_ learner: any Learner, trainedTask: Int, seed: Int, truth: [[Int]],
+                          bookkeeping: EvaluationBookkeeping, inputs: TestInputCache)
+        -> (evaluation: TaskEvaluation, uncertainty: UncertaintyRow?) {
+        let taskAware = stream.kind.recordsTaskAwareAccuracy
+        let distributions = trainedTask >= 0 ? learner as? any UncertaintyEstimating : nil
+        var uncertainty = distributions.map { Swift.type(of: $0).samplesMonteCarlo }
+            .map { UncertaintyEvaluation(taskCount: stream.tasks.count, monteCarlo: $0) }
         var predicted: [[Int]] = []
-        var aware: [[Int]]? = stream.kind == .taskIncremental ? [] : nil
+        var aware: [[Int]]? = taskAware ? [] : nil
         for j in stream.tasks.indices {
             var taskPredicted: [Int] = []
-            var taskAware: [Int] = []
+            var taskAwarePredicted: [Int] = []
             for chunk in 0..<inputs.chunkCount(task: j) {
                 let batch = inputs.batch(task: j, chunk: chunk)
-                let prediction = learner.predict(batch, task: nil)
+                let both = taskAware ? (learner as? any TaskAware)?.predict(batch, knownTask: j) : nil
+                var agnostic = both?.taskAgnostic
+                if let distributions {
+                    var generator = SeededGenerator(seed: Self.evaluationSeed(run: seed, row: trainedTask + 1, task: j, chunk: chunk))
+                    let distribution = distributions.predictDistribution(batch, task: nil, generator: &generator)
+                    agnostic = distribution.prediction
+                    let start = taskPredicted.count
+                    let labels = distribution.prediction.argmax()
+                    uncertainty?.add(task: j, distribution: distribution, predicted: labels,
+                                     truth: truth[j][start..<(start + labels.count)])
+                }
+                let prediction = agnostic ?? learner.predict(batch, task: nil)
                 taskPredicted += prediction.argmax()
-                if aware != nil {
-                    let given = learner.predict(batch, task: j)
-                    taskAware += given.argmax(restrictedTo: bookkeeping.taskClasses[j])
+                if taskAware {
+                    taskAwarePredicted += (both?.taskAware ?? prediction).argmax(restrictedTo: bookkeeping.taskClasses[j])
                 }
             }
             predicted.append(taskPredicted)
-            aware?.append(taskAware)
+            aware?.append(taskAwarePredicted)
         }
-        return bookkeeping.evaluate(trainedTask: trainedTask, truth: truth, predicted: predicted, predictedTaskAware: aware)
+        let evaluation = bookkeeping.evaluate(trainedTask: trainedTask, truth: truth, predicted: predicted, predictedTaskAware: aware)
+        return (evaluation, uncertainty?.row(trainedTask: trainedTask))
+    }
+
+    /// The seed of a sampling learner's generator for one test batch: a function of the run
+    /// seed, the evaluation row, the task and the batch only (SplitMix64 finaliser), so
+    /// sampled predictions do not depend on evaluation order or on other batches.
+    static func evaluationSeed(run: Int, row: Int, task: Int, chunk: Int) -> UInt64 {
+        var z = UInt64(truncatingIfNeeded: run) &* 0x9E37_79B9_7F4A_7C15
+        for part in [row, task, chunk] {
+            z = (z ^ UInt64(truncatingIfNeeded: part)) &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+        }
+        return z
     }
 }
 

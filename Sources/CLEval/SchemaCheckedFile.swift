@@ -101,7 +101,36 @@ struct SchemaCheckedFile {
             fscilAccuracy: fscil, metrics: metrics, trainSeconds: trainSeconds, evalSeconds: evalSeconds)
         record.learnerType = try text("learner_type")
         record.convolutionKernels = try text("conv_kernels")
+        record.uncertainty = try uncertainty()
         return record
+    }
+
+    /// `/eval/uncertainty/*`: all of the group or none; values NaN or bounded (they are plotted).
+    private func uncertainty() throws -> UncertaintyRecord? {
+        let present = ResultsSchema.uncertaintyGroup.filter { file.exists($0) }
+        guard !present.isEmpty else { return nil }
+        if let absent = ResultsSchema.uncertaintyGroup.first(where: { !file.exists($0) }) {
+            throw problem(absent, "missing, but \(present[0]) is there (uncertainty datasets are written together)")
+        }
+        func values(_ name: String) throws -> [Double] {
+            let objectPath = "/eval/uncertainty/\(name)"
+            let read = try file.read(Double.self, at: objectPath).values
+            if let bad = read.first(where: { !ResultsSchema.isMetricValue($0) }) { throw problem(objectPath, "holds \(bad)") }
+            return read
+        }
+        func optional(_ name: String) throws -> [Double]? { file.exists("/eval/uncertainty/\(name)") ? try values(name) : nil }
+        // Per confidence bin: [samples, mean confidence, accuracy].
+        let reliability = rows(try file.read(Double.self, at: "/eval/uncertainty/reliability").values, width: 3)
+        for (bin, row) in reliability.enumerated() {
+            guard row[0].isFinite, row[0] >= 0, ResultsSchema.isAccuracy(row[1]), ResultsSchema.isAccuracy(row[2]) else {
+                throw problem("/eval/uncertainty/reliability", "bin \(bin) holds \(row), not [samples, confidence, accuracy]")
+            }
+        }
+        return UncertaintyRecord(
+            entropySeen: try values("entropy_seen"), entropyUnseen: try values("entropy_unseen"),
+            aurocUnseen: try values("auroc_unseen"), ece: try values("ece"),
+            mutualInformationSeen: try optional("mutual_information_seen"), mutualInformationUnseen: try optional("mutual_information_unseen"),
+            reliability: reliability)
     }
 
     // MARK: Checked access

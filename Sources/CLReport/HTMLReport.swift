@@ -92,6 +92,7 @@ public enum HTMLReport {
                 html += ReportPlots.accuracyHeatmap(learner, protocolName: summary.protocolName) + "\n"
             }
             html += "</div>\n"
+            html += uncertaintySection(summary)
             html += fewShotSessions(summary)
         }
         if !summary.incompleteRuns.isEmpty {
@@ -105,6 +106,19 @@ public enum HTMLReport {
             html += "<details><summary>\(label)</summary><pre>\(escape(text))</pre></details>\n"
         }
         return html + "</section>\n"
+    }
+
+    /// Learners that give a predictive distribution: entropy on seen vs unseen classes per
+    /// task, the AUROC of entropy for unseen classes, and the reliability diagram.
+    static func uncertaintySection(_ summary: ProtocolSummary) -> String {
+        guard let entropy = ReportPlots.entropyCurves(summary) else { return "" }
+        var html = "<h3>Uncertainty</h3>\n<p class=\"sub\">For learners whose prediction is a distribution: after task i, "
+        html += "“seen” are the test samples of tasks 0…i, “unseen” those of later tasks. Entropy in nats; "
+        html += "AUROC is the chance that an unseen sample has higher entropy than a seen one; ECE uses 15 confidence bins "
+        html += "(metrics ece and unseen_entropy_auroc in the table above).</p>\n<div class=\"figures\">\n" + entropy + "\n"
+        if let auroc = ReportPlots.unseenAUROCCurve(summary) { html += auroc + "\n" }
+        if let reliability = ReportPlots.reliabilityDiagram(summary) { html += reliability + "\n" }
+        return html + "</div>\n"
     }
 
     /// Learners as columns, every catalogue metric as a row, the best mean of each row in bold.

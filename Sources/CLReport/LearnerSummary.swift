@@ -15,6 +15,8 @@ public struct LearnerSummary: Sendable {
     public let forgettingPerTask: [SeedStatistics]
     /// Few-shot sessions x [all, base, novel, harmonic mean]; nil when no run has them.
     public let fscilAccuracy: [[SeedStatistics]]?
+    /// Uncertainty per task over seeds (learners that give a distribution); nil otherwise.
+    public let uncertainty: UncertaintySummary?
 
     public init(learner: String, runs: [RunRecord]) {
         self.learner = learner
@@ -25,6 +27,8 @@ public struct LearnerSummary: Sendable {
         forgettingPerTask = LearnerSummary.elementwise(runs.map { [ReportRun.forgettingPerTask($0)] }).first ?? []
         let sessions = runs.compactMap(\.fscilAccuracy)
         fscilAccuracy = sessions.isEmpty ? nil : LearnerSummary.elementwise(sessions)
+        let records = runs.compactMap(\.uncertainty)
+        uncertainty = records.isEmpty ? nil : UncertaintySummary(records)
     }
 
     /// Seeds the numbers come from.
@@ -45,5 +49,26 @@ public struct LearnerSummary: Sendable {
                 SeedStatistics(matrices.map { row < $0.count && column < $0[row].count ? $0[row][column] : .nan })
             }
         }
+    }
+}
+
+/// A learner's uncertainty datasets, element by element over its seeds.
+public struct UncertaintySummary: Sendable {
+    public let entropySeen: [SeedStatistics], entropyUnseen: [SeedStatistics], aurocUnseen: [SeedStatistics]
+    public let ece: [SeedStatistics]
+    public let mutualInformationSeen: [SeedStatistics]?, mutualInformationUnseen: [SeedStatistics]?
+    /// Per confidence bin: [samples, mean confidence, accuracy].
+    public let reliability: [[SeedStatistics]]
+
+    init(_ records: [UncertaintyRecord]) {
+        func series(_ values: [[Double]]) -> [SeedStatistics] { LearnerSummary.elementwise(values.map { [$0] }).first ?? [] }
+        entropySeen = series(records.map(\.entropySeen))
+        entropyUnseen = series(records.map(\.entropyUnseen))
+        aurocUnseen = series(records.map(\.aurocUnseen))
+        ece = series(records.map(\.ece))
+        let seen = records.compactMap(\.mutualInformationSeen), unseen = records.compactMap(\.mutualInformationUnseen)
+        mutualInformationSeen = seen.isEmpty ? nil : series(seen)
+        mutualInformationUnseen = unseen.isEmpty ? nil : series(unseen)
+        reliability = LearnerSummary.elementwise(records.map(\.reliability))
     }
 }

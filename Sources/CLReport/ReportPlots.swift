@@ -1,3 +1,6 @@
+import CLEval
+import Foundation
+
 /// The plots of one protocol, as standalone SVG documents (Markdown links them as files, the
 /// HTML page inlines them).
 public enum ReportPlots {
@@ -34,5 +37,59 @@ public enum ReportPlots {
         return Heatmap(title: "\(learner.learner) (mean of \(learner.runs.count) seeds)",
                        rowLabels: rows, columnLabels: (0..<columns).map { "task \($0)" },
                        cells: learner.accuracyMatrix).svg()
+    }
+
+    /// Mean predictive entropy on seen and on unseen classes after each task, two lines per
+    /// learner that gives a distribution (seen solid colour markers, unseen the next marker).
+    public static func entropyCurves(_ summary: ProtocolSummary) -> String? {
+        let learners = summary.learners.filter { $0.uncertainty != nil }
+        guard !learners.isEmpty else { return nil }
+        var series: [ChartSeries] = []
+        for (index, learner) in learners.enumerated() {
+            let u = learner.uncertainty!
+            series.append(ChartSeries(name: "\(learner.learner) seen", detail: "n = \(learner.runs.count) seed(s)",
+                                      color: Palette.color(index), marker: 2 * index, values: u.entropySeen))
+            series.append(ChartSeries(name: "\(learner.learner) unseen", detail: "classes of later tasks",
+                                      color: Palette.color(index), marker: 2 * index + 1, values: u.entropyUnseen))
+        }
+        let tasks = series.map(\.values.count).max() ?? 0
+        return LineChart(title: "\(summary.protocolName): predictive entropy, seen vs unseen classes",
+                         xLabel: "after task", yLabel: "mean entropy (nats)",
+                         categories: (0..<tasks).map(String.init), series: series).svg()
+    }
+
+    /// AUROC of entropy for telling unseen-class samples from seen ones, after each task
+    /// but the last (0.5 = no better than chance).
+    public static func unseenAUROCCurve(_ summary: ProtocolSummary) -> String? {
+        let learners = summary.learners.filter { $0.uncertainty != nil }
+        guard !learners.isEmpty else { return nil }
+        let series = learners.enumerated().map { index, learner in
+            ChartSeries(name: learner.learner, detail: "n = \(learner.runs.count) seed(s)", color: Palette.color(index),
+                        marker: index, values: Array(learner.uncertainty!.aurocUnseen.dropLast()))
+        }
+        let tasks = series.map(\.values.count).max() ?? 0
+        guard tasks > 0 else { return nil }
+        return LineChart(title: "\(summary.protocolName): AUROC of entropy, unseen vs seen",
+                         xLabel: "after task", yLabel: "AUROC (0.5 = chance)",
+                         categories: (0..<tasks).map(String.init), series: series).svg()
+    }
+
+    /// Reliability diagram after the last task: accuracy against confidence per bin
+    /// (b/15, (b+1)/15], with the diagonal of perfect calibration.
+    public static func reliabilityDiagram(_ summary: ProtocolSummary) -> String? {
+        let learners = summary.learners.filter { !($0.uncertainty?.reliability.isEmpty ?? true) }
+        guard !learners.isEmpty else { return nil }
+        let bins = UncertaintyMetrics.calibrationBins
+        var series = [ChartSeries(name: "perfect calibration", detail: "accuracy = confidence", color: "#888888", marker: 0,
+                                  values: (0..<bins).map { SeedStatistics([(Double($0) + 0.5) / Double(bins)]) })]
+        for (index, learner) in learners.enumerated() {
+            let rows = learner.uncertainty!.reliability
+            series.append(ChartSeries(name: learner.learner, detail: "accuracy of the seen samples in the bin",
+                                      color: Palette.color(index), marker: index + 1,
+                                      values: (0..<bins).map { $0 < rows.count && rows[$0].count == 3 ? rows[$0][2] : SeedStatistics([]) }))
+        }
+        return LineChart(title: "\(summary.protocolName): reliability after the last task",
+                         xLabel: "confidence bin (upper edge)", yLabel: "accuracy",
+                         categories: (0..<bins).map { String(format: "%.2f", Double($0 + 1) / Double(bins)) }, series: series).svg()
     }
 }

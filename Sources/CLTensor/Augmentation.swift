@@ -105,3 +105,43 @@ extension Tensor {
         return Tensor(shape: newShape, scalars: out)
     }
 }
+
+extension Augmentation {
+    /// Every image of an NCHW batch of square images four times, rotated by k quarter
+    /// turns (k = 0…3) counter-clockwise, as `torch.rot90(x, k, dims=(2, 3))`:
+    /// out[i][j] = in[j][w−1−i] for k = 1. Rows are [image 0 at k = 0…3, image 1 …], the
+    /// order of PASS / NAPA-VQ (`torch.stack([rot90(x, k) for k], 1).view(-1, …)`).
+    public static func withQuarterTurns(_ batch: Tensor) -> Tensor {
+        precondition(batch.rank == 4 && batch.shape[2] == batch.shape[3], "quarter turns need square images [n, c, h, h]")
+        let (n, c, h) = (batch.shape[0], batch.shape[1], batch.shape[2])
+        let plane = h * h, image = c * plane
+        var out = Tensor(shape: [4 * n, c, h, h])
+        out.scalars.withUnsafeMutableBufferPointer { o in
+            batch.scalars.withUnsafeBufferPointer { x in
+                for sample in 0..<n {
+                    for k in 0..<4 {
+                        let target = (4 &* sample &+ k) &* image
+                        for channel in 0..<c {
+                            let source = sample &* image &+ channel &* plane
+                            let destination = target &+ channel &* plane
+                            for i in 0..<h {
+                                for j in 0..<h {
+                                    // out[i][j] after k counter-clockwise quarter turns.
+                                    let (si, sj): (Int, Int)
+                                    switch k {
+                                    case 0: (si, sj) = (i, j)
+                                    case 1: (si, sj) = (j, h &- 1 &- i)
+                                    case 2: (si, sj) = (h &- 1 &- i, h &- 1 &- j)
+                                    default: (si, sj) = (h &- 1 &- j, i)
+                                    }
+                                    o[destination &+ i &* h &+ j] = x[source &+ si &* h &+ sj]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

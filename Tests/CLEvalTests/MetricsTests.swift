@@ -108,10 +108,19 @@ private enum Direct {
     }
 }
 
-@Test func allReturnsEveryCatalogKeyExceptFewShotOnes() {
+@Test func allReturnsEveryCatalogKeyExceptFewShotAndUncertaintyOnes() {
     let r = stored([[0.9, 0.1], [0.7, 0.8]])
     let values = Metrics.all(matrix: r, pooled: [0.9, 0.75])
-    let catalogKeys = Set(MetricCatalog.all.map(\.key)).subtracting(["performance_drop"])
+    let uncertaintyKeys: Set<String> = ["ece", "unseen_entropy_auroc"]
+    let catalogKeys = Set(MetricCatalog.all.map(\.key)).subtracting(["performance_drop"]).subtracting(uncertaintyKeys)
     #expect(Set(values.keys) == catalogKeys)
+    let row = UncertaintyRow(entropySeen: 0.1, entropyUnseen: 0.5, aurocUnseen: 0.8, ece: 0.2, reliability: [])
+    var last = row
+    last.aurocUnseen = .nan
+    last.ece = 0.3
+    #expect(Set(UncertaintyRow.metrics([row, row, last]).keys) == uncertaintyKeys)
+    #expect(UncertaintyRow.metrics([row, last])["ece"] == 0.3)                        // after the last task
+    #expect(UncertaintyRow.metrics([row, last])["unseen_entropy_auroc"] == 0.8)       // mean over tasks 0...T-2
+    #expect(UncertaintyRow.metrics([last])["unseen_entropy_auroc"]!.isNaN)           // T = 1
     #expect(Metrics.all(matrix: r, pooled: [0.9, 0.75], fscilSessionAccuracy: [0.9, 0.75])["performance_drop"] != nil)
 }

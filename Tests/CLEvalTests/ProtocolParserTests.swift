@@ -85,7 +85,36 @@ private let mistakes: [(String, String)] = [
     (valid.replacingOccurrences(of: "name: split-test", with: "name: '-rf'"), "p.yaml:1: name: must be letters"),
     (valid.replacingOccurrences(of: "name: split-test", with: "name: " + String(repeating: "a", count: 101)), "p.yaml:1: name: is longer than 100 characters"),
     (valid.replacingOccurrences(of: "metric: euclidean", with: "metric: euclidean, label: .."), "p.yaml:7: learners[0].label: must be letters"),
+    // The training block as a whole, checked before any data loads (TrainingConfig.problems).
+    (training(["epochs": "0"]), "p.yaml:5: training.epochs: must be at least 1, got 0"),
+    (training(["batch_size": "0"]), "p.yaml:5: training.batch_size: must be at least 1"),
+    (training(["lr": "-0.1"]), "p.yaml:5: training.lr: must be a positive number"),
+    (training(["optimizer": "sgd", "momentum": "0", "nesterov": "true"]), "p.yaml:5: training.nesterov: Nesterov needs momentum > 0"),
+    (training(["nesterov": "true"]), "p.yaml:5: training.nesterov: Nesterov applies to optimizer sgd only, not adam"),
+    (training(["momentum": "1.5"]), "p.yaml:5: training.momentum: must be in [0, 1)"),
+    (training(["weight_decay": "-1.0e-4"]), "p.yaml:5: training.weight_decay: must be 0 or more"),
+    (training(["warmup_epochs": "-1"]), "p.yaml:5: training.warmup_epochs: must be 0 or more"),
+    (training(["warmup_epochs": "3"]), "p.yaml:5: training.warmup_epochs: must be fewer than epochs (3)"),
+    (training(["schedule": "step"]), "p.yaml:5: training.milestones: schedule 'step' needs milestones"),
+    (training(["schedule": "multistep", "milestones": "[2, 1]"]), "p.yaml:5: training.milestones: schedule 'multistep' needs increasing positive epochs"),
+    (training(["milestones": "[2]"]), "p.yaml:5: training.milestones: only schedules 'step' and 'multistep' take milestones"),
+    (training(["gamma": "0"]), "p.yaml:5: training.gamma: must be a positive number"),
+    (training(["label_smoothing": "1.0"]), "p.yaml:5: training.label_smoothing: must be in [0, 1)"),
+    (training(["augment": "[crop4, rotate]"]), "training.augment: expected one of crop4, hflip"),
+    // A learner's override is checked merged with the protocol's block, where it is written.
+    (valid.replacingOccurrences(of: "metric: euclidean", with: "metric: euclidean, training: { epochs: 0 }"),
+     "p.yaml:7: learners[0].training.epochs: must be at least 1, got 0"),
 ]
+
+/// The valid protocol with its training block's keys replaced or added.
+private func training(_ changes: KeyValuePairs<String, String>) -> String {
+    var fields: [(String, String)] = [("epochs", "3"), ("batch_size", "64"), ("optimizer", "adam"), ("lr", "1.0e-3"), ("augment", "[crop4, hflip]")]
+    for (key, value) in changes {
+        if let i = fields.firstIndex(where: { $0.0 == key }) { fields[i].1 = value } else { fields.append((key, value)) }
+    }
+    return valid.replacingOccurrences(of: "training: { epochs: 3, batch_size: 64, optimizer: adam, lr: 1.0e-3, augment: [crop4, hflip] }",
+                                      with: "training: { " + fields.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + " }")
+}
 
 @Test(arguments: 0..<mistakes.count)
 func mistakesAreOneLineErrorsNamingFileLineAndKey(index: Int) {

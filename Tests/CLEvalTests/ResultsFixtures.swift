@@ -6,7 +6,8 @@ import Foundation
 /// A real results file to damage: nmc on a tiny 4-class, 2-task dataset, written by the
 /// runner (so it has every dataset and attribute of the schema).
 enum ResultsFixtures {
-    static func completeRun(in folder: String = scratch(), name: String = "nmc-seed0.h5") throws -> String {
+    /// - Parameter learner: "nmc", or "finetune" (a one-epoch MLP; its file has `/eval/uncertainty/*`).
+    static func completeRun(in folder: String = scratch(), name: String = "nmc-seed0.h5", learner: String = "nmc") throws -> String {
         func split(_ perClass: Int) -> DataSplit {
             var bytes: [UInt8] = [], labels: [Int32] = []
             for c in 0..<4 { for k in 0..<perClass { bytes += [UInt8(60 * c), UInt8(k), 0, 0]; labels.append(Int32(c)) } }
@@ -17,7 +18,9 @@ enum ResultsFixtures {
             name: tiny
             dataset: { name: tiny }
             stream: { kind: class-incremental, classes_per_task: 2 }
-            learners: [ { name: nmc } ]
+            backbone: { kind: mlp, widths: [4] }
+            training: { epochs: 1, batch_size: 4, optimizer: sgd, lr: 0.1, schedule: constant }
+            learners: [ { name: \(learner) } ]
             """, path: "tiny.yaml")
         let stream = try StreamGenerator.make(spec.stream, dataset: dataset, seed: 0)
         let path = (folder as NSString).appendingPathComponent(name)

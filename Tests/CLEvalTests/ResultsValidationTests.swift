@@ -66,6 +66,29 @@ private let damages: [ResultsDamage] = [
     },
 ]
 
+/// The uncertainty datasets of a learner with a predictive distribution: read back, and
+/// checked (bins hold sample counts, so they are not bounded like accuracies).
+@Test func uncertaintyDatasetsAreReadAndChecked() throws {
+    let path = try ResultsFixtures.completeRun(name: "finetune-seed0.h5", learner: "finetune")
+    let record = try ResultsReader.read(path)
+    let uncertainty = try #require(record.uncertainty)
+    #expect(uncertainty.ece.count == 2 && uncertainty.reliability.count == UncertaintyMetrics.calibrationBins)
+    #expect(uncertainty.reliability.map { $0[0] }.reduce(0, +) > 0)
+
+    let file = try HDF5File.open(path, writable: true)
+    try file.writeRows([-3.0, 0.5, 0.5], startingAt: 0, at: "/eval/uncertainty/reliability")
+    file.close()
+    #expect(throws: InputError(file: path, "/eval/uncertainty/reliability: bin 0 holds [-3.0, 0.5, 0.5], not [samples, confidence, accuracy]")) {
+        try ResultsReader.read(path)
+    }
+    let again = try HDF5File.open(path, writable: true)
+    try again.remove("/eval/uncertainty/entropy_seen")
+    again.close()
+    #expect(throws: InputError(file: path, "/eval/uncertainty/entropy_seen: missing, but /eval/uncertainty/entropy_unseen is there (uncertainty datasets are written together)")) {
+        try ResultsReader.read(path)
+    }
+}
+
 /// Every results file is checked against the schema on read: a damaged one is one
 /// `InputError` naming the file and the dataset or attribute, never a trap or garbage.
 @Test(arguments: damages)

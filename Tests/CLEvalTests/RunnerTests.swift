@@ -8,7 +8,7 @@ import Testing
 
 /// A dataset whose samples carry their label in pixel 0 (value = label), so a learner
 /// can be exactly right or exactly wrong, and the expected matrix is known by reasoning.
-private func labelledDataset(classes: Int, trainPerClass: Int, testPerClass: Int) -> Dataset {
+func labelledDataset(classes: Int, trainPerClass: Int, testPerClass: Int) -> Dataset {
     func split(_ perClass: Int) -> DataSplit {
         var bytes: [UInt8] = [], labels: [Int32] = []
         for c in 0..<classes { for k in 0..<perClass { bytes += [UInt8(c), UInt8(k % 256), 0, 0]; labels.append(Int32(c)) } }
@@ -54,17 +54,17 @@ private struct MemorizingLearner: Learner {
     }
 }
 
-private func labelMap(_ stream: TaskStream) -> [String: HyperparameterValue] {
+func labelMap(_ stream: TaskStream) -> [String: HyperparameterValue] {
     ["label_map": .numbers(stream.learnerLabelOfOriginal.map(Double.init))]
 }
 
-private func temporaryFolder() -> String {
+func temporaryFolder() -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("cleval-\(UUID().uuidString)").path
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
 
-private func protocolText(_ stream: String) -> String {
+func protocolText(_ stream: String) -> String {
     "name: synthetic\ndataset: { name: synthetic }\nstream: \(stream)\nlearners: [ { name: nmc } ]\n"
 }
 

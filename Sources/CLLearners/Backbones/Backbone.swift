@@ -30,7 +30,7 @@ import CLTensor
 /// optimizer.apply(CosineSchedule(total: epochs), at: epoch + 1)                // per-epoch schedule
 /// let features = backbone.evaluateFeatures(of: testImages)                      // eval mode, no tape
 /// ```
-public protocol Backbone: Layer {
+public protocol Backbone: Layer, TrainingModeSwitchable {
     /// Length of each feature vector.
     var featureDimension: Int { get }
     /// Features [n, featureDimension] of an input batch, differentiable with respect to

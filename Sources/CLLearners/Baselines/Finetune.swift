@@ -7,7 +7,8 @@ import CLTensor
 /// streams it fine-tunes the whole network on each session's few shots.
 ///
 /// Input standardisation is fitted on the first task and kept (see `InputNormalization`).
-public struct Finetune: Learner {
+/// Its predictive distribution is the softmax of its logits (`UncertaintyEstimating`).
+public struct Finetune: Learner, UncertaintyEstimating {
     public static let name = "finetune"
     public static let summary = "Fine-tuning lower bound: one backbone and a growing linear head trained on each task in turn, no protection against forgetting."
     /// None: everything it needs is in the protocol's `training:` and `backbone:` blocks.
@@ -15,7 +16,7 @@ public struct Finetune: Learner {
     public static var supportedBackbones: [String]? { trainableBackboneKinds }
 
     let network: SupervisedClassifier
-    let trainer: SupervisedTrainer
+    let loop: TrainingLoop
     let curves = TrainingCurves()
     let context: LearnerContext
     private var generator: SeededGenerator
@@ -27,12 +28,12 @@ public struct Finetune: Learner {
         network = try SupervisedClassifier(backbone: config.backbone, sampleShape: context.sampleShape, generator: &initialization)
         headGenerator = root.split()
         generator = root.split()
-        trainer = SupervisedTrainer(config: config.training, context: context)
+        loop = TrainingLoop(config: config.training, context: context)
         self.context = context
     }
 
     public mutating func learn(_ task: TaskData) throws {
-        try network.train(on: TrainingSet(task), task: task, trainer: trainer, curves: curves, context: context,
+        try network.train(on: TrainingSet(task), task: task, loop: loop, curves: curves, context: context,
                           headGenerator: &headGenerator, generator: &generator)
     }
 

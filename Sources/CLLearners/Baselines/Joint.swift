@@ -10,7 +10,7 @@ import CLTensor
 ///
 /// Input standardisation is fitted on the training set of the first training run after
 /// each (re-)initialisation: with `reinit` that is the union of the tasks so far.
-public struct Joint: Learner {
+public struct Joint: Learner, UncertaintyEstimating {
     public static let name = "joint"
     public static let summary = "Joint-training upper bound (not continual): trains on the union of all tasks seen so far."
     public static let hyperparameters: [HyperparameterSpec] = [
@@ -24,7 +24,7 @@ public struct Joint: Learner {
     private let sampleShape: [Int]
     private let reinitialise: Bool
     private let seed: UInt64
-    let trainer: SupervisedTrainer
+    let loop: TrainingLoop
     let curves = TrainingCurves()
     let context: LearnerContext
     /// Every task seen so far (indices into the dataset, labels).
@@ -38,7 +38,7 @@ public struct Joint: Learner {
         sampleShape = context.sampleShape
         reinitialise = config.flag("reinit")
         (network, headGenerator, generator) = try Self.fresh(config.backbone, sampleShape: context.sampleShape, seed: context.seed)
-        trainer = SupervisedTrainer(config: config.training, context: context)
+        loop = TrainingLoop(config: config.training, context: context)
         self.context = context
     }
 
@@ -60,7 +60,7 @@ public struct Joint: Learner {
             for _ in 1..<seenTasks.count { _ = trainingGenerator.split() }
             generator = trainingGenerator
         }
-        try network.train(on: TrainingSet(seenTasks), task: task, trainer: trainer, curves: curves, context: context,
+        try network.train(on: TrainingSet(seenTasks), task: task, loop: loop, curves: curves, context: context,
                           headGenerator: &headGenerator, generator: &generator)
         context.note("joint", "upper bound, not continual: trained on the union of tasks 0...\(task.index)" + (reinitialise ? " from a fresh initialisation" : ""))
     }

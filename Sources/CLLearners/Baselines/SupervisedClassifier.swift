@@ -26,11 +26,13 @@ extension SupervisedClassifier {
     /// One training stage of the baselines: fit the input normalisation on the first data
     /// seen, grow the head to the classes seen so far, train, then record the curves and
     /// hand the weights to the results file.
-    func train(on data: TrainingSet, task: TaskData, trainer: SupervisedTrainer, curves: TrainingCurves,
+    func train(on data: TrainingSet, task: TaskData, loop: TrainingLoop, curves: TrainingCurves,
                context: LearnerContext, headGenerator: inout SeededGenerator, generator: inout SeededGenerator) throws {
         if !backbone.normalization.isFitted { backbone.normalization.fit(data) }
         head.grow(to: task.seenClassCount, generator: &headGenerator)
-        try trainer.train(backbone: backbone, head: head, data: data, task: task.index, curves: curves, generator: &generator)
+        try loop.run(on: data, task: task.index, parameters: [ParameterSet("network", backbone.network.parameters + head.parameters)],
+                     modules: [backbone], curves: curves, generator: &generator,
+                     loss: CrossEntropyStep(backbone: backbone, head: head, labelSmoothing: loop.config.labelSmoothing).loss)
         curves.record(in: context)
         context.saveWeights(stateDictionary)
     }

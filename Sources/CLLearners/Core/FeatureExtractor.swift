@@ -73,7 +73,7 @@ public enum BackboneFactory {
         }
         return TrainableBackbone(network: network,
                                  normalization: InputNormalization(channels: InputNormalization.channelCount(of: sampleShape)),
-                                 config: config)
+                                 config: config, sampleShape: sampleShape)
     }
 
     /// The message for a backbone kind that is not (or not yet) available.

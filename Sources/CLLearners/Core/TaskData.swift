@@ -42,3 +42,14 @@ public struct TaskData: Sendable {
     /// Inputs of task-local positions `range`.
     public func inputs(_ range: Range<Int>) -> Tensor { inputs(at: Array(range)) }
 }
+
+extension TaskData {
+    /// Task `index` of `stream` as a learner sees it: the stream's learner labels (already
+    /// remapped by `TaskStream.labelled(by:)`), samples from `split`.
+    public init(stream: TaskStream, index: Int, split: DataSplit) {
+        let task = stream.tasks[index]
+        self.init(index: index, classes: task.learnerClasses, seenClassCount: stream.seenClassCount(afterTask: index),
+                  split: split, sampleIndices: task.trainIndices, labels: task.trainLabels,
+                  pixelPermutation: task.pixelPermutation)
+    }
+}

@@ -56,9 +56,10 @@ public enum BaseSessionTraining {
         network.normalization.fit(data)
         let head = CosineHead(featureDimension: network.featureDimension, classes: task.seenClassCount,
                               temperature: temperature, generator: &headInitialization)
-        let trainer = SupervisedTrainer(config: training, context: context)
-        try trainer.train(backbone: network, head: head, data: data, task: task.index, curves: curves,
-                          stage: "base session", generator: &trainingGenerator)
+        try TrainingLoop(config: training, context: context, stage: "base session")
+            .run(on: data, task: task.index, parameters: [ParameterSet("network", network.network.parameters + head.parameters)],
+                 modules: [network], curves: curves, generator: &trainingGenerator,
+                 loss: CrossEntropyStep(backbone: network, head: head, labelSmoothing: training.labelSmoothing).loss)
         network.isTraining = false
         if let context {
             curves.record(in: context)

@@ -4,18 +4,21 @@ import CLTensor
 /// standardisation: what learners train, and (frozen) the `FeatureExtractor` that NMC
 /// and TEEN average. A class because its parameters are shared `Variable`s that
 /// optimisers update in place.
-public final class TrainableBackbone: FeatureExtractor {
+public final class TrainableBackbone: FeatureExtractor, TrainingModeSwitchable {
     /// The network (MLP, Conv-4, CIFAR ResNet).
     public let network: any Backbone
     /// Fitted on the first training set (see `InputNormalization`), then fixed.
     public var normalization: InputNormalization
     /// The configuration it was built from (recorded, and part of cache keys).
     public let config: BackboneConfig
+    /// Shape of one input sample (to build a copy).
+    public let sampleShape: [Int]
 
-    public init(network: any Backbone, normalization: InputNormalization, config: BackboneConfig) {
+    public init(network: any Backbone, normalization: InputNormalization, config: BackboneConfig, sampleShape: [Int]) {
         self.network = network
         self.normalization = normalization
         self.config = config
+        self.sampleShape = sampleShape
     }
 
     public var featureDimension: Int { network.featureDimension }
@@ -54,5 +57,20 @@ public final class TrainableBackbone: FeatureExtractor {
         }
         try network.loadStateDictionary(weights)
         normalization = InputNormalization(mean: mean.scalars, standardDeviation: deviation.scalars)
+    }
+}
+
+extension TrainableBackbone {
+    /// A frozen copy of this backbone as it is now (weights, batch-norm statistics and
+    /// input normalisation), in evaluation mode, sharing no variables with it: the teacher
+    /// of distillation losses (PRD, NAPA-VQ), which must not move while the student trains.
+    /// Its features carry no gradient (`features(of:)`, or `trainingFeatures` under
+    /// `withoutGradient`).
+    public func frozenCopy() throws -> TrainableBackbone {
+        var unused = SeededGenerator(seed: 0)
+        let copy = try BackboneFactory.makeTrainableBackbone(config, sampleShape: sampleShape, generator: &unused)
+        try copy.loadStateDictionary(stateDictionary())
+        copy.isTraining = false
+        return copy
     }
 }

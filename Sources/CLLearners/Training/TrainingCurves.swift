@@ -3,11 +3,14 @@ import CLTensor
 /// Per-epoch training loss and accuracy of every task a learner trained on, recorded in
 /// the results file as `/learner/<name>/train_loss`, `train_accuracy` (rows: trained
 /// tasks in order, columns: epochs, NaN-padded) and `train_tasks` (the task of each row),
-/// so that a diverging or under-trained run can be seen after the fact.
+/// so that a diverging or under-trained run can be seen after the fact. Scalars a
+/// learner's closure records (partial losses) become `train_<name>` of the same shape.
 public final class TrainingCurves {
     public private(set) var tasks: [Int] = []
     public private(set) var losses: [[Double]] = []
     public private(set) var accuracies: [[Double]] = []
+    /// Per-epoch means of the scalars a learner recorded, by name; rows as `losses`.
+    public private(set) var extras: [String: [[Double]]] = [:]
 
     public init() {}
 
@@ -16,13 +19,23 @@ public final class TrainingCurves {
         tasks.append(task)
         losses.append([])
         accuracies.append([])
+        for name in extras.keys { extras[name]!.append([]) }
     }
 
-    /// Adds one epoch's mean loss and accuracy to the current task's curve.
-    public func append(loss: Double, accuracy: Double) {
+    /// Adds one epoch's mean loss and accuracy (NaN when not measured), and recorded
+    /// scalars, to the current task's curve.
+    public func append(loss: Double, accuracy: Double, extras epochExtras: [String: Double] = [:]) {
         precondition(!tasks.isEmpty, "begin(task:) first")
         losses[losses.count - 1].append(loss)
         accuracies[accuracies.count - 1].append(accuracy)
+        for (name, value) in epochExtras {
+            if extras[name] == nil { extras[name] = Array(repeating: [], count: tasks.count) }
+            let epoch = losses[losses.count - 1].count - 1
+            var row = extras[name]![tasks.count - 1]
+            while row.count < epoch { row.append(.nan) }
+            row.append(value)
+            extras[name]![tasks.count - 1] = row
+        }
     }
 
     /// Writes the curves into the learner's diagnostics (replacing earlier records).
@@ -31,6 +44,7 @@ public final class TrainingCurves {
         context.record(prefix + "train_loss", Self.padded(losses))
         context.record(prefix + "train_accuracy", Self.padded(accuracies))
         context.record(prefix + "train_tasks", Tensor(shape: [tasks.count], scalars: tasks.map(Float.init)))
+        for (name, rows) in extras { context.record(prefix + "train_" + name, Self.padded(rows)) }
     }
 
     static func padded(_ rows: [[Double]]) -> Tensor {
