@@ -31,6 +31,9 @@ public enum CLBenchCommand {
             var command = try RootCommand.parseAsRoot(arguments)
             try command.run()
             Foundation.exit(0)
+        } catch let interrupted as RunInterrupted {
+            StandardStreams.error("cl-bench: \(interrupted); continue with: \(ResumeCommandLine.suggestion())\n")
+            exitSkippingHDF5Termination(SignalDispositions.exitStatus(for: interrupted.signal))
         } catch let error as InputError {
             RootCommand.failWithInputError(error.description)
         } catch let error as HDF5Error {

@@ -51,6 +51,7 @@ public struct ProtocolRun {
                 throw InputError(file: spec.sourcePath, error.file.isEmpty ? error.message : error.description)
             }
             for entry in learners {
+                try RunInterruption.checkpoint()
                 let path = resultsPath(learner: entry.name, seed: seed)
                 if resume, !ResumeDecision.announce(for: path, run: "\(entry.name) · seed \(seed)", say: log) { continue }
                 log("\(entry.name) · seed \(seed) · \(stream.tasks.count) tasks (\(stream.kind.rawValue)) → \(path)")

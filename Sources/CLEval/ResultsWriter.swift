@@ -219,7 +219,16 @@ public final class ResultsWriter {
 
     /// Marks the run failed with `message`; completed tasks stay in the file.
     public func fail(_ message: String) {
-        try? file.setAttribute("status", .string("failed"))
+        stop(status: "failed", message: message)
+    }
+
+    /// Marks the run interrupted (a signal; `--resume` continues it); completed tasks stay.
+    public func interrupt(_ message: String) {
+        stop(status: "interrupted", message: message)
+    }
+
+    private func stop(status: String, message: String) {
+        try? file.setAttribute("status", .string(status))
         try? file.setAttribute("error", .string(message))
         try? file.setAttribute("finished_at", .string(RunEnvironment.timestamp()))
         try? file.setAttribute("peak_rss_bytes", .integer(Int64(RunEnvironment.peakResidentBytes)))

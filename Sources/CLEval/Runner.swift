@@ -35,6 +35,7 @@ public struct Runner {
         metadata.learnerType = entry.learnerType
         metadata.uncertainty = uncertainty.map { $0 ? .monteCarlo : .distribution }
         let writer = try ResultsWriter(path: outputPath, metadata: metadata, stream: stream)
+        var completed = 0
         do {
             let context = LearnerContext(seed: UInt64(seed), sampleShape: dataset.train.sampleShape,
                                          totalClassCount: stream.classOrder.count, taskCount: stream.tasks.count,
@@ -55,6 +56,7 @@ public struct Runner {
             var fewShotAll: [Double] = []
             var uncertaintyRows: [UncertaintyRow] = []
             for (t, task) in stream.tasks.enumerated() {
+                try RunInterruption.checkpoint()
                 let data = TaskData(stream: stream, index: t, split: dataset.train)
                 let trainStart = RunEnvironment.monotonicSeconds()
                 try learner.learn(data)
@@ -69,6 +71,7 @@ public struct Runner {
                 matrix.append(evaluation.taskAccuracy)
                 if let row = evaluation.fewShotAccuracy { fewShotAll.append(row[0]) }
                 if let uncertaintyRow { uncertaintyRows.append(uncertaintyRow) }
+                completed = t + 1
                 progress(String(format: "  task %d/%d: %d classes, %d train samples, pooled accuracy %.4f (train %.2f s, eval %.2f s)",
                                 t + 1, stream.tasks.count, task.classes.count, task.trainIndices.count,
                                 evaluation.pooledAccuracy, trainSeconds, evalSeconds)
@@ -82,6 +85,12 @@ public struct Runner {
             try writer.writeWeights(context.weights)
             try writer.finish(metrics: metrics)
             return metrics
+        } catch var interrupted as RunInterrupted {
+            writer.interrupt("interrupted by \(interrupted.signal) after \(completed) of \(stream.tasks.count) tasks")
+            interrupted.resultsPath = outputPath
+            interrupted.completedTasks = completed
+            interrupted.taskCount = stream.tasks.count
+            throw interrupted
         } catch {
             writer.fail(String(describing: error))
             throw error

@@ -119,10 +119,10 @@ struct SchemaCheckedFile {
             return read
         }
         func optional(_ name: String) throws -> [Double]? { file.exists("/eval/uncertainty/\(name)") ? try values(name) : nil }
-        // Per confidence bin: [samples, mean confidence, accuracy].
+        // Per confidence bin: [samples, mean confidence, accuracy]; NaN until the run completes.
         let reliability = rows(try file.read(Double.self, at: "/eval/uncertainty/reliability").values, width: 3)
         for (bin, row) in reliability.enumerated() {
-            guard row[0].isFinite, row[0] >= 0, ResultsSchema.isAccuracy(row[1]), ResultsSchema.isAccuracy(row[2]) else {
+            guard row[0].isNaN || (row[0].isFinite && row[0] >= 0), ResultsSchema.isAccuracy(row[1]), ResultsSchema.isAccuracy(row[2]) else {
                 throw problem("/eval/uncertainty/reliability", "bin \(bin) holds \(row), not [samples, confidence, accuracy]")
             }
         }
