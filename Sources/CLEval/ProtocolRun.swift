@@ -53,11 +53,16 @@ public struct ProtocolRun {
             for entry in learners {
                 try RunInterruption.checkpoint()
                 let path = resultsPath(learner: entry.name, seed: seed)
-                if resume, !ResumeDecision.announce(for: path, run: "\(entry.name) · seed \(seed)", say: log) { continue }
+                var fromCheckpoint = false
+                if resume {
+                    let decision = ResumeDecision.announce(for: path, learner: entry.type, run: "\(entry.name) · seed \(seed)", say: log)
+                    if !decision.go { continue }
+                    fromCheckpoint = decision.fromCheckpoint
+                }
                 log("\(entry.name) · seed \(seed) · \(stream.tasks.count) tasks (\(stream.kind.rawValue)) → \(path)")
                 let started = RunEnvironment.monotonicSeconds()
                 let metrics = try Runner(dataset: dataset, stream: stream)
-                    .run(entry, seed: seed, protocol: spec, outputPath: path, progress: log, liveStatus: status)
+                    .run(entry, seed: seed, protocol: spec, outputPath: path, resume: fromCheckpoint, progress: log, liveStatus: status)
                 log(String(format: "  done in %.2f s: final_accuracy %.4f, average_incremental_accuracy %.4f, forgetting %@",
                            RunEnvironment.monotonicSeconds() - started, metrics["final_accuracy"] ?? .nan,
                            metrics["average_incremental_accuracy"] ?? .nan, Self.formatted(metrics["forgetting"])))

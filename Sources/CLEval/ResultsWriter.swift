@@ -51,6 +51,26 @@ public final class ResultsWriter {
 
     /// Creates the file (and its folder). An existing file at `path` is kept as
     /// `<path>.previous` rather than destroyed.
+    /// Reopens the results file of an incomplete run to continue it after task
+    /// `completedTasks - 1`: status back to `running`, the stop's error and end time removed,
+    /// and the resume noted in the root attribute `resumed` ("after task 3 at <time>; ...").
+    public init(resuming path: String, completedTasks: Int, taskCount: Int, learner: String) throws {
+        self.path = path
+        self.taskCount = taskCount
+        self.learnerName = learner
+        lock = try RunLock(resultsPath: path)
+        do { file = try HDF5File.open(path, writable: true) } catch let error as HDF5Error {
+            throw InputError(file: path, "cannot reopen to resume (\(error.message)); delete it and its .checkpoint to start again")
+        }
+        let earlier = (try file.attribute("resumed")?.stringValue).map { $0 + "; " } ?? ""
+        try file.setAttribute("resumed", .string(earlier + "after task \(completedTasks) of \(taskCount) at \(RunEnvironment.timestamp())"))
+        try file.setAttribute("status", .string("running"))
+        try file.setAttribute("completed_tasks", .integer(Int64(completedTasks)))
+        try file.removeAttribute("error")
+        try file.removeAttribute("finished_at")
+        try file.flush()
+    }
+
     public init(path: String, metadata: Metadata, stream: TaskStream) throws {
         self.path = path
         self.taskCount = stream.tasks.count

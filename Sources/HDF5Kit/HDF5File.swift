@@ -224,6 +224,15 @@ public final class HDF5File {
         return (values, dims)
     }
 
+    /// Removes attribute `name` of the object at `objectPath`, if it has one.
+    public func removeAttribute(_ name: String, at objectPath: String = "/") throws {
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
+        try requireWritable(objectPath)
+        let object = try openObject(objectPath)
+        defer { H5Oclose(object) }
+        if H5Aexists(object, name) > 0 { try check(H5Adelete(object, name), "remove attribute \(name)") }
+    }
+
     /// Removes the link to the object at `objectPath` (a dataset or a group).
     public func remove(_ objectPath: String) throws {
         HDF5Lock.enter(); defer { HDF5Lock.leave() }

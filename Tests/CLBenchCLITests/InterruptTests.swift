@@ -112,7 +112,7 @@ func aSignalStopsTheRunAtASafePointNamingTheResumeCommand(signal: Int32, name: S
 }
 
 /// An IDX dataset of `side` x `side` images, ten classes of `perClass` samples, in train and test.
-private func writeIDXImages(to folder: String, side: Int, perClass: Int) throws {
+func writeIDXImages(to folder: String, side: Int, perClass: Int) throws {
     func idx(_ magic: UInt8, dims: [Int], payload: [UInt8]) -> Data {
         var data = Data([0, 0, 8, magic])
         for d in dims { withUnsafeBytes(of: UInt32(d).bigEndian) { data.append(contentsOf: $0) } }
