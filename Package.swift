@@ -61,6 +61,8 @@ let package = Package(
         .testTarget(name: "CLEvalTests", dependencies: ["CLEval", "CLLearners", "CLData", "HDF5Kit"]),
         .testTarget(name: "CLReportTests", dependencies: ["CLReport", "CLEval"]),
         .testTarget(name: "CLBenchCLITests", dependencies: ["CLEval", "HDF5Kit"]),
+        // Bounded, seeded mutation fuzzing of every reader over Tests/FuzzTests/FuzzCorpus.
+        .testTarget(name: "FuzzTests", dependencies: ["CLData", "CLEval", "CLReport", "HDF5Kit"], exclude: ["FuzzCorpus"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -31,6 +31,7 @@ struct RunCommand: ParsableCommand {
     var resume = false
 
     func run() throws {
+        SignalDispositions.stopRunsGracefully()
         let spec = try ProtocolParser.parse(file: `protocol`)
         var plan = try ProtocolRun(spec, learners: learner, seeds: seed, out: out)
         plan.resume = resume

@@ -73,13 +73,20 @@ public struct DatasetFetcher: Sendable {
     public var specificationsOverride: [String: Specification]?
     /// Receives one-line progress notes.
     public var log: (@Sendable (String) -> Void)?
-    /// Seconds without data before a download is abandoned.
+    /// Seconds in which fewer than `minimumBytesPerTimeout` bytes arrive before an attempt
+    /// is abandoned as stalled (a trickling server never trips a plain request timeout).
     public var timeout: TimeInterval
+    public var minimumBytesPerTimeout = 1024
+    /// Attempts per file when one stalls or the connection drops (not on 4xx or a bad checksum).
+    public var attempts: Int
+    /// Seconds before the second attempt; doubled, tripled... after that.
+    public var retryDelay: TimeInterval = 2
 
-    public init(baseURLOverride: String? = nil, log: (@Sendable (String) -> Void)? = nil, timeout: TimeInterval = 60) {
+    public init(baseURLOverride: String? = nil, log: (@Sendable (String) -> Void)? = nil, timeout: TimeInterval = 60, attempts: Int = 3) {
         self.baseURLOverride = baseURLOverride
         self.log = log
         self.timeout = timeout
+        self.attempts = max(1, attempts)
     }
 
     /// Downloads, verifies and unpacks dataset `name` into `dataDirectory`; returns the
@@ -126,33 +133,26 @@ public struct DatasetFetcher: Sendable {
         return target
     }
 
-    /// Downloads `url` to `destination` (via a temporary file in the same folder).
+    /// Downloads `url` to `destination` (via a `.partial` file in the same folder), trying
+    /// up to `attempts` times when an attempt stalls or the connection drops.
     func download(_ url: URL, to destination: String) throws {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-        let done = DispatchSemaphore(value: 0)
-        let outcome = DownloadOutcome()
         let partial = destination + ".partial"
-        let task = session.downloadTask(with: url) { location, response, error in
-            defer { done.signal() }
-            if let error { outcome.error = InputError(file: url.absoluteString, "download failed: \(error.localizedDescription)"); return }
-            if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                outcome.error = InputError(file: url.absoluteString, "download failed: HTTP status \(http.statusCode)")
-                return
-            }
-            guard let location else { outcome.error = InputError(file: url.absoluteString, "download failed: no data"); return }
+        var attempt = 1
+        while true {
             do {
+                try StallGuardedDownload.run(url, to: partial, stallSeconds: timeout, minimumBytes: minimumBytesPerTimeout)
+                break
+            } catch let failure as StallGuardedDownload.Failure {
                 try? FileManager.default.removeItem(atPath: partial)
-                try FileManager.default.moveItem(at: location, to: URL(fileURLWithPath: partial))
-            } catch {
-                outcome.error = InputError(file: partial, "cannot store the download: \(error.localizedDescription)")
+                guard failure.retryable, attempt < attempts else {
+                    let tries = attempt > 1 ? " (after \(attempt) attempts)" : ""
+                    throw InputError(file: url.absoluteString, "download failed: \(failure.message)\(tries)")
+                }
+                log?("\(url.lastPathComponent): \(failure.message); trying again (\(attempt + 1) of \(attempts))")
+                Thread.sleep(forTimeInterval: retryDelay * Double(attempt))
+                attempt += 1
             }
         }
-        task.resume()
-        done.wait()
-        if let error = outcome.error { throw error }
         try? FileManager.default.removeItem(atPath: destination)
         do { try FileManager.default.moveItem(atPath: partial, toPath: destination) } catch {
             throw InputError(file: destination, "cannot store the download: \(error.localizedDescription)")
@@ -189,9 +189,4 @@ public struct DatasetFetcher: Sendable {
             }
         }
     }
-}
-
-/// The result of a download's completion handler, handed across threads.
-private final class DownloadOutcome: @unchecked Sendable {
-    var error: InputError?
 }

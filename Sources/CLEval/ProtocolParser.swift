@@ -40,8 +40,8 @@ public enum ProtocolParser {
         let top = try reader.mapping(root, "protocol", allowed: topLevelKeys)
 
         let name = try reader.string(reader.required(top, "name", in: root, context: ""), "name")
-        guard !name.isEmpty, name.range(of: "^[A-Za-z0-9._-]+$", options: .regularExpression) != nil else {
-            throw reader.error(top["name"]!, "name", "must be letters, digits, '.', '_' or '-' (it names the results folder), got '\(name)'")
+        if let problem = SafeFileName.problem(with: name) {
+            throw reader.error(top["name"]!, "name", "\(problem) (it names the results folder)")
         }
 
         // dataset
@@ -124,8 +124,8 @@ public enum ProtocolParser {
             var label = learnerName
             if let labelNode = fields["label"] {
                 label = try reader.string(labelNode, context + ".label")
-                guard label.range(of: "^[A-Za-z0-9._-]+$", options: .regularExpression) != nil else {
-                    throw reader.error(labelNode, context + ".label", "must be letters, digits, '.', '_' or '-' (it names results files), got '\(label)'")
+                if let problem = SafeFileName.problem(with: label) {
+                    throw reader.error(labelNode, context + ".label", "\(problem) (it names results files)")
                 }
             }
             if learners.contains(where: { $0.name == label }) {

@@ -44,6 +44,7 @@ public struct ProtocolRun {
     @discardableResult
     public func run(on dataset: Dataset, log: @escaping (String) -> Void = { _ in },
                     status: @escaping (String) -> Void = { _ in }) throws -> [String] {
+        try MemoryEstimate.check(spec, dataset: dataset, protocolPath: spec.sourcePath)
         var featureSets: [BackboneConfig: Dataset] = [:]
         if let featureCache {
             for entry in learners where entry.config.backbone.isPretrained && featureSets[entry.config.backbone] == nil {
@@ -65,8 +66,14 @@ public struct ProtocolRun {
                 throw InputError(file: spec.sourcePath, error.file.isEmpty ? error.message : error.description)
             }
             for entry in learners {
+                try RunInterruption.checkpoint()
                 let path = resultsPath(learner: entry.name, seed: seed)
-                if resume, !ResumeDecision.announce(for: path, run: "\(entry.name) · seed \(seed)", say: log) { continue }
+                var fromCheckpoint = false
+                if resume {
+                    let decision = ResumeDecision.announce(for: path, learner: entry.type, run: "\(entry.name) · seed \(seed)", say: log)
+                    if !decision.go { continue }
+                    fromCheckpoint = decision.fromCheckpoint
+                }
                 log("\(entry.name) · seed \(seed) · \(stream.tasks.count) tasks (\(stream.kind.rawValue)) → \(path)")
                 let started = RunEnvironment.monotonicSeconds()
                 // On a pretrained backbone: the cached features, seen through the identity backbone.
@@ -76,7 +83,7 @@ public struct ProtocolRun {
                     runEntry.config.backbone = BackboneConfig(kind: "identity")
                 }
                 let metrics = try Runner(dataset: runDataset, stream: stream)
-                    .run(runEntry, seed: seed, protocol: spec, outputPath: path, progress: log, liveStatus: status)
+                    .run(runEntry, seed: seed, protocol: spec, outputPath: path, resume: fromCheckpoint, progress: log, liveStatus: status)
                 log(String(format: "  done in %.2f s: final_accuracy %.4f, average_incremental_accuracy %.4f, forgetting %@",
                            RunEnvironment.monotonicSeconds() - started, metrics["final_accuracy"] ?? .nan,
                            metrics["average_incremental_accuracy"] ?? .nan, Self.formatted(metrics["forgetting"])))

@@ -32,6 +32,35 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: data.sub("cifar-10-binary.tar.gz")))
     }
 
+    /// A server that trickles a byte every 0.2 s used to hold `data fetch` forever (each
+    /// byte resets a request timeout). Now a stall is detected, retried, and after the last
+    /// attempt an error names the address; when a retry gets a good server, it succeeds.
+    @Test(arguments: [3, 1])
+    func tricklingServerIsAStallThatIsRetried(stalledAttempts: Int) throws {
+        let archive = cifarArchive()
+        let server = try LoopbackHTTPServer(files: ["/cifar-10-binary.tar.gz": archive], trickling: stalledAttempts)
+        defer { server.stop() }
+        let data = TemporaryFolder()
+        var fetcher = DatasetFetcher(baseURLOverride: server.baseURL, timeout: 1, attempts: 3)
+        fetcher.minimumBytesPerTimeout = 64
+        fetcher.retryDelay = 0.1
+        var table = DatasetFetcher.specifications
+        table["cifar10"]!.files[0].sha256 = SHA256.hexDigest(archive)
+        fetcher.specificationsOverride = table
+        let start = Date()
+        if stalledAttempts >= 3 {
+            #expect(expectInputError(fileContains: "cifar-10-binary.tar.gz",
+                                     messageContains: "download failed: stalled: fewer than 64 bytes in 1 s") { try fetcher.fetch("cifar10", into: data.path) })
+            #expect(!FileManager.default.fileExists(atPath: data.sub("cifar-10-binary.tar.gz.partial")))
+        } else {
+            #expect(try fetcher.fetch("cifar10", into: data.path) == data.path)
+        }
+        let expected = min(stalledAttempts + 1, 3)
+        for _ in 0..<20 where server.requests.count < expected { Thread.sleep(forTimeInterval: 0.1) }   // the server thread records late
+        #expect(server.requests.count == expected)
+        #expect(Date().timeIntervalSince(start) < 20)
+    }
+
     @Test func filesAlreadyPresentAreNotDownloadedAgain() throws {
         let files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
         let contents: [String: [UInt8]] = [

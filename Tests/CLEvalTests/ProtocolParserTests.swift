@@ -89,6 +89,13 @@ private let mistakes: [(String, String)] = [
     ("", "empty"),
     (valid.replacingOccurrences(of: "resize: 14", with: "resize: 0"), "p.yaml:2: dataset: resize must be in 1 ... 4096"),
     (valid.replacingOccurrences(of: "resize: 14", with: "rezise: 14"), "p.yaml:2: dataset.rezise: unknown key"),
+    // Names become paths: `..` wrote results outside the output folder.
+    (valid.replacingOccurrences(of: "name: split-test", with: "name: .."), "p.yaml:1: name: must be letters, digits, '.', '_' or '-', starting with a letter or digit, got '..'"),
+    (valid.replacingOccurrences(of: "name: split-test", with: "name: ."), "p.yaml:1: name: must be letters"),
+    (valid.replacingOccurrences(of: "name: split-test", with: "name: .hidden"), "p.yaml:1: name: must be letters"),
+    (valid.replacingOccurrences(of: "name: split-test", with: "name: '-rf'"), "p.yaml:1: name: must be letters"),
+    (valid.replacingOccurrences(of: "name: split-test", with: "name: " + String(repeating: "a", count: 101)), "p.yaml:1: name: is longer than 100 characters"),
+    (valid.replacingOccurrences(of: "metric: euclidean", with: "metric: euclidean, label: .."), "p.yaml:7: learners[0].label: must be letters"),
     // The training block as a whole, checked before any data loads (TrainingConfig.problems).
     (training(["epochs": "0"]), "p.yaml:5: training.epochs: must be at least 1, got 0"),
     (training(["batch_size": "0"]), "p.yaml:5: training.batch_size: must be at least 1"),
