@@ -84,12 +84,32 @@ public enum ResultsReader {
                     mutualInformationUnseen: try optional("mutual_information_unseen"),
                     reliability: try matrix("/eval/uncertainty/reliability") ?? [])
             }
+            record.prototypes = try prototypes(in: file, learner: record.learner)
             record.learnerType = try text("learner_type")
             record.convolutionKernels = try text("conv_kernels")
             return record
         } catch let error as HDF5Error {
             throw InputError(file: path, "damaged results file: \(error.message)")
         }
+    }
+
+    /// The decoded prototypes a prototype learner recorded, if any (see `PrototypeRecord`).
+    static func prototypes(in file: HDF5File, learner: String) throws -> PrototypeRecord? {
+        let group = "/learner/\(learner)"
+        guard file.exists("\(group)/prototype_images"), file.exists("\(group)/prototype_classes") else { return nil }
+        func images(_ name: String) throws -> (rows: [[Float]], shape: [Int])? {
+            guard file.exists("\(group)/\(name)") else { return nil }
+            let (values, shape) = try file.read(Float.self, at: "\(group)/\(name)")
+            guard let count = shape.first, count > 0 else { return ([], Array(shape.dropFirst())) }
+            let size = values.count / count
+            return (stride(from: 0, to: values.count, by: size).map { Array(values[$0..<($0 + size)]) }, Array(shape.dropFirst()))
+        }
+        guard let decoded = try images("prototype_images") else { return nil }
+        let classes = try file.read(Float.self, at: "\(group)/prototype_classes").values.map { Int($0) }
+        let spread = file.exists("\(group)/prototype_spread")
+            ? try file.read(Float.self, at: "\(group)/prototype_spread").values.map(Double.init) : nil
+        return PrototypeRecord(imageShape: decoded.shape, images: decoded.rows, classes: classes,
+                               spreadImages: try images("prototype_spread_images")?.rows, spread: spread)
     }
 
     /// The weights a learner left in a results file (`/learner/<learner>/weights/`), by
