@@ -33,7 +33,7 @@ public struct ProbPSENN: Learner, UncertaintyEstimating {
                            "weight of the KL to the previous posterior (anchor: kl only)."),
         HyperparameterSpec("lambda_kl", .number, default: .number(0.001),
                            "weight of the mean KL of the prototype distributions to the N(0, I) prior."),
-        HyperparameterSpec("initial_sigma", .number, default: .number(0.5),
+        HyperparameterSpec("initial_sigma", .number, default: .number(0.1),
                            "initial standard deviation of every prototype dimension."),
         HyperparameterSpec("mc_samples", .integer, default: .integer(32),
                            "draws of all prototypes per prediction (S), and for the explanation diagnostics."),
