@@ -18,7 +18,7 @@ enum ReportPrototypes {
             return (learner.learner, run, prototypes)
         }
         guard !shown.isEmpty else { return "" }
-        var html = "<h3>Prototypes</h3>\n<p class=\"sub\">Decoded prototype means g(μ<sub>j</sub>) after the last task, grouped "
+        var html = "<h3 id=\"\(HTMLReport.anchor(summary.protocolName))-prototypes\">Prototypes</h3>\n<p class=\"sub\">Decoded prototype means g(μ<sub>j</sub>) after the last task, grouped "
         html += "by the class that owns them (original dataset label). For probabilistic prototypes the second image is the "
         html += "explanatory uncertainty: the per-pixel standard deviation of g(p<sub>j</sub>) over Monte Carlo draws of "
         html += "p<sub>j</sub> (white = the largest of the learner's prototypes, value below it), and the number is its mean "

@@ -29,7 +29,7 @@ import Testing
                                          spreadImages: [image, image, image], spread: [0.01, 0.02, 0.03])
         let summary = ProtocolSummary(protocolName: "proto", records: [run])
         let html = HTMLReport.render([summary], generatedAt: "now")
-        #expect(html.contains("<h3>Prototypes</h3>"))
+        #expect(html.contains("<h3 id=\"protocol-proto-prototypes\">Prototypes</h3>"))
         #expect(html.contains("<figcaption>class 7</figcaption>") && html.contains("<figcaption>class 3</figcaption>"))
         #expect(html.components(separatedBy: "src=\"data:image/png;base64,").count - 1 == 6)
         #expect(html.contains("spread 0.030"))
