@@ -18,11 +18,12 @@ enum ReportPrototypes {
             return (learner.learner, run, prototypes)
         }
         guard !shown.isEmpty else { return "" }
-        var html = "<h3 id=\"\(HTMLReport.anchor(summary.protocolName))-prototypes\">Prototypes</h3>\n<p class=\"sub\">Decoded prototype means g(μ<sub>j</sub>) after the last task, grouped "
-        html += "by the class that owns them (original dataset label). For probabilistic prototypes the second image is the "
+        var html = "<h3 id=\"\(HTMLReport.anchor(summary.protocolName))-prototypes\">Prototypes</h3>\n"
+        html += "<p class=\"sub\">Decoded prototype means g(μ<sub>j</sub>) after the last task, grouped by the class that "
+        html += "owns them (original dataset label), all decoded by the decoder as it is after the last task (earlier "
+        html += "classes' pictures show how far it has drifted). For probabilistic prototypes the image beside each is its "
         html += "explanatory uncertainty: the per-pixel standard deviation of g(p<sub>j</sub>) over Monte Carlo draws of "
-        html += "p<sub>j</sub> (white = the largest of the learner's prototypes, value below it), and the number is its mean "
-        html += "over pixels.</p>\n"
+        html += "p<sub>j</sub> (white = the largest of the learner's prototypes); the number below is its mean over pixels.</p>\n"
         for (name, run, prototypes) in shown {
             html += "<h4>\(HTMLReport.escape(name)) <span class=\"sub\">(seed \(run.seed), \(prototypes.images.count) prototypes)</span></h4>\n"
             html += "<div class=\"prototypes\">\n" + classGroups(prototypes, classOrder: run.classOrder) + "</div>\n"
@@ -40,7 +41,7 @@ enum ReportPrototypes {
             let original = learnerLabel >= 0 && learnerLabel < classOrder.count ? classOrder[learnerLabel] : learnerLabel
             html += "<figure class=\"prototype-class\"><figcaption>class \(original)</figcaption>\n"
             for (j, owner) in prototypes.classes.enumerated() where owner == learnerLabel {
-                html += "<div class=\"prototype\">"
+                html += "<div class=\"prototype\"><div class=\"pair\">"
                 html += image(prototypes.images[j], channels: channels, height: height, width: width,
                               title: "prototype \(j) of class \(original): decoded mean")
                 if let spreadImages = prototypes.spreadImages, j < spreadImages.count {
@@ -48,7 +49,9 @@ enum ReportPrototypes {
                     let value = prototypes.spread.map { j < $0.count ? NumberFormat.value($0[j], decimals: 3) : "–" } ?? "–"
                     html += image(scaled, channels: channels, height: height, width: width,
                                   title: "prototype \(j): per-pixel std of decoded draws (mean \(value))")
-                    html += "<span class=\"spread\">spread \(value)</span>"
+                    html += "</div><span class=\"spread\">spread \(value)</span>"
+                } else {
+                    html += "</div>"
                 }
                 html += "</div>\n"
             }
@@ -66,7 +69,8 @@ enum ReportPrototypes {
     .prototypes { display: flex; flex-wrap: wrap; gap: 10px; }
     .prototype-class { margin: 0; padding: 6px; border: 1px solid #e2e2e2; border-radius: 4px; }
     .prototype-class figcaption { font-size: 12px; color: #555; margin-bottom: 4px; }
-    .prototype { display: inline-flex; flex-direction: column; align-items: center; margin: 2px 4px; }
+    .prototype { display: inline-flex; flex-direction: column; align-items: center; margin: 2px 6px; }
+    .prototype .pair { display: flex; flex-direction: row; gap: 2px; }
     .prototype img { image-rendering: pixelated; border: 1px solid #ccc; margin: 1px; }
     .prototype .spread { font-size: 11px; color: #555; }
     """
