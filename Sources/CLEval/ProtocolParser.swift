@@ -84,8 +84,8 @@ public enum ProtocolParser {
             }
             guard !seeds.isEmpty else { throw reader.error(seedsNode, "seeds", "needs at least one seed") }
             guard Set(seeds).count == seeds.count else { throw reader.error(seedsNode, "seeds", "lists a seed twice") }
-            if let negative = seeds.first(where: { $0 < 0 }) {
-                throw reader.error(seedsNode, "seeds", "seeds are non-negative integers, got \(negative)")
+            for seed in seeds {
+                if let problem = BenchmarkProtocol.seedProblem(seed) { throw reader.error(seedsNode, "seeds", problem) }
             }
         }
 
