@@ -11,7 +11,9 @@ import CLTensor
 /// through a sigmoid, so decoded images are in (0, 1) like the inputs). Why an MLP:
 /// CLTensor has no transposed convolution, the inputs are 28x28, and on the 2 shared
 /// CPU cores of this project an MLP autoencoder trains a task in seconds; the same hidden
-/// widths as the `finetune`/`joint` MLP make the comparison like for like.
+/// widths as the `finetune`/`joint` MLP make the comparison like for like. Inputs are the
+/// raw pixels in [0, 1], not standardised as the baselines' backbones do: the decoder
+/// reconstructs exactly what the encoder sees (as in Li et al.'s code).
 final class PrototypeAutoencoder: Layer {
     let encoderLayers: [Linear]
     let decoderLayers: [Linear]
@@ -60,7 +62,7 @@ final class PrototypeAutoencoder: Layer {
         return x
     }
 
-    /// Encodings without gradient, in chunks (evaluation and prototype initialisation).
+    /// Encodings without gradient (evaluation, prototype initialisation, diagnostics).
     func encodings(of batch: Tensor) -> Tensor {
         withoutGradient { encode(Variable(batch)).value }
     }

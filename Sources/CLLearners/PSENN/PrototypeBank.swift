@@ -84,7 +84,8 @@ final class PrototypeBank {
         return perDimension.sum() * (1 / Float(max(count, 1)))
     }
 
-    /// The first `snapshot.count` prototypes as they are now (before a new block is added).
+    /// Every prototype's distribution as it is now: taken before a task adds its block, it
+    /// is the "previous posterior" that `anchor: kl` pulls the old prototypes back to.
     func snapshot() -> Snapshot {
         precondition(probabilistic)
         return Snapshot(means: means.value, logScales: concatenate(blocks.map { $0.logScales! }).value)
