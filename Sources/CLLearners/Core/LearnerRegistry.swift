@@ -11,6 +11,8 @@ public enum LearnerRegistry {
         TEEN.self,
         Finetune.self,
         Joint.self,
+        PSENN.self,
+        ProbPSENN.self,
     ]
 
     /// Learners named in `specs/LEARNERS.md` that later versions provide, so that a
