@@ -19,7 +19,7 @@ export OPENBLAS_CORETYPE
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps test-deps slurm build report regression bench bench-training report-screenshot clean
+.PHONY: run test deps test-deps slurm build report regression example bench bench-training report-screenshot clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -51,6 +51,7 @@ test: test-deps slurm
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 	$(MAKE) --no-print-directory regression
+	$(MAKE) --no-print-directory example
 
 # The CI regression job: small fixed protocols on real data, checked against the
 # committed baselines in results/baselines/ (forgetting may not rise, accuracy may not fall).
@@ -68,10 +69,25 @@ regression:
 	  $(DEBUG_BIN) check --baseline results/baselines/split-mnist-finetune.yaml $(REGRESSION_OUT)/split-mnist-finetune && \
 	  $(DEBUG_BIN) run --protocol Protocols/split-mnist-conv4.yaml --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
 	  $(DEBUG_BIN) check --baseline results/baselines/split-mnist-conv4.yaml $(REGRESSION_OUT)/split-mnist-conv4 && \
+	  $(DEBUG_BIN) run --protocol Protocols/prob-psenn-quick.yaml --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
+	  $(DEBUG_BIN) check --baseline results/baselines/prob-psenn-quick.yaml $(REGRESSION_OUT)/prob-psenn-quick && \
 	  $(DEBUG_BIN) run --protocol Protocols/prd-split-mnist.yaml --seed 0 --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
 	  $(DEBUG_BIN) check --baseline results/baselines/prd-split-mnist.yaml $(REGRESSION_OUT)/prd-split-mnist; \
 	else echo "regression: $(SHARED_DATA)/mnist not found, split-mnist skipped"; fi && \
 	echo "regression job: $$(( $$(date +%s) - start )) s"
+
+# The learner-from-your-own-package example (Examples/custom-learner): built against this
+# package by path, run through run / report / check like a built-in learner.
+EXAMPLE := Examples/custom-learner
+example:
+	@if [ -d $(SHARED_DATA)/mnist ]; then \
+	  start=$$(date +%s); data=$$(cd $(SHARED_DATA) && pwd); \
+	  cd $(EXAMPLE) && $(SWIFT) build --product my-cl-bench && rm -rf .build/regression && \
+	  .build/debug/my-cl-bench run --protocol lwf-split-mnist.yaml --data-dir "$$data" --out .build/regression >/dev/null && \
+	  .build/debug/my-cl-bench report .build/regression/lwf-split-mnist | head -9 && \
+	  .build/debug/my-cl-bench check --baseline lwf-split-mnist.baseline.yaml .build/regression/lwf-split-mnist >/dev/null && \
+	  echo "example package: built, run, reported and checked in $$(( $$(date +%s) - start )) s"; \
+	else echo "example: $(SHARED_DATA)/mnist not found, the example run is skipped"; fi
 
 bench: build
 	$(SWIFT) build -c release --product cl-bench-benchmarks
