@@ -10,6 +10,7 @@ public enum LearnerRegistry {
         TEEN.self,
         Finetune.self,
         Joint.self,
+        Hypernet.self,
     ]
 
     /// Learners named in `specs/LEARNERS.md` that later versions provide, so that a
