@@ -62,7 +62,9 @@ regression:
 	  $(DEBUG_BIN) run --protocol Protocols/split-mnist-finetune.yaml --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
 	  $(DEBUG_BIN) check --baseline results/baselines/split-mnist-finetune.yaml $(REGRESSION_OUT)/split-mnist-finetune && \
 	  $(DEBUG_BIN) run --protocol Protocols/split-mnist-conv4.yaml --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
-	  $(DEBUG_BIN) check --baseline results/baselines/split-mnist-conv4.yaml $(REGRESSION_OUT)/split-mnist-conv4; \
+	  $(DEBUG_BIN) check --baseline results/baselines/split-mnist-conv4.yaml $(REGRESSION_OUT)/split-mnist-conv4 && \
+	  $(DEBUG_BIN) run --protocol Protocols/hypernet-ci.yaml --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
+	  $(DEBUG_BIN) check --baseline results/baselines/hypernet-ci.yaml $(REGRESSION_OUT)/hypernet-ci; \
 	else echo "regression: $(SHARED_DATA)/mnist not found, split-mnist skipped"; fi && \
 	echo "regression job: $$(( $$(date +%s) - start )) s"
 
