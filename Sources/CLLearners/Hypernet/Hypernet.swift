@@ -131,22 +131,41 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating {
         let sets = [ParameterSet("hypernetwork", model.sharedParameters),
                     ParameterSet("task \(t) embedding", model.taskParameters(t)),
                     ParameterSet("earlier task embeddings", (0..<t).flatMap { model.taskParameters($0) }, frozen: true)]
-        let network = model, penaltyTerm = regularizer
+        let step = StepLoss(model: model, regularizer: regularizer, head: head, task: t)
         try loop.run(on: TrainingSet(task), task: t, parameters: sets, curves: curves, generator: &generator) { batch in
-            let theta = network.weights(task: t)
-            let inputs = Variable(batch.inputs.reshaped([batch.count, batch.inputs.count / max(batch.count, 1)]))
-            let logits = network.target(inputs, theta: theta).indexSelect(head.columns, axis: 1)
-            let labels = batch.labels.map(head.localLabel(of:))
-            batch.countCorrect(logits: logits.value, labels: labels)
-            let taskLoss = Loss.crossEntropy(logits: logits, labels: labels)
-            batch.record("task_loss", Double(taskLoss.value.scalars[0]))
-            guard let penalty = penaltyTerm.loss(regenerate: network.weights(task:)) else { return taskLoss }
-            batch.record("regularizer", Double(penalty.value.scalars[0]))
-            return taskLoss + penalty
+            let (loss, logits, labels, taskLoss, penalty) = step(inputs: batch.inputs, labels: batch.labels)
+            batch.countCorrect(logits: logits, labels: labels)
+            batch.record("task_loss", Double(taskLoss))
+            if let penalty { batch.record("regularizer", Double(penalty)) }
+            return loss
         }
         cachedWeights = model.allWeights()
         curves.record(in: context)
         context.saveWeights(model.stateDictionary)
+    }
+
+    /// The per-batch objective while task `task` is learned: cross-entropy over the task's
+    /// head of the target network run with Θ_task, plus the output regulariser. The learner's
+    /// closure and the speed benchmark (`HypernetStepBenchmark`) both call it.
+    struct StepLoss {
+        let model: TaskConditionedHypernetwork
+        let regularizer: OutputRegularizer
+        let head: TaskHead
+        let task: Int
+
+        func callAsFunction(inputs batch: Tensor, labels: [Int])
+            -> (loss: Variable, logits: Tensor, localLabels: [Int], taskLoss: Float, regularizer: Float?) {
+            let n = batch.shape[0]
+            let theta = model.weights(task: task)
+            let inputs = Variable(batch.reshaped([n, batch.count / max(n, 1)]))
+            let logits = model.target(inputs, theta: theta).indexSelect(head.columns, axis: 1)
+            let local = labels.map(head.localLabel(of:))
+            let taskLoss = Loss.crossEntropy(logits: logits, labels: local)
+            guard let penalty = regularizer.loss(regenerate: model.weights(task:)) else {
+                return (taskLoss, logits.value, local, taskLoss.value.scalars[0], nil)
+            }
+            return (taskLoss + penalty, logits.value, local, taskLoss.value.scalars[0], penalty.value.scalars[0])
+        }
     }
 
     /// The task's classes as the head sees them (permuted: all classes).
