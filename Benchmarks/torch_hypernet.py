@@ -4,7 +4,7 @@ Chunked MLP hypernetwork h([e_t; c_i]) -> chunk i of the weight vector of a targ
 784-100-100-out (multi-head output), sigmoid hidden units, chunks concatenated and cut to
 n_Theta; the target MLP runs with the generated weights (F.linear, ReLU); cross-entropy over
 the current task's head; output regulariser (beta / T) * sum_t ||h(e_t) - target_t||^2 over
-4 earlier tasks; backward; Adam (lr 5e-4) over the hypernetwork, its chunk embeddings and
+4 earlier tasks (of the output layer only each old task's own head); backward; Adam (lr 5e-4) over the hypernetwork, its chunk embeddings and
 the current task's embedding. Old embeddings are frozen (no gradient).
 
 Cases and settings as the Swift benchmark: split-mnist-mlp (chunks 8000, hidden 10x4,
@@ -78,6 +78,18 @@ def build(torch, spec):
 
     with torch.no_grad():
         targets = [generate(t).clone() for t in range(OLD_TASKS)]
+    # Only an old task's own output head is regularised (hypercl's inds_of_out_heads).
+    masks = []
+    out_offset = n_theta - (shapes[-1][0] * shapes[-1][1] + shapes[-1][0])
+    o, i = shapes[-1]
+    for t in range(OLD_TASKS):
+        m = torch.ones(n_theta)
+        keep = set(range(t * spec["head"], (t + 1) * spec["head"])) if spec["conditional"] else {2 * t, 2 * t + 1}
+        for unit in range(o):
+            if unit not in keep:
+                m[out_offset + unit * i:out_offset + (unit + 1) * i] = 0
+                m[out_offset + o * i + unit] = 0
+        masks.append(m)
     params = list(layers.parameters()) + [embeddings[OLD_TASKS]]
     params += [shared_chunks] if shared_chunks is not None else [task_chunks[OLD_TASKS]]
     optimizer = torch.optim.Adam(params, lr=5e-4)
@@ -90,7 +102,7 @@ def build(torch, spec):
         theta = generate(OLD_TASKS)
         logits = target(inputs, theta)[:, head]
         loss = F.cross_entropy(logits, labels)
-        reg = sum((generate(t) - targets[t]).pow(2).sum() for t in range(OLD_TASKS))
+        reg = sum(((generate(t) - targets[t]) * masks[t]).pow(2).sum() for t in range(OLD_TASKS))
         loss = loss + spec["beta"] / OLD_TASKS * reg
         optimizer.zero_grad()
         loss.backward()

@@ -116,6 +116,43 @@ func gradientsThroughGeneratedWeightsMatchFiniteDifferences(generator: String, p
     #expect(moved > 0)
 }
 
+@Test func regularizerKeepsOnlyAnOldTasksOwnHead() {
+    let target = TargetNetwork(inputSize: 3, hiddenWidths: [2], outputSize: 4)
+    let mask = target.mask(keepingOutputs: [2, 3])
+    // Hidden layer (3·2 + 2 = 8) all kept; output layer: rows 2, 3 of the [4, 2] weight and biases 2, 3.
+    #expect(Array(mask.scalars[0..<8]) == Array(repeating: 1, count: 8))
+    #expect(Array(mask.scalars[8..<16]) == [0, 0, 0, 0, 1, 1, 1, 1])
+    #expect(Array(mask.scalars[16..<20]) == [0, 0, 1, 1])
+    var regularizer = OutputRegularizer(beta: 1)
+    let snapshot = Tensor(shape: [20], repeating: 0.5)
+    regularizer.takeTargets([snapshot], masks: [mask])
+    var moved = snapshot
+    moved.scalars[8] += 3      // another head's weight: free
+    moved.scalars[16] -= 2     // another head's bias: free
+    #expect(regularizer.loss(regenerate: { _ in Variable(moved) })?.value.scalars[0] == 0)
+    moved.scalars[12] += 1     // the task's own head: kept
+    #expect(regularizer.loss(regenerate: { _ in Variable(moved) })?.value.scalars[0] == 1)
+}
+
+@Test func datasetSizeTaskLossScaleDividesTheRegularizerByN() throws {
+    let learner = try Hypernet(config: hypernetConfig(), context: context())
+    var random = SeededGenerator(seed: 5)
+    learner.model.addTask(generator: &random)
+    var regularizer = OutputRegularizer(beta: 2)
+    regularizer.takeTargets(learner.model.allWeights())
+    learner.model.addTask(generator: &random)
+    learner.model.sharedParameters[0].value.scalars[0] += 0.5
+    let head = learner.layout.head(task: 1, classes: [2, 3])
+    let (inputs, labels) = TestData.all(taskB)
+    let plain = Hypernet.StepLoss(model: learner.model, regularizer: regularizer, head: head, task: 1)(inputs: inputs, labels: labels)
+    let scaled = Hypernet.StepLoss(model: learner.model, regularizer: regularizer, head: head, task: 1, regularizerScale: 0.25)(inputs: inputs, labels: labels)
+    let r = try #require(plain.regularizer), rs = try #require(scaled.regularizer)
+    #expect(r > 0)
+    #expect(abs(rs - r / 4) <= 1e-6 * r)
+    #expect(plain.taskLoss == scaled.taskLoss)
+    #expect(abs(scaled.loss.value.scalars[0] - (scaled.taskLoss + rs)) <= 1e-5)
+}
+
 @Test func betaZeroIsFineTuningThroughTheHypernetwork() throws {
     let ctx = context()
     var learner = try Hypernet(config: hypernetConfig(["beta": .number(0)]), context: ctx)
@@ -139,7 +176,11 @@ func oldTasksGeneratedWeightsStayNearTheirSnapshots(generator: String) throws {
         let snapshot = learner.model.allWeights()[0]
         try learner.learn(taskB)
         let now = learner.model.allWeights()[0]
-        return (norm(Tensor(shape: now.shape, scalars: zip(now.scalars, snapshot.scalars).map { $0 - $1 })) / norm(snapshot), learner)
+        // What task 0 uses (and the regulariser keeps): all but the other task's output units.
+        let mask = learner.model.target.mask(keepingOutputs: learner.heads[0].columns).scalars
+        let change = zip(zip(now.scalars, snapshot.scalars), mask).map { ($0.0 - $0.1) * $1 }
+        let kept = zip(snapshot.scalars, mask).map { $0 * $1 }
+        return (norm(Tensor(shape: now.shape, scalars: change)) / norm(Tensor(shape: now.shape, scalars: kept)), learner)
     }
     let regularised = try drift(beta: 100)
     let unregularised = try drift(beta: 0)

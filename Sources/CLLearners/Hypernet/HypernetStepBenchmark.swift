@@ -32,7 +32,10 @@ public final class HypernetStepBenchmark {
         var random = SeededGenerator(seed: 1)
         for _ in 0..<oldTasks { model.addTask(generator: &random) }
         var regularizer = OutputRegularizer(beta: config.number("beta"))
-        regularizer.takeTargets(model.allWeights())
+        let oldClasses = (0..<oldTasks).map { permuted ? Array(0..<10) : [2 * $0, 2 * $0 + 1] }
+        regularizer.takeTargets(model.allWeights(), masks: oldClasses.enumerated().map {
+            model.target.mask(keepingOutputs: learner.layout.head(task: $0.offset, classes: $0.element).columns)
+        })
         model.addTask(generator: &random)
         let taskClasses = permuted ? Array(0..<10) : [2 * oldTasks, 2 * oldTasks + 1]
         let head = learner.layout.head(task: oldTasks, classes: taskClasses)

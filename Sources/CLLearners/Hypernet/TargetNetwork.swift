@@ -46,6 +46,22 @@ struct TargetNetwork: Sendable {
         return x
     }
 
+    /// A mask over Θ that is 1 everywhere except at the output layer's units not in
+    /// `outputs` (their weight rows and biases): what the output regulariser keeps of an
+    /// old task with a multi-head output.
+    func mask(keepingOutputs outputs: [Int]) -> Tensor {
+        var mask = [Float](repeating: 1, count: parameterCount)
+        let l = layerCount - 1
+        let (fanIn, fanOut) = (layerSizes[l], layerSizes[l + 1])
+        let start = offset(layer: l)
+        let kept = Set(outputs)
+        for unit in 0..<fanOut where !kept.contains(unit) {
+            for i in 0..<fanIn { mask[start + unit * fanIn + i] = 0 }
+            mask[start + fanOut * fanIn + unit] = 0
+        }
+        return Tensor(shape: [parameterCount], scalars: mask)
+    }
+
     /// Θ as PyTorch-style named tensors (`layers.0.weight`, ...), for the results file.
     func stateDictionary(_ theta: Tensor, prefix: String) -> [String: Tensor] {
         var state: [String: Tensor] = [:]
