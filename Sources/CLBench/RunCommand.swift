@@ -27,52 +27,26 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Results folder.")
     var out: String = "results"
 
-    func run() throws {
-        let spec = try ProtocolParser.parse(file: `protocol`)
-        var entries = spec.learners
-        if !learner.isEmpty {
-            for name in learner where !spec.learners.contains(where: { $0.name == name }) {
-                throw InputError(file: `protocol`, "--learner \(name): the protocol has no learner '\(name)' (it has: \(spec.learners.map(\.name).joined(separator: ", ")))")
-            }
-            entries = spec.learners.filter { learner.contains($0.name) }
-        }
-        let seeds = seed.isEmpty ? spec.seeds : seed
-        if let negative = seeds.first(where: { $0 < 0 }) { throw InputError(file: "", "--seed \(negative): seeds are non-negative") }
+    @Flag(name: .long, help: "Skip runs whose results file is complete; run the others again (what a sweep's jobs do).")
+    var resume = false
 
+    func run() throws {
+        SignalDispositions.stopRunsGracefully()
+        let spec = try ProtocolParser.parse(file: `protocol`)
+        var plan = try ProtocolRun(spec, learners: learner, seeds: seed, out: out)
+        plan.resume = resume
         let loadStart = RunEnvironment.monotonicSeconds()
         let dataset = try DatasetLoading.load(spec.dataset, dataDirectory: dataDir, protocolPath: `protocol`)
         say(String(format: "cl-bench %@ · protocol %@ · dataset %@ (%d train, %d test, %d classes) loaded in %.2f s · BLAS %@ x%d · conv %@",
                    RunEnvironment.harnessVersion, spec.name, dataset.name, dataset.train.count, dataset.test.count,
                    dataset.classCount, RunEnvironment.monotonicSeconds() - loadStart, BLASKernel.current, BLASKernel.threads,
                    DirectConvolution.currentName))
-
         let terminal = TerminalOutput()
-        let folder = (out as NSString).appendingPathComponent(spec.name)
-        var written: [String] = []
-        for seed in seeds {
-            let stream: TaskStream
-            do {
-                stream = try StreamGenerator.make(spec.stream, dataset: dataset, seed: seed)
-            } catch let error as InputError {
-                throw InputError(file: `protocol`, error.file.isEmpty ? error.message : error.description)
-            }
-            for entry in entries {
-                let path = (folder as NSString).appendingPathComponent("\(entry.name)-seed\(seed).h5")
-                say("\(entry.name) · seed \(seed) · \(stream.tasks.count) tasks (\(stream.kind.rawValue)) → \(path)")
-                let started = RunEnvironment.monotonicSeconds()
-                let metrics = try Runner(dataset: dataset, stream: stream)
-                    .run(entry, seed: seed, protocol: spec, outputPath: path, progress: terminal.line, liveStatus: terminal.status)
-                say(String(format: "  done in %.2f s: final_accuracy %.4f, average_incremental_accuracy %.4f, forgetting %@",
-                           RunEnvironment.monotonicSeconds() - started, metrics["final_accuracy"] ?? .nan,
-                           metrics["average_incremental_accuracy"] ?? .nan, formatMetric(metrics["forgetting"])))
-                written.append(path)
-            }
-        }
-        say("wrote \(written.count) results file\(written.count == 1 ? "" : "s") in \(folder); see them with: cl-bench report \(folder)")
-    }
-
-    private func formatMetric(_ value: Double?) -> String {
-        guard let value, !value.isNaN else { return "n/a (one task)" }
-        return String(format: "%.4f", value)
+        let catalog = DatasetLoading.catalog(dataDirectory: dataDir)
+        plan.featureCache = PretrainedFeatureCache(
+            directory: spec.dataset.options.useCache ? PretrainedFeatureCache.defaultDirectory(catalog: catalog) : nil,
+            catalog: catalog, log: { say($0) }, status: terminal.status)
+        let written = try plan.run(on: dataset, log: terminal.line, status: terminal.status)
+        say("wrote \(written.count) results file\(written.count == 1 ? "" : "s") in \(plan.folder); see them with: cl-bench report \(plan.folder)")
     }
 }

@@ -16,6 +16,13 @@ public struct BenchmarkProtocol: Sendable {
     public var training: TrainingConfig
     public var learners: [LearnerEntry]
     public var seeds: [Int]
+
+    /// What is wrong with `seed` as a run seed (nil: nothing). Seeds feed 32-bit
+    /// generators (numpy's RandomState for class orders, Mersenne Twister for streams).
+    /// The one place this rule lives: the parser and `--seed` both ask it.
+    public static func seedProblem(_ seed: Int) -> String? {
+        seed >= 0 && seed <= Int(UInt32.max) ? nil : "seeds are integers in 0 ... 4294967295, got \(seed)"
+    }
 }
 
 /// The `dataset:` block: a dataset name (or path) and its reader options.

@@ -86,6 +86,7 @@ public struct TrainingLoop {
             let batches = Augmentation.shuffledBatches(count: data.count, batchSize: batchSize, generator: &batchOrder)
             let batchesThisEpoch = min(batches.count, totalSteps - step)
             for (batchIndex, positions) in batches.prefix(batchesThisEpoch).enumerated() {
+                try RunInterruption.checkpoint()   // a safe point: no step half-applied
                 let dataStart = clock.now
                 let (inputs, labels) = data.inputs(at: positions)
                 var viewInputs: [Tensor] = [], viewLabels: [[Int]] = []
