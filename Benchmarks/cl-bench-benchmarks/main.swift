@@ -139,6 +139,10 @@ enum Benchmark {
 
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "hypernet" {
+            HypernetBenchmark.main(Array(arguments.dropFirst()))
+            return
+        }
         if arguments.count == 2 && arguments[0] == "reference-dump" {
             referenceDump(to: arguments[1])
             return

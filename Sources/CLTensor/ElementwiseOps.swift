@@ -103,6 +103,16 @@ extension Variable {
         pointwise({ tanhf($0) }, derivative: { _, y in 1 - y * y })
     }
 
+    /// Sine and cosine: the fixed-norm input encoding of magnitude-invariant hypernetworks
+    /// ([cos e; sin e] has norm √d whatever the embedding e).
+    public func sin() -> Variable {
+        pointwise({ sinf($0) }, derivative: { x, _ in cosf(x) })
+    }
+
+    public func cos() -> Variable {
+        pointwise({ cosf($0) }, derivative: { x, _ in -sinf(x) })
+    }
+
     public func sigmoid() -> Variable {
         // The two branches avoid overflow of exp for large |x|.
         pointwise({ $0 >= 0 ? 1 / (1 + expf(-$0)) : expf($0) / (1 + expf($0)) },

@@ -60,7 +60,6 @@ seeds: [0, 1, 2]
 private let mistakes: [(String, String)] = [
     (valid.replacingOccurrences(of: "seeds: [0, 1, 2]", with: "seeds: [0, 1, 2]\nepoch: 3"), "p.yaml:9: epoch: unknown key"),
     (valid.replacingOccurrences(of: "batch_size: 64", with: "batch_size: sixty"), "p.yaml:5: training.batch_size: expected an integer, got 'sixty'"),
-    (valid.replacingOccurrences(of: "name: nmc", with: "name: hypernet"), "learner 'hypernet' is not available in this version"),
     (valid.replacingOccurrences(of: "name: nmc", with: "name: nope"), "unknown learner 'nope'"),
     (valid.replacingOccurrences(of: "metric: euclidean", with: "metric: manhattan"), "p.yaml:7: learners[0].metric: nmc: expected one of cosine, euclidean"),
     (valid.replacingOccurrences(of: "metric: euclidean", with: "metrik: cosine"), "learners[0].metrik: nmc: unknown hyperparameter"),

@@ -139,6 +139,7 @@ func scoresMatchNaiveLoops(metric: NearestMeanClassifier.Metric) {
 
 @Test func registryKnowsNMCAndExplainsPlannedLearners() {
     #expect(LearnerRegistry.type(named: "nmc") == NearestMeanClassifier.self)
-    #expect(LearnerRegistry.unavailableMessage("hypernet").contains("not available in this version"))
+    #expect(LearnerRegistry.unavailableMessage("someday", planned: ["someday"]).contains("learner 'someday' is not available in this version"))
+    #expect(LearnerRegistry.planned.allSatisfy { LearnerRegistry.type(named: $0) == nil })   // nothing that ships is "planned"
     #expect(LearnerRegistry.unavailableMessage("foo").contains("unknown learner 'foo'"))
 }

@@ -29,6 +29,8 @@ import Testing
         expectGradientsMatch([x]) { $0[0].elu() }
         expectGradientsMatch([x]) { $0[0].tanh() }
         expectGradientsMatch([x]) { $0[0].sigmoid() }
+        expectGradientsMatch([x]) { $0[0].sin() }
+        expectGradientsMatch([x]) { $0[0].cos() }
         expectGradientsMatch([x]) { $0[0].exp() }
         expectGradientsMatch([x]) { $0[0].squared() }
         expectGradientsMatch([x]) { $0[0].abs() }

@@ -44,6 +44,10 @@ public struct LearnerConfig: Sendable {
         if case .text(let v)? = values[name] { return v }
         preconditionFailure("hyperparameter \(name) is not a declared choice")
     }
+    public func numbers(_ name: String) -> [Double] {
+        if case .numbers(let v)? = values[name] { return v }
+        preconditionFailure("hyperparameter \(name) is not a declared list of numbers")
+    }
     public func flag(_ name: String) -> Bool {
         if case .flag(let v)? = values[name] { return v }
         preconditionFailure("hyperparameter \(name) is not a declared flag")

@@ -14,6 +14,7 @@ public enum LearnerRegistry {
         PSENN.self,
         ProbPSENN.self,
         PRD.self,
+        Hypernet.self,
     ]
 
     /// Learners named in `specs/LEARNERS.md` that later versions provide, so that a
@@ -59,7 +60,9 @@ public enum LearnerRegistry {
     }
 
     /// Why `name` cannot be used: planned but not yet available, or unknown.
-    public static func unavailableMessage(_ name: String) -> String {
+    /// `planned` is a parameter so that the message stays testable once every planned
+    /// learner ships.
+    public static func unavailableMessage(_ name: String, planned: [String] = planned) -> String {
         let names = all.map { $0.name }.joined(separator: ", ")
         if planned.contains(name) {
             return "learner '\(name)' is not available in this version of cl-bench yet (available: \(names))"
