@@ -9,6 +9,7 @@ public enum LearnerRegistry {
         NearestMeanClassifier.self,
         TEEN.self,
         Finetune.self,
+        NAPAVQ.self,
         Joint.self,
     ]
 
