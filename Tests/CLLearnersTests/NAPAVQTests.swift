@@ -222,11 +222,12 @@ private func imageTask(index: Int, classes: [Int], seenClassCount: Int, perClass
                          scalars: scalars, labels: labels)
 }
 
-private func napaLearner(augment: Bool = true, seed: UInt64 = 0, epochs: Int = 3) throws -> NAPAVQ {
+private func napaLearner(augment: Bool = true, seed: UInt64 = 0, epochs: Int = 3, reuse: Bool = true) throws -> NAPAVQ {
     var training = TestData.training(epochs: epochs, batchSize: 8, lr: 1e-3, optimizer: "adam")
     training.schedule = "constant"
     let config = try LearnerConfig(specs: NAPAVQ.hyperparameters,
-                                   given: ["augment_prototypes": .flag(augment), "draws": .integer(16)],
+                                   given: ["augment_prototypes": .flag(augment), "draws": .integer(16),
+                                           "reuse_base_task": .flag(reuse)],
                                    training: training, backbone: BackboneConfig(kind: "mlp", widths: [32]))
     return try NAPAVQ(config: config, context: TestData.context(seed: seed, sampleShape: [1, 6, 6], classes: 5))
 }
@@ -318,4 +319,26 @@ private func napaLearner(augment: Bool = true, seed: UInt64 = 0, epochs: Int = 3
     #expect(config.integer("draws") == 64 && config.flag("augment_prototypes") && config.number("pa_weight") == 10)
     #expect(config.number("kd_weight") == 10 && config.number("temperature") == 0.1 && config.integer("edge_lifetime") == 10)
     #expect(!LearnerRegistry.planned.contains("napa-vq"))
+}
+
+@Test func theAblationReusesTheBaseTaskBitForBit() throws {
+    let base = imageTask(index: 0, classes: [0, 1], seenClassCount: 2, perClass: 4, seed: 7)
+    let next = imageTask(index: 1, classes: [2], seenClassCount: 3, perClass: 4, seed: 8)
+    var first = try napaLearner(augment: true, seed: 41)
+    try first.learn(base)
+    var reusing = try napaLearner(augment: false, seed: 41)
+    var retraining = try napaLearner(augment: false, seed: 41, reuse: false)
+    try reusing.learn(base)
+    try retraining.learn(base)
+    #expect(reusing.context.notes["base_task"] != nil && retraining.context.notes["base_task"] == nil)
+    #expect(reusing.codeVectors.values == retraining.codeVectors.values)
+    #expect(reusing.topology == retraining.topology)
+    #expect(reusing.backbone.stateDictionary() == retraining.backbone.stateDictionary())
+    #expect(reusing.curves.losses == retraining.curves.losses)
+    #expect(reusing.curves.extras == retraining.curves.extras)
+    try reusing.learn(next)
+    try retraining.learn(next)
+    #expect(reusing.codeVectors.values == retraining.codeVectors.values)
+    #expect(reusing.backbone.stateDictionary() == retraining.backbone.stateDictionary())
+    #expect(reusing.augmentation.prototypes == retraining.augmentation.prototypes)
 }

@@ -49,6 +49,7 @@ public struct NAPAVQ: Learner {
         HyperparameterSpec("pa_weight", .number, default: .number(10), "weight of the prototype-augmentation loss (args.protoAug_weight)."),
         HyperparameterSpec("draws", .integer, default: .integer(64), "augmented prototypes per step (the code: the batch size, 64)."),
         HyperparameterSpec("kd_weight", .number, default: .number(10), "weight of the feature distillation (args.kd_weight)."),
+        HyperparameterSpec("reuse_base_task", .flag, default: .flag(true), "reuse a base task trained earlier in this process with identical settings, seed and samples (the ablation's base task is the same; bit-identical to retraining)."),
     ]
     public static var supportedBackbones: [String]? { trainableBackboneKinds }
 
@@ -64,9 +65,13 @@ public struct NAPAVQ: Learner {
     /// The network as it was after the previous task (nil before the first).
     private var teacher: TrainableBackbone?
     private(set) var classCount = 0
+    /// Edges between distinct code vectors after each task (a diagnostic).
+    private var edgeCounts: [Float] = []
     private var codeGenerator: SeededGenerator
     private var drawGenerator: SeededGenerator
     private var generator: SeededGenerator
+    /// What the base task depends on besides the data (nil: never reuse it).
+    private let baseTaskIdentity: (backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, settings: String)?
 
     public init(config: LearnerConfig, context: LearnerContext) throws {
         var root = SeededGenerator(seed: context.seed)
@@ -94,6 +99,10 @@ public struct NAPAVQ: Learner {
         incrementalScale = config.number("incremental_lr_scale")
         topology = NeuralGasTopology(neighbourCount: config.integer("neighbours"), decay: Float(config.number("edge_decay")),
                                      lifetime: config.integer("edge_lifetime"))
+        // Only what the base task reads: the weights of losses that start after it are left out.
+        let baseSettings = ["temperature", "code_vector_lr", "neighbours", "edge_decay", "edge_lifetime", "na_weight", "na_scale"]
+            .map { "\($0)=\(config.values[$0]!)" }.joined(separator: ",")
+        baseTaskIdentity = config.flag("reuse_base_task") ? (config.backbone, config.training, context.seed, baseSettings) : nil
         loop = TrainingLoop(config: config.training, context: context,
                             views: [TrainingView(augmentations: config.training.augment, rotations: true)])
         self.context = context
@@ -115,23 +124,56 @@ public struct NAPAVQ: Learner {
                          optimizer: .plainSGD),
             ParameterSet("old_code_vectors", [codeVectors.old], frozen: true),
         ]
-        let step = NAPAVQStep(backbone: backbone, codeVectors: codeVectors, teacher: teacher, settings: settings,
-                              oldClasses: oldClasses, augmentation: augmentation, topology: topology, generator: drawGenerator)
-        try loop.run(on: data, task: task.index, parameters: sets, modules: [backbone], curves: curves,
-                     generator: &generator, loss: step.loss)
-        topology = step.topology
-        drawGenerator = step.generator
-
-        storePrototypes(of: task, classes: newClasses)
+        let key = oldClasses == 0 ? baseTaskIdentity.map {
+            NAPAVQBaseTaskReuse.Key(backbone: $0.backbone, training: $0.training, seed: $0.seed, settings: $0.settings, task: task)
+        } : nil
+        if let key, let entry = NAPAVQBaseTaskReuse.Store.shared.value(for: key) {
+            try reuse(entry, task: task.index)
+            context.note("base_task", "reused the base task trained earlier in this process with identical settings, seed and samples (bit-identical to retraining)")
+            context.progress("  task \(task.index): reusing the base task trained earlier in this run (same settings, seed and samples)")
+        } else {
+            let step = NAPAVQStep(backbone: backbone, codeVectors: codeVectors, teacher: teacher, settings: settings,
+                                  oldClasses: oldClasses, augmentation: augmentation, topology: topology, generator: drawGenerator)
+            try loop.run(on: data, task: task.index, parameters: sets, modules: [backbone], curves: curves,
+                         generator: &generator, loss: step.loss)
+            topology = step.topology
+            drawGenerator = step.generator
+            storePrototypes(of: task, classes: newClasses)
+            if let key {
+                NAPAVQBaseTaskReuse.Store.shared.insert(
+                    NAPAVQBaseTaskReuse.Entry(backbone: backbone.stateDictionary(), codeVectors: codeVectors.values, topology: topology,
+                                              augmentation: augmentation, generator: generator, drawGenerator: drawGenerator,
+                                              losses: curves.losses.last ?? [], accuracies: curves.accuracies.last ?? [],
+                                              extras: curves.extras.mapValues { $0.last ?? [] }),
+                    for: key)
+            }
+        }
         classCount = task.seenClassCount
         teacher = try backbone.frozenCopy()
 
         context.record("topology_task\(task.index)", topology.matrix)
-        context.record("topology_edges", Tensor(shape: [1], scalars: [Float(topology.edgeCount)]))
+        edgeCounts.append(Float(topology.edgeCount))
+        context.record("topology_edge_counts", Tensor(shape: [edgeCounts.count], scalars: edgeCounts))
         curves.record(in: context)
         var state = backbone.stateDictionary()
         state["code_vectors"] = codeVectors.values
         context.saveWeights(state)
+    }
+
+    /// Restores the state after the base task from `entry`, curve included.
+    private mutating func reuse(_ entry: NAPAVQBaseTaskReuse.Entry, task: Int) throws {
+        try backbone.loadStateDictionary(entry.backbone)
+        backbone.isTraining = false
+        codeVectors.load(entry.codeVectors)
+        topology = entry.topology
+        augmentation = entry.augmentation
+        generator = entry.generator
+        drawGenerator = entry.drawGenerator
+        curves.begin(task: task)
+        for (epoch, (loss, accuracy)) in zip(entry.losses, entry.accuracies).enumerated() {
+            curves.append(loss: loss, accuracy: accuracy,
+                          extras: entry.extras.compactMapValues { epoch < $0.count && !$0[epoch].isNaN ? $0[epoch] : nil })
+        }
     }
 
     /// Mean evaluation-mode features of `classes`' training samples in each rotation,
