@@ -19,7 +19,7 @@ export OPENBLAS_CORETYPE
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps test-deps slurm build report regression bench bench-training report-screenshot clean
+.PHONY: run test deps test-deps slurm build report regression example bench bench-training report-screenshot clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -51,6 +51,7 @@ test: test-deps slurm
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 	$(MAKE) --no-print-directory regression
+	$(MAKE) --no-print-directory example
 
 # The CI regression job: small fixed protocols on real data, checked against the
 # committed baselines in results/baselines/ (forgetting may not rise, accuracy may not fall).
@@ -70,6 +71,19 @@ regression:
 	  $(DEBUG_BIN) check --baseline results/baselines/split-mnist-conv4.yaml $(REGRESSION_OUT)/split-mnist-conv4; \
 	else echo "regression: $(SHARED_DATA)/mnist not found, split-mnist skipped"; fi && \
 	echo "regression job: $$(( $$(date +%s) - start )) s"
+
+# The learner-from-your-own-package example (Examples/custom-learner): built against this
+# package by path, run through run / report / check like a built-in learner.
+EXAMPLE := Examples/custom-learner
+example:
+	@if [ -d $(SHARED_DATA)/mnist ]; then \
+	  start=$$(date +%s); data=$$(cd $(SHARED_DATA) && pwd); \
+	  cd $(EXAMPLE) && $(SWIFT) build --product my-cl-bench && rm -rf .build/regression && \
+	  .build/debug/my-cl-bench run --protocol lwf-split-mnist.yaml --data-dir "$$data" --out .build/regression >/dev/null && \
+	  .build/debug/my-cl-bench report .build/regression/lwf-split-mnist | head -9 && \
+	  .build/debug/my-cl-bench check --baseline lwf-split-mnist.baseline.yaml .build/regression/lwf-split-mnist >/dev/null && \
+	  echo "example package: built, run, reported and checked in $$(( $$(date +%s) - start )) s"; \
+	else echo "example: $(SHARED_DATA)/mnist not found, the example run is skipped"; fi
 
 bench: build
 	$(SWIFT) build -c release --product cl-bench-benchmarks

@@ -18,6 +18,9 @@ public final class Variable {
     private(set) var parents: [Variable]
     /// Adds the operands' gradients given this value's gradient (nil for leaves).
     private var pullback: ((Tensor) -> Void)?
+    /// Set when a `backward()` has used and released this node's pullback: another
+    /// backward through it would silently lose the gradient to its operands.
+    private var isFreed = false
 
     /// A leaf: a parameter (`requiresGrad: true`) or a constant input.
     public init(_ value: Tensor, requiresGrad: Bool = false) {
@@ -77,8 +80,13 @@ public final class Variable {
     /// call on a scalar loss). Leaves accumulate into `grad`; intermediate gradients and
     /// the recorded graph are released as soon as they have been used, so one forward
     /// pass supports one backward pass.
+    ///
+    /// A second `backward()` through a graph that an earlier one released is a programming
+    /// error and stops with a message (a learner with several losses must add them and call
+    /// `backward()` once; otherwise the later losses would silently lose their gradients).
     public func backward(seed: Tensor? = nil) {
         precondition(requiresGrad, "backward() on a value that does not depend on any parameter")
+        precondition(!isFreed, Self.freedMessage)
         var order: [Variable] = []
         var visited = Set<ObjectIdentifier>()
         // Iterative depth-first post-order, so that deep networks cannot overflow the stack.
@@ -87,8 +95,9 @@ public final class Variable {
             if expanded { order.append(node); continue }
             if !visited.insert(ObjectIdentifier(node)).inserted { continue }
             stack.append((node, true))
-            for parent in node.parents where parent.requiresGrad && !parent.isLeaf {
-                stack.append((parent, false))
+            for parent in node.parents where parent.requiresGrad {
+                precondition(!parent.isFreed, Self.freedMessage)
+                if !parent.isLeaf { stack.append((parent, false)) }
             }
         }
         accumulate(seed ?? Tensor(shape: shape, repeating: 1))
@@ -98,8 +107,12 @@ public final class Variable {
             node.grad = nil
             node.pullback = nil
             node.parents = []
+            node.isFreed = true
         }
     }
+
+    static let freedMessage = "backward() through a graph that an earlier backward() already released: "
+        + "add the losses and call backward() once (each forward pass supports one backward pass)"
 
     /// Clears the gradient (optimisers call this between steps).
     public func zeroGradient() { grad = nil }

@@ -63,16 +63,18 @@ import Testing
         #expect(try catalog.locate("cifar-10") == .cifar10Binary(directory: folder.sub("cifar-10-batches-bin")))
     }
 
-    @Test func fashionMNISTFallsBackToTheDebianPackage() throws {
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") else { return }
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
+                   "needs Debian's dataset-fashion-mnist (make test installs it)"))
+    func fashionMNISTFallsBackToTheDebianPackage() throws {
         let home = TemporaryFolder()
         let catalog = DatasetCatalog(dataDirectories: [], environment: [:], homeDirectory: home.path, cacheDirectory: nil)
         #expect(try catalog.locate("fashion-mnist") == .idx(directory: "/usr/share/datasets/fashion-mnist"))
         #expect(expectInputError(fileContains: "", messageContains: "mnist") { _ = try catalog.locate("mnist") })
     }
 
-    @Test func sharedFolderLayoutResolves() throws {
-        guard let shared = sharedDatasets else { return }
+    @Test(.enabled(if: sharedDatasets != nil, "needs ../shared/datasets"))
+    func sharedFolderLayoutResolves() throws {
+        let shared = try #require(sharedDatasets)
         let home = TemporaryFolder()
         let catalog = DatasetCatalog(dataDirectories: [shared], environment: [:], homeDirectory: home.path, cacheDirectory: nil)
         #expect(try catalog.locate("mnist") == .idx(directory: shared + "/mnist"))
@@ -99,7 +101,7 @@ import Testing
         data.write("toy/train/b/1.png", ImageEncoder.png(smoothImage(seed: 9, width: 8))! + [0, 0, 0])
         let third = try catalog.load(data.sub("toy"))
         #expect(notes.last?.hasPrefix("decoded toy") == true)
-        guard case .bytes(let c) = third.train.storage else { return }
+        guard case .bytes(let c) = third.train.storage else { Issue.record("train split is not byte storage"); return }
         #expect(Array(c[144...]) == smoothImage(seed: 9).pixels)
         // Other options are another entry.
         _ = try catalog.load(data.sub("toy"), options: DatasetOptions(resize: 4))

@@ -76,8 +76,9 @@ import Testing
         })
     }
 
-    @Test func realMNISTFromTheSharedFolder() throws {
-        guard let shared = sharedDatasets else { return }
+    @Test(.enabled(if: sharedDatasets != nil, "needs ../shared/datasets"))
+    func realMNISTFromTheSharedFolder() throws {
+        let shared = try #require(sharedDatasets)
         let dataset = try IDXReader.loadDataset(directory: shared + "/mnist", name: "mnist", classNames: (0..<10).map(String.init))
         #expect(dataset.train.count == 60000)
         #expect(dataset.test.count == 10000)

@@ -46,7 +46,7 @@ import Testing
         }
         let again = try OmniglotReader.load(zips, options: DatasetOptions(testPerClass: 2, splitSeed: 3))
         #expect(again.test.labels == dataset.test.labels)
-        guard case .bytes(let againTest) = again.test.storage else { return }
+        guard case .bytes(let againTest) = again.test.storage else { Issue.record("test split is not byte storage"); return }
         #expect(againTest == test)
     }
 
@@ -69,8 +69,9 @@ import Testing
         })
     }
 
-    @Test func realOmniglotHas292ClassesOf20() throws {
-        guard let shared = sharedDatasets else { return }
+    @Test(.enabled(if: sharedDatasets != nil, "needs ../shared/datasets"))
+    func realOmniglotHas292ClassesOf20() throws {
+        let shared = try #require(sharedDatasets)
         let zips = OmniglotReader.archiveNames.map { shared + "/omniglot/" + $0 }
         let dataset = try OmniglotReader.load(zips, options: DatasetOptions(testPerClass: 5))
         #expect(dataset.classCount == 292)

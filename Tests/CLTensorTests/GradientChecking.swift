@@ -43,17 +43,30 @@ func expectGradientsMatch(_ inputs: [Tensor], step: Float = 5e-3, tolerance: Flo
             minus[index].scalars[element] -= step
             let numeric = Float((loss(plus) - loss(minus)) / (2 * Double(step)))
             let error = Swift.abs(numeric - analytic.scalars[element]) / Swift.max(1, Swift.abs(numeric))
-            worst = Swift.max(worst, error)
+            worst = worseOf(worst, error)
         }
         #expect(worst < tolerance, "input \(index): worst relative gradient error \(worst)", sourceLocation: sourceLocation)
     }
 }
 
+/// Expects a and b equal within `tolerance`, relative to max(1, |b|), element by element.
+/// A NaN or infinity on either side is a failure (unless both sides hold the same
+/// infinity): `Swift.max` would silently drop a NaN difference.
 func expectClose(_ a: Tensor, _ b: Tensor, tolerance: Float = 1e-4,
                  sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(a.shape == b.shape, "shapes \(a.shape) vs \(b.shape)", sourceLocation: sourceLocation)
-    guard a.shape == b.shape else { return }
+    if a.shape != b.shape { return }
     var worst: Float = 0
-    for i in 0..<a.count { worst = Swift.max(worst, Swift.abs(a.scalars[i] - b.scalars[i]) / Swift.max(1, Swift.abs(b.scalars[i]))) }
+    for i in 0..<a.count {
+        let (x, y) = (a.scalars[i], b.scalars[i])
+        if x.isInfinite && x == y { continue }
+        worst = worseOf(worst, Swift.abs(x - y) / Swift.max(1, Swift.abs(y)))
+    }
     #expect(worst <= tolerance, "worst difference \(worst)", sourceLocation: sourceLocation)
+}
+
+/// The larger of two errors, where NaN counts as the worst (so a comparison of it fails).
+func worseOf(_ a: Float, _ b: Float) -> Float {
+    if a.isNaN || b.isNaN { return .nan }
+    return Swift.max(a, b)
 }
