@@ -68,7 +68,11 @@ regression:
 	  $(DEBUG_BIN) run --protocol Protocols/split-mnist-finetune.yaml --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
 	  $(DEBUG_BIN) check --baseline results/baselines/split-mnist-finetune.yaml $(REGRESSION_OUT)/split-mnist-finetune && \
 	  $(DEBUG_BIN) run --protocol Protocols/split-mnist-conv4.yaml --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
-	  $(DEBUG_BIN) check --baseline results/baselines/split-mnist-conv4.yaml $(REGRESSION_OUT)/split-mnist-conv4; \
+	  $(DEBUG_BIN) check --baseline results/baselines/split-mnist-conv4.yaml $(REGRESSION_OUT)/split-mnist-conv4 && \
+	  $(DEBUG_BIN) run --protocol Protocols/prob-psenn-quick.yaml --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
+	  $(DEBUG_BIN) check --baseline results/baselines/prob-psenn-quick.yaml $(REGRESSION_OUT)/prob-psenn-quick && \
+	  $(DEBUG_BIN) run --protocol Protocols/prd-split-mnist.yaml --seed 0 --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
+	  $(DEBUG_BIN) check --baseline results/baselines/prd-split-mnist.yaml $(REGRESSION_OUT)/prd-split-mnist; \
 	else echo "regression: $(SHARED_DATA)/mnist not found, split-mnist skipped"; fi && \
 	echo "regression job: $$(( $$(date +%s) - start )) s"
 

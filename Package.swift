@@ -51,15 +51,18 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cl-bench", dependencies: ["CLBench"]),
-        .executableTarget(name: "cl-bench-benchmarks", dependencies: ["CLTensor", "CLLearners"], path: "Benchmarks/cl-bench-benchmarks", swiftSettings: numericSettings),
+        .executableTarget(name: "cl-bench-benchmarks", dependencies: ["CLTensor", "CLData", "CLLearners"], path: "Benchmarks/cl-bench-benchmarks", swiftSettings: numericSettings),
 
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
         .testTarget(name: "CLTensorTests", dependencies: ["CLTensor"]),
         .testTarget(name: "CLDataTests", dependencies: ["CLData", "HDF5Kit"]),
-        .testTarget(name: "CLLearnersTests", dependencies: ["CLLearners", "CLData", "CLTensor"]),
+        // Fixtures/ holds the PyTorch reference features of EfficientNetLiteTests, read by path.
+        .testTarget(name: "CLLearnersTests", dependencies: ["CLLearners", "CLData", "CLTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "CLEvalTests", dependencies: ["CLEval", "CLLearners", "CLData", "HDF5Kit"]),
         .testTarget(name: "CLReportTests", dependencies: ["CLReport", "CLEval"]),
         .testTarget(name: "CLBenchCLITests", dependencies: ["CLEval", "HDF5Kit"]),
+        // Bounded, seeded mutation fuzzing of every reader over Tests/FuzzTests/FuzzCorpus.
+        .testTarget(name: "FuzzTests", dependencies: ["CLData", "CLEval", "CLReport", "HDF5Kit"], exclude: ["FuzzCorpus"]),
     ],
     swiftLanguageModes: [.v5]
 )

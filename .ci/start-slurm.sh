@@ -39,6 +39,10 @@ SlurmctldHost=localhost(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
+# A requeued job is held cred_expire + 1 s (default 120) so that slurmd has forgotten the
+# revoked credential of its previous run; starting it sooner fails with "Job credential
+# revoked". 10 s keeps the test's kill-and-requeue short and still safe.
+AuthInfo=cred_expire=10
 StateSaveLocation=/var/spool/slurmctld
 SlurmdSpoolDir=/var/spool/slurmd
 SlurmctldPidFile=/run/slurmctld.pid

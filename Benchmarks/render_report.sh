@@ -6,7 +6,10 @@
 #        Benchmarks/render_report.sh OUT_DIR --html EXISTING.html
 # Writes OUT_DIR/report.html (unless --html is given) and OUT_DIR/report.png.
 # Needs Debian's `chromium` (apt-get install -y chromium). CL_BENCH overrides the binary,
-# WINDOW the window size (default 1280,2400).
+# WINDOW the window size (default 1280,2400). SECTION=ID renders only the part of the page
+# from the heading with that id to the next <h3> (with the page's styles), for example
+# SECTION=protocol-prob-psenn-split-mnist-prototypes: headless Chromium does not scroll to
+# a #fragment before its screenshot, so a section deep in a long page is cut out instead.
 set -euo pipefail
 
 if [[ $# -lt 2 ]]; then
@@ -34,6 +37,18 @@ if ! command -v chromium >/dev/null; then
     exit 2
 fi
 png="$out_dir/report.png"
+if [[ -n ${SECTION:-} ]]; then
+    section_html="$out_dir/section-$SECTION.html"
+    awk -v id="$SECTION" '
+        !body { print; if (/<body>/) body = 1; next }
+        index($0, "id=\"" id "\"") { on = 1; print; next }
+        on && /^<h3/ { on = 0 }
+        on { print }
+        END { print "</body></html>" }' "$html" > "$section_html"
+    grep -q "id=\"$SECTION\"" "$section_html" || { echo "$0: no element with id=\"$SECTION\" in $html" >&2; exit 2; }
+    html=$section_html
+    png="$out_dir/section-$SECTION.png"
+fi
 # --no-sandbox: CI and these machines run as root, where Chromium refuses its sandbox.
 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
     --window-size="${WINDOW:-1280,2400}" --screenshot="$png" "file://$(realpath "$html")" 2>/dev/null

@@ -20,7 +20,6 @@ enum Benchmark {
         var steps = 5
         var repeats = 3
         var only: String?
-        var winograd = false
         /// "avx512", "avx2" or "im2col"; nil: the best this CPU runs.
         var kernels: String?
     }
@@ -36,7 +35,6 @@ enum Benchmark {
             case "--steps": index += 1; options.steps = Int(arguments[index]) ?? options.steps
             case "--repeats": index += 1; options.repeats = Int(arguments[index]) ?? options.repeats
             case "--only": index += 1; options.only = arguments[index]
-            case "--winograd": options.winograd = true
             case "--kernels":
                 index += 1
                 guard index < arguments.count, ["avx512", "avx2", "im2col"].contains(arguments[index]) else { return nil }
@@ -145,11 +143,18 @@ enum Benchmark {
             referenceDump(to: arguments[1])
             return
         }
+        if arguments.first == "prd" {
+            PRDBenchmark.main(Array(arguments.dropFirst()))
+            return
+        }
+        if arguments.first == "extraction" {
+            FeatureExtractionBenchmark.main(Array(arguments.dropFirst()))
+            return
+        }
         guard let options = parse(arguments) else {
-            FileHandle.standardError.write("usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R] [--winograd] [--kernels avx512|avx2|im2col]\n".data(using: .utf8)!)
+            FileHandle.standardError.write("usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R] [--kernels avx512|avx2|im2col]\n       cl-bench-benchmarks extraction WEIGHTS [--images N] [--repeats R] [--json]\n".data(using: .utf8)!)
             exit(2)
         }
-        Winograd.isEnabled = options.winograd
         let kernels = options.kernels.map { DirectConvolution.InstructionSet(rawValue: $0) } ?? DirectConvolution.bestAvailable
         if let kernels, !kernels.isAvailable {
             FileHandle.standardError.write("this CPU cannot run the \(kernels.rawValue) kernels\n".data(using: .utf8)!)
@@ -172,7 +177,7 @@ enum Benchmark {
                 child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             }
             child.arguments = ["training", "--only", name, "--steps", String(options.steps), "--repeats", String(options.repeats)]
-                + (options.winograd ? ["--winograd"] : []) + (options.kernels.map { ["--kernels", $0] } ?? [])
+                 + (options.kernels.map { ["--kernels", $0] } ?? [])
             let pipe = Pipe()
             child.standardOutput = pipe
             try! child.run()

@@ -25,6 +25,6 @@ enum BLASStartup {
         cArguments.append(nil)
         execv("/proc/self/exe", &cArguments)
         // execv only returns on failure: carry on with the slow kernel rather than stop.
-        FileHandle.standardError.write("cl-bench: warning: could not re-execute with OPENBLAS_CORETYPE=\(coreType); BLAS runs its slow '\(BLASKernel.current)' kernel\n".data(using: .utf8)!)
+        StandardStreams.error("cl-bench: warning: could not re-execute with OPENBLAS_CORETYPE=\(coreType); BLAS runs its slow '\(BLASKernel.current)' kernel\n")
     }
 }

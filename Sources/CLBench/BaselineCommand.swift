@@ -38,6 +38,6 @@ struct BaselineWriteCommand: ParsableCommand {
                                              tolerance: tolerance, updating: existing, date: stamp)
         try baseline.write(to: out)
         let count = baseline.learners.reduce(0) { $0 + $1.entries.count }
-        FileHandle.standardOutput.write("\(existing == nil ? "wrote" : "updated") \(out): \(baseline.learners.count) learner(s), \(count) metric bound(s)\n".data(using: .utf8)!)
+        StandardStreams.output("\(existing == nil ? "wrote" : "updated") \(out): \(baseline.learners.count) learner(s), \(count) metric bound(s)\n")
     }
 }

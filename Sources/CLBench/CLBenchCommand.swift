@@ -18,6 +18,7 @@ public enum CLBenchCommand {
     /// Runs the command line with the built-in learners plus `learners`, then exits.
     /// Bad input ends with one line on standard error and exit status 2.
     public static func main(learners: [any Learner.Type] = [], arguments: [String]? = nil) -> Never {
+        SignalDispositions.ignoreWriteSignals()
         BLASStartup.ensureFastKernel()
         // An unknown or unsupported CL_BENCH_CONV_KERNELS is an error, not a silent fallback.
         do {
@@ -30,6 +31,9 @@ public enum CLBenchCommand {
             var command = try RootCommand.parseAsRoot(arguments)
             try command.run()
             Foundation.exit(0)
+        } catch let interrupted as RunInterrupted {
+            StandardStreams.error("cl-bench: \(interrupted); continue with: \(ResumeCommandLine.suggestion())\n")
+            exitSkippingHDF5Termination(SignalDispositions.exitStatus(for: interrupted.signal))
         } catch let error as InputError {
             RootCommand.failWithInputError(error.description)
         } catch let error as HDF5Error {
@@ -41,7 +45,7 @@ public enum CLBenchCommand {
         } catch {
             let code = RootCommand.exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write((RootCommand.fullMessage(for: error) + "\n").data(using: .utf8)!)
+                StandardStreams.error(RootCommand.fullMessage(for: error) + "\n")
                 Foundation.exit(2)
             }
             RootCommand.exit(withError: error)
@@ -62,12 +66,21 @@ struct RootCommand: ParsableCommand {
     /// Prints `message` as one line and exits with status 2 (bad input).
     static func failWithInputError(_ message: String) -> Never {
         let oneLine = message.replacingOccurrences(of: "\n", with: " ")
-        FileHandle.standardError.write("cl-bench: error: \(oneLine)\n".data(using: .utf8)!)
-        Foundation.exit(2)
+        StandardStreams.error("cl-bench: error: \(oneLine)\n")
+        exitSkippingHDF5Termination(2)
     }
+}
+
+/// Ends the process without running atexit handlers. HDF5 1.10's handler crashes (SIGSEGV)
+/// on a file whose close failed because a write failed (a full disk, `ulimit -f`); every
+/// file we write has been flushed and closed, or has failed to close, before an error gets
+/// here, so the handlers have nothing left to save. C stdio is flushed first.
+func exitSkippingHDF5Termination(_ status: Int32) -> Never {
+    fflush(nil)
+    _exit(status)
 }
 
 /// Writes a line to standard output at once (progress must show while work goes on).
 func say(_ line: String) {
-    FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
+    StandardStreams.output(line + "\n")
 }

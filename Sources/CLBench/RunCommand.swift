@@ -31,6 +31,7 @@ struct RunCommand: ParsableCommand {
     var resume = false
 
     func run() throws {
+        SignalDispositions.stopRunsGracefully()
         let spec = try ProtocolParser.parse(file: `protocol`)
         var plan = try ProtocolRun(spec, learners: learner, seeds: seed, out: out)
         plan.resume = resume
@@ -41,6 +42,10 @@ struct RunCommand: ParsableCommand {
                    dataset.classCount, RunEnvironment.monotonicSeconds() - loadStart, BLASKernel.current, BLASKernel.threads,
                    DirectConvolution.currentName))
         let terminal = TerminalOutput()
+        let catalog = DatasetLoading.catalog(dataDirectory: dataDir)
+        plan.featureCache = PretrainedFeatureCache(
+            directory: spec.dataset.options.useCache ? PretrainedFeatureCache.defaultDirectory(catalog: catalog) : nil,
+            catalog: catalog, log: { say($0) }, status: terminal.status)
         let written = try plan.run(on: dataset, log: terminal.line, status: terminal.status)
         say("wrote \(written.count) results file\(written.count == 1 ? "" : "s") in \(plan.folder); see them with: cl-bench report \(plan.folder)")
     }

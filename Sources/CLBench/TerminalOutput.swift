@@ -19,13 +19,13 @@ final class TerminalOutput {
     func status(_ text: String) {
         guard isTerminal else { return }
         let width = 200
-        FileHandle.standardOutput.write(("\r\u{1B}[K" + String(text.prefix(width))).data(using: .utf8)!)
+        StandardStreams.output("\r\u{1B}[K" + String(text.prefix(width)))
         statusShown = true
     }
 
     private func clearStatus() {
         if statusShown {
-            FileHandle.standardOutput.write("\r\u{1B}[K".data(using: .utf8)!)
+            StandardStreams.output("\r\u{1B}[K")
             statusShown = false
         }
     }

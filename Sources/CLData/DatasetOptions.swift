@@ -18,6 +18,8 @@ public struct DatasetOptions: Sendable, Equatable {
     public var invert: Bool
     /// Keep decoded image folders in the HDF5 decode cache (and read them from it).
     public var useCache: Bool
+    /// Dataset `features`: the .h5 / .npz file of precomputed embeddings.
+    public var path: String?
 
     public init(resize: Int? = nil, testPerClass: Int = 5, splitSeed: Int = 0, invert: Bool = true, useCache: Bool = true) {
         self.resize = resize

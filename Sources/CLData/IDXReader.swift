@@ -32,7 +32,14 @@ public enum IDXReader {
             let o = 4 + 4 * d
             shape.append(Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
         }
-        let count = shape.reduce(1, *)
+        var count = 1
+        for extent in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            guard !overflow, product <= Int(Int32.max) * 64 else {
+                throw InputError(file: file, "IDX header claims shape \(shape.map(String.init).joined(separator: "x")): more values than any file holds")
+            }
+            count = product
+        }
         guard bytes.count - headerSize == count else {
             let shapeText = shape.map(String.init).joined(separator: "x")
             let problem = bytes.count - headerSize < count ? "truncated" : "has trailing bytes"

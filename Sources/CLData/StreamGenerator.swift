@@ -8,7 +8,9 @@ public enum StreamGenerator {
     /// few-shot samples and the pixel permutations (the class order has its own seed in
     /// `config.classOrder`). Errors name the offending protocol keys.
     public static func make(_ config: StreamConfig, dataset: Dataset, seed: Int) throws -> TaskStream {
-        try unlabelled(config, dataset: dataset, seed: seed).labelled(by: dataset)
+        let stream = try unlabelled(config, dataset: dataset, seed: seed)
+        try requireTrainingSamples(stream, dataset: dataset)
+        return stream.labelled(by: dataset)
     }
 
     private static func unlabelled(_ config: StreamConfig, dataset: Dataset, seed: Int) throws -> TaskStream {
@@ -23,6 +25,20 @@ public enum StreamGenerator {
         }
     }
 
+    /// A task class without a single training sample cannot be learned, and the run would
+    /// go on silently with a meaningless row; that is an error naming the classes.
+    static func requireTrainingSamples(_ stream: TaskStream, dataset: Dataset) throws {
+        var counts = [Int](repeating: 0, count: dataset.classCount)
+        for label in dataset.train.labels where label >= 0 && Int(label) < counts.count { counts[Int(label)] += 1 }
+        for task in stream.tasks {
+            let empty = task.classes.filter { $0 < 0 || $0 >= counts.count || counts[$0] == 0 }
+            guard !empty.isEmpty else { continue }
+            let names = empty.map { $0 >= 0 && $0 < dataset.classNames.count ? "\($0) (\(dataset.classNames[$0]))" : "\($0)" }
+            throw InputError(file: dataset.source, "task \(task.index): class\(empty.count == 1 ? "" : "es") \(names.joined(separator: ", ")) "
+                             + "of dataset '\(dataset.name)' \(empty.count == 1 ? "has" : "have") no training samples")
+        }
+    }
+
     // MARK: class- and task-incremental
 
     static func incremental(_ config: StreamConfig, dataset: Dataset) throws -> TaskStream {
@@ -34,6 +50,9 @@ public enum StreamGenerator {
         guard initial >= 1 else { throw InputError(file: "", "stream: initial_classes must be at least 1, got \(initial)") }
         let order = try ClassOrder.resolve(config.classOrder, classCount: dataset.classCount)
         let total = order.count
+        // Each bounded by the class count first, so the arithmetic below cannot overflow.
+        guard initial <= total else { throw InputError(file: "", "stream: initial_classes \(initial) exceeds the \(total) classes") }
+        guard perTask <= total else { throw InputError(file: "", "stream: classes_per_task \(perTask) exceeds the \(total) classes") }
         let rest = total - initial
         guard rest >= 0, rest % perTask == 0 else {
             let below = max(rest, 0) / perTask
@@ -62,6 +81,9 @@ public enum StreamGenerator {
         let shots = try required(config.shots, "shots")
         let sessions = try required(config.sessions, "sessions")
         let order = try ClassOrder.resolve(config.classOrder, classCount: dataset.classCount)
+        for (key, value) in [("base_classes", base), ("ways", ways), ("sessions", sessions)] where value > order.count {
+            throw InputError(file: "", "stream: \(key) \(value) exceeds the \(order.count) classes")
+        }
         guard base + sessions * ways <= order.count else {
             throw InputError(file: "", "stream: base_classes \(base) + sessions \(sessions) x ways \(ways) = \(base + sessions * ways) exceeds the \(order.count) classes")
         }

@@ -30,11 +30,16 @@ public struct BaselineEntry: Sendable, Equatable {
 /// The committed expectations for one learner.
 public struct BaselineLearner: Sendable, Equatable {
     public var name: String
+    /// The seeds the expectations were measured on (`seeds: [0, 1, 2]`): every one must have a
+    /// complete run when checking, else a missing or crashed seed would pass unnoticed. Nil
+    /// in files written before seeds were recorded (then no seed is required).
+    public var seeds: [Int]?
     /// In file order, so that rewriting a file keeps the diff small.
     public var entries: [BaselineEntry]
 
-    public init(name: String, entries: [BaselineEntry]) {
+    public init(name: String, seeds: [Int]? = nil, entries: [BaselineEntry]) {
         self.name = name
+        self.seeds = seeds
         self.entries = entries
     }
 
@@ -215,9 +220,14 @@ private struct BaselineSyntax {
             }
             let metricsMapping = try mapping(metricsNode, "learners.\(name)")
             var entries: [BaselineEntry] = []
+            var seeds: [Int]?
             for (metricNode, boundNode) in metricsMapping {
                 let metric = try keyName(metricNode, "learners.\(name)")
                 let keyPath = "learners.\(name).\(metric)"
+                if metric == "seeds" {
+                    seeds = try seedList(boundNode, keyPath)
+                    continue
+                }
                 guard MetricCatalog.definition(of: metric) != nil else {
                     throw failure(metricNode, keyPath, "unknown metric; known: "
                                   + MetricCatalog.all.map(\.key).joined(separator: ", "))
@@ -227,9 +237,23 @@ private struct BaselineSyntax {
                 }
                 entries.append(BaselineEntry(metric: metric, bound: try bound(boundNode, keyPath)))
             }
-            learners.append(BaselineLearner(name: name, entries: entries))
+            learners.append(BaselineLearner(name: name, seeds: seeds, entries: entries))
         }
         return learners
+    }
+
+    func seedList(_ node: Node, _ keyPath: String) throws -> [Int] {
+        guard let items = node.sequence, !items.isEmpty else {
+            throw failure(node, keyPath, "expected a non-empty list of seeds, found \(shortText(of: node))")
+        }
+        let seeds = try items.map { item in
+            guard let seed = item.scalar.flatMap({ Int($0.string) }), seed >= 0 else {
+                throw failure(item, keyPath, "expected a non-negative integer seed, found \(shortText(of: item))")
+            }
+            return seed
+        }
+        guard Set(seeds).count == seeds.count else { throw failure(node, keyPath, "lists a seed twice") }
+        return seeds
     }
 
     func bound(_ node: Node, _ keyPath: String) throws -> BaselineBound {
@@ -271,6 +295,9 @@ extension Baseline {
         lines.append("learners:")
         for learner in learners {
             lines.append("  \(Baseline.quotedIfNeeded(learner.name)):")
+            if let seeds = learner.seeds {
+                lines.append("    seeds: [\(seeds.map(String.init).joined(separator: ", "))]")
+            }
             for entry in learner.entries {
                 lines.append("    \(entry.metric): { expected: \(Baseline.decimal(entry.bound.expected)), "
                              + "tolerance: \(Baseline.decimal(entry.bound.tolerance)) }")
@@ -279,16 +306,9 @@ extension Baseline {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Writes `yamlText()` to `path`, creating the folder if needed.
+    /// Writes `yamlText()` to `path`, creating the folder if needed (see `OutputFile`).
     public func write(to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
-                                                    withIntermediateDirectories: true)
-            try yamlText().write(to: url, atomically: true, encoding: .utf8)
-        } catch {
-            throw InputError(file: path, "cannot write the baseline file (\(error.localizedDescription))")
-        }
+        try OutputFile.write(yamlText(), to: path)
     }
 
     /// Shortest text that reads back as exactly the same `Double`.
@@ -360,7 +380,7 @@ extension Baseline {
                 entries.append(BaselineEntry(metric: metric,
                                              bound: BaselineBound(expected: (mean * 1e6).rounded() / 1e6, tolerance: kept)))
             }
-            let updated = BaselineLearner(name: name, entries: entries)
+            let updated = BaselineLearner(name: name, seeds: runs.map(\.seed).sorted(), entries: entries)
             if let index = learners.firstIndex(where: { $0.name == name }) {
                 learners[index] = updated
             } else {

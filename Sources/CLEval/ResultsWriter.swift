@@ -14,6 +14,8 @@ public final class ResultsWriter {
     private let file: HDF5File
     private let taskCount: Int
     private let learnerName: String
+    /// Held from creation to `finish`/`fail`: no second run writes this file meanwhile.
+    private let lock: RunLock
 
     /// What kind of predictive distribution a learner gives.
     public enum UncertaintyKind: Sendable { case distribution, monteCarlo }
@@ -49,6 +51,26 @@ public final class ResultsWriter {
 
     /// Creates the file (and its folder). An existing file at `path` is kept as
     /// `<path>.previous` rather than destroyed.
+    /// Reopens the results file of an incomplete run to continue it after task
+    /// `completedTasks - 1`: status back to `running`, the stop's error and end time removed,
+    /// and the resume noted in the root attribute `resumed` ("after task 3 at <time>; ...").
+    public init(resuming path: String, completedTasks: Int, taskCount: Int, learner: String) throws {
+        self.path = path
+        self.taskCount = taskCount
+        self.learnerName = learner
+        lock = try RunLock(resultsPath: path)
+        do { file = try HDF5File.open(path, writable: true) } catch let error as HDF5Error {
+            throw InputError(file: path, "cannot reopen to resume (\(error.message)); delete it and its .checkpoint to start again")
+        }
+        let earlier = (try file.attribute("resumed")?.stringValue).map { $0 + "; " } ?? ""
+        try file.setAttribute("resumed", .string(earlier + "after task \(completedTasks) of \(taskCount) at \(RunEnvironment.timestamp())"))
+        try file.setAttribute("status", .string("running"))
+        try file.setAttribute("completed_tasks", .integer(Int64(completedTasks)))
+        try file.removeAttribute("error")
+        try file.removeAttribute("finished_at")
+        try file.flush()
+    }
+
     public init(path: String, metadata: Metadata, stream: TaskStream) throws {
         self.path = path
         self.taskCount = stream.tasks.count
@@ -62,6 +84,7 @@ public final class ResultsWriter {
         guard FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
             throw InputError(file: folder, "the output folder is not writable")
         }
+        lock = try RunLock(resultsPath: path)
         if FileManager.default.fileExists(atPath: path) {
             let previous = path + ".previous"
             try? FileManager.default.removeItem(atPath: previous)
@@ -211,15 +234,26 @@ public final class ResultsWriter {
         try file.setAttribute("status", .string("complete"))
         try file.flush()
         file.close()
+        lock.release()
     }
 
     /// Marks the run failed with `message`; completed tasks stay in the file.
     public func fail(_ message: String) {
-        try? file.setAttribute("status", .string("failed"))
+        stop(status: "failed", message: message)
+    }
+
+    /// Marks the run interrupted (a signal; `--resume` continues it); completed tasks stay.
+    public func interrupt(_ message: String) {
+        stop(status: "interrupted", message: message)
+    }
+
+    private func stop(status: String, message: String) {
+        try? file.setAttribute("status", .string(status))
         try? file.setAttribute("error", .string(message))
         try? file.setAttribute("finished_at", .string(RunEnvironment.timestamp()))
         try? file.setAttribute("peak_rss_bytes", .integer(Int64(RunEnvironment.peakResidentBytes)))
         try? file.flush()
         file.close()
+        lock.release()
     }
 }

@@ -47,6 +47,8 @@ public struct RunRecord: Sendable {
     public var fscilAccuracy: [[Double]]?
     /// `/eval/uncertainty/*` of learners that give a predictive distribution, else nil.
     public var uncertainty: UncertaintyRecord? = nil
+    /// `/learner/<label>/prototype_*` of prototype learners (psenn, prob-psenn), else nil.
+    public var prototypes: PrototypeRecord? = nil
     /// `/metrics` attributes by key.
     public var metrics: [String: Double]
     public var trainSeconds: [Double]

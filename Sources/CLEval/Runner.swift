@@ -22,8 +22,11 @@ public struct Runner {
 
     /// Runs `entry` with `seed`, writing `outputPath`; returns the metrics.
     /// - Parameter progress: receives one line per task (and the learner's own progress).
+    /// - Parameter resume: continue from the checkpoint beside `outputPath` (see
+    ///   `RunCheckpoint`); the caller has checked that one exists and the learner is `Resumable`.
     @discardableResult
     public func run(_ entry: LearnerEntry, seed: Int, protocol spec: BenchmarkProtocol, outputPath: String,
+                    resume: Bool = false,
                     progress: @escaping (String) -> Void = { _ in },
                     liveStatus: @escaping (String) -> Void = { _ in }) throws -> [String: Double] {
         let taskClasses = stream.tasks.map(\.learnerClasses)
@@ -34,7 +37,12 @@ public struct Runner {
             trainingPreset: entry.config.training.preset)
         metadata.learnerType = entry.learnerType
         metadata.uncertainty = uncertainty.map { $0 ? .monteCarlo : .distribution }
-        let writer = try ResultsWriter(path: outputPath, metadata: metadata, stream: stream)
+        let checkpoint = resume ? try RunCheckpoint.read(for: outputPath) : nil
+        if !resume { RunCheckpoint.remove(for: outputPath) }
+        let writer = try checkpoint.map {
+            try ResultsWriter(resuming: outputPath, completedTasks: $0.completedTasks, taskCount: stream.tasks.count, learner: entry.name)
+        } ?? ResultsWriter(path: outputPath, metadata: metadata, stream: stream)
+        var completed = checkpoint?.completedTasks ?? 0
         do {
             let context = LearnerContext(seed: UInt64(seed), sampleShape: dataset.train.sampleShape,
                                          totalClassCount: stream.classOrder.count, taskCount: stream.tasks.count,
@@ -48,13 +56,27 @@ public struct Runner {
 
             let testInputs = TestInputCache(dataset: dataset, stream: stream, batchSize: evaluationBatch,
                                             enabled: dataset.test.sampleSize * stream.tasks.reduce(0) { $0 + $1.testIndices.count } * 4 <= testCacheLimitBytes)
-            let initial = evaluate(learner, trainedTask: -1, seed: seed, truth: truth, bookkeeping: bookkeeping, inputs: testInputs)
-            try writer.writeInitialEvaluation(initial.evaluation)
             var pooled: [Double] = []
-            var matrix: [[Double]] = [initial.evaluation.taskAccuracy]
+            var matrix: [[Double]] = []
             var fewShotAll: [Double] = []
             var uncertaintyRows: [UncertaintyRow] = []
-            for (t, task) in stream.tasks.enumerated() {
+            if let checkpoint {
+                guard var resumable = learner as? any Resumable else { throw InputError(file: outputPath, "\(entry.learnerType) cannot resume") }
+                try resumable.restore(from: checkpoint.learner,
+                                      learnedTasks: (0..<checkpoint.completedTasks).map { TaskData(stream: stream, index: $0, split: dataset.train) })
+                learner = resumable
+                for (name, tensor) in checkpoint.diagnostics { context.record(name, tensor) }
+                for (name, text) in checkpoint.notes { context.note(name, text) }
+                context.saveWeights(checkpoint.weights)
+                (pooled, matrix, fewShotAll, uncertaintyRows) = (checkpoint.pooled, checkpoint.matrix, checkpoint.fewShotAll, checkpoint.uncertaintyRows)
+                progress("  resumed after task \(checkpoint.completedTasks)/\(stream.tasks.count) from \(RunCheckpoint.path(for: outputPath))")
+            } else {
+                let initial = evaluate(learner, trainedTask: -1, seed: seed, truth: truth, bookkeeping: bookkeeping, inputs: testInputs)
+                try writer.writeInitialEvaluation(initial.evaluation)
+                matrix = [initial.evaluation.taskAccuracy]
+            }
+            for (t, task) in stream.tasks.enumerated() where t >= completed {
+                try RunInterruption.checkpoint()
                 let data = TaskData(stream: stream, index: t, split: dataset.train)
                 let trainStart = RunEnvironment.monotonicSeconds()
                 try learner.learn(data)
@@ -69,6 +91,12 @@ public struct Runner {
                 matrix.append(evaluation.taskAccuracy)
                 if let row = evaluation.fewShotAccuracy { fewShotAll.append(row[0]) }
                 if let uncertaintyRow { uncertaintyRows.append(uncertaintyRow) }
+                completed = t + 1
+                if let resumable = learner as? any Resumable {
+                    try RunCheckpoint(completedTasks: completed, learner: resumable.checkpoint(), diagnostics: context.diagnostics,
+                                      notes: context.notes, weights: context.weights, matrix: matrix, pooled: pooled,
+                                      fewShotAll: fewShotAll, uncertaintyRows: uncertaintyRows).write(for: outputPath)
+                }
                 progress(String(format: "  task %d/%d: %d classes, %d train samples, pooled accuracy %.4f (train %.2f s, eval %.2f s)",
                                 t + 1, stream.tasks.count, task.classes.count, task.trainIndices.count,
                                 evaluation.pooledAccuracy, trainSeconds, evalSeconds)
@@ -81,7 +109,14 @@ public struct Runner {
             try writer.writeDiagnostics(context.diagnostics, notes: context.notes)
             try writer.writeWeights(context.weights)
             try writer.finish(metrics: metrics)
+            RunCheckpoint.remove(for: outputPath)
             return metrics
+        } catch var interrupted as RunInterrupted {
+            writer.interrupt("interrupted by \(interrupted.signal) after \(completed) of \(stream.tasks.count) tasks")
+            interrupted.resultsPath = outputPath
+            interrupted.completedTasks = completed
+            interrupted.taskCount = stream.tasks.count
+            throw interrupted
         } catch {
             writer.fail(String(describing: error))
             throw error

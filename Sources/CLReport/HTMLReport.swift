@@ -22,7 +22,7 @@ public enum HTMLReport {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>cl-bench report: \(escape(summaries.map(\.protocolName).joined(separator: ", ")))</title>
-        <style>\(style)</style>
+        <style>\(style)\(ReportPrototypes.style)</style>
         </head>
         <body>
         \(body)</body>
@@ -93,6 +93,7 @@ public enum HTMLReport {
             }
             html += "</div>\n"
             html += uncertaintySection(summary)
+            html += ReportPrototypes.section(summary)
             html += fewShotSessions(summary)
         }
         if !summary.incompleteRuns.isEmpty {

@@ -19,10 +19,12 @@ enum NumberFormat {
         return "\(value(statistics.mean, decimals: decimals)) ± \(value(statistics.standardDeviation, decimals: decimals))"
     }
 
-    /// Seconds as "12.3 s" or "4 min 05 s".
+    /// Seconds as "12.3 s", "4 min 05 s" or, beyond a day, "2.5e+06 s" (no integer
+    /// conversion of a value that does not fit one).
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "n/a" }
         if seconds < 120 { return String(format: "%.1f s", seconds) }
+        if seconds >= 86_400 { return String(format: "%.3g s", seconds) }
         let minutes = Int(seconds / 60)
         return String(format: "%d min %02d s", minutes, Int(seconds) - minutes * 60)
     }

@@ -40,16 +40,3 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
         }
     }
 }
-
-/// Switch for Winograd F(2×2, 3×3) convolutions (see `WinogradConvolution`), off by default.
-///
-/// Measured on the ResNet-20 training step (batch 128, one worker, AMD EPYC, OpenBLAS
-/// Haswell kernels, CPU ms per step, best of 3): im2col + GEMM 531–541; Winograd for the
-/// forward pass and the input gradient 563–568 (chunks of 512 tiles) and 572–583 (256).
-/// The GEMM time fell by ~70 ms as expected, but the transforms cost ~175 ms: their data
-/// (16 transformed values per 2×2 outputs, in and out) is as large as im2col's 9× copy,
-/// and with only 16–64 channels the GEMMs are too thin to hide it. Kept, tested, for
-/// wider layers; `cl-bench-benchmarks training --winograd` measures it.
-public enum Winograd {
-    nonisolated(unsafe) public static var isEnabled = false
-}

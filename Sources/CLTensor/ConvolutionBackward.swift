@@ -5,7 +5,7 @@
 ///
 /// - dW: the direct kernels (16-lane partial sums per worker), or im2col + one GEMM per image
 ///   accumulated per worker (its transpose for ≤ 32 outputs).
-/// - dX: Winograd (when switched on); the direct kernels on the adjoint convolution; the
+/// - dX: the direct kernels on the adjoint convolution; the
 ///   im2col of dY with flipped kernels (same-size stride 1); Wᵀ·dY for 1×1; else Wᵀ·dY into
 ///   columns, scattered back into the image.
 struct ConvolutionBackward {
@@ -19,8 +19,7 @@ struct ConvolutionBackward {
         let transposedByFlip: Bool
         /// That adjoint convolution's geometry.
         let transposed: ConvolutionGeometry
-        let winogradInput: WinogradConvolution?
-        /// dX computed image by image (every path but Winograd).
+        /// dX computed image by image.
         let inputByLoop: Bool
         let weightKernels: DirectConvolution.InstructionSet?
         let inputKernels: DirectConvolution.InstructionSet?
@@ -45,11 +44,7 @@ struct ConvolutionBackward {
                 && kernel % 2 == 1 && 2 * geometry.padding == kernel - 1
             transposed = ConvolutionGeometry(channels: outChannels, height: geometry.height, width: geometry.width,
                                              kernelHeight: kernel, kernelWidth: kernel, stride: 1, padding: geometry.padding)
-            // When the flipped convolution qualifies, Winograd computes dX in its own pass.
-            winogradInput = transposedByFlip && WinogradConvolution.applies(to: transposed) && Winograd.isEnabled
-                ? WinogradConvolution(channels: outChannels, outputs: geometry.channels, height: geometry.height, width: geometry.width)
-                : nil
-            inputByLoop = needInput && winogradInput == nil
+            inputByLoop = needInput
             // Direct kernels (see `DirectConvolution`) for the weight gradient and for the input
             // gradient, which is the same-size convolution of dY with the adjoint kernels.
             weightKernels = needWeight ? DirectConvolution.kernels(for: geometry, outputs: outChannels) : nil
@@ -72,8 +67,7 @@ struct ConvolutionBackward {
         let (geometry, needInput, needWeight) = (plan.geometry, plan.needInput, plan.needWeight)
         let (weightGradientTransposed, transposedByFlip, transposed) = (plan.weightGradientTransposed, plan.transposedByFlip,
                                                                          plan.transposed)
-        let (winogradInput, inputByLoop, weightKernels, inputKernels) = (plan.winogradInput, plan.inputByLoop,
-                                                                          plan.weightKernels, plan.inputKernels)
+        let (inputByLoop, weightKernels, inputKernels) = (plan.inputByLoop, plan.weightKernels, plan.inputKernels)
         let (directWeight, directInput) = (plan.directWeight, plan.directInput)
         let (n, outChannels, kernel) = (x.shape[0], plan.outputs, geometry.kernelHeight)
         let imageSize = geometry.channels * geometry.height * geometry.width
@@ -90,23 +84,6 @@ struct ConvolutionBackward {
                 for o in 0..<outChannels {
                     for c in 0..<channels {
                         for k in 0..<area { flipped[(c * outChannels + o) * area + k] = w.scalars[(o * channels + c) * area + area - 1 - k] }
-                    }
-                }
-            }
-            if let winogradInput {
-                let transformed = flipped.withUnsafeBufferPointer { winogradInput.transformWeights($0.baseAddress!) }
-                var scratch = uninitializedScalars(winogradInput.scratchSize * workers)
-                g.scalars.withUnsafeBufferPointer { gb in
-                    dx.withUnsafeMutableBufferPointer { db in
-                        transformed.withUnsafeBufferPointer { ub in
-                            scratch.withUnsafeMutableBufferPointer { sb in
-                                let (gp, dp, up, sp) = (gb.baseAddress!, db.baseAddress!, ub.baseAddress!, sb.baseAddress!)
-                                Parallel.forEachBlock(of: n) { worker, images in
-                                    winogradInput.run(input: gp, output: dp, images: images, transformedWeights: up,
-                                                      scratch: sp + worker * winogradInput.scratchSize)
-                                }
-                            }
-                        }
                     }
                 }
             }

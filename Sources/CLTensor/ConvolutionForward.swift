@@ -35,8 +35,7 @@ struct ConvolutionEpilogue {
 }
 
 /// The forward convolution of a batch, [n, o, oh, ow] flattened, with an optional epilogue.
-/// Chooses per layer: direct 3×3 kernels where they apply, Winograd when switched on,
-/// otherwise im2col + one GEMM per image.
+/// Chooses per layer: direct 3×3 kernels where they apply, otherwise im2col + one GEMM per image.
 func convolutionForward(_ x: Tensor, weights w: Tensor, geometry: ConvolutionGeometry,
                         epilogue: ConvolutionEpilogue = ConvolutionEpilogue()) -> [Float] {
     let (n, outChannels) = (x.shape[0], w.shape[0])
@@ -44,16 +43,11 @@ func convolutionForward(_ x: Tensor, weights w: Tensor, geometry: ConvolutionGeo
     let (patch, pixels) = (geometry.patchSize, geometry.outputPixels)
     var out = uninitializedScalars(n * outChannels * pixels)
     let columnSize = geometry.isPointwise ? 0 : patch * pixels
-    let winograd = WinogradConvolution.applies(to: geometry) && Winograd.isEnabled
-        ? WinogradConvolution(channels: geometry.channels, outputs: outChannels, height: geometry.height, width: geometry.width)
-        : nil
-    let directKernels = winograd == nil ? DirectConvolution.kernels(for: geometry, outputs: outChannels) : nil
+    let directKernels = DirectConvolution.kernels(for: geometry, outputs: outChannels)
     let direct = directKernels != nil
     let packed = direct
         ? DirectConvolution.packWeights(w.scalars, outputs: outChannels, channels: geometry.channels, adjoint: false) : []
-    let transformed = winograd.map { winograd in w.scalars.withUnsafeBufferPointer { winograd.transformWeights($0.baseAddress!) } } ?? []
-    let scratchSize = winograd?.scratchSize
-        ?? (direct ? DirectConvolution.scratchSize(channels: geometry.channels, geometry: geometry) : columnSize)
+    let scratchSize = direct ? DirectConvolution.scratchSize(channels: geometry.channels, geometry: geometry) : columnSize
     // Zeroed once: same-size stride-1 im2col then only rewrites the interior.
     var scratch = [Float](repeating: 0, count: scratchSize * Parallel.workerCount)
     let residual = epilogue.residual?.scalars ?? []
@@ -61,34 +55,28 @@ func convolutionForward(_ x: Tensor, weights w: Tensor, geometry: ConvolutionGeo
         w.scalars.withUnsafeBufferPointer { wb in
             out.withUnsafeMutableBufferPointer { ob in
                 packed.withUnsafeBufferPointer { pb in
-                    transformed.withUnsafeBufferPointer { tb in
-                        scratch.withUnsafeMutableBufferPointer { sb in
-                            residual.withUnsafeBufferPointer { rb in
-                                epilogue.bias.withUnsafeBufferPointer { bb in
-                                    let (xp, wp, op, sp) = (xb.baseAddress!, wb.baseAddress!, ob.baseAddress!, sb.baseAddress)
-                                    Parallel.forEachBlock(of: n) { worker, images in
-                                        let buffer = sp.map { $0 + worker * scratchSize }
-                                        if let winograd {
-                                            winograd.run(input: xp, output: op, images: images, transformedWeights: tb.baseAddress!,
-                                                         scratch: buffer!)
+                    scratch.withUnsafeMutableBufferPointer { sb in
+                        residual.withUnsafeBufferPointer { rb in
+                            epilogue.bias.withUnsafeBufferPointer { bb in
+                                let (xp, wp, op, sp) = (xb.baseAddress!, wb.baseAddress!, ob.baseAddress!, sb.baseAddress)
+                                Parallel.forEachBlock(of: n) { worker, images in
+                                    let buffer = sp.map { $0 + worker * scratchSize }
+                                    for image in images {
+                                        let source = xp + image * imageSize, target = op + image * outChannels * pixels
+                                        if direct {
+                                            DirectConvolution.forward(directKernels!, image: source, channels: geometry.channels,
+                                                                      geometry: geometry, packed: pb.baseAddress!,
+                                                                      outputs: outChannels, out: target, scratch: buffer!)
+                                        } else {
+                                            let matrix = geometry.columnMatrix(of: source, buffer: buffer)
+                                            sgemm(transposeA: false, transposeB: false, m: outChannels, n: pixels, k: patch,
+                                                  a: wp, lda: patch, b: matrix, ldb: pixels, c: target, ldc: pixels)
                                         }
-                                        for image in images {
-                                            let source = xp + image * imageSize, target = op + image * outChannels * pixels
-                                            if direct {
-                                                DirectConvolution.forward(directKernels!, image: source, channels: geometry.channels,
-                                                                          geometry: geometry, packed: pb.baseAddress!,
-                                                                          outputs: outChannels, out: target, scratch: buffer!)
-                                            } else if winograd == nil {
-                                                let matrix = geometry.columnMatrix(of: source, buffer: buffer)
-                                                sgemm(transposeA: false, transposeB: false, m: outChannels, n: pixels, k: patch,
-                                                      a: wp, lda: patch, b: matrix, ldb: pixels, c: target, ldc: pixels)
-                                            }
-                                            if !epilogue.isEmpty {
-                                                // An empty array's buffer may still have a base address.
-                                                let residualImage = residual.isEmpty ? nil : rb.baseAddress! + image * outChannels * pixels
-                                                epilogue.apply(target, residual: residualImage, channels: outChannels, pixels: pixels,
-                                                               bias: epilogue.bias.isEmpty ? nil : bb.baseAddress!)
-                                            }
+                                        if !epilogue.isEmpty {
+                                            // An empty array's buffer may still have a base address.
+                                            let residualImage = residual.isEmpty ? nil : rb.baseAddress! + image * outChannels * pixels
+                                            epilogue.apply(target, residual: residualImage, channels: outChannels, pixels: pixels,
+                                                           bias: epilogue.bias.isEmpty ? nil : bb.baseAddress!)
                                         }
                                     }
                                 }

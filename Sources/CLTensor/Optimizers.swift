@@ -7,12 +7,17 @@ public struct ParameterGroup {
     /// The learning rate the group was created with; schedules scale from it.
     public let initialLearningRate: Float
     public var weightDecay: Float
+    /// SGD momentum of this group (nil: the optimiser's), as PyTorch's per-group
+    /// `momentum` (PRD's prototypes train without momentum beside a backbone with 0.9).
+    /// Adam ignores it.
+    public var momentum: Float?
 
-    public init(parameters: [Variable], learningRate: Float, weightDecay: Float = 0) {
+    public init(parameters: [Variable], learningRate: Float, weightDecay: Float = 0, momentum: Float? = nil) {
         self.parameters = parameters
         self.learningRate = learningRate
         self.initialLearningRate = learningRate
         self.weightDecay = weightDecay
+        self.momentum = momentum
     }
 }
 
@@ -66,7 +71,7 @@ public final class SGD: Optimizer {
 
     public func step() {
         for group in groups {
-            let (rate, decay, mu) = (group.learningRate, group.weightDecay, momentum)
+            let (rate, decay, mu) = (group.learningRate, group.weightDecay, group.momentum ?? momentum)
             for parameter in group.parameters {
                 guard let gradient = parameter.grad else { continue }
                 let key = ObjectIdentifier(parameter)

@@ -22,7 +22,7 @@ public enum Parallel {
 
     /// Calls `body(worker, range)` for `workerCount` contiguous ranges covering 0..<count
     /// (fewer when count is small), concurrently, with OpenBLAS single-threaded meanwhile.
-    static func forEachBlock(of count: Int, _ body: (_ worker: Int, _ range: Range<Int>) -> Void) {
+    public static func forEachBlock(of count: Int, _ body: (_ worker: Int, _ range: Range<Int>) -> Void) {
         let workers = min(workerCount, count)
         if workers <= 1 {
             body(0, 0..<count)

@@ -94,6 +94,17 @@ extension Variable {
         max(axes: [axis], keepDimensions: keepDimensions)
     }
 
+    /// Minimum over `axes`, computed as −max(−x) so that it shares max's kernel and
+    /// pullback: the gradient goes to the first minimal element. Prototype networks need
+    /// it for "the closest encoding to each prototype" and back (PSENN's two regularisers).
+    public func min(axes: [Int]? = nil, keepDimensions: Bool = false) -> Variable {
+        (self * -1).max(axes: axes, keepDimensions: keepDimensions) * -1
+    }
+
+    public func min(axis: Int, keepDimensions: Bool = false) -> Variable {
+        min(axes: [axis], keepDimensions: keepDimensions)
+    }
+
     private func sum(alongAxis axis: Int) -> Variable {
         let extent = shape[axis]
         return .result(value.summed(alongAxis: axis), [self]) { g in

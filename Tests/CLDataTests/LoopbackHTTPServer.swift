@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// A minimal HTTP/1.1 server on 127.0.0.1 (a free port), serving fixed bytes per path with
-/// GET, one request per connection; 404 for anything else. Tests only: no traffic leaves
+/// GET, one request per connection (each on its own thread); 404 for anything else. Tests only: no traffic leaves
 /// the machine.
 final class LoopbackHTTPServer: @unchecked Sendable {
     let port: UInt16
@@ -18,8 +18,12 @@ final class LoopbackHTTPServer: @unchecked Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)/" }
 
-    init(files: [String: [UInt8]]) throws {
+    /// The first `trickling` requests get their body one byte every 0.2 s (a stalling server).
+    private var trickling: Int
+
+    init(files: [String: [UInt8]], trickling: Int = 0) throws {
         self.files = files
+        self.trickling = trickling
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw POSIXError(.EIO) }
         var reuse: Int32 = 1
@@ -50,8 +54,11 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 { return }
-            handle(client)
-            close(client)
+            // One thread per connection: a trickling response must not hold up the next client.
+            Thread.detachNewThread { [self] in
+                handle(client)
+                close(client)
+            }
         }
     }
 
@@ -67,22 +74,33 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         let firstLine = String(decoding: request, as: UTF8.self).split(separator: "\r\n").first ?? ""
         let parts = firstLine.split(separator: " ")
         let path = parts.count >= 2 ? String(parts[1]) : ""
-        lock.lock(); served.append(path); lock.unlock()
+        lock.lock(); served.append(path)
+        let trickle = trickling > 0
+        trickling -= 1
+        lock.unlock()
         let body = files[path]
         let status = body == nil ? "404 Not Found" : "200 OK"
         let content = body ?? Array("not here".utf8)
         let header = "HTTP/1.1 \(status)\r\nContent-Length: \(content.count)\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
-        sendAll(client, Array(header.utf8) + content)
+        guard trickle else { sendAll(client, Array(header.utf8) + content); return }
+        guard sendAll(client, Array(header.utf8)) else { return }
+        for byte in content {   // until the client gives up and the send fails
+            Thread.sleep(forTimeInterval: 0.2)
+            guard sendAll(client, [byte]) else { return }
+        }
     }
 
-    private func sendAll(_ client: Int32, _ bytes: [UInt8]) {
+    /// Sends every byte; false when the client has gone.
+    @discardableResult
+    private func sendAll(_ client: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
-        bytes.withUnsafeBytes { raw in
+        return bytes.withUnsafeBytes { raw in
             while offset < raw.count {
                 let n = send(client, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                if n <= 0 { return }
+                if n <= 0 { return false }
                 offset += n
             }
+            return true
         }
     }
 }

@@ -72,6 +72,27 @@ func syntheticDataset(classCount: Int = 10, sampleShape: [Int] = [1, 2, 2]) -> D
         expectPartition(stream, order: order)
     }
 
+    /// Classes 3 and 7 have test samples but no training sample: every stream kind that
+    /// would hand them to a learner refuses, naming the task and the classes.
+    @Test(arguments: [StreamConfig(kind: .classIncremental, classesPerTask: 2),
+                      StreamConfig(kind: .taskIncremental, classesPerTask: 5),
+                      StreamConfig(kind: .permuted, tasks: 2)])
+    func classesWithoutTrainingSamplesAreAnErrorNamingThem(config: StreamConfig) {
+        let full = syntheticDataset()
+        let keep = full.train.labels.indices.filter { full.train.labels[$0] != 3 && full.train.labels[$0] != 7 }
+        let train = DataSplit(sampleShape: full.train.sampleShape, storage: .bytes(keep.map { _ in 0 } + [UInt8](repeating: 0, count: keep.count * 3)),
+                              labels: keep.map { full.train.labels[$0] })
+        let holed = Dataset(name: "holed", classNames: full.classNames, train: train, test: full.test, source: "data/holed")
+        let expected = switch config.kind {
+        case .classIncremental: "task 1: class 3 (c3) of dataset 'holed' has no training samples"
+        case .taskIncremental: "task 0: class 3 (c3) of dataset 'holed' has no training samples"
+        default: "task 0: classes 3 (c3), 7 (c7) of dataset 'holed' have no training samples"
+        }
+        #expect(throws: InputError(file: "data/holed", expected)) {
+            _ = try StreamGenerator.make(config, dataset: holed, seed: 0)
+        }
+    }
+
     @Test func classesThatDoNotAddUpNameTheKeys() {
         let config = StreamConfig(kind: .classIncremental, initialClasses: 2, classesPerTask: 3)
         do {

@@ -52,6 +52,7 @@ struct BaselineTests {
         #expect(baseline.learners.map(\.name) == ["finetune", "nmc"])
         let nmc = try #require(baseline.learner(named: "nmc"))
         #expect(nmc.bound(for: "final_accuracy") == BaselineBound(expected: 0.801173, tolerance: 0.02))
+        #expect(nmc.seeds == [0, 1])   // recorded, so that a later check requires both
         #expect(baseline.comment.contains { $0.contains("seeds [0, 1]") && $0.contains("abc1234") })
         #expect(baseline.comment.first?.contains("2026-11-25") == true)
 
@@ -61,6 +62,7 @@ struct BaselineTests {
         try baseline.write(to: path)
         let reread = try Baseline.read(path: path)
         #expect(reread == baseline)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("  nmc:\n    seeds: [0, 1]\n"))
         // What was written passes its own check.
         #expect(try RegressionCheck.compare(records, with: reread).passed)
     }
@@ -124,6 +126,12 @@ struct BaselineTests {
          "b.yaml: line 3: learners.nmc: expected a mapping, found a list"),
         ("protocol: p\nlearners:\n  nmc:\n    forgetting: { expected: 0.1, tolerance: 0.1\n",
          "b.yaml: line 5: YAML syntax error"),
+        ("protocol: p\nlearners:\n  nmc:\n    seeds: [0, one]\n",
+         "b.yaml: line 4: learners.nmc.seeds: expected a non-negative integer seed, found 'one'"),
+        ("protocol: p\nlearners:\n  nmc:\n    seeds: 3\n",
+         "b.yaml: line 4: learners.nmc.seeds: expected a non-empty list of seeds, found '3'"),
+        ("protocol: p\nlearners:\n  nmc:\n    seeds: [1, 1]\n",
+         "b.yaml: line 4: learners.nmc.seeds: lists a seed twice"),
     ])
     func malformed(text: String, expectedPrefix: String) {
         let message = inputErrorMessage { _ = try Baseline.parse(text, file: "b.yaml") }

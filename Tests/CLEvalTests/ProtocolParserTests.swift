@@ -60,11 +60,22 @@ seeds: [0, 1, 2]
 private let mistakes: [(String, String)] = [
     (valid.replacingOccurrences(of: "seeds: [0, 1, 2]", with: "seeds: [0, 1, 2]\nepoch: 3"), "p.yaml:9: epoch: unknown key"),
     (valid.replacingOccurrences(of: "batch_size: 64", with: "batch_size: sixty"), "p.yaml:5: training.batch_size: expected an integer, got 'sixty'"),
-    (valid.replacingOccurrences(of: "name: nmc", with: "name: prd"), "learner 'prd' is not available in this version"),
+    (valid.replacingOccurrences(of: "name: nmc", with: "name: hypernet"), "learner 'hypernet' is not available in this version"),
     (valid.replacingOccurrences(of: "name: nmc", with: "name: nope"), "unknown learner 'nope'"),
     (valid.replacingOccurrences(of: "metric: euclidean", with: "metric: manhattan"), "p.yaml:7: learners[0].metric: nmc: expected one of cosine, euclidean"),
     (valid.replacingOccurrences(of: "metric: euclidean", with: "metrik: cosine"), "learners[0].metrik: nmc: unknown hyperparameter"),
-    (valid.replacingOccurrences(of: "kind: identity", with: "kind: pretrained"), "backbone 'pretrained' is not available in this version"),
+    (valid.replacingOccurrences(of: "kind: identity", with: "kind: pretrained"), "p.yaml:4: backbone.kind: unknown backbone 'pretrained'"),
+    (valid.replacingOccurrences(of: "kind: identity", with: "kind: resnet20, weights: imagenet"), "p.yaml:4: backbone.weights: applies only to pretrained backbones (efficientnet-lite0), not 'resnet20'"),
+    (valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0, resolution: 16"), "p.yaml:4: backbone.resolution: must be in 32 ... 1024 pixels, got 16"),
+    (valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0, resolution: big"), "p.yaml:4: backbone.resolution: expected an integer, got 'big'"),
+    (valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0, weights: lite0.bin"), "p.yaml:4: backbone.weights: expected 'imagenet' or the path of a .pth, .pt or .whl file, got 'lite0.bin'"),
+    (valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0").replacingOccurrences(of: "metric: euclidean", with: "metric: euclidean, train_base: true"),
+     "p.yaml:7: learners[0].train_base: the pretrained backbone 'efficientnet-lite0' is frozen"),
+    (valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0").replacingOccurrences(of: "name: nmc, metric: euclidean", with: "name: teen"),
+     "p.yaml:7: learners[0].train_base: the pretrained backbone 'efficientnet-lite0' is frozen: teen cannot train it on the base task (set train_base: false)"),
+    (valid.replacingOccurrences(of: "name: mnist, resize: 14", with: "name: features"), "p.yaml:2: dataset.path: dataset 'features' needs path"),
+    (valid.replacingOccurrences(of: "name: mnist, resize: 14", with: "name: features, path: x.csv"), "p.yaml:2: dataset.path: expected a .h5, .hdf5 or .npz file, got 'x.csv'"),
+    (valid.replacingOccurrences(of: "name: mnist, resize: 14", with: "name: mnist, path: x.h5"), "p.yaml:2: dataset.path: applies only to dataset 'features'"),
     (valid.replacingOccurrences(of: "kind: identity", with: "kind: mlp"), "p.yaml:4: backbone.widths: mlp needs a list of positive hidden widths"),
     (valid.replacingOccurrences(of: "name: nmc, metric: euclidean", with: "name: finetune"), "p.yaml:7: learners[0].name: learner 'finetune' works with backbones mlp, conv4, resnet20, resnet32, not 'identity'"),
     (valid.replacingOccurrences(of: "metric: euclidean", with: "metric: euclidean, backbone: { kind: resnet21 }"), "p.yaml:7: learners[0].backbone.kind: unknown backbone 'resnet21'"),
@@ -78,8 +89,16 @@ private let mistakes: [(String, String)] = [
     ("", "empty"),
     (valid.replacingOccurrences(of: "resize: 14", with: "resize: 0"), "p.yaml:2: dataset: resize must be in 1 ... 4096"),
     (valid.replacingOccurrences(of: "resize: 14", with: "rezise: 14"), "p.yaml:2: dataset.rezise: unknown key"),
+    // Names become paths: `..` wrote results outside the output folder.
+    (valid.replacingOccurrences(of: "name: split-test", with: "name: .."), "p.yaml:1: name: must be letters, digits, '.', '_' or '-', starting with a letter or digit, got '..'"),
+    (valid.replacingOccurrences(of: "name: split-test", with: "name: ."), "p.yaml:1: name: must be letters"),
+    (valid.replacingOccurrences(of: "name: split-test", with: "name: .hidden"), "p.yaml:1: name: must be letters"),
+    (valid.replacingOccurrences(of: "name: split-test", with: "name: '-rf'"), "p.yaml:1: name: must be letters"),
+    (valid.replacingOccurrences(of: "name: split-test", with: "name: " + String(repeating: "a", count: 101)), "p.yaml:1: name: is longer than 100 characters"),
+    (valid.replacingOccurrences(of: "metric: euclidean", with: "metric: euclidean, label: .."), "p.yaml:7: learners[0].label: must be letters"),
     // The training block as a whole, checked before any data loads (TrainingConfig.problems).
     (training(["epochs": "0"]), "p.yaml:5: training.epochs: must be at least 1, got 0"),
+    (training(["steps": "0"]), "p.yaml:5: training.steps: must be at least 1, got 0"),
     (training(["batch_size": "0"]), "p.yaml:5: training.batch_size: must be at least 1"),
     (training(["lr": "-0.1"]), "p.yaml:5: training.lr: must be a positive number"),
     (training(["optimizer": "sgd", "momentum": "0", "nesterov": "true"]), "p.yaml:5: training.nesterov: Nesterov needs momentum > 0"),
@@ -139,6 +158,16 @@ func mistakesAreOneLineErrorsNamingFileLineAndKey(index: Int) {
     #expect(spec.learners[1].config.text("metric") == "euclidean")
     let duplicate = text.replacingOccurrences(of: "label: nmc-euclidean, ", with: "")
     #expect(throws: InputError.self) { try ProtocolParser.parse(text: duplicate, path: "p.yaml") }
+}
+
+@Test func pretrainedBackboneKeysHaveDefaults() throws {
+    let spec = try ProtocolParser.parse(text: valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0"), path: "p.yaml")
+    #expect(spec.backbone == BackboneConfig(kind: "efficientnet-lite0", weights: "imagenet", resolution: 224))
+    #expect(spec.learners[0].config.backbone.isPretrained)
+    let custom = try ProtocolParser.parse(text: valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0, weights: w/lite0.pth, resolution: 160")
+        .replacingOccurrences(of: "name: mnist, resize: 14", with: "name: features, path: f.npz"), path: "p.yaml")
+    #expect(custom.backbone == BackboneConfig(kind: "efficientnet-lite0", weights: "w/lite0.pth", resolution: 160))
+    #expect(custom.dataset.name == "features" && custom.dataset.options.path == "f.npz")
 }
 
 @Test func missingFileIsAnInputError() {

@@ -51,6 +51,21 @@ struct RegressionCheckTests {
         #expect(better.passed)
     }
 
+    @Test("every seed of the baseline must have a complete run: missing or failed seeds fail, named")
+    func missingOrFailedSeedsOfTheBaselineFail() throws {
+        var withSeeds = baseline
+        withSeeds.learners[0].seeds = [0, 1, 2]
+        let records = [run("nmc", seed: 0, accuracy: 0.81, forgetting: 0.05),
+                       run("nmc", seed: 1, accuracy: 0.5, forgetting: 0.5, status: "failed")]
+        let result = try RegressionCheck.compare(records, with: withSeeds)
+        #expect(result.exitCode == 1)
+        #expect(result.findings.map(\.verdict) == [.missing, .missing])
+        #expect(result.findings[0].note == "baseline seeds not complete: seed 1 failed, seed 2 absent")
+        let all = records + [run("nmc", seed: 1, accuracy: 0.8, forgetting: 0.06), run("nmc", seed: 2, accuracy: 0.8, forgetting: 0.06)]
+            .filter { $0.status == "complete" }
+        #expect(try RegressionCheck.compare(all.filter(\.isComplete), with: withSeeds).passed)
+    }
+
     @Test("a value exactly on the limit passes despite rounding")
     func limitIsInclusive() throws {
         let result = try RegressionCheck.compare([run("nmc", seed: 0, accuracy: 0.79, forgetting: 0.07)], with: baseline)

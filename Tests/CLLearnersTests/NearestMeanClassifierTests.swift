@@ -139,6 +139,6 @@ func scoresMatchNaiveLoops(metric: NearestMeanClassifier.Metric) {
 
 @Test func registryKnowsNMCAndExplainsPlannedLearners() {
     #expect(LearnerRegistry.type(named: "nmc") == NearestMeanClassifier.self)
-    #expect(LearnerRegistry.unavailableMessage("prd").contains("not available in this version"))
+    #expect(LearnerRegistry.unavailableMessage("hypernet").contains("not available in this version"))
     #expect(LearnerRegistry.unavailableMessage("foo").contains("unknown learner 'foo'"))
 }

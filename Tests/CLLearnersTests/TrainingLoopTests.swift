@@ -262,3 +262,22 @@ private func trainMLP(seed: UInt64, data: TaskData, training: TrainingConfig, wi
     #expect(backbone.features(of: probe) != before)            // the student moved
     #expect(teacher.features(of: probe) == before)             // the teacher did not
 }
+
+/// `training.steps` replaces epochs by a fixed number of optimiser steps per stage,
+/// whatever the data's size (the last pass cut short).
+@Test func theStepsKeyBoundsTheLoopInOptimiserSteps() throws {
+    let data = TestData.blobs(task: 0, classes: [0, 1], seenClassCount: 2, perClass: 10, dimension: 4, sampleSeed: 1)
+    var config = TestData.training(epochs: 5, batchSize: 8)
+    config.steps = 4
+    #expect(config.budget == .steps(4))
+    var generator = SeededGenerator(seed: 1)
+    let backbone = try BackboneFactory.makeTrainableBackbone(BackboneConfig(kind: "mlp", widths: [8]), sampleShape: [4],
+                                                             generator: &generator)
+    let head = LinearHead(featureDimension: 8, classes: 2, generator: &generator)
+    var steps: [Int] = []
+    try TrainingLoop(config: config, context: nil).run(on: TrainingSet(data), task: 0,
+                                                       parameters: [ParameterSet("all", backbone.network.parameters + head.parameters)],
+                                                       generator: &generator, afterStep: { steps.append($0.step) },
+                                                       loss: CrossEntropyStep(backbone: backbone, head: head).loss)
+    #expect(steps == [0, 1, 2, 3])
+}

@@ -38,6 +38,9 @@ struct SeedStatisticsTests {
         #expect(NumberFormat.meanAndDeviation(SeedStatistics([0.1, 0.3])) == "0.2000 ± 0.1414")
         #expect(NumberFormat.duration(75) == "75.0 s")
         #expect(NumberFormat.duration(245) == "4 min 05 s")
+        // Timings no integer holds print as numbers instead of trapping (damaged or hand-made files).
+        #expect(NumberFormat.duration(1e300) == "1e+300 s")
+        #expect(NumberFormat.duration(.nan) == "n/a")
         #expect(NumberFormat.memory(512 * 1_048_576) == "512 MiB")
     }
 }

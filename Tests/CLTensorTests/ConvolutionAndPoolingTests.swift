@@ -64,7 +64,7 @@ func naivePool(_ x: Tensor, kernel: Int, stride: Int, padding: Int, maximum: Boo
         ([2, 3, 5, 5], 4, 3, 1, 1), ([1, 2, 6, 7], 3, 3, 2, 1), ([2, 2, 5, 4], 2, 1, 1, 0),
         ([1, 3, 6, 6], 2, 1, 2, 0), ([1, 1, 7, 7], 2, 5, 2, 2), ([2, 2, 4, 4], 3, 2, 1, 0),
         ([1, 2, 5, 5], 2, 3, 3, 0), ([1, 2, 4, 6], 3, 5, 1, 2),
-        // Winograd F(2×2, 3×3): forward with ≥ 8 input channels, input gradient with ≥ 8 outputs.
+        // Same-size 3×3 layers with 8–16 channels, odd widths and tiny images.
         ([2, 8, 6, 4], 9, 3, 1, 1), ([1, 16, 4, 8], 8, 3, 1, 1), ([1, 8, 4, 18], 8, 3, 1, 1), ([3, 9, 2, 2], 3, 3, 1, 1), ([2, 3, 6, 3], 2, 3, 1, 1), ([1, 2, 2, 2], 2, 3, 1, 1),
     ]
 
@@ -212,36 +212,5 @@ func naivePool(_ x: Tensor, kernel: Int, stride: Int, padding: Int, maximum: Boo
         let a = randomTensor([2, 3, 4], seed: 93), b = randomTensor([2, 3, 4], seed: 94)
         expectClose(Variable(a).addingThenReLU(Variable(b)).value, (Variable(a) + Variable(b)).relu().value, tolerance: 0)
         expectGradientsMatch([a, b]) { $0[0].addingThenReLU($0[1]) }
-    }
-}
-
-@Suite struct WinogradTests {
-    /// The F(2×2, 3×3) kernel called directly (so that the test cannot silently take the
-    /// im2col path) against the naive loops, over several chunkings of the batch.
-    @Test(arguments: [[3, 8, 4, 6], [2, 16, 8, 8], [5, 9, 2, 4], [2, 8, 6, 20], [1, 8, 4, 32]])
-    func matchesNaiveConvolution(shape: [Int]) {
-        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-        let geometry = ConvolutionGeometry(channels: c, height: h, width: w, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
-        #expect(WinogradConvolution.applies(to: geometry))
-        let x = randomTensor(shape, seed: 95), weights = randomTensor([5, c, 3, 3], seed: 96)
-        let winograd = WinogradConvolution(channels: c, outputs: 5, height: h, width: w)
-        var out = [Float](repeating: .nan, count: n * 5 * h * w)
-        var scratch = [Float](repeating: .nan, count: winograd.scratchSize)
-        let transformed = weights.scalars.withUnsafeBufferPointer { winograd.transformWeights($0.baseAddress!) }
-        x.scalars.withUnsafeBufferPointer { xb in
-            out.withUnsafeMutableBufferPointer { ob in
-                transformed.withUnsafeBufferPointer { ub in
-                    scratch.withUnsafeMutableBufferPointer { sb in
-                        // Two calls over a split batch, as two workers would make them.
-                        winograd.run(input: xb.baseAddress!, output: ob.baseAddress!, images: 0..<1,
-                                     transformedWeights: ub.baseAddress!, scratch: sb.baseAddress!)
-                        winograd.run(input: xb.baseAddress!, output: ob.baseAddress!, images: 1..<n,
-                                     transformedWeights: ub.baseAddress!, scratch: sb.baseAddress!)
-                    }
-                }
-            }
-        }
-        expectClose(Tensor(shape: [n, 5, h, w], scalars: out), naiveConvolution(x, weights, bias: nil, stride: 1, padding: 1),
-                    tolerance: 2e-5)
     }
 }

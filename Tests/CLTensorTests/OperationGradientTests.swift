@@ -75,6 +75,20 @@ import Testing
         #expect(y.mean().value.scalars == [3])
     }
 
+    /// min is −max(−x): checked against finite differences alone and inside PSENN's
+    /// regularisers (mean over rows of the smallest squared distance), and by value.
+    @Test func minimum() {
+        let x = randomTensor([2, 3, 4], seed: 12)
+        expectGradientsMatch([x]) { $0[0].min(axis: 1) }
+        expectGradientsMatch([x]) { $0[0].min(axes: [0, 2], keepDimensions: true) }
+        let a = randomTensor([5, 3], seed: 13), b = randomTensor([4, 3], seed: 14)
+        expectGradientsMatch([a, b]) { $0[0].pairwiseSquaredDistances($0[1]).min(axis: 1).mean() }
+        expectGradientsMatch([a, b]) { $0[1].pairwiseSquaredDistances($0[0]).min(axis: 1).mean() }
+        let y = Variable(Tensor(shape: [2, 3], scalars: [1, 5, -2, 7, 0, 3]))
+        #expect(y.min(axis: 1).value.scalars == [-2, 0])
+        #expect(y.min(axis: 0).value.scalars == [1, 0, -2])
+    }
+
     @Test func softmaxFamily() {
         let x = randomTensor([3, 4, 2], seed: 11)
         expectGradientsMatch([x]) { $0[0].softmax(axis: 1) }

@@ -22,6 +22,19 @@ import Testing
         expectClose(p.value, Tensor(shape: [2], scalars: [theta1[0] - 0.1 * b2[0], theta1[1] - 0.1 * b2[1]]), tolerance: 1e-6)
     }
 
+    @Test func sgdGroupMomentumOverridesTheOptimizers() {
+        let withMomentum = parameter([1], gradient: [1])
+        let without = parameter([1], gradient: [1])
+        let optimizer = SGD(groups: [ParameterGroup(parameters: [withMomentum], learningRate: 0.1),
+                                     ParameterGroup(parameters: [without], learningRate: 0.1, momentum: 0)],
+                            momentum: 0.9)
+        optimizer.step()
+        optimizer.step()
+        // momentum 0.9: 1 − 0.1·1 − 0.1·(0.9 + 1) = 0.71; plain SGD: 1 − 2·0.1 = 0.8
+        #expect(Swift.abs(withMomentum.value.scalars[0] - 0.71) < 1e-6)
+        #expect(Swift.abs(without.value.scalars[0] - 0.8) < 1e-6)
+    }
+
     @Test func sgdNesterov() {
         let p = parameter([1], gradient: [1])
         let optimizer = SGD(parameters: [p], learningRate: 0.1, momentum: 0.5, nesterov: true)

@@ -8,7 +8,7 @@ import CLTensor
 ///
 /// Input standardisation is fitted on the first task and kept (see `InputNormalization`).
 /// Its predictive distribution is the softmax of its logits (`UncertaintyEstimating`).
-public struct Finetune: Learner, UncertaintyEstimating {
+public struct Finetune: Learner, UncertaintyEstimating, Resumable {
     public static let name = "finetune"
     public static let summary = "Fine-tuning lower bound: one backbone and a growing linear head trained on each task in turn, no protection against forgetting."
     /// None: everything it needs is in the protocol's `training:` and `backbone:` blocks.
@@ -38,4 +38,27 @@ public struct Finetune: Learner, UncertaintyEstimating {
     }
 
     public func predict(_ batch: Tensor, task: Int?) -> Prediction { network.predict(batch) }
+
+    /// Network and head (weights, batch-norm statistics, input normalisation), both
+    /// generators and the curves; the optimiser is rebuilt for every task.
+    public func checkpoint() -> LearnerCheckpoint {
+        var checkpoint = LearnerCheckpoint()
+        for (name, tensor) in network.stateDictionary { checkpoint.tensors["network." + name] = tensor }
+        checkpoint.integers["normalization_fitted"] = [network.backbone.normalization.isFitted ? 1 : 0]
+        checkpoint.save(generator, as: "generator")
+        checkpoint.save(headGenerator, as: "head_generator")
+        curves.save(in: &checkpoint)
+        return checkpoint
+    }
+
+    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
+        try network.load(checkpoint.tensors(prefixed: "network."), normalizationFitted: checkpoint.integer("normalization_fitted") == 1)
+        generator = try checkpoint.generator("generator")
+        headGenerator = try checkpoint.generator("head_generator")
+        curves.restore(from: checkpoint)
+        if !learnedTasks.isEmpty {
+            curves.record(in: context)
+            context.saveWeights(network.stateDictionary)
+        }
+    }
 }

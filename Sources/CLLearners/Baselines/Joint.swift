@@ -10,7 +10,7 @@ import CLTensor
 ///
 /// Input standardisation is fitted on the training set of the first training run after
 /// each (re-)initialisation: with `reinit` that is the union of the tasks so far.
-public struct Joint: Learner, UncertaintyEstimating {
+public struct Joint: Learner, UncertaintyEstimating, Resumable {
     public static let name = "joint"
     public static let summary = "Joint-training upper bound (not continual): trains on the union of all tasks seen so far."
     public static let hyperparameters: [HyperparameterSpec] = [
@@ -66,4 +66,24 @@ public struct Joint: Learner, UncertaintyEstimating {
     }
 
     public func predict(_ batch: Tensor, task: Int?) -> Prediction { network.predict(batch) }
+
+    /// The current network, both generators and the curves; the tasks seen are the learned
+    /// tasks the runner hands back.
+    public func checkpoint() -> LearnerCheckpoint {
+        var checkpoint = LearnerCheckpoint()
+        for (name, tensor) in network.stateDictionary { checkpoint.tensors["network." + name] = tensor }
+        checkpoint.integers["normalization_fitted"] = [network.backbone.normalization.isFitted ? 1 : 0]
+        checkpoint.save(generator, as: "generator")
+        checkpoint.save(headGenerator, as: "head_generator")
+        curves.save(in: &checkpoint)
+        return checkpoint
+    }
+
+    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
+        try network.load(checkpoint.tensors(prefixed: "network."), normalizationFitted: checkpoint.integer("normalization_fitted") == 1)
+        generator = try checkpoint.generator("generator")
+        headGenerator = try checkpoint.generator("head_generator")
+        curves.restore(from: checkpoint)
+        seenTasks = learnedTasks
+    }
 }

@@ -39,6 +39,17 @@ extension SupervisedClassifier {
 
     /// Backbone weights (PyTorch-style names, plus the input normalisation) and the head's
     /// `head.weight` / `head.bias`, as written to the results file.
+    /// Restores `stateDictionary` (the head grows to the saved class count first).
+    func load(_ state: [String: Tensor], normalizationFitted: Bool) throws {
+        var weights = state
+        guard let headWeight = weights.removeValue(forKey: "head.weight"), let headBias = weights.removeValue(forKey: "head.bias") else {
+            throw LearnerCheckpoint.Missing(name: "head.weight")
+        }
+        try backbone.loadStateDictionary(weights)
+        if !normalizationFitted { backbone.normalization = InputNormalization(channels: backbone.normalization.mean.count) }
+        head.load(weight: headWeight, bias: headBias)
+    }
+
     var stateDictionary: [String: Tensor] {
         var state = backbone.stateDictionary()
         state["head.weight"] = head.weight.value

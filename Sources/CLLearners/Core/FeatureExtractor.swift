@@ -1,3 +1,4 @@
+import CLData
 import CLTensor
 
 /// Maps a batch of inputs to feature vectors, without gradients: what training-free
@@ -28,11 +29,16 @@ public struct IdentityBackbone: FeatureExtractor {
 /// channels) and `resnet20` / `resnet32` (CIFAR ResNets, option-A shortcuts, 64-d
 /// features) are trainable networks wrapped in a `TrainableBackbone`, whose inputs are
 /// standardised per channel with statistics fitted on the first training set (see
-/// `InputNormalization` for why).
+/// `InputNormalization` for why). `efficientnet-lite0` is a frozen ImageNet-pretrained
+/// network read from a PyTorch state_dict (`EfficientNetLite`).
 public enum BackboneFactory {
-    public static var available: [String] { ["identity"] + trainable }
+    public static var available: [String] { ["identity"] + trainable + pretrained }
     /// The kinds that have parameters to train.
     public static let trainable = ["mlp", "conv4", "resnet20", "resnet32"]
+    /// Frozen pretrained networks (`weights:`, `resolution:`).
+    public static let pretrained = ["efficientnet-lite0"]
+    /// Default input side of the pretrained kinds.
+    public static let defaultResolution = 224
 
     /// A feature extractor for `config` on samples of `sampleShape`; throws for kinds
     /// this build does not provide. Trainable kinds start from a seeded initialisation
@@ -41,6 +47,17 @@ public enum BackboneFactory {
         switch config.kind {
         case "identity":
             return IdentityBackbone(sampleShape: sampleShape)
+        case "efficientnet-lite0":
+            // `weights` must already be a file here: "imagenet" is resolved to one in the
+            // data folders by the caller (`PretrainedWeights.locate`).
+            guard let path = config.weights, path != "imagenet" else {
+                throw HyperparameterError(key: "backbone.weights", message: "efficientnet-lite0 needs its weights file resolved (PretrainedWeights.locate)")
+            }
+            guard sampleShape.count == 3, sampleShape[0] == 3 || sampleShape[0] == 1 else {
+                throw HyperparameterError(key: "backbone.kind", message: "efficientnet-lite0 needs RGB or grey images [C, H, W], got samples of shape \(sampleShape)")
+            }
+            return try EfficientNetLite(stateDictionary: try TorchStateDictionary.read(path: path),
+                                        resolution: config.resolution ?? defaultResolution, source: path)
         default:
             var generator = SeededGenerator(seed: seed)
             return try makeTrainableBackbone(config, sampleShape: sampleShape, generator: &generator)

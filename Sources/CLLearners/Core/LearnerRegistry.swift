@@ -1,3 +1,4 @@
+import CLData
 import Foundation
 
 /// Maps the learner names of protocol files to learner types: the built-in learners, plus
@@ -11,6 +12,9 @@ public enum LearnerRegistry {
         Finetune.self,
         NAPAVQ.self,
         Joint.self,
+        PSENN.self,
+        ProbPSENN.self,
+        PRD.self,
     ]
 
     /// Learners named in `specs/LEARNERS.md` that later versions provide, so that a
@@ -31,8 +35,8 @@ public enum LearnerRegistry {
     /// Adds a user-defined learner. Its name must be a safe file name (results files are
     /// named after it) and must not clash with a registered one.
     public static func register(_ type: any Learner.Type) throws {
-        guard type.name.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]*$", options: .regularExpression) != nil else {
-            throw RegistrationError(description: "learner \(type): name '\(type.name)' must be letters, digits, '.', '_' or '-' (it names results files)")
+        if let problem = SafeFileName.problem(with: type.name) {
+            throw RegistrationError(description: "learner \(type): name \(problem) (it names results files)")
         }
         lock.lock(); defer { lock.unlock() }
         if let existing = (builtIn + extra).first(where: { $0.name == type.name }) {

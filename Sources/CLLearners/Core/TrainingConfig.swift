@@ -2,6 +2,10 @@
 /// Training-free learners (nmc, teen on a frozen backbone) ignore it.
 public struct TrainingConfig: Sendable, Equatable {
     public var epochs: Int = 10
+    /// Optimiser steps per training stage (per task) instead of `epochs` passes: a fixed
+    /// compute budget per task whatever the task's size (CPU-sized schedules; `joint` then
+    /// costs what `finetune` does, passing fewer times over its growing union). nil: epochs.
+    public var steps: Int? = nil
     public var batchSize: Int = 128
     /// "sgd", "adam" or "adamw".
     public var optimizer: String = "sgd"
@@ -26,8 +30,11 @@ public struct TrainingConfig: Sendable, Equatable {
 
     public init() {}
 
+    /// How long each training stage runs: `steps` when given, else `epochs`.
+    public var budget: TrainingBudget { steps.map { .steps($0) } ?? .epochs(epochs) }
+
     /// The protocol keys this block accepts, for validation and `cl-bench list`.
-    public static let keys: [String] = ["epochs", "batch_size", "optimizer", "lr", "momentum", "nesterov",
+    public static let keys: [String] = ["epochs", "steps", "batch_size", "optimizer", "lr", "momentum", "nesterov",
                                         "weight_decay", "schedule", "milestones", "gamma", "warmup_epochs",
                                         "augment", "label_smoothing", "preset"]
     public static let optimizers = ["sgd", "adam", "adamw"]

@@ -12,6 +12,7 @@ extension TrainingConfig {
         var found: [Problem] = []
         func require(_ ok: Bool, _ key: String, _ message: String) { if !ok { found.append(Problem(key: key, message: message)) } }
         require(epochs >= 1, "epochs", "must be at least 1, got \(epochs)")
+        if let steps { require(steps >= 1, "steps", "must be at least 1, got \(steps)") }
         require(batchSize >= 1, "batch_size", "must be at least 1, got \(batchSize)")
         require(Self.optimizers.contains(optimizer), "optimizer", "unknown optimizer '\(optimizer)' (one of \(Self.optimizers.joined(separator: ", ")))")
         require(learningRate.isFinite && learningRate > 0, "lr", "must be a positive number, got \(learningRate)")

@@ -8,7 +8,7 @@ import CLTensor
 /// Prototypes are streaming means: per class a float64 sum and a count, so the mean is
 /// the same for any sample order and any split into tasks (task-free), and classes that
 /// receive no new samples keep bit-identical prototypes.
-public struct NearestMeanClassifier: Learner {
+public struct NearestMeanClassifier: Learner, Resumable {
     public static let name = "nmc"
     public static let summary = "Nearest class mean on a fixed backbone (NMC / SimpleCIL); training-free."
     public static let hyperparameters: [HyperparameterSpec] = [
@@ -141,5 +141,30 @@ public struct NearestMeanClassifier: Learner {
             }
         }
         return result
+    }
+}
+
+extension NearestMeanClassifier {
+    /// The class sums and counts. A base-trained backbone is not saved: it is trained again
+    /// on the first task when restoring, which gives the same weights (one seed, one binary).
+    public func checkpoint() -> LearnerCheckpoint {
+        var checkpoint = LearnerCheckpoint()
+        checkpoint.integers["counts"] = counts.map(Int64.init)
+        for (c, sum) in sums.enumerated() { checkpoint.numbers["sums.\(c)"] = sum }
+        return checkpoint
+    }
+
+    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
+        guard let first = learnedTasks.first else { return }
+        if let baseSession {
+            backbone = try BaseSessionTraining.trainedBackbone(backbone: baseSession.backbone, training: baseSession.training,
+                                                               task: first, seed: baseSession.seed, context: baseSession.context)
+        }
+        hasLearned = true
+        counts = (checkpoint.integers["counts"] ?? []).map(Int.init)
+        sums = try counts.indices.map { c in
+            guard let sum = checkpoint.numbers["sums.\(c)"] else { throw LearnerCheckpoint.Missing(name: "sums.\(c)") }
+            return sum
+        }
     }
 }

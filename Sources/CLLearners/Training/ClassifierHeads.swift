@@ -42,6 +42,12 @@ public final class LinearHead: ClassifierHead {
     }
 
     public var namedVariables: [(name: String, variable: Variable)] { [("weight", weight), ("bias", bias)] }
+
+    /// Replaces the weights with saved ones (any class count).
+    public func load(weight saved: Tensor, bias savedBias: Tensor) {
+        weight = Variable(saved, requiresGrad: true)
+        bias = Variable(savedBias, requiresGrad: true)
+    }
 }
 
 /// Cosine classifier: logits_k = T · cos(f(x), w_k), bias-free (TEEN's base session,

@@ -9,6 +9,8 @@ public struct ParameterSet {
     public var parameters: [Variable]
     public var learningRate: Double?
     public var weightDecay: Double?
+    /// SGD momentum (nil: the protocol's `training.momentum`).
+    public var momentum: Double?
     /// Frozen parameters are never updated (their gradients are cleared every step).
     public var frozen: Bool
     /// Which optimiser updates the set.
@@ -21,11 +23,12 @@ public struct ParameterSet {
     public enum Choice: Sendable, Equatable { case trainingBlock, plainSGD }
 
     public init(_ name: String, _ parameters: [Variable], learningRate: Double? = nil, weightDecay: Double? = nil,
-                frozen: Bool = false, optimizer: Choice = .trainingBlock) {
+                momentum: Double? = nil, frozen: Bool = false, optimizer: Choice = .trainingBlock) {
         self.name = name
         self.parameters = parameters
         self.learningRate = learningRate
         self.weightDecay = weightDecay
+        self.momentum = momentum
         self.frozen = frozen
         self.optimizer = optimizer
     }
@@ -41,7 +44,7 @@ enum OptimizerFactory {
         func groups(_ choice: ParameterSet.Choice) -> [ParameterGroup] {
             sets.filter { !$0.frozen && $0.optimizer == choice }.map { set in
                 ParameterGroup(parameters: set.parameters, learningRate: Float(set.learningRate ?? config.learningRate),
-                               weightDecay: Float(set.weightDecay ?? config.weightDecay))
+                               weightDecay: Float(set.weightDecay ?? config.weightDecay), momentum: set.momentum.map(Float.init))
             }
         }
         let main = optimizer(config, groups: groups(.trainingBlock))

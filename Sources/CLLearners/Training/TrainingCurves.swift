@@ -47,6 +47,31 @@ public final class TrainingCurves {
         for (name, rows) in extras { context.record(prefix + "train_" + name, Self.padded(rows)) }
     }
 
+    /// Saves the curves, exactly (float64), one row per task.
+    public func save(in checkpoint: inout LearnerCheckpoint, prefix: String = "curves.") {
+        checkpoint.integers[prefix + "tasks"] = tasks.map(Int64.init)
+        for (row, values) in losses.enumerated() { checkpoint.numbers[prefix + "loss.\(row)"] = values }
+        for (row, values) in accuracies.enumerated() { checkpoint.numbers[prefix + "accuracy.\(row)"] = values }
+        for (name, rows) in extras {
+            for (row, values) in rows.enumerated() { checkpoint.numbers[prefix + "extra.\(name).\(row)"] = values }
+        }
+    }
+
+    /// Restores what `save` wrote.
+    public func restore(from checkpoint: LearnerCheckpoint, prefix: String = "curves.") {
+        tasks = (checkpoint.integers[prefix + "tasks"] ?? []).map(Int.init)
+        losses = tasks.indices.map { checkpoint.numbers[prefix + "loss.\($0)"] ?? [] }
+        accuracies = tasks.indices.map { checkpoint.numbers[prefix + "accuracy.\($0)"] ?? [] }
+        extras = [:]
+        let extraPrefix = prefix + "extra."
+        for key in checkpoint.numbers.keys where key.hasPrefix(extraPrefix) {
+            let rest = key.dropFirst(extraPrefix.count)
+            guard let dot = rest.lastIndex(of: ".") else { continue }
+            let name = String(rest[..<dot])
+            if extras[name] == nil { extras[name] = tasks.indices.map { checkpoint.numbers[extraPrefix + "\(name).\($0)"] ?? [] } }
+        }
+    }
+
     static func padded(_ rows: [[Double]]) -> Tensor {
         let width = max(1, rows.map(\.count).max() ?? 1)
         var scalars = [Float](repeating: .nan, count: rows.count * width)

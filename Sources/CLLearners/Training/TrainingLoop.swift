@@ -29,7 +29,7 @@ public struct TrainingLoop {
     public var config: TrainingConfig
     /// Receives progress lines and live status (nil: silent, as in tests).
     public var context: LearnerContext?
-    /// How long to train (default: the block's `epochs`).
+    /// How long to train (default: the block's `steps`, else its `epochs`).
     public var budget: TrainingBudget
     /// How each sample is shown (default: one view with the block's `augment`).
     public var views: [TrainingView]
@@ -40,7 +40,7 @@ public struct TrainingLoop {
                 views: [TrainingView]? = nil, stage: String = "task") {
         self.config = config
         self.context = context
-        self.budget = budget ?? .epochs(config.epochs)
+        self.budget = budget ?? config.budget
         self.views = views ?? [.standard(config)]
         self.stage = stage
     }
@@ -86,6 +86,7 @@ public struct TrainingLoop {
             let batches = Augmentation.shuffledBatches(count: data.count, batchSize: batchSize, generator: &batchOrder)
             let batchesThisEpoch = min(batches.count, totalSteps - step)
             for (batchIndex, positions) in batches.prefix(batchesThisEpoch).enumerated() {
+                try RunInterruption.checkpoint()   // a safe point: no step half-applied
                 let dataStart = clock.now
                 let (inputs, labels) = data.inputs(at: positions)
                 var viewInputs: [Tensor] = [], viewLabels: [[Int]] = []

@@ -1,0 +1,149 @@
+import CLEval
+import CLLearners
+import Foundation
+import HDF5Kit
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A shipped learner's resumable protocol: tasks that take about a second each, so that a
+/// kill lands inside one.
+struct ResumeCase: CustomTestStringConvertible, Sendable {
+    var learner: String
+    var protocolText: String
+    /// 28x28 images (conv4 features, one sample at a time) or the 2x2 fixture.
+    var largeImages: Bool
+    var testDescription: String { learner }
+}
+
+private let resumeCases = [
+    ResumeCase(learner: "nmc", protocolText: """
+        name: resume
+        dataset: { name: mnist }
+        stream: { kind: class-incremental, classes_per_task: 2 }
+        backbone: { kind: conv4 }
+        learners: [ { name: nmc, feature_batch: 1 } ]
+        """, largeImages: true),
+    ResumeCase(learner: "finetune", protocolText: """
+        name: resume
+        dataset: { name: mnist }
+        stream: { kind: class-incremental, classes_per_task: 2 }
+        backbone: { kind: mlp, widths: [16] }
+        training: { epochs: 2500, batch_size: 4, optimizer: sgd, lr: 0.05, momentum: 0.9, schedule: cosine }
+        learners: [ { name: finetune } ]
+        """, largeImages: false),
+    ResumeCase(learner: "joint", protocolText: """
+        name: resume
+        dataset: { name: mnist }
+        stream: { kind: class-incremental, classes_per_task: 2 }
+        backbone: { kind: mlp, widths: [16] }
+        training: { epochs: 800, batch_size: 4, optimizer: adam, lr: 0.01, schedule: constant }
+        learners: [ { name: joint } ]
+        """, largeImages: false),
+]
+
+/// kill -9 a run at several points (inside task 2 and inside task 4, with and without an
+/// extra delay), `run --resume` it, and compare the file with an uninterrupted run's: every
+/// dataset and attribute bit for bit, apart from timings, timestamps, peak memory and the
+/// resume record.
+@Test(arguments: resumeCases)
+func aKilledRunResumesToTheSameFileBitForBit(_ resumeCase: ResumeCase) throws {
+    let folder = scratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
+    if resumeCase.largeImages {
+        try writeIDXImages(to: folder + "/data/mnist", side: 28, perClass: 300)
+    } else {
+        try writeTinyIDX(to: folder + "/data/mnist")
+    }
+    try resumeCase.protocolText.write(toFile: folder + "/resume.yaml", atomically: true, encoding: .utf8)
+    let reference = try runCLI(["run", "--protocol", "resume.yaml", "--data-dir", "data", "--out", "reference"], in: folder)
+    #expect(reference.status == 0, "\(reference.error)")
+    let expected = folder + "/reference/resume/\(resumeCase.learner)-seed0.h5"
+
+    for (point, (afterTask, delay)) in [(1, 0.0), (3, 0.3)].enumerated() {
+        let out = "killed\(point)"
+        let killedAt = try killRun(in: folder, out: out, afterTaskLine: afterTask, delay: delay)
+        let path = folder + "/\(out)/resume/\(resumeCase.learner)-seed0.h5"
+        #expect(killedAt.status == "running" && killedAt.completedTasks < 5,
+                "point \(point): the kill came too late (\(killedAt.status), \(killedAt.completedTasks) tasks)")
+        #expect(FileManager.default.fileExists(atPath: path + ".checkpoint"))
+        let resumed = try runCLI(["run", "--protocol", "resume.yaml", "--data-dir", "data", "--out", out, "--resume"], in: folder)
+        #expect(resumed.status == 0, "\(resumed.error)")
+        #expect(resumed.output.contains("is running; continuing after its task \(killedAt.completedTasks)"), "\(resumed.output)")
+        #expect(!FileManager.default.fileExists(atPath: path + ".checkpoint"), "a complete run keeps no checkpoint")
+        let differences = try ResultsComparison.differences(expected, path)
+        #expect(differences.isEmpty, "point \(point): \(differences)")
+        let file = try HDF5File.open(path)
+        #expect(try file.attribute("resumed")?.stringValue?.hasPrefix("after task \(killedAt.completedTasks) of 5 at ") == true)
+        file.close()
+    }
+}
+
+/// A learner that cannot resume (TEEN) is restarted from its first task, and says so.
+@Test func aLearnerThatCannotResumeIsRestarted() throws {
+    let path = scratchFolder() + "/teen-seed0.h5"
+    let file = try HDF5File.create(path)
+    try file.setAttribute("status", .string("interrupted"))
+    file.close()
+    let teen = try #require(LearnerRegistry.type(named: "teen"))
+    #expect(ResumeDecision.decide(resultsPath: path, learner: teen) == .restart(previous: .interrupted, reason: "learner 'teen' cannot resume"))
+}
+
+/// Starts the run, waits for its "task N/5" line (plus `delay`), kills it with SIGKILL and
+/// returns what its file says.
+private func killRun(in folder: String, out: String, afterTaskLine task: Int, delay: Double) throws -> (status: String, completedTasks: Int) {
+    let process = Process()
+    process.executableURL = cliBinary()
+    process.arguments = ["run", "--protocol", "resume.yaml", "--data-dir", "data", "--out", out]
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    let log = folder + "/\(out).log"
+    FileManager.default.createFile(atPath: log, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let deadline = Date().addingTimeInterval(120)
+    while Date() < deadline, process.isRunning, !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("task \(task)/5") {
+        Thread.sleep(forTimeInterval: 0.01)
+    }
+    if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    let file = try HDF5File.open(folder + "/\(out)/resume/" + (try FileManager.default.contentsOfDirectory(atPath: folder + "/\(out)/resume").first { $0.hasSuffix(".h5") } ?? ""))
+    defer { file.close() }
+    return (try file.attribute("status")?.stringValue ?? "", Int(try file.attribute("completed_tasks")?.integerValue ?? 0))
+}
+
+/// Every dataset and attribute of two results files, compared bit for bit.
+enum ResultsComparison {
+    /// Root attributes that differ between any two runs.
+    static let unequalByNature: Set<String> = ["started_at", "finished_at", "peak_rss_bytes", "resumed"]
+
+    static func differences(_ a: String, _ b: String) throws -> [String] {
+        let left = try HDF5File.open(a), right = try HDF5File.open(b)
+        defer { left.close(); right.close() }
+        var found: [String] = []
+        func compare(_ path: String) throws {
+            let leftAttributes = try left.attributeNames(at: path), rightAttributes = try right.attributeNames(at: path)
+            for name in Set(leftAttributes).union(rightAttributes) where !(path == "/" && unequalByNature.contains(name)) {
+                let x = try left.exists(path) ? left.attribute(name, at: path) : nil
+                let y = try right.exists(path) ? right.attribute(name, at: path) : nil
+                if String(describing: x) != String(describing: y) { found.append("\(path)@\(name): \(String(describing: x)) vs \(String(describing: y))") }
+            }
+            let leftMembers = (try? left.members(of: path)) ?? [], rightMembers = (try? right.members(of: path)) ?? []
+            if leftMembers != rightMembers { found.append("\(path): members \(leftMembers) vs \(rightMembers)") }
+            for member in leftMembers where rightMembers.contains(member) {
+                let child = (path == "/" ? "" : path) + "/" + member
+                if child.hasPrefix("/timing") { continue }
+                if let x = try? left.read(Double.self, at: child), let y = try? right.read(Double.self, at: child) {
+                    if x.shape != y.shape || x.values.map(\.bitPattern) != y.values.map(\.bitPattern) { found.append("\(child): values differ") }
+                    try compare(child)   // its attributes
+                } else {
+                    try compare(child)   // a group
+                }
+            }
+        }
+        try compare("/")
+        return found
+    }
+}
