@@ -156,6 +156,30 @@ public final class Adam: Optimizer {
     }
 }
 
+/// Several optimisers stepping side by side, seen as one (their groups in order): for
+/// parameter groups that need another algorithm than the rest, e.g. code vectors under
+/// plain SGD beside a network under Adam (NAPA-VQ).
+public final class CombinedOptimizer: Optimizer {
+    public let parts: [Optimizer]
+
+    public init(_ parts: [Optimizer]) { self.parts = parts }
+
+    public var groups: [ParameterGroup] {
+        get { parts.flatMap(\.groups) }
+        set {
+            precondition(newValue.count == parts.reduce(0) { $0 + $1.groups.count }, "group count changed")
+            var start = 0
+            for part in parts {
+                let count = part.groups.count
+                part.groups = Array(newValue[start..<(start + count)])
+                start += count
+            }
+        }
+    }
+
+    public func step() { for part in parts { part.step() } }
+}
+
 /// AdamW: Adam with decoupled weight decay (PyTorch's default decay 0.01).
 public func AdamW(parameters: [Variable], learningRate: Float = 1e-3, weightDecay: Float = 0.01,
                   beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) -> Adam {

@@ -10,6 +10,7 @@ public enum LearnerRegistry {
         NearestMeanClassifier.self,
         TEEN.self,
         Finetune.self,
+        NAPAVQ.self,
         Joint.self,
         PSENN.self,
         ProbPSENN.self,

@@ -13,15 +13,24 @@ public struct ParameterSet {
     public var momentum: Double?
     /// Frozen parameters are never updated (their gradients are cleared every step).
     public var frozen: Bool
+    /// Which optimiser updates the set.
+    public var optimizer: Choice
+
+    /// The optimiser of a set: the `training:` block's, or plain SGD (no momentum) whatever
+    /// the block says. NAPA-VQ's code trains the network with Adam but its code vectors with
+    /// plain SGD at lr 5: under Adam an lr of 5 would move every coordinate by about 5 per
+    /// step, and under momentum 0.9 the effective rate would be ten times the stated one.
+    public enum Choice: Sendable, Equatable { case trainingBlock, plainSGD }
 
     public init(_ name: String, _ parameters: [Variable], learningRate: Double? = nil, weightDecay: Double? = nil,
-                momentum: Double? = nil, frozen: Bool = false) {
+                momentum: Double? = nil, frozen: Bool = false, optimizer: Choice = .trainingBlock) {
         self.name = name
         self.parameters = parameters
         self.learningRate = learningRate
         self.weightDecay = weightDecay
         self.momentum = momentum
         self.frozen = frozen
+        self.optimizer = optimizer
     }
 }
 
@@ -29,12 +38,22 @@ public struct ParameterSet {
 /// protocol parser has already validated every key, so these only fail on programming
 /// errors.
 enum OptimizerFactory {
-    /// The optimiser of `config` over the sets that are not frozen, one group each.
+    /// The optimiser of `config` over the sets that are not frozen, one group each; sets
+    /// that ask for plain SGD get their own SGD beside it (both follow the one schedule).
     static func optimizer(_ config: TrainingConfig, sets: [ParameterSet]) -> Optimizer {
-        let groups = sets.filter { !$0.frozen }.map { set in
-            ParameterGroup(parameters: set.parameters, learningRate: Float(set.learningRate ?? config.learningRate),
-                           weightDecay: Float(set.weightDecay ?? config.weightDecay), momentum: set.momentum.map(Float.init))
+        func groups(_ choice: ParameterSet.Choice) -> [ParameterGroup] {
+            sets.filter { !$0.frozen && $0.optimizer == choice }.map { set in
+                ParameterGroup(parameters: set.parameters, learningRate: Float(set.learningRate ?? config.learningRate),
+                               weightDecay: Float(set.weightDecay ?? config.weightDecay), momentum: set.momentum.map(Float.init))
+            }
         }
+        let main = optimizer(config, groups: groups(.trainingBlock))
+        let plain = groups(.plainSGD)
+        guard !plain.isEmpty else { return main }
+        return CombinedOptimizer([main, SGD(groups: plain)])
+    }
+
+    private static func optimizer(_ config: TrainingConfig, groups: [ParameterGroup]) -> Optimizer {
         switch config.optimizer {
         case "sgd": return SGD(groups: groups, momentum: Float(config.momentum), nesterov: config.nesterov)
         case "adam": return Adam(groups: groups)
