@@ -42,23 +42,10 @@ public struct Finetune: Learner, UncertaintyEstimating, Resumable {
     /// Network and head (weights, batch-norm statistics, input normalisation), both
     /// generators and the curves; the optimiser is rebuilt for every task.
     public func checkpoint() -> LearnerCheckpoint {
-        var checkpoint = LearnerCheckpoint()
-        for (name, tensor) in network.stateDictionary { checkpoint.tensors["network." + name] = tensor }
-        checkpoint.integers["normalization_fitted"] = [network.backbone.normalization.isFitted ? 1 : 0]
-        checkpoint.save(generator, as: "generator")
-        checkpoint.save(headGenerator, as: "head_generator")
-        curves.save(in: &checkpoint)
-        return checkpoint
+        network.checkpoint(generator: generator, headGenerator: headGenerator, curves: curves)
     }
 
     public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
-        try network.load(checkpoint.tensors(prefixed: "network."), normalizationFitted: checkpoint.integer("normalization_fitted") == 1)
-        generator = try checkpoint.generator("generator")
-        headGenerator = try checkpoint.generator("head_generator")
-        curves.restore(from: checkpoint)
-        if !learnedTasks.isEmpty {
-            curves.record(in: context)
-            context.saveWeights(network.stateDictionary)
-        }
+        (generator, headGenerator) = try network.restore(from: checkpoint, curves: curves, context: learnedTasks.isEmpty ? nil : context)
     }
 }

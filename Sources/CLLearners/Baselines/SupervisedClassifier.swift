@@ -60,3 +60,31 @@ extension SupervisedClassifier {
 
 /// The backbone kinds that can be trained (the baselines reject `identity`).
 let trainableBackboneKinds = BackboneFactory.trainable
+
+extension SupervisedClassifier {
+    /// The baselines' state after a task, for `Resumable`: network and head (weights,
+    /// batch-norm statistics, input normalisation), both generators and the curves; the
+    /// optimiser is rebuilt for every task, so it has no state to keep.
+    func checkpoint(generator: SeededGenerator, headGenerator: SeededGenerator, curves: TrainingCurves) -> LearnerCheckpoint {
+        var checkpoint = LearnerCheckpoint()
+        for (name, tensor) in stateDictionary { checkpoint.tensors["network." + name] = tensor }
+        checkpoint.integers["normalization_fitted"] = [backbone.normalization.isFitted ? 1 : 0]
+        checkpoint.save(generator, as: "generator")
+        checkpoint.save(headGenerator, as: "head_generator")
+        curves.save(in: &checkpoint)
+        return checkpoint
+    }
+
+    /// Restores what `checkpoint` saved and returns the generators; with a context (some
+    /// task was learned), hands the curves and weights to it again, as training had.
+    func restore(from checkpoint: LearnerCheckpoint, curves: TrainingCurves, context: LearnerContext?) throws
+        -> (generator: SeededGenerator, headGenerator: SeededGenerator) {
+        try load(checkpoint.tensors(prefixed: "network."), normalizationFitted: checkpoint.integer("normalization_fitted") == 1)
+        curves.restore(from: checkpoint)
+        if let context {
+            curves.record(in: context)
+            context.saveWeights(stateDictionary)
+        }
+        return (try checkpoint.generator("generator"), try checkpoint.generator("head_generator"))
+    }
+}
