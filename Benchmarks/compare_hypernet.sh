@@ -13,19 +13,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--steps N] [--repeats R]" >&2; exit 2 ;;
   esac
 done
-THREADS="${OPENBLAS_NUM_THREADS:-2}"
-export OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS"
-if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-  flags="$(grep -m1 '^flags' /proc/cpuinfo || true)"
-  if [[ "$flags" == *avx512f* && "$flags" != *sse4a* ]]; then export OPENBLAS_CORETYPE=SkylakeX
-  elif [[ "$flags" == *avx2* ]]; then export OPENBLAS_CORETYPE=Haswell; fi
-fi
-VENV=Benchmarks/.venv
-if [ -L "$VENV" ] && [ ! -e "$VENV" ]; then rm "$VENV"; fi
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q torch
-fi
+source Benchmarks/benchmark_environment.sh   # THREADS, OPENBLAS_CORETYPE, VENV with torch
 swift build -c release --product cl-bench-benchmarks >/dev/null
 echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, $THREADS threads, best of $REPEATS x $STEPS steps" >&2
 SWIFT_JSON="$(.build/release/cl-bench-benchmarks hypernet --json --steps "$STEPS" --repeats "$REPEATS")"

@@ -12,22 +12,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--steps N] [--repeats R]" >&2; exit 2 ;;
   esac
 done
-THREADS="${OPENBLAS_NUM_THREADS:-2}"
-export OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS"
-# Debian's OpenBLAS falls back to its slowest kernel on unrecognised CPUs: choose one as the
-# harness does (Haswell on AMD or CPUs without AVX-512, SkylakeX on Intel with AVX-512).
-if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-  flags="$(grep -m1 '^flags' /proc/cpuinfo || true)"
-  if [[ "$flags" == *avx512f* && "$flags" != *sse4a* ]]; then export OPENBLAS_CORETYPE=SkylakeX
-  elif [[ "$flags" == *avx2* ]]; then export OPENBLAS_CORETYPE=Haswell; fi
-fi
-VENV=Benchmarks/.venv
-# A symlink to a venv that no longer exists would make `venv` fail: start afresh.
-if [ -L "$VENV" ] && [ ! -e "$VENV" ]; then rm "$VENV"; fi
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q torch
-fi
+source Benchmarks/benchmark_environment.sh   # THREADS, OPENBLAS_CORETYPE, VENV with torch
 swift build -c release --product cl-bench-benchmarks >/dev/null
 echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, $THREADS threads, best of $REPEATS x $STEPS steps" >&2
 SWIFT_JSON="$(.build/release/cl-bench-benchmarks training --json --steps "$STEPS" --repeats "$REPEATS")"
