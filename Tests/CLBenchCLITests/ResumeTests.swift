@@ -1,5 +1,6 @@
 import CLEval
 import CLLearners
+import CLTensor
 import Foundation
 import HDF5Kit
 import Testing
@@ -41,7 +42,64 @@ private let resumeCases = [
         training: { epochs: 800, batch_size: 4, optimizer: adam, lr: 0.01, schedule: constant }
         learners: [ { name: joint } ]
         """, largeImages: false),
+    // The base session (task 0) is trained once; resuming after it must not train it again.
+    ResumeCase(learner: "teen", protocolText: """
+        name: resume
+        dataset: { name: mnist }
+        stream: { kind: class-incremental, classes_per_task: 2 }
+        backbone: { kind: conv4 }
+        training: { epochs: 1, batch_size: 32, optimizer: sgd, lr: 0.01, momentum: 0.9, schedule: constant }
+        learners: [ { name: teen, feature_batch: 1 } ]
+        """, largeImages: true),
+    ResumeCase(learner: "prd", protocolText: """
+        name: resume
+        dataset: { name: mnist }
+        stream: { kind: class-incremental, classes_per_task: 2 }
+        backbone: { kind: mlp, widths: [16] }
+        training: { steps: 6000, batch_size: 4, optimizer: sgd, lr: 0.05, momentum: 0.9, schedule: cosine }
+        learners: [ { name: prd, projection_dim: 8 } ]
+        """, largeImages: false),
+    ResumeCase(learner: "napa-vq", protocolText: """
+        name: resume
+        dataset: { name: mnist }
+        stream: { kind: class-incremental, classes_per_task: 2 }
+        backbone: { kind: mlp, widths: [16] }
+        training: { epochs: 750, batch_size: 4, optimizer: adam, lr: 0.001, schedule: constant }
+        learners: [ { name: napa-vq, draws: 4, neighbours: 3 } ]
+        """, largeImages: false),
+    ResumeCase(learner: "hypernet", protocolText: """
+        name: resume
+        dataset: { name: mnist }
+        stream: { kind: task-incremental, classes_per_task: 2 }
+        backbone: { kind: mlp, widths: [8] }
+        training: { batch_size: 4, optimizer: adam, lr: 0.001, schedule: constant }
+        learners: [ { name: hypernet, iterations: 6000, hnet_hidden: [8], embedding_size: 4 } ]
+        """, largeImages: false),
+    ResumeCase(learner: "psenn", protocolText: """
+        name: resume
+        dataset: { name: mnist }
+        stream: { kind: class-incremental, classes_per_task: 2 }
+        backbone: { kind: mlp, widths: [16] }
+        training: { epochs: 1500, batch_size: 4, optimizer: adam, lr: 0.001, schedule: constant }
+        learners: [ { name: psenn, latent_dimension: 4 } ]
+        """, largeImages: false),
+    ResumeCase(learner: "prob-psenn", protocolText: """
+        name: resume
+        dataset: { name: mnist }
+        stream: { kind: class-incremental, classes_per_task: 2 }
+        backbone: { kind: mlp, widths: [16] }
+        training: { epochs: 2500, batch_size: 4, optimizer: adam, lr: 0.001, schedule: constant }
+        learners: [ { name: prob-psenn, latent_dimension: 4, mc_samples: 4 } ]
+        """, largeImages: false),
 ]
+
+/// Every shipped learner has a kill/resume case above (a new learner must add one).
+@Test func everyShippedLearnerHasAResumeCase() {
+    let covered = Set(resumeCases.map(\.learner))
+    for learner in LearnerRegistry.builtIn.map({ $0.name }) {
+        #expect(covered.contains(learner), "learner '\(learner)' has no kill/resume case in ResumeTests")
+    }
+}
 
 /// kill -9 a run at several points (inside task 2 and inside task 4, with and without an
 /// extra delay), `run --resume` it, and compare the file with an uninterrupted run's: every
@@ -70,29 +128,42 @@ func aKilledRunResumesToTheSameFileBitForBit(_ resumeCase: ResumeCase) throws {
         #expect(FileManager.default.fileExists(atPath: path + ".checkpoint"))
         let resumed = try runCLI(["run", "--protocol", "resume.yaml", "--data-dir", "data", "--out", out, "--resume"], in: folder)
         #expect(resumed.status == 0, "\(resumed.error)")
-        #expect(resumed.output.contains("is running; continuing after its task \(killedAt.completedTasks)"), "\(resumed.output)")
+        // A kill between the results file's task and the checkpoint of that task leaves the
+        // checkpoint one task behind: the run continues from the checkpoint.
+        #expect(resumed.output.contains("is running; continuing after its task \(killedAt.checkpointTasks)"), "\(resumed.output)")
         #expect(!FileManager.default.fileExists(atPath: path + ".checkpoint"), "a complete run keeps no checkpoint")
         let differences = try ResultsComparison.differences(expected, path)
         #expect(differences.isEmpty, "point \(point): \(differences)")
         let file = try HDF5File.open(path)
-        #expect(try file.attribute("resumed")?.stringValue?.hasPrefix("after task \(killedAt.completedTasks) of 5 at ") == true)
+        #expect(try file.attribute("resumed")?.stringValue?.hasPrefix("after task \(killedAt.checkpointTasks) of 5 at ") == true)
         file.close()
     }
 }
 
-/// A learner that cannot resume (TEEN) is restarted from its first task, and says so.
+/// A learner that does not adopt `Resumable` (one written outside this package, say).
+private struct ForgetfulLearner: Learner {
+    static let name = "forgetful"
+    static let summary = "test learner without Resumable"
+    static let hyperparameters: [HyperparameterSpec] = []
+    init(config: LearnerConfig, context: LearnerContext) throws {}
+    mutating func learn(_ task: TaskData) throws {}
+    func predict(_ batch: Tensor, task: Int?) -> Prediction { Prediction(scores: Tensor(shape: [batch.shape[0], 0])) }
+}
+
+/// A learner that cannot resume is restarted from its first task, and says so.
 @Test func aLearnerThatCannotResumeIsRestarted() throws {
-    let path = scratchFolder() + "/teen-seed0.h5"
+    let path = scratchFolder() + "/forgetful-seed0.h5"
     let file = try HDF5File.create(path)
     try file.setAttribute("status", .string("interrupted"))
     file.close()
-    let teen = try #require(LearnerRegistry.type(named: "teen"))
-    #expect(ResumeDecision.decide(resultsPath: path, learner: teen) == .restart(previous: .interrupted, reason: "learner 'teen' cannot resume"))
+    #expect(ResumeDecision.decide(resultsPath: path, learner: ForgetfulLearner.self)
+            == .restart(previous: .interrupted, reason: "learner 'forgetful' cannot resume"))
 }
 
 /// Starts the run, waits for its "task N/5" line (plus `delay`), kills it with SIGKILL and
-/// returns what its file says.
-private func killRun(in folder: String, out: String, afterTaskLine task: Int, delay: Double) throws -> (status: String, completedTasks: Int) {
+/// returns what its file and its checkpoint say.
+private func killRun(in folder: String, out: String, afterTaskLine task: Int, delay: Double) throws
+    -> (status: String, completedTasks: Int, checkpointTasks: Int) {
     let process = Process()
     process.executableURL = cliBinary()
     process.arguments = ["run", "--protocol", "resume.yaml", "--data-dir", "data", "--out", out]
@@ -109,9 +180,13 @@ private func killRun(in folder: String, out: String, afterTaskLine task: Int, de
     if delay > 0 { Thread.sleep(forTimeInterval: delay) }
     kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
-    let file = try HDF5File.open(folder + "/\(out)/resume/" + (try FileManager.default.contentsOfDirectory(atPath: folder + "/\(out)/resume").first { $0.hasSuffix(".h5") } ?? ""))
+    let path = folder + "/\(out)/resume/" + (try FileManager.default.contentsOfDirectory(atPath: folder + "/\(out)/resume").first { $0.hasSuffix(".h5") } ?? "")
+    let file = try HDF5File.open(path)
     defer { file.close() }
-    return (try file.attribute("status")?.stringValue ?? "", Int(try file.attribute("completed_tasks")?.integerValue ?? 0))
+    let checkpoint = try? HDF5File.open(path + ".checkpoint")
+    defer { checkpoint?.close() }
+    return (try file.attribute("status")?.stringValue ?? "", Int(try file.attribute("completed_tasks")?.integerValue ?? 0),
+            Int(try checkpoint?.attribute("completed_tasks")?.integerValue ?? -1))
 }
 
 /// Every dataset and attribute of two results files, compared bit for bit.

@@ -53,3 +53,36 @@ public struct LearnerCheckpoint {
         Dictionary(uniqueKeysWithValues: tensors.filter { $0.key.hasPrefix(prefix) }.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
     }
 }
+
+extension LearnerCheckpoint {
+    /// Saves the values of `variables` as `<prefix>.0`, `<prefix>.1`, … (parameters in a fixed order).
+    public mutating func save(_ variables: [Variable], as prefix: String) {
+        for (index, variable) in variables.enumerated() { tensors["\(prefix).\(index)"] = variable.value }
+        integers["\(prefix).count"] = [Int64(variables.count)]
+    }
+
+    /// Sets the values of `variables` to what `save(_:as:)` stored under `prefix`, checking
+    /// their number and every shape (a checkpoint of another configuration fails here).
+    public func load(into variables: [Variable], from prefix: String) throws {
+        let saved = try integer("\(prefix).count")
+        guard saved == variables.count else { throw Mismatch(name: prefix, detail: "\(saved) tensors saved, \(variables.count) expected") }
+        for (index, variable) in variables.enumerated() {
+            let value = try tensor("\(prefix).\(index)")
+            guard value.shape == variable.value.shape else {
+                throw Mismatch(name: "\(prefix).\(index)", detail: "shape \(value.shape), expected \(variable.value.shape)")
+            }
+            variable.value = value
+        }
+    }
+
+    /// Saves a named state (a backbone's `stateDictionary()`) under `prefix` ("network.").
+    public mutating func save(_ state: [String: Tensor], prefix: String) {
+        for (name, tensor) in state { tensors[prefix + name] = tensor }
+    }
+
+    /// A saved value whose size does not match the learner being restored.
+    public struct Mismatch: Error, CustomStringConvertible {
+        public var name: String, detail: String
+        public var description: String { "checkpoint value '\(name)' does not fit: \(detail)" }
+    }
+}

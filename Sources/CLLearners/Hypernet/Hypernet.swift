@@ -36,7 +36,7 @@ import CLTensor
 /// Permuted-MNIST reference runs clip at 1.0; the shared loop has no clipping), the lookahead
 /// regulariser, and the padding of Permuted-MNIST's (1000, 1000) run to 32x32 inputs (we
 /// keep 28x28 for both sizes).
-public struct Hypernet: Learner, TaskAware, UncertaintyEstimating {
+public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
     public static let name = "hypernet"
     public static let summary = "Hypernetwork continual learning (von Oswald et al. 2020): task embeddings generate a target MLP's weights, output regulariser; generator mlp or rnn (dependency preserving), optional MIP."
     public static let hyperparameters: [HyperparameterSpec] = [
@@ -253,5 +253,38 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating {
     public func predictDistribution(_ batch: Tensor, task: Int?, generator: inout SeededGenerator) -> PredictiveDistribution {
         let prediction = predict(batch, task: task)
         return PredictiveDistribution(prediction: prediction, probabilities: prediction.scores)
+    }
+}
+
+extension Hypernet {
+    /// The hypernetwork's shared parameters, every task's embedding (and chunk
+    /// embeddings), the task-inference counts, both generators and the curves. Heads follow
+    /// from the tasks, Θ_t from the parameters; the regulariser's targets are taken afresh at
+    /// the start of the next task, and the optimiser is rebuilt for every task.
+    public func checkpoint() -> LearnerCheckpoint {
+        var checkpoint = LearnerCheckpoint()
+        checkpoint.save(model.sharedParameters, as: "shared")
+        for t in 0..<model.taskCount { checkpoint.save(model.taskParameters(t), as: "task.\(t)") }
+        checkpoint.integers["task_inference_counts"] = record.savedCounts
+        checkpoint.save(embeddingGenerator, as: "embedding_generator")
+        checkpoint.save(generator, as: "generator")
+        curves.save(in: &checkpoint)
+        return checkpoint
+    }
+
+    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
+        guard !learnedTasks.isEmpty else { return }
+        try checkpoint.load(into: model.sharedParameters, from: "shared")
+        var placeholder = SeededGenerator(seed: 0)   // shapes only: every value is loaded next
+        for task in learnedTasks {
+            model.addTask(generator: &placeholder)
+            try checkpoint.load(into: model.taskParameters(task.index), from: "task.\(task.index)")
+            heads.append(layout.head(task: task.index, classes: permutedClasses(task)))
+        }
+        try record.load(counts: checkpoint.integers["task_inference_counts"] ?? [])
+        embeddingGenerator = try checkpoint.generator("embedding_generator")
+        generator = try checkpoint.generator("generator")
+        curves.restore(from: checkpoint)
+        cachedWeights = model.allWeights()
     }
 }

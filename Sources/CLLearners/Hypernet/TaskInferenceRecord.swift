@@ -53,6 +53,20 @@ final class TaskInferenceRecord {
     /// The chosen task per test sample of the latest row.
     var latestChoices: Tensor { Tensor(shape: [chosenInRow.count], scalars: chosenInRow.map(Float.init)) }
 
+    /// The counts behind `accuracyMatrix`, row-major (correct, then total), for a checkpoint.
+    var savedCounts: [Int64] { (correct + total).flatMap { $0.map(Int64.init) } }
+
+    /// Restores `savedCounts`.
+    func load(counts: [Int64]) throws {
+        let cells = (taskCount + 1) * taskCount
+        guard counts.count == 2 * cells else {
+            throw LearnerCheckpoint.Mismatch(name: "task_inference_counts", detail: "\(counts.count) values, expected \(2 * cells)")
+        }
+        let values = counts.map(Int.init)
+        correct = (0...taskCount).map { Array(values[($0 * taskCount)..<(($0 + 1) * taskCount)]) }
+        total = (0...taskCount).map { Array(values[(cells + $0 * taskCount)..<(cells + ($0 + 1) * taskCount)]) }
+    }
+
     func record(in context: LearnerContext) {
         context.record("task_inference_accuracy", accuracyMatrix)
         context.record("inferred_task", latestChoices)

@@ -33,7 +33,7 @@ import CLTensor
 /// training sample without augmentation (the code averages full batches of augmented
 /// training images, dropping the last partial batch). `augment_prototypes: false` (the
 /// ablation) drops L_PA and the L_NA of augmented prototypes, keeping everything else.
-public struct NAPAVQ: Learner {
+public struct NAPAVQ: Learner, Resumable {
     public static let name = "napa-vq"
     public static let summary = "NAPA-VQ (ICCV 2023): rotation-augmented code vectors with a neural-gas topology, neighbourhood separation, neighbourhood-aware prototype augmentation and feature distillation; non-exemplar."
     public static let hyperparameters: [HyperparameterSpec] = [
@@ -206,5 +206,50 @@ public struct NAPAVQ: Learner {
             Variable(features.rowsNormalized()).pairwiseSquaredDistances(Variable(codeVectors.rowsNormalized())).value
         }
         return Tensor(shape: squared.shape, scalars: squared.scalars.map { -$0.squareRoot() })
+    }
+}
+
+extension NAPAVQ {
+    /// Backbone, code vectors, topology, stored prototypes, edge counts, the three
+    /// generators and the curves. The teacher is the network after the last task, rebuilt
+    /// from it; the optimisers are rebuilt for every task. A base task restored here is not
+    /// offered for reuse to later learners of the run (they train it again, to the same bits,
+    /// without the `base_task` note).
+    public func checkpoint() -> LearnerCheckpoint {
+        var checkpoint = LearnerCheckpoint()
+        checkpoint.save(backbone.stateDictionary(), prefix: "network.")
+        checkpoint.tensors["code_vectors"] = codeVectors.values
+        checkpoint.tensors["topology"] = topology.matrix
+        let saved = augmentation.savedMeans
+        checkpoint.integers["prototype_labels"] = saved.labels.map(Int64.init)
+        checkpoint.tensors["prototypes"] = saved.means
+        checkpoint.integers["class_count"] = [Int64(classCount)]
+        checkpoint.numbers["edge_counts"] = edgeCounts.map(Double.init)
+        checkpoint.save(codeGenerator, as: "code_generator")
+        checkpoint.save(drawGenerator, as: "draw_generator")
+        checkpoint.save(generator, as: "generator")
+        curves.save(in: &checkpoint)
+        return checkpoint
+    }
+
+    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
+        guard !learnedTasks.isEmpty else { return }
+        try backbone.loadStateDictionary(checkpoint.tensors(prefixed: "network."))
+        backbone.isTraining = false
+        let vectors = try checkpoint.tensor("code_vectors")
+        guard vectors.rank == 2, vectors.shape[1] == codeVectors.dimension else {
+            throw LearnerCheckpoint.Mismatch(name: "code_vectors", detail: "shape \(vectors.shape)")
+        }
+        codeVectors.load(vectors)
+        try topology.load(edges: checkpoint.tensor("topology"))
+        augmentation = PrototypeAugmentation(labels: (checkpoint.integers["prototype_labels"] ?? []).map(Int.init),
+                                             means: try checkpoint.tensor("prototypes"))
+        classCount = try checkpoint.integer("class_count")
+        edgeCounts = (checkpoint.numbers["edge_counts"] ?? []).map(Float.init)
+        codeGenerator = try checkpoint.generator("code_generator")
+        drawGenerator = try checkpoint.generator("draw_generator")
+        generator = try checkpoint.generator("generator")
+        curves.restore(from: checkpoint)
+        teacher = try backbone.frozenCopy()
     }
 }

@@ -48,6 +48,15 @@ public struct NeuralGasTopology: Sendable, Equatable {
         grow(to: count)
     }
 
+    /// Replaces E by a saved [count, count] matrix (a checkpoint), keeping the settings.
+    public mutating func load(edges saved: Tensor) throws {
+        guard saved.rank == 2, saved.shape[0] == saved.shape[1] else {
+            throw LearnerCheckpoint.Mismatch(name: "topology", detail: "shape \(saved.shape), expected a square matrix")
+        }
+        count = saved.shape[0]
+        edges = saved.scalars
+    }
+
     /// Adds code vectors (no edges yet, each connected to itself), keeping every existing edge.
     public mutating func grow(to newCount: Int) {
         guard newCount > count else { return }

@@ -19,6 +19,19 @@ public struct PrototypeAugmentation: Sendable {
 
     public init() {}
 
+    /// The stored means as one matrix [labels, d], rows in label order (a checkpoint).
+    public var savedMeans: (labels: [Int], means: Tensor) {
+        let labels = prototypes.keys.sorted()
+        let d = prototypes.values.first?.count ?? 0
+        return (labels, Tensor(shape: [labels.count, d], scalars: labels.flatMap { prototypes[$0]! }))
+    }
+
+    /// Means saved by `savedMeans`.
+    public init(labels: [Int], means: Tensor) {
+        let d = means.rank == 2 ? means.shape[1] : 0
+        for (row, label) in labels.enumerated() { prototypes[label] = Array(means.scalars[(row * d)..<((row + 1) * d)]) }
+    }
+
     /// Stores (or replaces) the mean feature of each label among `labels`, from features
     /// [n, d] (sums in Double).
     public mutating func storeMeans(features: Tensor, labels: [Int]) {

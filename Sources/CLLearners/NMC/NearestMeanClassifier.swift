@@ -30,6 +30,8 @@ public struct NearestMeanClassifier: Learner, Resumable {
     /// Base-session training (nil: training-free).
     private let baseSession: (backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, context: LearnerContext)?
     private var hasLearned = false
+    /// The trained base session (nil: training-free, or before the first task).
+    private var trainedBase: BaseSessionTraining.Result?
     /// Test-batch features of the frozen backbone (see `FrozenFeatureMemo`).
     private let memo = FrozenFeatureMemo()
     /// Per class (learner label): float64 sum of (cosine: raw, euclidean: normalised) features.
@@ -54,8 +56,10 @@ public struct NearestMeanClassifier: Learner, Resumable {
 
     public mutating func learn(_ task: TaskData) throws {
         if !hasLearned, let baseSession {
-            backbone = try BaseSessionTraining.trainedBackbone(backbone: baseSession.backbone, training: baseSession.training,
-                                                               task: task, seed: baseSession.seed, context: baseSession.context)
+            let trained = try BaseSessionTraining.train(backbone: baseSession.backbone, training: baseSession.training,
+                                                        task: task, seed: baseSession.seed, context: baseSession.context)
+            trainedBase = trained
+            backbone = trained.backbone
         }
         hasLearned = true
         var start = 0
@@ -145,20 +149,22 @@ public struct NearestMeanClassifier: Learner, Resumable {
 }
 
 extension NearestMeanClassifier {
-    /// The class sums and counts. A base-trained backbone is not saved: it is trained again
-    /// on the first task when restoring, which gives the same weights (one seed, one binary).
+    /// The class sums and counts, and a base-trained backbone (so resuming does not train it again).
     public func checkpoint() -> LearnerCheckpoint {
         var checkpoint = LearnerCheckpoint()
         checkpoint.integers["counts"] = counts.map(Int64.init)
         for (c, sum) in sums.enumerated() { checkpoint.numbers["sums.\(c)"] = sum }
+        trainedBase?.save(in: &checkpoint)
         return checkpoint
     }
 
     public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
         guard let first = learnedTasks.first else { return }
         if let baseSession {
-            backbone = try BaseSessionTraining.trainedBackbone(backbone: baseSession.backbone, training: baseSession.training,
-                                                               task: first, seed: baseSession.seed, context: baseSession.context)
+            let restored = try BaseSessionTraining.Result.restore(from: checkpoint, backbone: baseSession.backbone,
+                                                                  training: baseSession.training, task: first, seed: baseSession.seed)
+            trainedBase = restored
+            backbone = restored.backbone
         }
         hasLearned = true
         counts = (checkpoint.integers["counts"] ?? []).map(Int.init)

@@ -31,7 +31,7 @@ import CLTensor
 ///
 /// Cost per step: two views through backbone and projection, plus a teacher forward of
 /// both views from the second task on (none when `distill_weight` is 0).
-public struct PRD: Learner {
+public struct PRD: Learner, Resumable {
     public static let name = "prd"
     public static let summary = "Prototype-sample relation distillation (Asadi et al., ICML 2023): replay-free; SupCon + per-task prototypes + relation distillation from the previous model."
     public static let hyperparameters: [HyperparameterSpec] = [
@@ -99,13 +99,16 @@ public struct PRD: Learner {
                            columns: seenClassCount)
         try loop.run(on: data, task: task.index, parameters: parameters, modules: [backbone], curves: curves,
                      generator: &generator, loss: step.loss)
-        if weights.distill != 0 {
-            let frozen = try backbone.frozenCopy()
-            frozen.isTraining = true   // see PRDStep: the code's teacher uses batch statistics
-            teacher = PRDStep.Teacher(backbone: frozen, prototypes: TaskPrototypes(frozenCopyOf: prototypes))
-        }
+        if weights.distill != 0 { teacher = try currentNetworkAsTeacher() }
         curves.record(in: context)
         context.saveWeights(stateDictionary)
+    }
+
+    /// A frozen copy of the backbone and prototypes as they are now: the next task's teacher.
+    private func currentNetworkAsTeacher() throws -> PRDStep.Teacher {
+        let frozen = try backbone.frozenCopy()
+        frozen.isTraining = true   // see PRDStep: the code's teacher uses batch statistics
+        return PRDStep.Teacher(backbone: frozen, prototypes: TaskPrototypes(frozenCopyOf: prototypes))
     }
 
     public func predict(_ batch: Tensor, task: Int?) -> Prediction {
@@ -121,5 +124,38 @@ public struct PRD: Learner {
         state.merge(projection.stateDictionary()) { a, _ in a }
         state.merge(prototypes.stateDictionary) { a, _ in a }
         return state
+    }
+}
+
+extension PRD {
+    /// Backbone (weights, batch-norm statistics, input normalisation), projection, every
+    /// prototype head, both generators and the curves. The teacher is the network at the
+    /// end of the last task, so it is rebuilt from the restored network, not saved; the
+    /// optimiser is rebuilt for every task.
+    public func checkpoint() -> LearnerCheckpoint {
+        var checkpoint = LearnerCheckpoint()
+        checkpoint.save(backbone.stateDictionary(), prefix: "network.")
+        checkpoint.save(projection.parameters, as: "projection")
+        checkpoint.save(prototypes.heads, as: "prototypes")
+        checkpoint.save(prototypeGenerator, as: "prototype_generator")
+        checkpoint.save(generator, as: "generator")
+        checkpoint.integers["seen_class_count"] = [Int64(seenClassCount)]
+        curves.save(in: &checkpoint)
+        return checkpoint
+    }
+
+    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
+        guard !learnedTasks.isEmpty else { return }
+        try backbone.loadStateDictionary(checkpoint.tensors(prefixed: "network."))
+        backbone.isTraining = false
+        try checkpoint.load(into: projection.parameters, from: "projection")
+        let heads = learnedTasks.map { Variable(Tensor(shape: [$0.classes.count, backbone.featureDimension]), requiresGrad: true) }
+        try checkpoint.load(into: heads, from: "prototypes")
+        prototypes.setHeads(heads, classes: learnedTasks.map(\.classes))
+        prototypeGenerator = try checkpoint.generator("prototype_generator")
+        generator = try checkpoint.generator("generator")
+        seenClassCount = try checkpoint.integer("seen_class_count")
+        curves.restore(from: checkpoint)
+        if weights.distill != 0 { teacher = try currentNetworkAsTeacher() }
     }
 }

@@ -167,6 +167,49 @@ final class PrototypeLearning {
 }
 
 /// A task without a training sample of one of its classes: no prototype can start there.
+extension PrototypeLearning {
+    /// Autoencoder, output layer, every prototype block (means, log σ, classes), the four
+    /// generators, the change rates and the curves; the optimiser is rebuilt for every task.
+    func checkpoint() -> LearnerCheckpoint {
+        var checkpoint = LearnerCheckpoint()
+        checkpoint.save(network.autoencoder.parameters, as: "autoencoder")
+        checkpoint.tensors["output.weight"] = network.output.weight.value
+        let bank = network.prototypes
+        checkpoint.save(bank.oldParameters + bank.currentParameters, as: "prototypes")
+        for (index, block) in bank.blocks.enumerated() { checkpoint.integers["prototype_classes.\(index)"] = block.classes.map(Int64.init) }
+        checkpoint.integers["block_count"] = [Int64(bank.blocks.count)]
+        checkpoint.save(batchOrder, as: "batch_order")
+        checkpoint.save(prototypeInitialization, as: "prototype_initialization")
+        checkpoint.save(sampler, as: "sampler")
+        checkpoint.save(explanations, as: "explanations")
+        checkpoint.numbers["change_rates"] = changeRates
+        curves.save(in: &checkpoint)
+        return checkpoint
+    }
+
+    func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
+        guard !learnedTasks.isEmpty else { return }
+        try checkpoint.load(into: network.autoencoder.parameters, from: "autoencoder")
+        let bank = network.prototypes
+        for index in 0..<(try checkpoint.integer("block_count")) {
+            let classes = (checkpoint.integers["prototype_classes.\(index)"] ?? []).map(Int.init)
+            bank.add(means: Tensor(shape: [classes.count, bank.dimension]), classes: classes, initialScale: settings.initialScale)
+        }
+        try checkpoint.load(into: bank.oldParameters + bank.currentParameters, from: "prototypes")
+        let weight = try checkpoint.tensor("output.weight")
+        guard weight.rank == 2, weight.shape[0] == bank.count else {
+            throw LearnerCheckpoint.Mismatch(name: "output.weight", detail: "shape \(weight.shape), \(bank.count) prototypes")
+        }
+        network.output.load(weight: weight)
+        batchOrder = try checkpoint.generator("batch_order")
+        prototypeInitialization = try checkpoint.generator("prototype_initialization")
+        sampler = try checkpoint.generator("sampler")
+        explanations = try checkpoint.generator("explanations")
+        changeRates = checkpoint.numbers["change_rates"] ?? []
+        curves.restore(from: checkpoint)
+    }
+}
+
 struct EmptyClassError: Error, CustomStringConvertible {
     let task: Int, learnerLabel: Int
     var description: String { "task \(task) has no training sample of class \(learnerLabel) to initialise its prototypes from" }

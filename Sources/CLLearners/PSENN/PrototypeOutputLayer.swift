@@ -35,4 +35,9 @@ final class PrototypeOutputLayer {
         }
         weight = Variable(Tensor(shape: [rows, columns], scalars: scalars), requiresGrad: true)
     }
+
+    /// Replaces W by a saved matrix [prototypes, classes] (a checkpoint).
+    func load(weight saved: Tensor) {
+        weight = Variable(saved, requiresGrad: true)
+    }
 }

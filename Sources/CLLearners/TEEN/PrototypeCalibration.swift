@@ -45,6 +45,12 @@ public struct PrototypeCalibration: Sendable {
     }
 
     /// v / ||v|| (zero stays zero, as torch's F.normalize with its epsilon).
+    /// A calibration made earlier, as a checkpoint saved it.
+    init(calibrated: [Float], weights: [Double]) {
+        self.calibrated = calibrated
+        self.weights = weights
+    }
+
     static func normalized(_ v: [Double]) -> [Double] {
         let norm = v.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
         return norm > 1e-12 ? v.map { $0 / norm } : v.map { _ in 0 }

@@ -23,7 +23,7 @@ import CLTensor
 /// `calibration_weights` [novel, base] (w_{c,b}), `calibration_top_classes` and
 /// `calibration_top_weights` [novel, top_k] (the most similar base classes and their
 /// weights), plus the base session's `train_loss` / `train_accuracy` curves.
-public struct TEEN: Learner {
+public struct TEEN: Learner, Resumable {
     public static let name = "teen"
     public static let summary = "TEEN (NeurIPS 2023): base-trained frozen backbone, novel prototypes calibrated towards similar base prototypes; training-free after the base session."
     public static let hyperparameters: [HyperparameterSpec] = [
@@ -56,6 +56,8 @@ public struct TEEN: Learner {
     /// Calibrations in the order they were made (diagnostics).
     private(set) var calibrations: [(novelClass: Int, calibration: PrototypeCalibration)] = []
     private var hasLearned = false
+    /// The trained base session (nil without `train_base`, or before the first task).
+    private var trainedBase: BaseSessionTraining.Result?
 
     public init(config: LearnerConfig, context: LearnerContext) throws {
         softmaxTemperature = config.number("softmax_t")
@@ -83,9 +85,10 @@ public struct TEEN: Learner {
     public mutating func learn(_ task: TaskData) throws {
         if !hasLearned {
             if let baseSession {
-                let trained = try BaseSessionTraining.trainedBackbone(backbone: baseSession.backbone, training: baseSession.training,
-                                                                      task: task, seed: baseSession.seed, context: context)
-                means = NearestMeanClassifier(metric: .cosine, backbone: trained, featureBatch: means.featureBatch)
+                let trained = try BaseSessionTraining.train(backbone: baseSession.backbone, training: baseSession.training,
+                                                            task: task, seed: baseSession.seed, context: context)
+                trainedBase = trained
+                means = NearestMeanClassifier(metric: .cosine, backbone: trained.backbone, featureBatch: means.featureBatch)
             }
             hasLearned = true
             try means.learn(task)
@@ -149,5 +152,44 @@ public struct TEEN: Learner {
     private func row(_ matrix: Tensor, _ index: Int) -> [Float] {
         let d = matrix.shape[1]
         return Array(matrix.scalars[(index * d)..<((index + 1) * d)])
+    }
+}
+
+extension TEEN {
+    /// Class sums and counts, the base classes, every calibration made so far and the
+    /// trained base backbone.
+    public func checkpoint() -> LearnerCheckpoint {
+        var checkpoint = means.checkpoint()
+        trainedBase?.save(in: &checkpoint)
+        checkpoint.integers["base_classes"] = baseClasses.map(Int64.init)
+        checkpoint.integers["calibrated_classes"] = calibrations.map { Int64($0.novelClass) }
+        for (index, (_, calibration)) in calibrations.enumerated() {
+            checkpoint.tensors["calibrated.\(index)"] = Tensor(shape: [calibration.calibrated.count], scalars: calibration.calibrated)
+            checkpoint.numbers["calibration_weights.\(index)"] = calibration.weights
+        }
+        return checkpoint
+    }
+
+    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
+        guard let first = learnedTasks.first else { return }
+        if let baseSession {
+            let restored = try BaseSessionTraining.Result.restore(from: checkpoint, backbone: baseSession.backbone,
+                                                                  training: baseSession.training, task: first, seed: baseSession.seed)
+            trainedBase = restored
+            means = NearestMeanClassifier(metric: .cosine, backbone: restored.backbone, featureBatch: means.featureBatch)
+        }
+        try means.restore(from: checkpoint, learnedTasks: learnedTasks)
+        hasLearned = true
+        baseClasses = (checkpoint.integers["base_classes"] ?? []).map(Int.init)
+        calibrations = []
+        calibrated = [:]
+        for (index, novelClass) in (checkpoint.integers["calibrated_classes"] ?? []).map(Int.init).enumerated() {
+            guard let weights = checkpoint.numbers["calibration_weights.\(index)"] else {
+                throw LearnerCheckpoint.Missing(name: "calibration_weights.\(index)")
+            }
+            let calibration = PrototypeCalibration(calibrated: try checkpoint.tensor("calibrated.\(index)").scalars, weights: weights)
+            calibrations.append((novelClass, calibration))
+            calibrated[novelClass] = calibration.calibrated
+        }
     }
 }

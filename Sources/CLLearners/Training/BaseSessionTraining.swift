@@ -26,9 +26,23 @@ public enum BaseSessionTraining {
     /// mode). For `identity` there is nothing to train: returns the identity extractor.
     public static func trainedBackbone(backbone: BackboneConfig, training: TrainingConfig, task: TaskData, seed: UInt64,
                                        context: LearnerContext?, reuse: Bool = true) throws -> any FeatureExtractor {
+        try train(backbone: backbone, training: training, task: task, seed: seed, context: context, reuse: reuse).backbone
+    }
+
+    /// A finished base session: the frozen backbone, and its weights and curves for a
+    /// learner's checkpoint (`save(in:)`, `restore(from:…)`).
+    public struct Result {
+        public let backbone: any FeatureExtractor
+        /// Nil when the backbone kind has nothing to train.
+        let entry: Entry?
+    }
+
+    /// `trainedBackbone`, keeping what a checkpoint needs.
+    public static func train(backbone: BackboneConfig, training: TrainingConfig, task: TaskData, seed: UInt64,
+                             context: LearnerContext?, reuse: Bool = true) throws -> Result {
         guard BackboneFactory.trainable.contains(backbone.kind) else {
             context?.note("base_session", "not trained: backbone '\(backbone.kind)' has no parameters")
-            return try BackboneFactory.makeFeatureExtractor(backbone, sampleShape: task.sampleShape, seed: seed)
+            return Result(backbone: try BackboneFactory.makeFeatureExtractor(backbone, sampleShape: task.sampleShape, seed: seed), entry: nil)
         }
         var generator = SeededGenerator(seed: seed)
         var initialization = generator.split()
@@ -50,7 +64,7 @@ public enum BaseSessionTraining {
                 context.progress("  base session: reusing the backbone trained earlier in this run (same settings, seed and samples)")
             }
             network.isTraining = false
-            return network
+            return Result(backbone: network, entry: cached)
         }
         let data = TrainingSet(task)
         network.normalization.fit(data)
@@ -65,10 +79,9 @@ public enum BaseSessionTraining {
             curves.record(in: context)
             context.note("base_session", "trained with a cosine classifier (T = \(temperature)) on task \(task.index)")
         }
-        if reuse {
-            Store.shared.insert(Entry(state: network.stateDictionary(), losses: curves.losses, accuracies: curves.accuracies), for: key)
-        }
-        return network
+        let entry = Entry(state: network.stateDictionary(), losses: curves.losses, accuracies: curves.accuracies)
+        if reuse { Store.shared.insert(entry, for: key) }
+        return Result(backbone: network, entry: entry)
     }
 
     /// Everything a trained base backbone depends on.
@@ -109,5 +122,42 @@ public enum BaseSessionTraining {
             lock.lock(); defer { lock.unlock() }
             for key in entries.keys where predicate(key) { entries[key] = nil }
         }
+    }
+}
+
+extension BaseSessionTraining.Result {
+    /// Saves the trained backbone (weights, batch-norm statistics, input normalisation) and
+    /// its curves under `base.` so that a resumed run need not train the base session again.
+    public func save(in checkpoint: inout LearnerCheckpoint) {
+        guard let entry else { checkpoint.integers["base.trained"] = [0]; return }
+        checkpoint.integers["base.trained"] = [1]
+        checkpoint.save(entry.state, prefix: "base.network.")
+        checkpoint.integers["base.curve_count"] = [Int64(entry.losses.count)]
+        for (row, (loss, accuracy)) in zip(entry.losses, entry.accuracies).enumerated() {
+            checkpoint.numbers["base.loss.\(row)"] = loss
+            checkpoint.numbers["base.accuracy.\(row)"] = accuracy
+        }
+    }
+
+    /// The base session `save(in:)` stored, for the learner's first task `task`. It also goes
+    /// back into the process-wide store, so that a later learner of the same protocol run
+    /// reuses it exactly as it would have in an uninterrupted run.
+    public static func restore(from checkpoint: LearnerCheckpoint, backbone config: BackboneConfig, training: TrainingConfig,
+                               task: TaskData, seed: UInt64) throws -> BaseSessionTraining.Result {
+        guard try checkpoint.integer("base.trained") == 1 else {
+            return BaseSessionTraining.Result(backbone: try BackboneFactory.makeFeatureExtractor(config, sampleShape: task.sampleShape, seed: seed),
+                                              entry: nil)
+        }
+        var unused = SeededGenerator(seed: 0)
+        let network = try BackboneFactory.makeTrainableBackbone(config, sampleShape: task.sampleShape, generator: &unused)
+        let state = checkpoint.tensors(prefixed: "base.network.")
+        try network.loadStateDictionary(state)
+        network.isTraining = false
+        let rows = try checkpoint.integer("base.curve_count")
+        let entry = BaseSessionTraining.Entry(state: state, losses: (0..<rows).map { checkpoint.numbers["base.loss.\($0)"] ?? [] },
+                                              accuracies: (0..<rows).map { checkpoint.numbers["base.accuracy.\($0)"] ?? [] })
+        let key = BaseSessionTraining.Key(backbone: config, training: training, seed: seed, task: task)
+        if BaseSessionTraining.Store.shared.value(for: key) == nil { BaseSessionTraining.Store.shared.insert(entry, for: key) }
+        return BaseSessionTraining.Result(backbone: network, entry: entry)
     }
 }
