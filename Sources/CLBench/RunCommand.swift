@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Results folder.")
     var out: String = "results"
 
-    @Flag(name: .long, help: "Skip runs whose results file is complete; run the others again (what a sweep's jobs do).")
+    @Flag(name: .long, help: "Skip runs whose results file is complete, continue incomplete ones from their checkpoint (after the last completed task), and run the others again from the first task (what a sweep's jobs do).")
     var resume = false
 
     func run() throws {

@@ -87,6 +87,39 @@ enum Broadcasting {
     /// Sums `gradient` (of the broadcast shape) down to `shape`: the pullback of broadcasting.
     static func reduce(_ gradient: Tensor, to shape: [Int]) -> Tensor {
         if gradient.shape == shape { return gradient }
+        if let blocks = leadingBroadcast(of: shape, to: gradient.shape) {
+            return sumOfBlocks(gradient, blocks: blocks, shape: shape)
+        }
+        return reduceByWalking(gradient, to: shape)
+    }
+
+    /// When `shape` is `outShape` with its leading axes broadcast (a bias [m] or [1, m]
+    /// against [n, m]): the number of repeated blocks, each of `shape`'s element count.
+    static func leadingBroadcast(of shape: [Int], to outShape: [Int]) -> Int? {
+        let trailing = shape.drop { $0 == 1 }
+        guard trailing.count <= outShape.count, Array(outShape.suffix(trailing.count)) == Array(trailing) else { return nil }
+        let blockSize = trailing.reduce(1, *)
+        return blockSize == 0 ? nil : outShape.reduce(1, *) / blockSize
+    }
+
+    /// Σ over `blocks` consecutive blocks of `gradient` (the pullback of a leading broadcast),
+    /// one contiguous pass per block.
+    static func sumOfBlocks(_ gradient: Tensor, blocks: Int, shape: [Int]) -> Tensor {
+        let size = shape.reduce(1, *)
+        var out = [Float](repeating: 0, count: size)
+        out.withUnsafeMutableBufferPointer { o in
+            gradient.scalars.withUnsafeBufferPointer { g in
+                for block in 0..<blocks {
+                    let base = block &* size
+                    for k in 0..<size { o[k] += g[base &+ k] }
+                }
+            }
+        }
+        return Tensor(shape: shape, scalars: out)
+    }
+
+    /// The general pullback: walks every element of `gradient` with an odometer.
+    static func reduceByWalking(_ gradient: Tensor, to shape: [Int]) -> Tensor {
         let outShape = gradient.shape
         let strides = strides(of: shape, broadcastTo: outShape)
         var out = [Float](repeating: 0, count: shape.reduce(1, *))

@@ -99,14 +99,20 @@ extension Variable {
         precondition(range.lowerBound >= 0 && range.upperBound <= shape[axis], "slice \(range) out of \(shape) on axis \(axis)")
         let (outer, extent, inner) = value.split(at: axis)
         let length = range.count
-        var out = [Float](repeating: 0, count: outer * length * inner)
-        value.scalars.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { o in
-                for p in 0..<outer {
-                    for e in 0..<length {
-                        let from = (p * extent + range.lowerBound + e) * inner
-                        let to = (p * length + e) * inner
-                        for q in 0..<inner { o[to + q] = x[from + q] }
+        var out: [Float]
+        if outer == 1 {
+            // One contiguous piece (a layer's weights in a flat vector): a straight copy.
+            out = Array(value.scalars[(range.lowerBound * inner)..<(range.upperBound * inner)])
+        } else {
+            out = [Float](repeating: 0, count: outer * length * inner)
+            value.scalars.withUnsafeBufferPointer { x in
+                out.withUnsafeMutableBufferPointer { o in
+                    for p in 0..<outer {
+                        for e in 0..<length {
+                            let from = (p * extent + range.lowerBound + e) * inner
+                            let to = (p * length + e) * inner
+                            for q in 0..<inner { o[to + q] = x[from + q] }
+                        }
                     }
                 }
             }
@@ -115,6 +121,11 @@ extension Variable {
         outShape[axis] = length
         let inputShape = shape
         return .result(Tensor(shape: outShape, scalars: out), [self]) { g in
+            if outer == 1 {
+                // A contiguous piece (a layer's weights sliced out of a flat vector): add into it.
+                self.accumulate(g, atOffset: range.lowerBound * inner)
+                return
+            }
             var gradient = [Float](repeating: 0, count: outer * extent * inner)
             for p in 0..<outer {
                 for e in 0..<length {

@@ -76,6 +76,21 @@ public final class Variable {
         }
     }
 
+    /// Adds `gradient` into the flat elements `offset ..< offset + gradient.count` of this
+    /// variable's gradient (the pullback of a contiguous slice), without building a full-size
+    /// gradient that is zero elsewhere.
+    func accumulate(_ gradient: Tensor, atOffset offset: Int) {
+        guard requiresGrad else { return }
+        precondition(offset >= 0 && offset + gradient.count <= value.count,
+                     "gradient piece \(offset)..<\(offset + gradient.count) outside \(value.shape)")
+        if grad == nil { grad = Tensor(shape: value.shape) }
+        grad!.scalars.withUnsafeMutableBufferPointer { g in
+            gradient.scalars.withUnsafeBufferPointer { d in
+                for i in 0..<d.count { g[offset &+ i] += d[i] }
+            }
+        }
+    }
+
     /// Reverse-mode differentiation from this value. `seed` defaults to ones (the usual
     /// call on a scalar loss). Leaves accumulate into `grad`; intermediate gradients and
     /// the recorded graph are released as soon as they have been used, so one forward

@@ -28,6 +28,22 @@ enum VectorKernels {
         return total
     }
 
+    /// Σ (w[i] (x[i] − t[i]))², or Σ (x[i] − t[i])² without weights.
+    @inline(__always)
+    static func squaredDistance(_ x: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ w: UnsafePointer<Float>?,
+                                _ count: Int) -> Float {
+        var lanes = Lanes(repeating: 0)
+        var i = 0
+        if let w {
+            while i &+ 8 <= count { let d = load(w + i) * (load(x + i) - load(t + i)); lanes += d * d; i &+= 8 }
+        } else {
+            while i &+ 8 <= count { let d = load(x + i) - load(t + i); lanes += d * d; i &+= 8 }
+        }
+        var total = lanes.sum()
+        while i < count { let d = (w?[i] ?? 1) * (x[i] - t[i]); total += d * d; i &+= 1 }
+        return total
+    }
+
     /// Σ (x[i] − mean)².
     @inline(__always)
     static func sumOfSquaredDeviations(_ x: UnsafePointer<Float>, _ count: Int, mean: Float) -> Float {

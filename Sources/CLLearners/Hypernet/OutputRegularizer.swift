@@ -39,9 +39,7 @@ struct OutputRegularizer {
         guard !targets.isEmpty, beta != 0 else { return nil }
         var total: Variable? = nil
         for (t, target) in targets.enumerated() {
-            var difference = regenerate(t) - Variable(target)
-            if let mask = masks[t] { difference = difference * Variable(mask) }
-            let squared = (difference * difference).sum()
+            let squared = regenerate(t).squaredDistance(to: target, weights: masks[t])
             total = total.map { $0 + squared } ?? squared
         }
         return total! * Float(beta / Double(targets.count))
