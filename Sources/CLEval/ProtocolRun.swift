@@ -68,20 +68,21 @@ public struct ProtocolRun {
             for entry in learners {
                 try RunInterruption.checkpoint()
                 let path = resultsPath(learner: entry.name, seed: seed)
-                var fromCheckpoint = false
-                if resume {
-                    let decision = ResumeDecision.announce(for: path, learner: entry.type, run: "\(entry.name) · seed \(seed)", say: log)
-                    if !decision.go { continue }
-                    fromCheckpoint = decision.fromCheckpoint
-                }
-                log("\(entry.name) · seed \(seed) · \(stream.tasks.count) tasks (\(stream.kind.rawValue)) → \(path)")
-                let started = RunEnvironment.monotonicSeconds()
                 // On a pretrained backbone: the cached features, seen through the identity backbone.
                 var runEntry = entry, runDataset = dataset
                 if let features = featureSets[entry.config.backbone] {
                     runDataset = features
                     runEntry.config.backbone = BackboneConfig(kind: "identity")
                 }
+                var fromCheckpoint = false
+                if resume {
+                    let decision = try ResumeDecision.announce(for: path, learner: entry.type, learnerConfig: runEntry.config.yaml,
+                                                               run: "\(entry.name) · seed \(seed)", say: log)
+                    if !decision.go { continue }
+                    fromCheckpoint = decision.fromCheckpoint
+                }
+                log("\(entry.name) · seed \(seed) · \(stream.tasks.count) tasks (\(stream.kind.rawValue)) → \(path)")
+                let started = RunEnvironment.monotonicSeconds()
                 let metrics = try Runner(dataset: runDataset, stream: stream)
                     .run(runEntry, seed: seed, protocol: spec, outputPath: path, resume: fromCheckpoint, progress: log, liveStatus: status)
                 log(String(format: "  done in %.2f s: final_accuracy %.4f, average_incremental_accuracy %.4f, forgetting %@",

@@ -1,5 +1,7 @@
+import CLData
 import CLLearners
 import Foundation
+import HDF5Kit
 
 /// What `cl-bench run --resume` does with one run, given its results file, its checkpoint
 /// and the learner. This is the one place that decides.
@@ -14,9 +16,19 @@ public enum ResumeDecision: Equatable, Sendable {
     /// The file is `running`, `interrupted` or `failed` and cannot be continued (no
     /// checkpoint, or a learner that is not `Resumable`): run it again from the first task.
     case restart(previous: RunState, reason: String)
+    /// The file was written with another configuration of this learner than the protocol
+    /// gives now (an edited protocol): continuing would mix two settings in one file, and
+    /// skipping would pass off the old setting as the new one. Nothing is touched.
+    case conflict(previous: RunState)
 
-    public static func decide(resultsPath: String, learner: any Learner.Type) -> ResumeDecision {
-        switch RunState.ofResultsFile(at: resultsPath) {
+    /// - Parameter learnerConfig: the learner's configuration as the results file records it
+    ///   (`learner_config`); nil skips that check.
+    public static func decide(resultsPath: String, learner: any Learner.Type, learnerConfig: String? = nil) -> ResumeDecision {
+        let state = RunState.ofResultsFile(at: resultsPath)
+        if state != .notStarted, let learnerConfig, let recorded = recordedLearnerConfig(resultsPath), recorded != learnerConfig {
+            return .conflict(previous: state)
+        }
+        switch state {
         case .complete: return .skip
         case .notStarted: return .start
         case let state:
@@ -32,11 +44,22 @@ public enum ResumeDecision: Equatable, Sendable {
 }
 
 extension ResumeDecision {
+    /// The `learner_config` attribute of a results file (nil when unreadable: such a file
+    /// is `failed` and runs again anyway).
+    static func recordedLearnerConfig(_ path: String) -> String? {
+        guard let file = try? HDF5File.open(path) else { return nil }
+        defer { file.close() }
+        return (try? file.attribute("learner_config"))??.stringValue
+    }
+
     /// Decides for `path` and says so in one line when there is something to say; returns
-    /// whether the run should go ahead and whether it continues from a checkpoint.
-    public static func announce(for path: String, learner: any Learner.Type, run: String,
-                                say: (String) -> Void) -> (go: Bool, fromCheckpoint: Bool) {
-        switch decide(resultsPath: path, learner: learner) {
+    /// whether the run should go ahead and whether it continues from a checkpoint; throws
+    /// (one line naming the file) on a configuration conflict.
+    public static func announce(for path: String, learner: any Learner.Type, learnerConfig: String? = nil, run: String,
+                                say: (String) -> Void) throws -> (go: Bool, fromCheckpoint: Bool) {
+        switch decide(resultsPath: path, learner: learner, learnerConfig: learnerConfig) {
+        case let .conflict(previous):
+            throw InputError(file: path, "is \(previous.rawValue) but was written with another configuration of '\(learner.name)' than the protocol gives now (its attribute learner_config differs); --resume would mix the two: move the file (and its .checkpoint) away to run the new setting")
         case .start:
             return (true, false)
         case .skip:

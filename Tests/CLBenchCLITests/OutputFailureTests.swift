@@ -99,6 +99,19 @@ func closedPipeOnStandardOutputExitsQuietlyWithTheSIGPIPEStatus(arguments: [Stri
     #expect(ontoFolder.status == 2 && ontoFolder.error.contains("out: is a folder"), "\(ontoFolder.error)")
 }
 
+/// `export --out` onto a character device (a private copy of /dev/null made with mknod in
+/// the scratch folder: major 1, minor 3, so a regression cannot replace the real one) writes into it and
+/// leaves it a device. Needs root for mknod; skipped otherwise.
+@Test(.enabled(if: getuid() == 0, "mknod needs root")) func exportOutOntoADeviceKeepsIt() throws {
+    let folder = try folderWithResults()
+    let device = folder + "/null"
+    #expect(mknod(device, S_IFCHR | 0o666, (1 << 8) | 3) == 0, "mknod: \(String(cString: strerror(errno)))")
+    let intoDevice = try runCLI(["export", "out/tiny", "--out", "null"], in: folder)
+    #expect(intoDevice.status == 0, "\(intoDevice.error)")
+    var info = stat()
+    #expect(lstat(device, &info) == 0 && info.st_mode & S_IFMT == S_IFCHR, "the device was replaced by a regular file")
+}
+
 /// A damaged results file makes report, export and check stop with one line naming the
 /// file and the dataset (they used to trap on a negative completed_tasks).
 @Test(arguments: ["report", "export", "check"])

@@ -140,6 +140,44 @@ func aKilledRunResumesToTheSameFileBitForBit(_ resumeCase: ResumeCase) throws {
     }
 }
 
+/// `--resume` after the protocol was edited refuses, for a complete file and for an
+/// incomplete one alike, naming the file, and leaves both file and checkpoint as they were.
+@Test func resumeAfterTheLearnerConfigurationChangedIsRefused() throws {
+    let folder = scratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
+    try writeTinyIDX(to: folder + "/data/mnist")
+    let original = """
+        name: edited
+        dataset: { name: mnist }
+        stream: { kind: class-incremental, classes_per_task: 2 }
+        learners: [ { name: nmc } ]
+        """
+    try original.write(toFile: folder + "/edited.yaml", atomically: true, encoding: .utf8)
+    let arguments = ["run", "--protocol", "edited.yaml", "--data-dir", "data", "--out", "out", "--resume"]
+    #expect(try runCLI(arguments, in: folder).status == 0)
+    let path = folder + "/out/edited/nmc-seed0.h5"
+    let unchanged = try runCLI(arguments, in: folder)
+    #expect(unchanged.status == 0 && unchanged.output.contains("is complete, skipped"), "\(unchanged.output)")
+
+    let before = try Data(contentsOf: URL(fileURLWithPath: path))
+    try original.replacingOccurrences(of: "{ name: nmc }", with: "{ name: nmc, metric: euclidean }")
+        .write(toFile: folder + "/edited.yaml", atomically: true, encoding: .utf8)
+    let edited = try runCLI(arguments, in: folder)
+    #expect(edited.status == 2)
+    #expect(edited.error.contains(path.replacingOccurrences(of: folder + "/", with: "")) && edited.error.contains("learner_config differs"),
+            "\(edited.error)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "the complete file was touched")
+
+    // An incomplete file with a checkpoint: refused the same way, both kept.
+    let file = try HDF5File.open(path, writable: true)
+    try file.setAttribute("status", .string("interrupted"))
+    file.close()
+    try Data("checkpoint".utf8).write(to: URL(fileURLWithPath: path + ".checkpoint"))
+    #expect(try runCLI(arguments, in: folder).status == 2)
+    #expect(RunState.ofResultsFile(at: path) == .interrupted)
+    #expect(FileManager.default.fileExists(atPath: path + ".checkpoint"))
+}
+
 /// A learner that does not adopt `Resumable` (one written outside this package, say).
 private struct ForgetfulLearner: Learner {
     static let name = "forgetful"
