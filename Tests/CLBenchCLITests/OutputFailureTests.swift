@@ -112,6 +112,19 @@ func closedPipeOnStandardOutputExitsQuietlyWithTheSIGPIPEStatus(arguments: [Stri
     #expect(lstat(device, &info) == 0 && info.st_mode & S_IFMT == S_IFCHR, "the device was replaced by a regular file")
 }
 
+/// An enormous but finite timing (1e300 s, a clock gone wrong) is a valid file: every report
+/// format renders it without trapping on the conversion to whole seconds.
+@Test func enormousTimingsRenderInEveryReportFormat() throws {
+    let folder = try folderWithResults()
+    let file = try HDF5File.open(folder + "/out/tiny/nmc-seed0.h5", writable: true)
+    try file.writeRows([1e300], startingAt: 0, at: "/timing/train_seconds")
+    file.close()
+    for format in ["text", "markdown", "html"] {
+        let report = try runCLI(["report", "out/tiny", "--format", format], in: folder)
+        #expect(report.status == 0 && !report.output.isEmpty, "\(format): \(report.error)")
+    }
+}
+
 /// A damaged results file makes report, export and check stop with one line naming the
 /// file and the dataset (they used to trap on a negative completed_tasks).
 @Test(arguments: ["report", "export", "check"])
