@@ -99,42 +99,22 @@ extension Variable {
         precondition(range.lowerBound >= 0 && range.upperBound <= shape[axis], "slice \(range) out of \(shape) on axis \(axis)")
         let (outer, extent, inner) = value.split(at: axis)
         let length = range.count
-        var out: [Float]
-        if outer == 1 {
-            // One contiguous piece (a layer's weights in a flat vector): a straight copy.
-            out = Array(value.scalars[(range.lowerBound * inner)..<(range.upperBound * inner)])
-        } else {
-            out = [Float](repeating: 0, count: outer * length * inner)
-            value.scalars.withUnsafeBufferPointer { x in
-                out.withUnsafeMutableBufferPointer { o in
-                    for p in 0..<outer {
-                        for e in 0..<length {
-                            let from = (p * extent + range.lowerBound + e) * inner
-                            let to = (p * length + e) * inner
-                            for q in 0..<inner { o[to + q] = x[from + q] }
-                        }
-                    }
+        // For each index of the outer axes the slice is one contiguous block of
+        // length · inner elements: copy and add blocks, not single elements.
+        let block = length * inner
+        var out = [Float](repeating: 0, count: outer * block)
+        if block > 0 { value.scalars.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { o in
+                for p in 0..<outer {
+                    let from = (p * extent + range.lowerBound) * inner
+                    (o.baseAddress! + p * block).update(from: x.baseAddress! + from, count: block)
                 }
             }
-        }
+        } }
         var outShape = shape
         outShape[axis] = length
-        let inputShape = shape
         return .result(Tensor(shape: outShape, scalars: out), [self]) { g in
-            if outer == 1 {
-                // A contiguous piece (a layer's weights sliced out of a flat vector): add into it.
-                self.accumulate(g, atOffset: range.lowerBound * inner)
-                return
-            }
-            var gradient = [Float](repeating: 0, count: outer * extent * inner)
-            for p in 0..<outer {
-                for e in 0..<length {
-                    let to = (p * extent + range.lowerBound + e) * inner
-                    let from = (p * length + e) * inner
-                    for q in 0..<inner { gradient[to + q] = g.scalars[from + q] }
-                }
-            }
-            self.accumulate(Tensor(shape: inputShape, scalars: gradient))
+            self.accumulate(g, blocksOf: block, atOffsets: (0..<outer).map { ($0 * extent + range.lowerBound) * inner })
         }
     }
 

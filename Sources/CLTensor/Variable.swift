@@ -76,17 +76,20 @@ public final class Variable {
         }
     }
 
-    /// Adds `gradient` into the flat elements `offset ..< offset + gradient.count` of this
-    /// variable's gradient (the pullback of a contiguous slice), without building a full-size
-    /// gradient that is zero elsewhere.
-    func accumulate(_ gradient: Tensor, atOffset offset: Int) {
+    /// Adds consecutive blocks of `gradient` (each `blockSize` elements) into this variable's
+    /// gradient at the flat `offsets` (the pullback of a slice), without building a
+    /// full-size gradient that is zero elsewhere.
+    func accumulate(_ gradient: Tensor, blocksOf blockSize: Int, atOffsets offsets: [Int]) {
         guard requiresGrad else { return }
-        precondition(offset >= 0 && offset + gradient.count <= value.count,
-                     "gradient piece \(offset)..<\(offset + gradient.count) outside \(value.shape)")
+        precondition(gradient.count == blockSize * offsets.count && offsets.allSatisfy { $0 >= 0 && $0 + blockSize <= value.count },
+                     "gradient blocks outside \(value.shape)")
         if grad == nil { grad = Tensor(shape: value.shape) }
         grad!.scalars.withUnsafeMutableBufferPointer { g in
             gradient.scalars.withUnsafeBufferPointer { d in
-                for i in 0..<d.count { g[offset &+ i] += d[i] }
+                for (index, offset) in offsets.enumerated() {
+                    let source = index &* blockSize
+                    for i in 0..<blockSize { g[offset &+ i] += d[source &+ i] }
+                }
             }
         }
     }

@@ -36,6 +36,13 @@ import Testing
     let expected = (0..<12).map { i -> Float in (i < 4 ? 2 * x[i] : 0) + ((2..<7).contains(i) ? 3 : 0) }
     expectClose(theta.grad!, Tensor(shape: [12], scalars: expected), tolerance: 1e-6)
     expectGradientsMatch([randomTensor([10], seed: 6)]) { v in v[0].slice(axis: 0, 3..<8) * v[0].slice(axis: 0, 0..<5) }
+    // Slices inside rows (one block per outer index), and an empty slice.
+    expectGradientsMatch([randomTensor([3, 5], seed: 9)]) { v in v[0].slice(axis: 1, 1..<4) * v[0].slice(axis: 1, 0..<3) }
+    expectGradientsMatch([randomTensor([2, 3, 4], seed: 10)]) { v in v[0].slice(axis: 1, 1..<3) * 2 }
+    let rows = Variable(randomTensor([2, 3], seed: 11), requiresGrad: true)
+    #expect(rows.slice(axis: 1, 2..<2).shape == [2, 0])
+    let matrix = randomTensor([3, 5], seed: 12)
+    #expect(Variable(matrix).slice(axis: 1, 1..<4).value.scalars == [1, 2, 3, 6, 7, 8, 11, 12, 13].map { matrix.scalars[$0] })
 }
 
 /// Σ (w (x − t))² equals a naive double-precision loop (and the four-operation form), and
