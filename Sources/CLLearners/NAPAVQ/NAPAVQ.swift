@@ -217,7 +217,7 @@ extension NAPAVQ {
     /// without the `base_task` note).
     public func checkpoint() -> LearnerCheckpoint {
         var checkpoint = LearnerCheckpoint()
-        checkpoint.save(backbone.stateDictionary(), prefix: "network.")
+        backbone.save(in: &checkpoint)
         checkpoint.tensors["code_vectors"] = codeVectors.values
         checkpoint.tensors["topology"] = topology.matrix
         let saved = augmentation.savedMeans
@@ -234,8 +234,7 @@ extension NAPAVQ {
 
     public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
         guard !learnedTasks.isEmpty else { return }
-        try backbone.loadStateDictionary(checkpoint.tensors(prefixed: "network."))
-        backbone.isTraining = false
+        try backbone.restore(from: checkpoint)
         let vectors = try checkpoint.tensor("code_vectors")
         guard vectors.rank == 2, vectors.shape[1] == codeVectors.dimension else {
             throw LearnerCheckpoint.Mismatch(name: "code_vectors", detail: "shape \(vectors.shape)")

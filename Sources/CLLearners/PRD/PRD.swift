@@ -134,7 +134,7 @@ extension PRD {
     /// optimiser is rebuilt for every task.
     public func checkpoint() -> LearnerCheckpoint {
         var checkpoint = LearnerCheckpoint()
-        checkpoint.save(backbone.stateDictionary(), prefix: "network.")
+        backbone.save(in: &checkpoint)
         checkpoint.save(projection.parameters, as: "projection")
         checkpoint.save(prototypes.heads, as: "prototypes")
         checkpoint.save(prototypeGenerator, as: "prototype_generator")
@@ -146,8 +146,7 @@ extension PRD {
 
     public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
         guard !learnedTasks.isEmpty else { return }
-        try backbone.loadStateDictionary(checkpoint.tensors(prefixed: "network."))
-        backbone.isTraining = false
+        try backbone.restore(from: checkpoint)
         try checkpoint.load(into: projection.parameters, from: "projection")
         let heads = learnedTasks.map { Variable(Tensor(shape: [$0.classes.count, backbone.featureDimension]), requiresGrad: true) }
         try checkpoint.load(into: heads, from: "prototypes")

@@ -74,3 +74,17 @@ extension TrainableBackbone {
         return copy
     }
 }
+
+extension TrainableBackbone {
+    /// Saves weights, batch-norm statistics and the input normalisation under `prefix` in a
+    /// learner's checkpoint (`Resumable`).
+    public func save(in checkpoint: inout LearnerCheckpoint, prefix: String = "network.") {
+        checkpoint.save(stateDictionary(), prefix: prefix)
+    }
+
+    /// Restores what `save(in:prefix:)` stored, in evaluation mode, as training leaves it.
+    public func restore(from checkpoint: LearnerCheckpoint, prefix: String = "network.") throws {
+        try loadStateDictionary(checkpoint.tensors(prefixed: prefix))
+        isTraining = false
+    }
+}
