@@ -61,29 +61,6 @@ private func norm(_ t: Tensor) -> Float { t.scalars.reduce(0) { $0 + $1 * $1 }.s
     #expect(recurrent.validPositions.allSatisfy { $0 < 7 * 10 })
 }
 
-/// Central differences of a scalar function of the parameters against the tape's gradient.
-private func expectGradientsMatch(_ parameters: [Variable], step: Float = 1e-2, tolerance: Float = 3e-2,
-                                  sourceLocation: SourceLocation = #_sourceLocation, _ loss: () -> Variable) {
-    for p in parameters { p.zeroGradient() }
-    loss().backward()
-    let analytic = parameters.map { $0.grad ?? Tensor(shape: $0.shape) }
-    var worst: Float = 0
-    for (index, parameter) in parameters.enumerated() {
-        for element in 0..<parameter.value.count {
-            let original = parameter.value.scalars[element]
-            parameter.value.scalars[element] = original + step
-            let plus = Double(withoutGradient { loss() }.value.scalars[0])
-            parameter.value.scalars[element] = original - step
-            let minus = Double(withoutGradient { loss() }.value.scalars[0])
-            parameter.value.scalars[element] = original
-            let numeric = Float((plus - minus) / (2 * Double(step)))
-            let error = abs(numeric - analytic[index].scalars[element]) / max(1, abs(numeric))
-            worst = error.isNaN ? .nan : max(worst, error)
-        }
-    }
-    #expect(worst < tolerance, "worst relative gradient error \(worst)", sourceLocation: sourceLocation)
-}
-
 @Test(arguments: ["mlp", "rnn"], ["none", "mip"])
 func gradientsThroughGeneratedWeightsMatchFiniteDifferences(generator: String, parametrization: String) throws {
     let learner = try Hypernet(config: hypernetConfig(["generator": .text(generator), "parametrization": .text(parametrization),
@@ -97,7 +74,7 @@ func gradientsThroughGeneratedWeightsMatchFiniteDifferences(generator: String, p
     let loss = {
         Loss.crossEntropy(logits: learner.model.target(x, theta: learner.model.weights(task: 0)).indexSelect([0, 1], axis: 1), labels: y)
     }
-    expectGradientsMatch(learner.model.sharedParameters + learner.model.taskParameters(0), loss)
+    expectGradientsMatchFiniteDifferences(parameters: learner.model.sharedParameters + learner.model.taskParameters(0), loss)
 }
 
 @Test func regularizerIsZeroAtTheFirstStepOfATask() throws {

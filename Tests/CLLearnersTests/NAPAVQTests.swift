@@ -29,31 +29,6 @@ private func randomMatrix(_ rows: Int, _ columns: Int, seed: UInt64, scale: Floa
     return Tensor(shape: [rows, columns], scalars: (0..<(rows * columns)).map { _ in scale * generator.nextNormal() })
 }
 
-/// Central differences of a scalar function against the tape's gradient, for every input
-/// element; fails on NaN (a NaN error never passes `<`).
-private func expectGradientsMatchFiniteDifferences(_ inputs: [Tensor], step: Float = 1e-2, tolerance: Double = 2e-2,
-                                                   sourceLocation: SourceLocation = #_sourceLocation,
-                                                   _ function: ([Variable]) -> Variable) {
-    let variables = inputs.map { Variable($0, requiresGrad: true) }
-    function(variables).backward()
-    func value(_ tensors: [Tensor]) -> Double {
-        Double(withoutGradient { function(tensors.map { Variable($0) }) }.value.scalars[0])
-    }
-    for (index, input) in inputs.enumerated() {
-        let analytic = variables[index].grad ?? Tensor(shape: input.shape)
-        var failures = 0, worst = 0.0
-        for element in 0..<input.count {
-            var plus = inputs, minus = inputs
-            plus[index].scalars[element] += step
-            minus[index].scalars[element] -= step
-            let numeric = (value(plus) - value(minus)) / (2 * Double(step))
-            let error = abs(numeric - Double(analytic.scalars[element])) / max(1, abs(numeric))
-            if !(error < tolerance) { failures += 1; worst = error.isNaN ? .nan : max(worst, error) }
-        }
-        #expect(failures == 0, "input \(index): \(failures) elements off, worst \(worst)", sourceLocation: sourceLocation)
-    }
-}
-
 // MARK: topology
 
 @Test func topologyStaysSymmetricWithUnitDiagonalAndPrunedEntries() {

@@ -6,31 +6,6 @@ import Testing
 
 // PRD's invariants (specs/LEARNERS.md §3) and the gradients of its losses.
 
-/// Central differences of a scalar function of `inputs` against the tape's gradients;
-/// every comparison fails on NaN (a NaN error is never below the tolerance).
-private func expectGradientsMatchDifferences(_ inputs: [Tensor], step: Float = 2e-3, tolerance: Float = 2e-2,
-                                             sourceLocation: SourceLocation = #_sourceLocation,
-                                             _ function: ([Variable]) -> Variable) {
-    let variables = inputs.map { Variable($0, requiresGrad: true) }
-    function(variables).backward()
-    func value(_ tensors: [Tensor]) -> Double {
-        Double(withoutGradient { function(tensors.map { Variable($0) }) }.value.scalars[0])
-    }
-    for (index, input) in inputs.enumerated() {
-        let analytic = variables[index].grad ?? Tensor(shape: input.shape)
-        var worst: Float = 0
-        for element in 0..<input.count {
-            var plus = inputs, minus = inputs
-            plus[index].scalars[element] += step
-            minus[index].scalars[element] -= step
-            let numeric = Float((value(plus) - value(minus)) / (2 * Double(step)))
-            let error = Swift.abs(numeric - analytic.scalars[element]) / Swift.max(1, Swift.abs(numeric))
-            worst = error.isNaN ? .infinity : Swift.max(worst, error)
-        }
-        #expect(worst < tolerance, "input \(index): worst relative gradient error \(worst)", sourceLocation: sourceLocation)
-    }
-}
-
 private func random(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
     var generator = SeededGenerator(seed: seed)
     var t = Tensor(shape: shape)
@@ -71,7 +46,7 @@ private func prototypes(dimension: Int = 5, seed: UInt64 = 3) throws -> TaskProt
 
     @Test func supervisedContrastiveGradientMatchesFiniteDifferences() {
         let raw = random([6, 3], seed: 11)
-        expectGradientsMatchDifferences([raw]) {
+        expectGradientsMatchFiniteDifferences([raw]) {
             Loss.supervisedContrastive(features: $0[0].l2Normalized(), labels: [0, 1, 0, 1, 2, 2], temperature: 0.1,
                                        baseTemperature: PRDStep.baseTemperature)
         }
@@ -162,7 +137,7 @@ private func prototypes(dimension: Int = 5, seed: UInt64 = 3) throws -> TaskProt
         let teacher = TaskPrototypes(frozenCopyOf: try prototypes(seed: 21))
         let teacherFeatures = random([4, 5], seed: 22)
         let initial = try prototypes(seed: 23)
-        expectGradientsMatchDifferences([random([4, 5], seed: 24), initial.heads[0].value, initial.heads[1].value]) { v in
+        expectGradientsMatchFiniteDifferences([random([4, 5], seed: 24), initial.heads[0].value, initial.heads[1].value]) { v in
             let student = TaskPrototypes(featureDimension: 5)
             student.setHeads([v[1], v[2]], classes: [[0, 1], [2, 3]])
             return RelationDistillation.loss(studentFeatures: v[0], studentPrototypes: student, teacherFeatures: teacherFeatures,
@@ -173,7 +148,7 @@ private func prototypes(dimension: Int = 5, seed: UInt64 = 3) throws -> TaskProt
     @Test func prototypeLossGradientMatchesFiniteDifferences() throws {
         let features = random([6, 5], seed: 31)
         let initial = try prototypes(seed: 32)
-        expectGradientsMatchDifferences([initial.heads[1].value]) { v in
+        expectGradientsMatchFiniteDifferences([initial.heads[1].value]) { v in
             let p = TaskPrototypes(featureDimension: 5)
             p.setHeads([Variable(initial.heads[0].value), v[0]], classes: [[0, 1], [2, 3]])
             return p.prototypeLoss(features: features, labels: [2, 3, 3, 2, 2, 3], task: 1)
