@@ -24,7 +24,9 @@ public final class HDF5File {
     /// Creates a new file at `path`, replacing any existing one.
     public static func create(_ path: String) throws -> HDF5File {
         HDF5Lock.enter(); defer { HDF5Lock.leave() }
-        let id = H5Fcreate(path, cb_h5f_acc_trunc(), cb_h5p_default(), cb_h5p_default())
+        let access = unlockedFileAccess()
+        defer { H5Pclose(access) }
+        let id = H5Fcreate(path, cb_h5f_acc_trunc(), cb_h5p_default(), access)
         guard id >= 0 else { throw HDF5Error(file: path, "cannot create HDF5 file (is the folder writable?)") }
         return HDF5File(path: path, id: id, writable: true)
     }
@@ -34,15 +36,23 @@ public final class HDF5File {
         HDF5Lock.enter(); defer { HDF5Lock.leave() }
         guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error(file: path, "no such file") }
         guard H5Fis_hdf5(path) > 0 else { throw HDF5Error(file: path, "not an HDF5 file") }
-        // Readers do not take HDF5's file lock: `cl-bench report` must be able to read a
-        // results file that a running `cl-bench run` holds open for writing (it flushes
-        // after every task, so what is on disk is consistent between tasks).
-        let access = H5Pcreate(cb_h5p_file_access())
+        let access = unlockedFileAccess()
         defer { H5Pclose(access) }
-        if !writable { H5Pset_file_locking(access, false, true) }
         let id = H5Fopen(path, writable ? cb_h5f_acc_rdwr() : cb_h5f_acc_rdonly(), access)
         guard id >= 0 else { throw HDF5Error(file: path, "cannot open HDF5 file\(writable ? " for writing" : "")") }
         return HDF5File(path: path, id: id, writable: writable)
+    }
+
+    /// File access without HDF5's own file lock, for writers and readers alike. Readers:
+    /// `cl-bench report` must read a results file that a running `cl-bench run` holds open
+    /// (it flushes after every task, so what is on disk is consistent between tasks).
+    /// Writers: HDF5's exclusive lock would make h5py, which locks by default, refuse to
+    /// open a running file ("unable to lock file"); two cl-bench writers are kept apart by
+    /// cl-bench's own `<results file>.lock` (`RunLock`) instead.
+    private static func unlockedFileAccess() -> hid_t {
+        let access = H5Pcreate(cb_h5p_file_access())
+        H5Pset_file_locking(access, false, true)
+        return access
     }
 
     deinit { close() }

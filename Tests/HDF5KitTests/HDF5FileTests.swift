@@ -138,6 +138,42 @@ func h5pyReadsTheFileWhenAvailable() throws {
     #expect(check.terminationStatus == 0 && text.contains("ok"))
 }
 
+/// h5py (which takes HDF5's file lock by default) reads a file that is still open for
+/// writing, as a running `cl-bench run` holds its results file: created, and reopened for
+/// writing (a resumed run).
+@Test(.enabled(if: pythonWithH5py() != nil, "needs Debian's python3-h5py (make test installs it)"))
+func h5pyReadsAFileStillOpenForWriting() throws {
+    let python = try #require(pythonWithH5py())
+    let path = temporaryPath("running.h5")
+    func h5pyStatus() throws -> (status: Int32, output: String) {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: python)
+        check.arguments = ["-c", "import h5py\nf = h5py.File('\(path)', 'r')\nprint(f.attrs['status'])"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["HDF5_USE_FILE_LOCKING"] = nil   // h5py's default: lock
+        check.environment = environment
+        let output = Pipe(), errors = Pipe()
+        check.standardOutput = output
+        check.standardError = errors
+        try check.run()
+        check.waitUntilExit()
+        return (check.terminationStatus, String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    + String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+    let created = try HDF5File.create(path)
+    try created.setAttribute("status", .string("running"))
+    try created.flush()
+    let whileCreated = try h5pyStatus()
+    #expect(whileCreated.status == 0 && whileCreated.output.contains("running"), "\(whileCreated.output)")
+    created.close()
+    let reopened = try HDF5File.open(path, writable: true)
+    try reopened.setAttribute("status", .string("resumed"))
+    try reopened.flush()
+    let whileReopened = try h5pyStatus()
+    #expect(whileReopened.status == 0 && whileReopened.output.contains("resumed"), "\(whileReopened.output)")
+    reopened.close()
+}
+
 /// A Python interpreter that can import h5py: Debian's first, then the one on PATH.
 func pythonWithH5py() -> String? {
     var candidates = ["/usr/bin/python3"]
