@@ -10,9 +10,11 @@ import CLTensor
 /// All K chunks go through the MLP as the rows of one matrix, so a forward pass is one
 /// matrix product per layer whatever K is (the "many small products" become few large ones).
 ///
-/// Choices: hidden non-linearity sigmoid by default (posterior_replay_cl's default
-/// `--hnet_net_act`; the reference runs do not override it); Xavier-uniform weights and
-/// zero biases; no non-linearity on the output.
+/// Choices: hidden non-linearity ReLU by default (posterior_replay_cl's default
+/// `--hnet_net_act`, `utils/cli_args.py` via `dnet_act='relu'` in prob_mnist's train_args;
+/// its Split- and Permuted-MNIST reference runs do not override it); Xavier-uniform weights
+/// and zero biases (the code: PyTorch's default uniform init for both); no non-linearity on
+/// the output.
 final class ChunkedMLPGenerator: WeightGenerator {
     let outputLength: Int
     let chunkSize: Int

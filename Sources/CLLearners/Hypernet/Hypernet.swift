@@ -48,7 +48,7 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
         HyperparameterSpec("hnet_hidden", .numbers, default: .numbers([10, 10]),
                            "hidden widths of the MLP generator; the rnn generator's state size is the last of them."),
         HyperparameterSpec("hnet_activation", .choice(GeneratorActivation.allCases.map(\.rawValue)), default: .text("relu"),
-                           "hidden non-linearity of the MLP generator (posterior_replay_cl's reference runs use its default, sigmoid)."),
+                           "hidden non-linearity of the MLP generator (posterior_replay_cl's reference runs use its default, relu)."),
         HyperparameterSpec("embedding_size", .integer, default: .integer(96), "size of a task embedding e_t."),
         HyperparameterSpec("chunk_size", .integer, default: .integer(0), "scalars of Θ generated per chunk; 0 generates Θ whole (mlp) or one step per layer (rnn)."),
         HyperparameterSpec("chunk_embedding_size", .integer, default: .integer(32), "size of a chunk embedding c_i (chunked generators only)."),
