@@ -51,14 +51,37 @@ private func norm(_ t: Tensor) -> Float { t.scalars.reduce(0) { $0 + $1 * $1 }.s
     #expect(whole.chunkCount == 0)
     #expect(whole.generate(TaskCondition(embedding: condition.embedding, chunkEmbeddings: nil)).shape == [37])
     // Recurrent: chunks never span layers: layers of 35, 12 and 6 scalars in chunks of 10 → 4 + 2 + 1 steps.
-    let recurrent = RecurrentGenerator(layerParameterCounts: [35, 12, 6], embeddingSize: 4, chunkSize: 10, chunkEmbeddingSize: 3,
-                                       stateSize: 5, generator: &g)
+    let recurrent = RecurrentGenerator(layerParameterCounts: [35, 12, 6], layerDeviations: [0.1, 0.1, 0.1], embeddingSize: 4, chunkSize: 10,
+                                       chunkEmbeddingSize: 3, stateSize: 5, generator: &g)
     #expect(recurrent.chunkCount == 7)
     #expect(recurrent.outputLength == 53)
     let steps = TaskCondition(embedding: condition.embedding, chunkEmbeddings: Variable(Tensor(shape: [7, 3], repeating: 0.2)))
     #expect(recurrent.generate(steps).shape == [53])
     #expect(Set(recurrent.validPositions).count == 53)
     #expect(recurrent.validPositions.allSatisfy { $0 < 7 * 10 })
+}
+
+/// The recurrent generator's per-layer gain: at initialisation each generated layer of the
+/// (100, 100) MNIST MLP is spread like the target's own default initialisation (at most,
+/// and not vanishingly less); without it layer 0 came out ~10x too wide.
+@Test func recurrentGeneratorStartsAsSpreadAsTheTargetsOwnInitialisation() {
+    let target = TargetNetwork(inputSize: 784, hiddenWidths: [100, 100], outputSize: 10)
+    var g = SeededGenerator(seed: 11)
+    let recurrent = RecurrentGenerator(layerParameterCounts: (0..<3).map { target.parameterCount(layer: $0) },
+                                       layerDeviations: (0..<3).map { target.defaultDeviation(layer: $0) },
+                                       embeddingSize: 32, chunkSize: 750, chunkEmbeddingSize: 16, stateSize: 100, generator: &g)
+    for task in 0..<3 {
+        let condition = TaskCondition(embedding: Variable(Initializer.normal([32], deviation: 1, generator: &g)),
+                                      chunkEmbeddings: Variable(Initializer.normal([recurrent.chunkCount, 16], deviation: 0.1, generator: &g)))
+        let theta = recurrent.generate(condition).value.scalars
+        for layer in 0..<3 {
+            let values = theta[target.offset(layer: layer)..<(target.offset(layer: layer) + target.parameterCount(layer: layer))]
+            let mean = values.reduce(0, +) / Float(values.count)
+            let deviation = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(values.count)).squareRoot()
+            let wanted = target.defaultDeviation(layer: layer)
+            #expect(deviation <= 1.1 * wanted && deviation >= 0.1 * wanted, "task \(task) layer \(layer): deviation \(deviation), target's own \(wanted)")
+        }
+    }
 }
 
 @Test(arguments: ["mlp", "rnn"], ["none", "mip"])

@@ -106,6 +106,7 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
         let weightGenerator: any WeightGenerator
         if kind == "rnn" {
             weightGenerator = RecurrentGenerator(layerParameterCounts: (0..<target.layerCount).map { target.parameterCount(layer: $0) },
+                                                 layerDeviations: (0..<target.layerCount).map { target.defaultDeviation(layer: $0) },
                                                  embeddingSize: generatorInput, chunkSize: chunkSize, chunkEmbeddingSize: chunkEmbeddingSize,
                                                  stateSize: hidden.last!, generator: &initialization)
         } else {

@@ -74,6 +74,10 @@ struct TargetNetwork: Sendable {
         return state
     }
 
+    /// The standard deviation of layer `l`'s scalars under `defaultInitialization`: uniform
+    /// in ±1/√fan_in has deviation 1/√(3·fan_in).
+    func defaultDeviation(layer l: Int) -> Float { 1 / Float(3 * layerSizes[l]).squareRoot() }
+
     /// A conventional initialisation of Θ (PyTorch's `nn.Linear` default: weights and
     /// biases uniform in ±1/√fan_in): the learned base of the MIP parametrisation.
     func defaultInitialization(generator: inout SeededGenerator) -> Tensor {
