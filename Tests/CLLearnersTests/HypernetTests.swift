@@ -235,3 +235,15 @@ func oldTasksGeneratedWeightsStayNearTheirSnapshots(generator: String) throws {
     }
     #expect(LearnerRegistry.type(named: "hypernet") != nil)
 }
+
+@Test func aSharedStepBudgetThatDisagreesWithIterationsIsRefused() throws {
+    var training = TestData.training(epochs: 1, batchSize: 12, lr: 0.01, optimizer: "adam")
+    training.steps = 500
+    let given: [String: HyperparameterValue] = ["hnet_hidden": .numbers([8]), "iterations": .integer(60)]
+    let backbone = BackboneConfig(kind: "mlp", widths: [5])
+    #expect(throws: HyperparameterError.self) {
+        try Hypernet(config: LearnerConfig(specs: Hypernet.hyperparameters, given: given, training: training, backbone: backbone), context: context())
+    }
+    training.steps = 60   // the same budget said twice is not a conflict
+    _ = try Hypernet(config: LearnerConfig(specs: Hypernet.hyperparameters, given: given, training: training, backbone: backbone), context: context())
+}

@@ -89,6 +89,11 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
               config.integer("chunk_embedding_size") > 0, config.integer("iterations") > 0, config.number("beta") >= 0 else {
             throw HyperparameterError(key: "hnet_hidden", message: "sizes, iterations and beta must be positive (chunk_size and beta may be 0)")
         }
+        if let steps = config.training.steps, steps != config.integer("iterations") {
+            // Two budgets would leave one silently ignored: hypernet counts its own, as the code does.
+            throw HyperparameterError(key: "training.steps",
+                                      message: "hypernet's budget is its iterations hyperparameter (\(config.integer("iterations"))); remove steps (\(steps)) or set iterations: \(steps)")
+        }
         let kind = config.text("generator")
         if kind == "rnn" && hidden.isEmpty {
             throw HyperparameterError(key: "hnet_hidden", message: "the rnn generator takes its state size from the last hnet_hidden width; give at least one")
