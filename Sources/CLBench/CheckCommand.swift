@@ -4,27 +4,51 @@ import CLEval
 import CLReport
 import Foundation
 
-/// `cl-bench check --baseline FILE PATH...`: the regression gate.
+/// `cl-bench check --baseline FILE PATH...`: the regression gate; `cl-bench check --parity
+/// RECORD [PATH...]`: a parity record's rule, on the record and on fresh results.
 ///
-/// Exit status 0 when every baseline metric is within tolerance, 1 when anything regressed or
-/// a baseline learner has no complete results, 2 on bad input (a malformed baseline, results
-/// of another protocol), which `InputError` carries to the top level.
+/// Exit status 0 when every baseline metric is within tolerance (or every parity verdict is
+/// the record's), 1 when anything regressed, a verdict changed, or a learner has no complete
+/// results, 2 on bad input (a malformed baseline or record, results of another protocol),
+/// which `InputError` carries to the top level.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Compare results with a committed baseline; exit 1 on a regression.",
+        abstract: "Compare results with a committed baseline (exit 1 on a regression) or with a parity record.",
         discussion: """
-        expected is the mean over the seeds found. Accuracy-like metrics may not fall below \
+        --baseline: expected is the mean over the seeds found. Accuracy-like metrics may not fall below \
         expected - tolerance; forgetting-like ones may not rise above expected + tolerance.
+        --parity: applies the record's agreement rule (|difference of means| <= max(minimum_tolerance, \
+        std_factor x the larger seed std), per metric) to the record's own two sides and, when results \
+        are given, to those results against the authors' side; exit 1 when a verdict differs from the record's.
         """)
 
     @Option(name: .long, help: "Baseline YAML, e.g. results/baselines/split-mnist.yaml.")
-    var baseline: String
+    var baseline: String?
+
+    @Option(name: .long, help: "Parity record YAML, e.g. results/parity/prd-split-mnist-prd.yaml.")
+    var parity: String?
 
     @Argument(help: "Results files or folders.")
-    var paths: [String]
+    var paths: [String] = []
+
+    func validate() throws {
+        guard (baseline == nil) != (parity == nil) else {
+            throw ValidationError("give exactly one of --baseline and --parity")
+        }
+        if baseline != nil && paths.isEmpty { throw ValidationError("--baseline needs results files or folders to check") }
+    }
 
     func run() throws {
+        if let parity {
+            let record = try ParityRecord.read(path: parity)
+            let fresh = paths.isEmpty ? nil : try ResultsReader.records(in: paths)
+            let result = try ParityCheck.check(record, fresh: fresh, recordFile: parity)
+            StandardStreams.output(ParityTable.render(result, recordFile: parity))
+            if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+            return
+        }
+        guard let baseline else { return }
         let expectations = try Baseline.read(path: baseline)
         let records = try ResultsReader.records(in: paths)
         let result = try RegressionCheck.compare(records, with: expectations, baselineFile: baseline)

@@ -99,6 +99,16 @@ public enum Metrics {
         return a + b == 0 ? 0 : 2 * a * b / (a + b)
     }
 
+    /// The task-aware metrics of METRICS.md, from the task-aware matrix A (same layout as R):
+    /// `final_task_aware_accuracy` = (1/T) Σ_j A[T-1][j] (Mammoth's Task-IL, hypercl's CL1) and
+    /// `task_aware_forgetting`, the `forgetting` formula applied to A.
+    public static func taskAware(_ matrix: [[Double]]) -> [String: Double] {
+        ["final_task_aware_accuracy": finalTaskMeanAccuracy(matrix), "task_aware_forgetting": forgetting(matrix)]
+    }
+
+    /// The keys `taskAware(_:)` returns.
+    public static let taskAwareKeys = ["final_task_aware_accuracy", "task_aware_forgetting"]
+
     /// Every metric of a complete run, by its results-file key.
     /// `fscilSessionAccuracy` (all-seen accuracy per session) adds `performance_drop`.
     public static func all(matrix: [[Double]], pooled: [Double], fscilSessionAccuracy: [Double]? = nil) -> [String: Double] {

@@ -26,8 +26,8 @@ struct NodeReader {
         for (keyNode, valueNode) in mapping {
             guard case .scalar(let scalar) = keyNode else { throw error(keyNode, context, "keys must be plain names") }
             let key = scalar.string
-            // At the top of a file ("protocol", "sweep") a key is named bare.
-            let qualified = context == "protocol" || context == "sweep" ? key : "\(context).\(key)"
+            // At the top of a file ("protocol", "sweep", "parity record") a key is named bare.
+            let qualified = ["protocol", "sweep", "parity record"].contains(context) ? key : "\(context).\(key)"
             if let allowed, !allowed.contains(key) {
                 throw error(keyNode, qualified, "unknown key (allowed here: \(allowed.joined(separator: ", ")))")
             }
