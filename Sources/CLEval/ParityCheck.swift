@@ -12,12 +12,12 @@ public enum ParityVerdict: String, Sendable, Equatable {
 /// fresh results were given) the cl-bench side as measured now.
 public struct ParityFinding: Sendable, Equatable {
     public var metric: String
-    public var authors: SampleStatistics
-    public var recorded: SampleStatistics
+    public var authors: SeedStatistics
+    public var recorded: SeedStatistics
     /// The verdict of the record itself (authors against the recorded cl-bench runs).
     public var recordedVerdict: ParityVerdict
     public var recordedTolerance: Double
-    public var fresh: SampleStatistics?
+    public var fresh: SeedStatistics?
     /// The verdict of the fresh runs against the authors' side.
     public var freshVerdict: ParityVerdict?
     public var freshTolerance: Double?
@@ -61,12 +61,12 @@ public enum ParityCheck {
             let a = authors.map { $0[metric] ?? .nan }
             let b = recorded.map { $0[metric] ?? .nan }
             let (recordedVerdict, recordedTolerance) = verdict(a, b, rule: record.rule)
-            var finding = ParityFinding(metric: metric, authors: SampleStatistics(a), recorded: SampleStatistics(b),
+            var finding = ParityFinding(metric: metric, authors: SeedStatistics(a), recorded: SeedStatistics(b),
                                         recordedVerdict: recordedVerdict, recordedTolerance: recordedTolerance)
             if fresh != nil {
                 let c = measured.map { $0[metric] ?? .nan }
                 let (freshVerdict, freshTolerance) = verdict(a, c, rule: record.rule)
-                finding.fresh = SampleStatistics(c)
+                finding.fresh = SeedStatistics(c)
                 finding.freshVerdict = freshVerdict
                 finding.freshTolerance = freshTolerance
             }
@@ -79,7 +79,8 @@ public enum ParityCheck {
     /// The rule on two lists of per-seed values: the verdict and the tolerance it used.
     public static func verdict(_ a: [Double], _ b: [Double], rule: ParityRule) -> (ParityVerdict, Double) {
         let tolerance = rule.tolerance(a, b)
-        guard let meanA = SampleStatistics(a).mean, let meanB = SampleStatistics(b).mean else { return (.undefined, tolerance) }
+        let meanA = SeedStatistics(a).mean, meanB = SeedStatistics(b).mean
+        guard meanA.isFinite, meanB.isFinite else { return (.undefined, tolerance) }
         return (abs(meanA - meanB) <= tolerance ? .agree : .disagree, tolerance)
     }
 }

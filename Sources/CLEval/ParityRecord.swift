@@ -145,28 +145,8 @@ public struct ParityRule: Sendable, Equatable {
     /// The tolerance for two samples of per-seed values. A side with fewer than two seeds has
     /// no standard deviation; the other side's then stands for both.
     public func tolerance(_ a: [Double], _ b: [Double]) -> Double {
-        let deviations = [SampleStatistics(a).standardDeviation, SampleStatistics(b).standardDeviation].compactMap { $0 }
+        let deviations = [SeedStatistics(a).standardDeviation, SeedStatistics(b).standardDeviation].filter(\.isFinite)
         return max(minimumTolerance, standardDeviationFactor * (deviations.max() ?? 0))
-    }
-}
-
-/// Mean and sample standard deviation (n − 1) of the finite values of a list.
-public struct SampleStatistics: Sendable, Equatable {
-    public var count: Int
-    public var mean: Double?
-    /// Nil with fewer than two values.
-    public var standardDeviation: Double?
-
-    public init(_ values: [Double]) {
-        let finite = values.filter(\.isFinite)
-        count = finite.count
-        guard !finite.isEmpty else { return }
-        let mean = finite.reduce(0, +) / Double(finite.count)
-        self.mean = mean
-        if finite.count > 1 {
-            let squares = finite.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
-            standardDeviation = (squares / Double(finite.count - 1)).squareRoot()
-        }
     }
 }
 

@@ -1,3 +1,4 @@
+import CLEval
 import Foundation
 
 /// How reports print numbers: four decimals for accuracies (fractions in [0, 1]), so that a

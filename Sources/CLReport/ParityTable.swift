@@ -37,9 +37,9 @@ public enum ParityTable {
     }
 
     /// "0.9512 ± 0.0031 (3)"; "n/a" without a finite value.
-    static func summary(_ statistics: SampleStatistics) -> String {
-        guard let mean = statistics.mean else { return "n/a" }
-        let spread = statistics.standardDeviation.map { " ± " + RegressionCheck.format($0) } ?? ""
-        return RegressionCheck.format(mean) + spread + " (\(statistics.count))"
+    static func summary(_ statistics: SeedStatistics) -> String {
+        guard statistics.isAvailable else { return "n/a" }
+        let spread = statistics.standardDeviation.isFinite ? " ± " + RegressionCheck.format(statistics.standardDeviation) : ""
+        return RegressionCheck.format(statistics.mean) + spread + " (\(statistics.count))"
     }
 }

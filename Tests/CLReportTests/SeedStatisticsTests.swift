@@ -1,4 +1,5 @@
 import Testing
+import CLEval
 @testable import CLReport
 
 @Suite("Statistics over seeds")

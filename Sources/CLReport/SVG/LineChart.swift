@@ -1,3 +1,4 @@
+import CLEval
 /// One learner's curve or bars: a mean per x position and its spread over seeds.
 struct ChartSeries {
     let name: String
