@@ -14,6 +14,9 @@ struct ReportCommand: ParsableCommand {
         PATH is a results file (.h5) or a folder searched recursively for them. Runs that are \
         still running or failed are listed apart and never averaged in.
         --format markdown --out FILE also writes the plots as SVG files next to FILE.
+        --results-table writes the one-table page of results/README.md instead: a row per protocol and \
+        learner entry with the parity verdicts of --parity-records and the entries of --protocols that \
+        have no results.
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -29,9 +32,26 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "Write to this file instead of standard output.")
     var out: String?
 
+    @Flag(name: .long, help: "The results table (Markdown): one row per protocol and learner entry.")
+    var resultsTable = false
+
+    @Option(name: .long, help: "With --results-table: the folder of parity records (*.yaml).")
+    var parityRecords = "results/parity"
+
+    @Option(name: .long, help: "With --results-table: the folder of shipped protocols, to list entries not run.")
+    var protocols = "Protocols"
+
     func run() throws {
         let records = try ResultsReader.atLeastOneRecord(in: paths)
         let summaries = ProtocolSummary.group(records)
+        if resultsTable {
+            let page = ResultsTablePage.render(summaries, parity: try ResultsTableSources.parity(in: parityRecords, linkedFrom: out),
+                                               shipped: try ResultsTableSources.shippedEntries(in: protocols),
+                                               command: (["cl-bench"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+            try ReportOutput.emit(page, to: out)
+            if let out { StandardStreams.error("wrote \(out)\n") }
+            return
+        }
         switch format {
         case .text:
             try ReportOutput.emit(TerminalReport.render(summaries), to: out)

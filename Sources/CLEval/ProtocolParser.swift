@@ -6,7 +6,7 @@ import Yams
 /// Reads and validates protocol files. Every error is an `InputError` naming the file,
 /// the line and the key: "Protocols/x.yaml:7: stream.classes_per_task: expected an integer, got 'two'".
 public enum ProtocolParser {
-    static let topLevelKeys = ["name", "description", "dataset", "stream", "backbone", "training", "learners", "seeds"]
+    static let topLevelKeys = ["name", "description", "dataset", "stream", "backbone", "training", "learners", "seeds", "paper"]
     static let streamKeys = ["kind", "initial_classes", "classes_per_task", "class_order", "base_classes",
                              "ways", "shots", "sessions", "index_lists", "tasks"]
     static let backboneKeys = ["kind", "widths", "weights", "resolution"]
@@ -159,6 +159,9 @@ public enum ProtocolParser {
                 throw reader.error(at, "\(context).\(error.key)", "\(learnerName): \(error.message)")
             }
         }
+
+        // Numbers the paper reports, for the results table; checked here so a typo fails before any work.
+        if let paper = top["paper"] { _ = try PaperReference.list(paper, labels: learners.map(\.name), reader) }
 
         return BenchmarkProtocol(name: name, yaml: text, sourcePath: path, dataset: dataset, stream: stream,
                                  backbone: backbone, training: training, learners: learners, seeds: seeds)
