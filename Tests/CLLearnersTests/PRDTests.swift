@@ -195,6 +195,7 @@ private func batchOfTaskB(step: Int = 0) -> TrainingBatch {
         #expect(config.number("supcon_temperature") == 0.1)
         #expect(config.number("distill_temperature") == 1)
         #expect(config.integer("projection_dim") == 128)
+        #expect(config.integer("projection_layers") == 3)
         #expect(PRD.supportedBackbones?.contains("identity") == false)
     }
 
@@ -248,7 +249,20 @@ private func batchOfTaskB(step: Int = 0) -> TrainingBatch {
         #expect(context.diagnostics["train_distill"] != nil)
         #expect(context.diagnostics["train_supcon"]?.scalars.allSatisfy(\.isFinite) == true)
         #expect(context.weights["prototypes.heads.1.weight"]?.shape == [2, 16])
-        #expect(context.weights["projection.layers.1.0.weight"]?.shape == [128, 16])
+        // The code's main.py projection: d -> d -> d -> 128.
+        #expect(context.weights["projection.layers.1.0.weight"]?.shape == [16, 16])
+        #expect(context.weights["projection.layers.2.0.weight"]?.shape == [128, 16])
+    }
+
+    @Test func theProjectionHasTheRequestedDepthAndRefusesFewerThanTwoLayers() throws {
+        let context = TestData.context(seed: 3, sampleShape: sampleShape)
+        let two = try PRD(config: prdConfig(["projection_layers": .integer(2)]), context: context)
+        #expect(two.projection.layers.map(\.weight.shape) == [[16, 16], [128, 16]])
+        let four = try PRD(config: prdConfig(["projection_layers": .integer(4)]), context: context)
+        #expect(four.projection.layers.count == 4)
+        let input = Variable(Tensor(shape: [3, 16], repeating: 0.5))
+        #expect(four.projection(input).shape == [3, 128])
+        #expect(throws: HyperparameterError.self) { try PRD(config: prdConfig(["projection_layers": .integer(1)]), context: context) }
     }
 
     @Test func theAblationKeepsNoTeacher() throws {
