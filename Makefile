@@ -19,7 +19,7 @@ export OPENBLAS_CORETYPE
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps test-deps slurm build report regression example bench bench-training report-screenshot clean
+.PHONY: run test deps test-deps slurm build report regression parity parity-ci results-table example bench bench-training report-screenshot clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -51,6 +51,7 @@ test: test-deps slurm
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 	$(MAKE) --no-print-directory regression
+	$(MAKE) --no-print-directory parity-ci
 	$(MAKE) --no-print-directory example
 
 # The CI regression job: small fixed protocols on real data, checked against the
@@ -77,6 +78,35 @@ regression:
 	  $(DEBUG_BIN) check --baseline results/baselines/hypernet-ci.yaml $(REGRESSION_OUT)/hypernet-ci; \
 	else echo "regression: $(SHARED_DATA)/mnist not found, split-mnist skipped"; fi && \
 	echo "regression job: $$(( $$(date +%s) - start )) s"
+
+# Parity with the authors' code: reruns the cl-bench side of every record in results/parity/
+# (the protocol's learner entry, every seed of the record; release build) and checks that the
+# record's agreement rule gives the record's verdicts on the fresh runs. The authors' side is
+# not rerun here: each record says how it was made.
+PARITY_OUT := .build/parity
+parity: build
+	@set -e; status=0; for record in results/parity/*.yaml; do \
+	  protocol=$$(sed -n 's/^protocol: *//p' $$record); label=$$(sed -n 's/^label: *//p' $$record); \
+	  name=$$(sed -n 's/^protocol_name: *//p' $$record); \
+	  seeds=$$(sed -n '/^cl_bench:/,$$p' $$record | sed -n 's/^    - seed: *//p' | sed 's/^/--seed /' | tr '\n' ' '); \
+	  echo "== $$record: cl-bench run --protocol $$protocol --learner $$label $$seeds"; \
+	  $(RELEASE_BIN) run --protocol $$protocol --learner $$label $$seeds --data-dir $(SHARED_DATA) --out $(PARITY_OUT) --resume >/dev/null; \
+	  $(RELEASE_BIN) check --parity $$record $(PARITY_OUT)/$$name || status=1; \
+	done; exit $$status
+
+# The CI-sized subset of make parity: seed 0 of the records whose protocol runs in the
+# regression job (the debug binary), checked against the record's rule.
+parity-ci:
+	@if [ -d $(SHARED_DATA)/mnist ]; then \
+	  $(DEBUG_BIN) check --parity results/parity/prd-split-mnist-prd.yaml $(REGRESSION_OUT)/prd-split-mnist; \
+	else echo "parity-ci: $(SHARED_DATA)/mnist not found, skipped"; fi
+
+# results/README.md, the table researchers look up, from the results files of a sweep:
+#   cl-bench sweep Sweeps/results-table.yaml --executor local -j 2 --out RESULTS   (hours here)
+#   make results-table RESULTS=RESULTS
+RESULTS ?= results
+results-table: build
+	$(RELEASE_BIN) report $(RESULTS) --results-table --out results/README.md
 
 # The learner-from-your-own-package example (Examples/custom-learner): built against this
 # package by path, run through run / report / check like a built-in learner.
