@@ -17,8 +17,8 @@ public enum ParityTable {
             }
             table.rows.append(row)
         }
-        let minimum = RegressionCheck.format(record.rule.minimumTolerance)
-        let factor = RegressionCheck.format(record.rule.standardDeviationFactor)
+        let minimum = "\(record.rule.minimumTolerance)"
+        let factor = "\(record.rule.standardDeviationFactor)"
         var text = "Parity of \(record.protocolName)/\(record.label) (preset \(record.preset)): "
             + "\(record.authors.repository) \(record.authors.commit) against cl-bench, from \(recordFile)\n"
         text += "values: mean ± sample std over seeds (n); agree when |difference of means| ≤ max(\(minimum), \(factor) × larger std)\n\n"
