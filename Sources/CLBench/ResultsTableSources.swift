@@ -20,9 +20,11 @@ enum ResultsTableSources {
     static func shippedEntries(in folder: String) throws -> [ResultsTablePage.ShippedEntry] {
         try yamlFiles(in: folder).flatMap { path -> [ResultsTablePage.ShippedEntry] in
             let parsed = try ProtocolParser.parse(file: path)
+            let paper = ProtocolTextFacts(text: parsed.yaml).paperReferences
             return parsed.learners.map { entry in
                 ResultsTablePage.ShippedEntry(protocolName: parsed.name, protocolFile: path, label: entry.name,
-                                              preset: entry.config.training.preset)
+                                              preset: entry.config.training.preset,
+                                              paperReferences: paper.filter { $0.learner == entry.name })
             }
         }
     }

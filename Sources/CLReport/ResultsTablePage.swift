@@ -23,12 +23,16 @@ public enum ResultsTablePage {
         public var protocolFile: String
         public var label: String
         public var preset: String?
+        /// The paper's numbers the shipped protocol quotes for this entry (its `paper:` list).
+        public var paperReferences: [PaperReference]
 
-        public init(protocolName: String, protocolFile: String, label: String, preset: String?) {
+        public init(protocolName: String, protocolFile: String, label: String, preset: String?,
+                    paperReferences: [PaperReference] = []) {
             self.protocolName = protocolName
             self.protocolFile = protocolFile
             self.label = label
             self.preset = preset
+            self.paperReferences = paperReferences
         }
     }
 
@@ -44,7 +48,9 @@ public enum ResultsTablePage {
         for summary in summaries {
             let facts = ProtocolTextFacts(text: summary.protocolTexts.first ?? "")
             for learner in summary.learners {
-                let paper = facts.paperReferences.filter { $0.learner == learner.learner }
+                // The shipped protocol's quotes are the current ones; a run's recorded text may predate them.
+                let quoted = shipped.first { $0.protocolName == summary.protocolName && $0.label == learner.learner }?.paperReferences
+                let paper = quoted ?? facts.paperReferences.filter { $0.learner == learner.learner }
                 for reference in paper {
                     references.append("\(summary.protocolName) / \(learner.learner): \(reference.metric) "
                                       + "\(NumberFormat.value(reference.value)), \(reference.setting)")
