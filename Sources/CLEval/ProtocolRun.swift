@@ -58,6 +58,9 @@ public struct ProtocolRun {
             }
         }
         var written: [String] = []
+        // One cache for the whole run: a base session trained for one learner serves the others.
+        let stages = StageCache()
+        var digests: [BackboneConfig?: String] = [:]   // by feature set (nil: the pixels), computed once
         for seed in seeds {
             let stream: TaskStream
             do {
@@ -83,7 +86,13 @@ public struct ProtocolRun {
                 }
                 log("\(entry.name) · seed \(seed) · \(stream.tasks.count) tasks (\(stream.kind.rawValue)) → \(path)")
                 let started = RunEnvironment.monotonicSeconds()
-                let metrics = try Runner(dataset: runDataset, stream: stream)
+                var runner = Runner(dataset: runDataset, stream: stream)
+                runner.stageCache = stages
+                let featureSet: BackboneConfig? = featureSets[entry.config.backbone] == nil ? nil : entry.config.backbone
+                let digest = digests[featureSet] ?? runDataset.contentDigest.description
+                digests[featureSet] = digest
+                runner.datasetDigest = digest
+                let metrics = try runner
                     .run(runEntry, seed: seed, protocol: spec, outputPath: path, resume: fromCheckpoint, progress: log, liveStatus: status)
                 log(String(format: "  done in %.2f s: final_accuracy %.4f, average_incremental_accuracy %.4f, forgetting %@",
                            RunEnvironment.monotonicSeconds() - started, metrics["final_accuracy"] ?? .nan,

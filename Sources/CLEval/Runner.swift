@@ -14,6 +14,11 @@ public struct Runner {
     /// Test inputs are converted to float once per run and kept when they take at most
     /// this many bytes (the matrix evaluates every task's test set T+1 times).
     public var testCacheLimitBytes = 1 << 30
+    /// Stages the learners of one protocol run share (`LearnerContext.reuse`); a runner made
+    /// on its own shares nothing.
+    public var stageCache = StageCache()
+    /// The dataset's content digest, part of every stage key (computed when not given).
+    public var datasetDigest: String?
 
     public init(dataset: Dataset, stream: TaskStream) {
         self.dataset = dataset
@@ -46,7 +51,9 @@ public struct Runner {
         do {
             let context = LearnerContext(seed: UInt64(seed), sampleShape: dataset.train.sampleShape,
                                          totalClassCount: stream.classOrder.count, taskCount: stream.tasks.count,
-                                         streamKind: stream.kind.rawValue, progress: progress)
+                                         streamKind: stream.kind.rawValue, stageCache: stageCache,
+                                         datasetDigest: datasetDigest ?? dataset.contentDigest.description,
+                                         learnerDescription: "\(entry.name), seed \(seed)", progress: progress)
             context.liveStatus = liveStatus
             var learner = try entry.type.init(config: entry.config, context: context)
             let bookkeeping = EvaluationBookkeeping(taskClasses: taskClasses, classCount: stream.classOrder.count,

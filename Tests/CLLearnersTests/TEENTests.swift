@@ -115,12 +115,10 @@ private func norm(_ v: [Float]) -> Double { v.reduce(0) { $0 + Double($1 * $1) }
 
 @Test func nmcWithBaseTrainingAndTEENShareABitIdenticalBackbone() throws {
     let all = sessions()
-    var training = TestData.training(epochs: 2, batchSize: 16)
-    training.preset = "shared-backbone-test"   // only this test's entries are removed below
+    let training = TestData.training(epochs: 2, batchSize: 16)
     let backbone = BackboneConfig(kind: "mlp", widths: [8])
     func learnBase(_ learner: inout some Learner) throws {
-        // Force a real training run for each learner (no reuse of the other's backbone).
-        BaseSessionTraining.Store.shared.removeAll { $0.training.contains("shared-backbone-test") }
+        // Each learner has a context (and stage cache) of its own: a real training run each.
         try learner.learn(all[0])
     }
     var nmc = try NearestMeanClassifier(
@@ -143,23 +141,39 @@ private func norm(_ v: [Float]) -> Double { v.reduce(0) { $0 + Double($1 * $1) }
 
 @Test func aReusedBaseSessionEqualsARetrainedOne() throws {
     let base = sessions()[0]
-    var training = TestData.training(epochs: 2, batchSize: 16)
-    training.preset = "reuse-test"   // a key no other test uses, so parallel tests cannot interfere
+    let training = TestData.training(epochs: 2, batchSize: 16)
     let backbone = BackboneConfig(kind: "mlp", widths: [7])
     let retrained = try #require(BaseSessionTraining.trainedBackbone(backbone: backbone, training: training, task: base, seed: 8,
                                                                      context: nil, reuse: false) as? TrainableBackbone)
+    // Two learners of one run share the run's stage cache: the second reuses the first's backbone.
+    let stages = StageCache()
+    let firstContext = TestData.context(sampleShape: [dimension], stages: stages, learner: "nmc, seed 8")
     let first = try #require(BaseSessionTraining.trainedBackbone(backbone: backbone, training: training, task: base, seed: 8,
-                                                                 context: nil) as? TrainableBackbone)
-    let context = TestData.context(sampleShape: [dimension])
+                                                                 context: firstContext) as? TrainableBackbone)
+    #expect(firstContext.notes["stage.base-session"]?.hasPrefix("computed") == true)
+    let context = TestData.context(sampleShape: [dimension], stages: stages)
     let reused = try #require(BaseSessionTraining.trainedBackbone(backbone: backbone, training: training, task: base, seed: 8,
                                                                   context: context) as? TrainableBackbone)
     #expect(context.notes["base_session"]?.contains("reused") == true)
+    #expect(context.notes["stage.base-session"]?.hasPrefix("reused from nmc, seed 8 in this run") == true)
+    #expect(context.diagnostics["train_loss"] == firstContext.diagnostics["train_loss"])
     #expect(context.diagnostics["train_loss"]?.shape == [1, 2])
     #expect(reused !== first)
     #expect(reused.stateDictionary() == retrained.stateDictionary())
     #expect(reused.normalization == retrained.normalization && reused.normalization.isFitted)
+    // A context with another cache (another run) trains afresh, even with equal settings.
+    let elsewhere = TestData.context(sampleShape: [dimension])
+    _ = try BaseSessionTraining.trainedBackbone(backbone: backbone, training: training, task: base, seed: 8, context: elsewhere)
+    #expect(elsewhere.notes["stage.base-session"]?.hasPrefix("computed") == true)
     // Another seed is another key: trained afresh, different weights.
+    let otherContext = TestData.context(sampleShape: [dimension], stages: stages)
     let other = try #require(BaseSessionTraining.trainedBackbone(backbone: backbone, training: training, task: base, seed: 9,
-                                                                 context: nil) as? TrainableBackbone)
+                                                                 context: otherContext) as? TrainableBackbone)
+    #expect(otherContext.notes["stage.base-session"]?.hasPrefix("computed") == true)
     #expect(other.stateDictionary() != retrained.stateDictionary())
+    // Other data content (the dataset digest of the context) is another key too.
+    let otherData = LearnerContext(seed: 0, sampleShape: [dimension], totalClassCount: 10, taskCount: 2,
+                                   streamKind: "class-incremental", stageCache: stages, datasetDigest: "other-data")
+    _ = try BaseSessionTraining.trainedBackbone(backbone: backbone, training: training, task: base, seed: 8, context: otherData)
+    #expect(otherData.notes["stage.base-session"]?.hasPrefix("computed") == true)
 }

@@ -36,8 +36,11 @@ enum TestData {
         (task.inputs(0..<task.count), task.labels.map(Int.init))
     }
 
-    static func context(seed: UInt64 = 0, sampleShape: [Int], classes: Int = 10, tasks: Int = 2) -> LearnerContext {
-        LearnerContext(seed: seed, sampleShape: sampleShape, totalClassCount: classes, taskCount: tasks, streamKind: "class-incremental")
+    /// A context of its own; contexts given one `stages` cache share stages, as the learners of one run do.
+    static func context(seed: UInt64 = 0, sampleShape: [Int], classes: Int = 10, tasks: Int = 2,
+                        stages: StageCache = StageCache(), learner: String = "test") -> LearnerContext {
+        LearnerContext(seed: seed, sampleShape: sampleShape, totalClassCount: classes, taskCount: tasks, streamKind: "class-incremental",
+                       stageCache: stages, datasetDigest: "test-data", learnerDescription: learner)
     }
 
     static func training(epochs: Int, batchSize: Int = 16, lr: Double = 0.1, optimizer: String = "sgd",

@@ -14,6 +14,13 @@ public final class LearnerContext {
     public let taskCount: Int
     /// Stream kind name ("class-incremental", "task-incremental", ...).
     public let streamKind: String
+    /// Stages shared with the other learners of the run (`reuse(_:compute:)`); a context made
+    /// on its own has a cache of its own, so nothing is shared.
+    public let stageCache: StageCache
+    /// The content digest of the run's dataset, part of every stage key.
+    public let datasetDigest: String
+    /// "teen, seed 0": who computed a shared stage, in the notes of the learners that reuse it.
+    public let learnerDescription: String
 
     /// Recorded diagnostics, by name relative to `/learner/<name>/`.
     public private(set) var diagnostics: [String: Tensor] = [:]
@@ -26,8 +33,12 @@ public final class LearnerContext {
     public var liveStatus: (String) -> Void = { _ in }
 
     public init(seed: UInt64, sampleShape: [Int], totalClassCount: Int, taskCount: Int, streamKind: String,
+                stageCache: StageCache = StageCache(), datasetDigest: String = "", learnerDescription: String = "",
                 progress: @escaping (String) -> Void = { _ in }) {
         self.seed = seed
+        self.stageCache = stageCache
+        self.datasetDigest = datasetDigest
+        self.learnerDescription = learnerDescription
         self.sampleShape = sampleShape
         self.totalClassCount = totalClassCount
         self.taskCount = taskCount

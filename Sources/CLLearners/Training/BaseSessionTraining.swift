@@ -12,12 +12,13 @@ import Foundation
 /// that uses it, so `nmc` and `teen` with the same seed get bit-identical backbones: the
 /// direct comparison the TEEN issue asks for.
 ///
-/// Because of that, a trained base backbone is also kept in memory for the rest of the
-/// process, keyed by everything it depends on (backbone and training settings, seed, the
-/// exact base samples): a later learner of the same protocol run (another `teen` label,
-/// `nmc` with `train_base`) reuses it instead of retraining, and says so in its note
-/// `base_session`. The reuse is exact, not an approximation, because retraining would
-/// reproduce the same bits; `reuse: false` forces retraining (tests use it to check that).
+/// Because of that, a trained base backbone is shared through the run's stage cache
+/// (`LearnerContext.reuse`), keyed by everything it depends on (the dataset's content, the
+/// base samples, backbone and training settings, seed): a later learner of the same
+/// protocol run (another `teen` label, `nmc` with `train_base`) reuses it instead of
+/// retraining, and its results file says so (note `stage.base-session`). The reuse is
+/// exact, not an approximation, because retraining would reproduce the same bits;
+/// `reuse: false` forces retraining (tests use it to check that).
 public enum BaseSessionTraining {
     /// T of the cosine classifier (TEEN's `temperature` for CIFAR).
     public static let temperature: Float = 16
@@ -50,81 +51,68 @@ public enum BaseSessionTraining {
         var trainingGenerator = generator.split()
         let network = try BackboneFactory.makeTrainableBackbone(backbone, sampleShape: task.sampleShape,
                                                                 generator: &initialization)
-        let key = Key(backbone: backbone, training: training, seed: seed, task: task)
-        let curves = TrainingCurves()
-        if reuse, let cached = Store.shared.value(for: key) {
-            try network.loadStateDictionary(cached.state)
-            for (loss, accuracy) in zip(cached.losses, cached.accuracies) {
-                curves.begin(task: task.index)
-                for (l, a) in zip(loss, accuracy) { curves.append(loss: l, accuracy: a) }
-            }
-            if let context {
-                curves.record(in: context)
-                context.note("base_session", "reused the base backbone trained earlier in this process with identical settings, seed and samples (bit-identical to retraining)")
-                context.progress("  base session: reusing the backbone trained earlier in this run (same settings, seed and samples)")
-            }
-            network.isTraining = false
-            return Result(backbone: network, entry: cached)
+        var trainedCurves: TrainingCurves?   // set when this call trains (not when it reuses)
+        let work = { () throws -> Entry in
+            let data = TrainingSet(task)
+            network.normalization.fit(data)
+            let head = CosineHead(featureDimension: network.featureDimension, classes: task.seenClassCount,
+                                  temperature: temperature, generator: &headInitialization)
+            let curves = TrainingCurves()
+            try TrainingLoop(config: training, context: context, stage: "base session")
+                .run(on: data, task: task.index,
+                     parameters: [ParameterSet("network", network.network.parameters + head.parameters)],
+                     modules: [network], curves: curves, generator: &trainingGenerator,
+                     loss: CrossEntropyStep(backbone: network, head: head, labelSmoothing: training.labelSmoothing).loss)
+            trainedCurves = curves
+            return Entry(state: network.stateDictionary(), losses: curves.losses, accuracies: curves.accuracies)
         }
-        let data = TrainingSet(task)
-        network.normalization.fit(data)
-        let head = CosineHead(featureDimension: network.featureDimension, classes: task.seenClassCount,
-                              temperature: temperature, generator: &headInitialization)
-        try TrainingLoop(config: training, context: context, stage: "base session")
-            .run(on: data, task: task.index, parameters: [ParameterSet("network", network.network.parameters + head.parameters)],
-                 modules: [network], curves: curves, generator: &trainingGenerator,
-                 loss: CrossEntropyStep(backbone: network, head: head, labelSmoothing: training.labelSmoothing).loss)
+        let entry: Entry
+        if reuse, let context {
+            entry = try context.reuse(stageKey(backbone: backbone, training: training, seed: seed, task: task), compute: work)
+        } else {
+            entry = try work()
+        }
+        let trained = trainedCurves != nil
+        if !trained {
+            try network.loadStateDictionary(entry.state)
+            context?.progress("  base session: reusing the backbone trained earlier in this run (same settings, seed and samples)")
+        }
         network.isTraining = false
         if let context {
-            curves.record(in: context)
-            context.note("base_session", "trained with a cosine classifier (T = \(temperature)) on task \(task.index)")
+            (trainedCurves ?? entry.curves(task: task.index)).record(in: context)
+            context.note("base_session", trained ? "trained with a cosine classifier (T = \(temperature)) on task \(task.index)"
+                         : "reused the base backbone trained earlier in this run with identical settings, seed and samples "
+                         + "(bit-identical to retraining)")
         }
-        let entry = Entry(state: network.stateDictionary(), losses: curves.losses, accuracies: curves.accuracies)
-        if reuse { Store.shared.insert(entry, for: key) }
         return Result(backbone: network, entry: entry)
     }
 
-    /// Everything a trained base backbone depends on.
-    struct Key: Hashable {
-        let backboneKind: String, widths: [Int], training: String, seed: UInt64
-        let sampleShape: [Int], sampleIndices: [Int], labels: [Int32], permutation: [Int]?
-        /// Sum of the first samples' pixels: tells apart two datasets with equal indices.
-        let contentChecksum: Double
-
-        init(backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, task: TaskData) {
-            backboneKind = backbone.kind
-            widths = backbone.widths
-            self.training = String(describing: training)
-            self.seed = seed
-            sampleShape = task.sampleShape
-            sampleIndices = task.sampleIndices
-            labels = task.labels
-            permutation = task.pixelPermutation
-            let probe = task.inputs(at: Array(0..<min(task.count, 16)))
-            contentChecksum = probe.scalars.reduce(0.0) { $0 + Double($1) }
-        }
+    /// Everything a trained base backbone depends on (with the dataset's content, which the
+    /// context adds).
+    static func stageKey(backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, task: TaskData) -> StageKey {
+        var key = StageKey(stage: "base-session")
+        key.add("backbone", backbone)
+        key.add("training", training)
+        key.add("seed", seed)
+        key.add(task: task)
+        return key
     }
 
     struct Entry {
         let state: [String: Tensor]
         let losses: [[Double]], accuracies: [[Double]]
-    }
 
-    /// The process-wide store (a lock, since learners may one day run on several threads).
-    final class Store: @unchecked Sendable {
-        static let shared = Store()
-        private var entries: [Key: Entry] = [:]
-        private let lock = NSLock()
-
-        func value(for key: Key) -> Entry? { lock.lock(); defer { lock.unlock() }; return entries[key] }
-        func insert(_ entry: Entry, for key: Key) { lock.lock(); defer { lock.unlock() }; entries[key] = entry }
-        func removeAll(where predicate: (Key) -> Bool) {
-            lock.lock(); defer { lock.unlock() }
-            for key in entries.keys where predicate(key) { entries[key] = nil }
+        /// The training curves as the loop recorded them, for `task`.
+        func curves(task: Int) -> TrainingCurves {
+            let curves = TrainingCurves()
+            for (loss, accuracy) in zip(losses, accuracies) {
+                curves.begin(task: task)
+                for (l, a) in zip(loss, accuracy) { curves.append(loss: l, accuracy: a) }
+            }
+            return curves
         }
     }
 }
-
 extension BaseSessionTraining.Result {
     /// Saves the trained backbone (weights, batch-norm statistics, input normalisation) and
     /// its curves under `base.` so that a resumed run need not train the base session again.
@@ -139,11 +127,11 @@ extension BaseSessionTraining.Result {
         }
     }
 
-    /// The base session `save(in:)` stored, for the learner's first task `task`. It also goes
-    /// back into the process-wide store, so that a later learner of the same protocol run
+    /// The base session `save(in:)` stored, for the learner's first task `task`. It is also
+    /// offered to the run's stage cache, so that a later learner of the same protocol run
     /// reuses it exactly as it would have in an uninterrupted run.
     public static func restore(from checkpoint: LearnerCheckpoint, backbone config: BackboneConfig, training: TrainingConfig,
-                               task: TaskData, seed: UInt64) throws -> BaseSessionTraining.Result {
+                               task: TaskData, seed: UInt64, context: LearnerContext? = nil) throws -> BaseSessionTraining.Result {
         guard try checkpoint.integer("base.trained") == 1 else {
             return BaseSessionTraining.Result(backbone: try BackboneFactory.makeFeatureExtractor(config, sampleShape: task.sampleShape, seed: seed),
                                               entry: nil)
@@ -156,8 +144,7 @@ extension BaseSessionTraining.Result {
         let rows = try checkpoint.integer("base.curve_count")
         let entry = BaseSessionTraining.Entry(state: state, losses: (0..<rows).map { checkpoint.numbers["base.loss.\($0)"] ?? [] },
                                               accuracies: (0..<rows).map { checkpoint.numbers["base.accuracy.\($0)"] ?? [] })
-        let key = BaseSessionTraining.Key(backbone: config, training: training, seed: seed, task: task)
-        if BaseSessionTraining.Store.shared.value(for: key) == nil { BaseSessionTraining.Store.shared.insert(entry, for: key) }
+        context?.offer(entry, for: BaseSessionTraining.stageKey(backbone: config, training: training, seed: seed, task: task))
         return BaseSessionTraining.Result(backbone: network, entry: entry)
     }
 }
