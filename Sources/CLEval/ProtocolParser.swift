@@ -144,18 +144,17 @@ public enum ProtocolParser {
                 throw reader.error(fields["backbone"] ?? nameNode, fields["backbone"] == nil ? context + ".name" : context + ".backbone",
                                    "learner '\(learnerName)' works with backbones \(supported.joined(separator: ", ")), not '\(learnerBackbone.kind)'")
             }
+            // Every declaration's type and rules, with this entry's training and backbone
+            // blocks: nothing the learner's `init` reads can be wrong once the file parses.
             do {
-                let config = try LearnerConfig(specs: type.hyperparameters, given: given, training: learnerTraining, backbone: learnerBackbone)
-                // A pretrained backbone is frozen (learners see its cached features): a
-                // learner that would train it first (`train_base`, given or by default) is
-                // an error, not a silent change of method.
-                if learnerBackbone.isPretrained, case .flag(true)? = config.values["train_base"] {
-                    throw reader.error(fields["train_base"] ?? nameNode, context + ".train_base",
-                                       "the pretrained backbone '\(learnerBackbone.kind)' is frozen: \(learnerName) cannot train it on the base task (set train_base: false)")
-                }
+                let config = try LearnerConfig(specs: type.hyperparameters, given: given, training: learnerTraining,
+                                               backbone: learnerBackbone)
                 learners.append(LearnerEntry(name: label, learnerType: learnerName, config: config, type: type))
             } catch let error as HyperparameterError {
-                let at = fields[error.key] ?? node
+                // The key at fault where the entry writes it (a rule across blocks may name
+                // `training.steps`: then its block), else the entry.
+                let block = error.key.split(separator: ".").first.map(String.init) ?? error.key
+                let at = fields[error.key] ?? fields[block] ?? node
                 throw reader.error(at, "\(context).\(error.key)", "\(learnerName): \(error.message)")
             }
         }

@@ -190,11 +190,11 @@ private func batchOfTaskB(step: Int = 0) -> TrainingBatch {
     @Test func isRegisteredWithTheDocumentedDefaults() throws {
         #expect(LearnerRegistry.type(named: "prd") != nil)
         let config = try prdConfig()
-        #expect(config.number("distill_weight") == 4)
-        #expect(config.number("prototype_weight") == 2)
-        #expect(config.number("supcon_temperature") == 0.1)
-        #expect(config.number("distill_temperature") == 1)
-        #expect(config.integer("projection_dim") == 128)
+        #expect(config[PRD.distillWeight] == 4)
+        #expect(config[PRD.prototypeWeight] == 2)
+        #expect(config[PRD.supconTemperature] == 0.1)
+        #expect(config[PRD.distillTemperature] == 1)
+        #expect(config[PRD.projectionDimension] == 128)
         #expect(PRD.supportedBackbones?.contains("identity") == false)
     }
 
