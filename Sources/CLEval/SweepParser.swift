@@ -97,7 +97,7 @@ public enum SweepParser {
         for (learner, learnerNode) in try reader.mapping(node, "grid", allowed: nil).entries {
             let context = "grid.\(learner)"
             let entries = selected.filter { $0.name == learner }
-            guard let entry = entries.first else {
+            guard !entries.isEmpty else {
                 let known = Set(selected.map(\.name)).sorted().joined(separator: ", ")
                 throw reader.error(learnerNode, context, "not a learner this sweep runs (it runs: \(known))")
             }
@@ -114,7 +114,8 @@ public enum SweepParser {
                         do {
                             _ = try candidate.config.overriding([key: value], specs: candidate.type.hyperparameters)
                         } catch let error as HyperparameterError {
-                            throw reader.error(valueNode, where_, "\(candidate.learnerType): \(gridMessage(error, key: key))")
+                            throw reader.error(valueNode, where_,
+                                               "\(candidate.learnerType): \(gridMessage(error, key: key))")
                         }
                     }
                     let label = GridPoint.labelPart(key: key, value: value)
@@ -137,8 +138,8 @@ public enum SweepParser {
                     do {
                         _ = try candidate.config.overriding(changes, specs: candidate.type.hyperparameters)
                     } catch let error as HyperparameterError {
-                        throw reader.error(learnerNode, context, "grid point '\(point.label)': \(candidate.learnerType): "
-                                           + "\(error.key): \(error.message)")
+                        throw reader.error(learnerNode, context,
+                                           "grid point '\(point.label)': \(candidate.learnerType): \(error)")
                     }
                 }
             }

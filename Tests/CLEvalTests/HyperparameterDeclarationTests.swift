@@ -66,7 +66,8 @@ func aValueOfTheWrongTypeNamesFileLineAndKey(learner: String) throws {
     let type = try #require(LearnerRegistry.type(named: learner))
     for spec in type.hyperparameters {
         let message = parseError(protocolText(learner: learner, key: spec.name, value: wrongType(for: spec.kind)))
-        #expect(message?.hasPrefix("decl.yaml:\(keyLine): learners[0].\(spec.name): \(learner): expected \(spec.kind)") == true,
+        let expected = "decl.yaml:\(keyLine): learners[0].\(spec.name): \(learner): expected \(spec.kind)"
+        #expect(message?.hasPrefix(expected) == true,
                 "\(learner).\(spec.name): \(message ?? "parsed")")
     }
 }
@@ -89,7 +90,8 @@ func aMisspeltKeyNamesFileLineAndKey(learner: String) throws {
     for spec in type.hyperparameters {
         let typo = String(spec.name.dropLast())
         let message = parseError(protocolText(learner: learner, key: typo, value: yaml(spec.defaultValue)))
-        #expect(message?.hasPrefix("decl.yaml:\(keyLine): learners[0].\(typo): \(learner): unknown hyperparameter") == true,
+        let expected = "decl.yaml:\(keyLine): learners[0].\(typo): \(learner): unknown hyperparameter"
+        #expect(message?.hasPrefix(expected) == true,
                 "\(learner).\(typo): \(message ?? "parsed")")
     }
 }
@@ -101,7 +103,8 @@ func aMisspeltKeyNamesFileLineAndKey(learner: String) throws {
         type.hyperparameters.filter { !$0.counterexamples.isEmpty }.map { "\(type.name).\($0.name)" }
     }
     for expected in ["nmc.feature_batch", "teen.shift_weight", "napa-vq.edge_decay", "prd.projection_dim",
-                     "psenn.latent_dimension", "prob-psenn.initial_sigma", "hypernet.iterations", "hypernet.hnet_hidden"] {
+                     "psenn.latent_dimension", "prob-psenn.initial_sigma", "hypernet.iterations",
+                     "hypernet.hnet_hidden"] {
         #expect(ranged.contains(expected), "\(expected) has no range")
     }
 }
@@ -110,7 +113,8 @@ func aMisspeltKeyNamesFileLineAndKey(learner: String) throws {
 private let acrossKeys: [(String, String)] = [
     (protocolText(learner: "hypernet", key: "generator", value: "rnn") + "\n    hnet_hidden: []",
      "decl.yaml:10: learners[0].hnet_hidden: hypernet: the rnn generator takes its state size"),
-    (protocolText(learner: "hypernet", key: "iterations", value: "10").replacingOccurrences(of: "epochs: 1", with: "steps: 5"),
+    (protocolText(learner: "hypernet", key: "iterations", value: "10")
+        .replacingOccurrences(of: "epochs: 1", with: "steps: 5"),
      "decl.yaml:8: learners[0].training.steps: hypernet: hypernet's budget is its iterations hyperparameter (10)"),
     (protocolText(learner: "hypernet", key: "training", value: "{ optimizer: sgd }"),
      "decl.yaml:9: learners[0].training.optimizer: hypernet: hypernet trains with Adam"),

@@ -51,7 +51,8 @@ private func sweep(_ protocolPath: String, _ body: String) -> String {
     let generated = try #require(plan.generatedProtocols.first)
     let parsed = try ProtocolParser.parse(text: generated.text, path: generated.path)
     let point = try #require(parsed.learners.first { $0.name == "nmc-metric-euclidean-feature_batch-256" })
-    #expect(point.config.values["metric"] == .text("euclidean") && point.config.values["feature_batch"] == .integer(256))
+    #expect(point.config.values["metric"] == .text("euclidean"))
+    #expect(point.config.values["feature_batch"] == .integer(256))
     #expect(parsed.name == "split")
 
     // Ids do not depend on what else the sweep lists.

@@ -44,7 +44,9 @@ public struct Hyperparameter<Value: HyperparameterType>: Sendable {
     func problem(in config: LearnerConfig) -> HyperparameterError? {
         let value = config[self]
         for rule in rules {
-            if let message = rule.problem(value, config) { return HyperparameterError(key: rule.key ?? name, message: message) }
+            if let message = rule.problem(value, config) {
+                return HyperparameterError(key: rule.key ?? name, message: message)
+            }
         }
         return nil
     }

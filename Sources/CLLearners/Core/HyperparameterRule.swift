@@ -36,7 +36,9 @@ extension HyperparameterRule where Value == Int {
     /// `range.lowerBound <= value <= range.upperBound`: sizes get an upper bound too, so
     /// that no size can overflow the arithmetic of shapes.
     public static func within(_ range: ClosedRange<Int>) -> Self {
-        bound("in \(range.lowerBound) ... \(range.upperBound)", counterexample: range.lowerBound - 1) { range.contains($0) }
+        bound("in \(range.lowerBound) ... \(range.upperBound)", counterexample: range.lowerBound - 1) {
+            range.contains($0)
+        }
     }
 }
 

@@ -39,7 +39,8 @@ public struct LearnerConfig: Sendable {
 
     /// This configuration with `changes` applied, validated again against `specs` (a sweep's
     /// grid point: its values must follow the rules together with the entry's other keys).
-    public func overriding(_ changes: [String: HyperparameterValue], specs: [HyperparameterSpec]) throws -> LearnerConfig {
+    public func overriding(_ changes: [String: HyperparameterValue],
+                           specs: [HyperparameterSpec]) throws -> LearnerConfig {
         try LearnerConfig(specs: specs, given: values.merging(changes) { $1 }, training: training, backbone: backbone)
     }
 

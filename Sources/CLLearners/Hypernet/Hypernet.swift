@@ -146,7 +146,8 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
 
         var root = SeededGenerator(seed: context.seed)
         var initialization = root.split()
-        let mip = config[Self.parametrization] == .mip ? MagnitudeInvariantParametrization(target: target, generator: &initialization) : nil
+        let mip = config[Self.parametrization] == .mip
+            ? MagnitudeInvariantParametrization(target: target, generator: &initialization) : nil
         let embeddingSize = config[Self.embeddingSize]
         let generatorInput = mip == nil ? embeddingSize : 2 * embeddingSize
         let chunkSize = config[Self.chunkSize], chunkEmbeddingSize = config[Self.chunkEmbeddingSize]
@@ -175,7 +176,8 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
         loop = TrainingLoop(config: config.training, context: context, budget: .steps(config[Self.iterations]))
         record = TaskInferenceRecord(taskCount: context.taskCount)
         self.context = context
-        context.note("hypernet", "target MLP \(target.layerSizes) (n_Θ = \(target.parameterCount)), generator \(kind.rawValue)"
+        context.note("hypernet", "target MLP \(target.layerSizes) (n_Θ = \(target.parameterCount)), "
+                     + "generator \(kind.rawValue)"
                      + (weightGenerator.chunkCount > 0 ? " with \(weightGenerator.chunkCount) chunks" : " unchunked")
                      + ", \(model.sharedParameters.reduce(0) { $0 + $1.value.count }) shared parameters")
     }

@@ -125,7 +125,8 @@ public struct NAPAVQ: Learner, Resumable {
         let baseSettings = [Self.temperature.spec, Self.codeVectorRate.spec, Self.neighbours.spec, Self.edgeDecay.spec,
                             Self.edgeLifetime.spec, Self.separationWeight.spec, Self.separationScale.spec]
             .map { "\($0.name)=\(config.value(of: $0))" }.joined(separator: ",")
-        baseTaskIdentity = config[Self.reuseBaseTask] ? (config.backbone, config.training, context.seed, baseSettings) : nil
+        baseTaskIdentity = config[Self.reuseBaseTask]
+            ? (config.backbone, config.training, context.seed, baseSettings) : nil
         loop = TrainingLoop(config: config.training, context: context,
                             views: [TrainingView(augmentations: config.training.augment, rotations: true)])
         self.context = context

@@ -47,8 +47,8 @@ public struct ProbPSENN: Learner, UncertaintyEstimating, Resumable {
     let learning: PrototypeLearning
 
     public init(config: LearnerConfig, context: LearnerContext) throws {
-        learning = try PrototypeLearning(config: config, context: context,
-                                         settings: PrototypeLearning.settings(config, anchor: config[Self.anchor], probabilistic: true))
+        let settings = PrototypeLearning.settings(config, anchor: config[Self.anchor], probabilistic: true)
+        learning = try PrototypeLearning(config: config, context: context, settings: settings)
     }
 
     public mutating func learn(_ task: TaskData) throws { try learning.learn(task) }

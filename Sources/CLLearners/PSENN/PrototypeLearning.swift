@@ -96,7 +96,8 @@ final class PrototypeLearning {
         "lambda_kl", default: 0.001, .atLeast(0),
         help: "weight of the mean KL of the prototype distributions to the N(0, I) prior.")
     static let initialSigma = Hyperparameter<Double>(
-        "initial_sigma", default: 0.1, .greaterThan(0), help: "initial standard deviation of every prototype dimension.")
+        "initial_sigma", default: 0.1, .greaterThan(0),
+        help: "initial standard deviation of every prototype dimension.")
     static let monteCarloSamples = Hyperparameter<Int>(
         "mc_samples", default: 32, .within(1 ... 1 << 16),
         help: "draws of all prototypes per prediction (S), and for the explanation diagnostics.")
