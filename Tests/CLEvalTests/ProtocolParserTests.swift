@@ -165,9 +165,10 @@ func mistakesAreOneLineErrorsNamingFileLineAndKey(index: Int) {
     #expect(spec.backbone == BackboneConfig(kind: "efficientnet-lite0", weights: "imagenet", resolution: 224))
     #expect(spec.learners[0].config.backbone.isPretrained)
     let custom = try ProtocolParser.parse(text: valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0, weights: w/lite0.pth, resolution: 160")
-        .replacingOccurrences(of: "name: mnist, resize: 14", with: "name: features, path: f.npz"), path: "p.yaml")
-    #expect(custom.backbone == BackboneConfig(kind: "efficientnet-lite0", weights: "w/lite0.pth", resolution: 160))
-    #expect(custom.dataset.name == "features" && custom.dataset.options.path == "f.npz")
+        .replacingOccurrences(of: "name: mnist, resize: 14", with: "name: features, path: f.npz"), path: "/p/p.yaml")
+    // Paths are relative to the protocol's folder (ProtocolPathsTests).
+    #expect(custom.backbone == BackboneConfig(kind: "efficientnet-lite0", weights: "/p/w/lite0.pth", resolution: 160))
+    #expect(custom.dataset.name == "features" && custom.dataset.options.path == "/p/f.npz")
 }
 
 @Test func missingFileIsAnInputError() {
