@@ -18,7 +18,8 @@ struct ListCommand: ParsableCommand {
         for type in LearnerRegistry.all {
             say("  \(type.name) — \(type.summary)")
             for spec in type.hyperparameters {
-                say("      \(spec.name): \(spec.kind) = \(spec.defaultValue) — \(spec.help)")
+                let rules = spec.constraints.isEmpty ? "" : " (\(spec.constraints.joined(separator: "; ")))"
+                say("      \(spec.name): \(spec.kind) = \(spec.defaultValue)\(rules) — \(spec.help)")
             }
         }
         if !LearnerRegistry.planned.isEmpty { say("  planned (not in this version): \(LearnerRegistry.planned.joined(separator: ", "))") }

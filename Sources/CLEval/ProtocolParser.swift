@@ -23,7 +23,8 @@ public enum ProtocolParser {
         return try parse(text: text, path: path)
     }
 
-    /// Validates protocol `text`; `path` is used in messages and to resolve relative paths.
+    /// Validates protocol `text`; `path` is used in messages, and relative paths inside the
+    /// protocol are resolved against its folder (`ProtocolPaths`).
     public static func parse(text: String, path: String) throws -> BenchmarkProtocol {
         let root: Node
         do {
@@ -48,7 +49,7 @@ public enum ProtocolParser {
         let datasetNode = try reader.required(top, "dataset", in: root, context: "")
         let dataset: DatasetSpec
         if case .scalar = datasetNode {
-            dataset = DatasetSpec(name: try reader.string(datasetNode, "dataset"))
+            dataset = DatasetSpec(name: Self.datasetName(try reader.string(datasetNode, "dataset"), protocolPath: path))
         } else {
             let fields = try reader.mapping(datasetNode, "dataset", allowed: datasetKeys)
             let datasetName = try reader.string(reader.required(fields, "name", in: datasetNode, context: "dataset."), "dataset.name")
@@ -60,7 +61,7 @@ public enum ProtocolParser {
                 case "split_seed": options.splitSeed = try reader.integer(node, "dataset.split_seed")
                 case "invert": options.invert = try reader.flag(node, "dataset.invert")
                 case "cache": options.useCache = try reader.flag(node, "dataset.cache")
-                case "path": options.path = try reader.string(node, "dataset.path")
+                case "path": options.path = try reader.string(node, "dataset.path")   // resolved below
                 default: break
                 }
             }
@@ -73,13 +74,14 @@ public enum ProtocolParser {
                 guard path.lowercased().hasSuffix(".h5") || path.lowercased().hasSuffix(".hdf5") || path.lowercased().hasSuffix(".npz") else {
                     throw reader.error(fields["path"]!, "dataset.path", "expected a .h5, .hdf5 or .npz file, got '\(path)'")
                 }
+                options.path = ProtocolPaths.resolve(path, protocolPath: reader.path)
             } else if let pathNode = fields["path"] {
                 throw reader.error(pathNode, "dataset.path", "applies only to dataset 'features' (other datasets are found by name; a name may also be a path)")
             }
             do { try options.validate() } catch let error as InputError {
                 throw reader.error(datasetNode, "", error.message)
             }
-            dataset = DatasetSpec(name: datasetName, options: options)
+            dataset = DatasetSpec(name: Self.datasetName(datasetName, protocolPath: path), options: options)
         }
 
         let stream = try parseStream(reader.required(top, "stream", in: root, context: ""), reader)
@@ -144,18 +146,17 @@ public enum ProtocolParser {
                 throw reader.error(fields["backbone"] ?? nameNode, fields["backbone"] == nil ? context + ".name" : context + ".backbone",
                                    "learner '\(learnerName)' works with backbones \(supported.joined(separator: ", ")), not '\(learnerBackbone.kind)'")
             }
+            // Every declaration's type and rules, with this entry's training and backbone
+            // blocks: nothing the learner's `init` reads can be wrong once the file parses.
             do {
-                let config = try LearnerConfig(specs: type.hyperparameters, given: given, training: learnerTraining, backbone: learnerBackbone)
-                // A pretrained backbone is frozen (learners see its cached features): a
-                // learner that would train it first (`train_base`, given or by default) is
-                // an error, not a silent change of method.
-                if learnerBackbone.isPretrained, case .flag(true)? = config.values["train_base"] {
-                    throw reader.error(fields["train_base"] ?? nameNode, context + ".train_base",
-                                       "the pretrained backbone '\(learnerBackbone.kind)' is frozen: \(learnerName) cannot train it on the base task (set train_base: false)")
-                }
+                let config = try LearnerConfig(specs: type.hyperparameters, given: given, training: learnerTraining,
+                                               backbone: learnerBackbone)
                 learners.append(LearnerEntry(name: label, learnerType: learnerName, config: config, type: type))
             } catch let error as HyperparameterError {
-                let at = fields[error.key] ?? node
+                // The key at fault where the entry writes it (a rule across blocks may name
+                // `training.steps`: then its block), else the entry.
+                let block = error.key.split(separator: ".").first.map(String.init) ?? error.key
+                let at = fields[error.key] ?? fields[block] ?? node
                 throw reader.error(at, "\(context).\(error.key)", "\(learnerName): \(error.message)")
             }
         }
@@ -165,6 +166,12 @@ public enum ProtocolParser {
 
         return BenchmarkProtocol(name: name, yaml: text, sourcePath: path, dataset: dataset, stream: stream,
                                  backbone: backbone, training: training, learners: learners, seeds: seeds)
+    }
+
+    /// A dataset name as the catalog gets it: a name that is a path (an image folder or
+    /// archive) resolved against the protocol's folder, a catalog name as written.
+    static func datasetName(_ name: String, protocolPath: String) -> String {
+        ProtocolPaths.datasetNameIsPath(name) ? ProtocolPaths.resolve(name, protocolPath: protocolPath) : name
     }
 
     static func parseStream(_ node: Node, _ reader: NodeReader) throws -> StreamConfig {
@@ -201,7 +208,7 @@ public enum ProtocolParser {
         var indexLists: String? = nil
         if let listsNode = fields["index_lists"] {
             let folder = try reader.string(listsNode, "stream.index_lists")
-            indexLists = folder.hasPrefix("/") ? folder : folder   // resolved against the working directory
+            indexLists = ProtocolPaths.resolve(folder, protocolPath: reader.path)
         }
         var config = StreamConfig(kind: kind, initialClasses: try optionalInt("initial_classes"),
                                   classesPerTask: try optionalInt("classes_per_task"), classOrder: order,
@@ -255,7 +262,8 @@ public enum ProtocolParser {
                 guard weights == "imagenet" || lower.hasSuffix(".pth") || lower.hasSuffix(".pt") || lower.hasSuffix(".whl") else {
                     throw reader.error(node, context + ".weights", "expected 'imagenet' or the path of a .pth, .pt or .whl file, got '\(weights)'")
                 }
-                config.weights = weights
+                config.weights = ProtocolPaths.weightsArePath(weights)
+                    ? ProtocolPaths.resolve(weights, protocolPath: reader.path) : weights
             }
             config.resolution = BackboneFactory.defaultResolution
             if let node = fields["resolution"] {

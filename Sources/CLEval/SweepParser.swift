@@ -97,7 +97,7 @@ public enum SweepParser {
         for (learner, learnerNode) in try reader.mapping(node, "grid", allowed: nil).entries {
             let context = "grid.\(learner)"
             let entries = selected.filter { $0.name == learner }
-            guard let entry = entries.first else {
+            guard !entries.isEmpty else {
                 let known = Set(selected.map(\.name)).sorted().joined(separator: ", ")
                 throw reader.error(learnerNode, context, "not a learner this sweep runs (it runs: \(known))")
             }
@@ -108,11 +108,14 @@ public enum SweepParser {
                 var yamlValues: [String] = []
                 for valueNode in try nonEmptyList(valuesNode, where_, reader, example: "[1, 2, 4]") {
                     let value = try reader.value(valueNode, where_)
-                    for candidate in entries {   // the same label may name entries of several protocols
+                    // The same label may name entries of several protocols; each checks the
+                    // value with the rest of its own entry, as the protocol parser will.
+                    for candidate in entries {
                         do {
-                            _ = try LearnerConfig(specs: candidate.type.hyperparameters, given: [key: value])
+                            _ = try candidate.config.overriding([key: value], specs: candidate.type.hyperparameters)
                         } catch let error as HyperparameterError {
-                            throw reader.error(valueNode, where_, "\(candidate.learnerType): \(error.message)")
+                            throw reader.error(valueNode, where_,
+                                               "\(candidate.learnerType): \(gridMessage(error, key: key))")
                         }
                     }
                     let label = GridPoint.labelPart(key: key, value: value)
@@ -127,12 +130,31 @@ public enum SweepParser {
             }
             guard !axes.isEmpty else { throw reader.error(learnerNode, context, "needs at least one hyperparameter with a list of values") }
             grid[learner] = axes
+            // Values that are fine one by one may break a rule together (generator: rnn with
+            // hnet_hidden: []): every point is checked before anything runs.
+            for point in GridPoint.all(learner: learner, axes: axes) {
+                let changes = Dictionary(point.settings.map { ($0.key, $0.value) }) { $1 }
+                for candidate in entries {
+                    do {
+                        _ = try candidate.config.overriding(changes, specs: candidate.type.hyperparameters)
+                    } catch let error as HyperparameterError {
+                        throw reader.error(learnerNode, context,
+                                           "grid point '\(point.label)': \(candidate.learnerType): \(error)")
+                    }
+                }
+            }
             // A generated label must not be the name of another entry of the protocols.
             for point in GridPoint.all(learner: learner, axes: axes) where selected.contains(where: { $0.name == point.label }) {
                 throw reader.error(learnerNode, context, "grid point '\(point.label)' has the name of a learner entry of the protocol")
             }
         }
         return grid
+    }
+
+    /// A grid value's error as the value's line shows it: the message, with the key at
+    /// fault when a rule across keys names another one.
+    static func gridMessage(_ error: HyperparameterError, key: String) -> String {
+        error.key == key ? error.message : "\(error.key): \(error.message)"
     }
 
     static func parseResources(_ node: Node?, _ reader: NodeReader) throws -> SweepResources {

@@ -56,10 +56,13 @@ public struct SweepPlan: Sendable {
     /// `ProtocolParser` like any protocol.
     static func protocolWithGridPoints(_ benchmark: BenchmarkProtocol, points: [GridPoint], sweep: SweepSpec,
                                        generatedPath: String) throws -> String {
-        guard let root = try Yams.compose(yaml: benchmark.yaml), case .mapping(var top) = root,
-              case .sequence(var learners)? = top["learners"] else {
+        guard let root = try Yams.compose(yaml: benchmark.yaml), case .mapping(let written) = root,
+              case .sequence(var learners)? = written["learners"] else {
             throw InputError(file: benchmark.sourcePath, "cannot rewrite the protocol's learners list")
         }
+        // The copy lives in the sweep's folder: its paths must still name the original's files.
+        var top = ProtocolPaths.absolute(written, protocolPath: benchmark.sourcePath)
+        if case .sequence(let resolved)? = top["learners"] { learners = resolved }
         for point in points {
             guard let original = learners.first(where: { entryLabel($0) == point.learner }) else {
                 throw InputError(file: benchmark.sourcePath, "learner '\(point.learner)' not found while generating grid points")

@@ -24,7 +24,7 @@ seeds: [0, 1, 2]
     #expect(spec.training.epochs == 3 && spec.training.batchSize == 64 && spec.training.optimizer == "adam")
     #expect(spec.training.learningRate == 1e-3 && spec.training.augment == ["crop4", "hflip"])
     #expect(spec.learners.map(\.name) == ["nmc"])
-    #expect(spec.learners[0].config.text("metric") == "euclidean")
+    #expect(spec.learners[0].config.values["metric"] == .text("euclidean"))
     #expect(spec.learners[0].config.training.epochs == 3)
     #expect(spec.seeds == [0, 1, 2])
     #expect(spec.yaml == valid)
@@ -69,9 +69,10 @@ private let mistakes: [(String, String)] = [
     (valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0, resolution: big"), "p.yaml:4: backbone.resolution: expected an integer, got 'big'"),
     (valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0, weights: lite0.bin"), "p.yaml:4: backbone.weights: expected 'imagenet' or the path of a .pth, .pt or .whl file, got 'lite0.bin'"),
     (valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0").replacingOccurrences(of: "metric: euclidean", with: "metric: euclidean, train_base: true"),
-     "p.yaml:7: learners[0].train_base: the pretrained backbone 'efficientnet-lite0' is frozen"),
+     "p.yaml:7: learners[0].train_base: nmc: the pretrained backbone 'efficientnet-lite0' is frozen"),
     (valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0").replacingOccurrences(of: "name: nmc, metric: euclidean", with: "name: teen"),
-     "p.yaml:7: learners[0].train_base: the pretrained backbone 'efficientnet-lite0' is frozen: teen cannot train it on the base task (set train_base: false)"),
+     "p.yaml:7: learners[0].train_base: teen: the pretrained backbone 'efficientnet-lite0' is frozen: it cannot be "
+        + "trained on the base task (set train_base: false)"),
     (valid.replacingOccurrences(of: "name: mnist, resize: 14", with: "name: features"), "p.yaml:2: dataset.path: dataset 'features' needs path"),
     (valid.replacingOccurrences(of: "name: mnist, resize: 14", with: "name: features, path: x.csv"), "p.yaml:2: dataset.path: expected a .h5, .hdf5 or .npz file, got 'x.csv'"),
     (valid.replacingOccurrences(of: "name: mnist, resize: 14", with: "name: mnist, path: x.h5"), "p.yaml:2: dataset.path: applies only to dataset 'features'"),
@@ -154,7 +155,7 @@ func mistakesAreOneLineErrorsNamingFileLineAndKey(index: Int) {
     let spec = try ProtocolParser.parse(text: text, path: "p.yaml")
     #expect(spec.learners.map(\.name) == ["nmc", "nmc-euclidean"])
     #expect(spec.learners.map(\.learnerType) == ["nmc", "nmc"])
-    #expect(spec.learners[1].config.text("metric") == "euclidean")
+    #expect(spec.learners[1].config.values["metric"] == .text("euclidean"))
     let duplicate = text.replacingOccurrences(of: "label: nmc-euclidean, ", with: "")
     #expect(throws: InputError.self) { try ProtocolParser.parse(text: duplicate, path: "p.yaml") }
 }
@@ -164,9 +165,10 @@ func mistakesAreOneLineErrorsNamingFileLineAndKey(index: Int) {
     #expect(spec.backbone == BackboneConfig(kind: "efficientnet-lite0", weights: "imagenet", resolution: 224))
     #expect(spec.learners[0].config.backbone.isPretrained)
     let custom = try ProtocolParser.parse(text: valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0, weights: w/lite0.pth, resolution: 160")
-        .replacingOccurrences(of: "name: mnist, resize: 14", with: "name: features, path: f.npz"), path: "p.yaml")
-    #expect(custom.backbone == BackboneConfig(kind: "efficientnet-lite0", weights: "w/lite0.pth", resolution: 160))
-    #expect(custom.dataset.name == "features" && custom.dataset.options.path == "f.npz")
+        .replacingOccurrences(of: "name: mnist, resize: 14", with: "name: features, path: f.npz"), path: "/p/p.yaml")
+    // Paths are relative to the protocol's folder (ProtocolPathsTests).
+    #expect(custom.backbone == BackboneConfig(kind: "efficientnet-lite0", weights: "/p/w/lite0.pth", resolution: 160))
+    #expect(custom.dataset.name == "features" && custom.dataset.options.path == "/p/f.npz")
 }
 
 @Test func missingFileIsAnInputError() {

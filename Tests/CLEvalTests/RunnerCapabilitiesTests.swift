@@ -18,15 +18,13 @@ nonisolated(unsafe) private var calls = CallCounter()
 private struct OracleDistributionLearner: UncertaintyEstimating, TaskAware {
     static let name = "oracle-distribution"
     static let summary = "test learner"
-    static let hyperparameters: [HyperparameterSpec] = [
-        HyperparameterSpec("label_map", .numbers, default: .numbers([]), "original label -> learner label"),
-    ]
+    static let labelMap = Hyperparameter<[Double]>("label_map", default: [], help: "original label -> learner label")
+    static let hyperparameters = [labelMap.spec]
     static var samplesMonteCarlo: Bool { true }
     var known: [Int] = []
     let learnerLabel: [Int]
     init(config: LearnerConfig, context: LearnerContext) throws {
-        guard case .numbers(let map)? = config.values["label_map"] else { throw InputError(file: "", "no map") }
-        learnerLabel = map.map { Int($0) }
+        learnerLabel = config[Self.labelMap].map { Int($0) }
     }
     mutating func learn(_ task: TaskData) throws { known += task.classes }
 

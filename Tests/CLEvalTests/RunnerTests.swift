@@ -23,17 +23,15 @@ func labelledDataset(classes: Int, trainPerClass: Int, testPerClass: Int) -> Dat
 private struct MemorizingLearner: Learner {
     static let name = "memorizing"
     static let summary = "test learner"
-    static let hyperparameters: [HyperparameterSpec] = [
-        HyperparameterSpec("fail_at_task", .integer, default: .integer(-1), "throw when learning this task"),
-        HyperparameterSpec("label_map", .numbers, default: .numbers([]), "original label -> learner label"),
-    ]
+    static let failAtTask = Hyperparameter<Int>("fail_at_task", default: -1, help: "throw when learning this task")
+    static let labelMap = Hyperparameter<[Double]>("label_map", default: [], help: "original label -> learner label")
+    static let hyperparameters = [failAtTask.spec, labelMap.spec]
     var known: [Int] = []
     let failAt: Int
     let learnerLabel: [Int]
     init(config: LearnerConfig, context: LearnerContext) throws {
-        failAt = config.integer("fail_at_task")
-        guard case .numbers(let map)? = config.values["label_map"] else { throw InputError(file: "", "no map") }
-        learnerLabel = map.map { Int($0) }
+        failAt = config[Self.failAtTask]
+        learnerLabel = config[Self.labelMap].map { Int($0) }
         context.record("curve", Tensor(shape: [2], scalars: [1, 2]))
         context.note("comment", "hello")
     }

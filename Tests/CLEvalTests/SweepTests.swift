@@ -51,7 +51,8 @@ private func sweep(_ protocolPath: String, _ body: String) -> String {
     let generated = try #require(plan.generatedProtocols.first)
     let parsed = try ProtocolParser.parse(text: generated.text, path: generated.path)
     let point = try #require(parsed.learners.first { $0.name == "nmc-metric-euclidean-feature_batch-256" })
-    #expect(point.config.text("metric") == "euclidean" && point.config.integer("feature_batch") == 256)
+    #expect(point.config.values["metric"] == .text("euclidean"))
+    #expect(point.config.values["feature_batch"] == .integer(256))
     #expect(parsed.name == "split")
 
     // Ids do not depend on what else the sweep lists.
@@ -68,6 +69,8 @@ private func sweep(_ protocolPath: String, _ body: String) -> String {
     ("grid: { nmc: { feature_batch: [64, 64] } }", ":3: grid.nmc.feature_batch: '64' is listed twice"),
     ("grid: { teen: { shift_weight: [0.5] } }", ":3: grid.teen: not a learner this sweep runs"),
     ("grid: { nmc: { metric: [] } }", ":3: grid.nmc.metric: the list is empty"),
+    // Grid values go through the declarations' rules, as protocol values do.
+    ("grid: { nmc: { feature_batch: [64, 0] } }", ":3: grid.nmc.feature_batch: nmc: must be in 1 ... 16777216, got 0"),
     ("learners: [nmc, joint]", ":3: learners: no protocol of this sweep has a learner 'joint'"),
     ("seeds: [0, -1]", ":3: seeds: seeds are non-negative integers, got -1"),
     ("resources: { memory: lots }", ":3: resources.memory: expected a size such as 8G or 500M, got 'lots'"),
@@ -118,4 +121,27 @@ func badSweepFilesNameTheLineAndKey(line: String, message: String) throws {
     #expect(!SweepRunStatus(run: run, fileState: .running, scheduler: .pending("PENDING")).needsSubmission)
     #expect(SweepRunStatus(run: run, fileState: .running, scheduler: .ended("CANCELLED")).needsSubmission)
     #expect(!SweepRunStatus(run: run, fileState: .complete, scheduler: nil).needsSubmission)
+}
+
+/// Values that each follow the rules may break one together: every grid point is checked
+/// with the rest of its entry before anything runs.
+@Test func aGridPointThatBreaksARuleAcrossKeysIsAnError() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let path = folder + "/hyper.yaml"
+    try """
+    name: hyper
+    dataset: { name: mnist }
+    stream: { kind: task-incremental, classes_per_task: 2 }
+    backbone: { kind: mlp, widths: [8] }
+    training: { optimizer: adam, lr: 0.001 }
+    learners: [ { name: hypernet } ]
+    """.write(toFile: path, atomically: true, encoding: .utf8)
+    let text = sweep(path, "grid: { hypernet: { generator: [mlp, rnn], hnet_hidden: [[], [10]] } }\n")
+    let error = try #require(throws: InputError.self) { try SweepParser.parse(text: text, path: "s.yaml") }
+    #expect(error.description.hasPrefix("s.yaml:3: grid.hypernet: grid point 'hypernet-generator-rnn-hnet_hidden-': "
+                                        + "hypernet: hnet_hidden: the rnn generator takes its state size"))
+    // Without the breaking combination the sweep is valid.
+    let fine = sweep(path, "grid: { hypernet: { generator: [mlp, rnn], hnet_hidden: [[4], [10]] } }\n")
+    #expect(try SweepParser.parse(text: fine, path: "s.yaml").grid["hypernet"]?.count == 2)
 }

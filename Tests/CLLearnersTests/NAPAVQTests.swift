@@ -290,9 +290,10 @@ private func napaLearner(augment: Bool = true, seed: UInt64 = 0, epochs: Int = 3
 @Test func napaVQIsRegisteredWithTheCodeDefaults() throws {
     #expect(LearnerRegistry.type(named: "napa-vq") != nil)
     let config = try LearnerConfig(specs: NAPAVQ.hyperparameters, given: [:])
-    #expect(config.number("code_vector_lr") == 5 && config.integer("neighbours") == 15 && config.number("edge_decay") == 0.9)
-    #expect(config.integer("draws") == 64 && config.flag("augment_prototypes") && config.number("pa_weight") == 10)
-    #expect(config.number("kd_weight") == 10 && config.number("temperature") == 0.1 && config.integer("edge_lifetime") == 10)
+    #expect(config[NAPAVQ.codeVectorRate] == 5 && config[NAPAVQ.neighbours] == 15 && config[NAPAVQ.edgeDecay] == 0.9)
+    #expect(config[NAPAVQ.draws] == 64 && config[NAPAVQ.augmentPrototypes] && config[NAPAVQ.augmentationWeight] == 10)
+    #expect(config[NAPAVQ.distillationWeight] == 10 && config[NAPAVQ.temperature] == 0.1)
+    #expect(config[NAPAVQ.edgeLifetime] == 10)
     #expect(!LearnerRegistry.planned.contains("napa-vq"))
 }
 

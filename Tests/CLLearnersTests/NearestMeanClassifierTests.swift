@@ -127,7 +127,7 @@ func scoresMatchNaiveLoops(metric: NearestMeanClassifier.Metric) {
         try LearnerConfig(specs: NearestMeanClassifier.hyperparameters, given: ["feature_batch": .number(2.5)])
     }
     let config = try? LearnerConfig(specs: NearestMeanClassifier.hyperparameters, given: [:])
-    #expect(config?.text("metric") == "cosine")
+    #expect(config?[NearestMeanClassifier.metric] == .cosine)
 }
 
 @Test func argmaxRestrictsToAllowedColumnsAndBreaksTiesLow() {

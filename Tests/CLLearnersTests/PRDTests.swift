@@ -190,12 +190,12 @@ private func batchOfTaskB(step: Int = 0) -> TrainingBatch {
     @Test func isRegisteredWithTheDocumentedDefaults() throws {
         #expect(LearnerRegistry.type(named: "prd") != nil)
         let config = try prdConfig()
-        #expect(config.number("distill_weight") == 4)
-        #expect(config.number("prototype_weight") == 2)
-        #expect(config.number("supcon_temperature") == 0.1)
-        #expect(config.number("distill_temperature") == 1)
-        #expect(config.integer("projection_dim") == 128)
-        #expect(config.integer("projection_layers") == 3)
+        #expect(config[PRD.distillWeight] == 4)
+        #expect(config[PRD.prototypeWeight] == 2)
+        #expect(config[PRD.supconTemperature] == 0.1)
+        #expect(config[PRD.distillTemperature] == 1)
+        #expect(config[PRD.projectionDimension] == 128)
+        #expect(config[PRD.projectionLayers] == 3)
         #expect(PRD.supportedBackbones?.contains("identity") == false)
     }
 
@@ -262,7 +262,7 @@ private func batchOfTaskB(step: Int = 0) -> TrainingBatch {
         #expect(four.projection.layers.count == 4)
         let input = Variable(Tensor(shape: [3, 16], repeating: 0.5))
         #expect(four.projection(input).shape == [3, 128])
-        #expect(throws: HyperparameterError.self) { try PRD(config: prdConfig(["projection_layers": .integer(1)]), context: context) }
+        #expect(throws: HyperparameterError.self) { try prdConfig(["projection_layers": .integer(1)]) }
     }
 
     @Test func theAblationKeepsNoTeacher() throws {

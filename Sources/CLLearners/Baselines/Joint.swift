@@ -13,10 +13,11 @@ import CLTensor
 public struct Joint: Learner, UncertaintyEstimating, Resumable {
     public static let name = "joint"
     public static let summary = "Joint-training upper bound (not continual): trains on the union of all tasks seen so far."
-    public static let hyperparameters: [HyperparameterSpec] = [
-        HyperparameterSpec("reinit", .flag, default: .flag(true),
-                           "re-initialise the network (same seed) before training on the union at each task; false continues from the previous weights."),
-    ]
+    static let reinit = Hyperparameter<Bool>(
+        "reinit", default: true,
+        help: "re-initialise the network (same seed) before training on the union at each task; false continues "
+            + "from the previous weights.")
+    public static let hyperparameters = [reinit.spec]
     public static var supportedBackbones: [String]? { trainableBackboneKinds }
 
     private var network: SupervisedClassifier
@@ -36,7 +37,7 @@ public struct Joint: Learner, UncertaintyEstimating, Resumable {
         seed = context.seed
         backboneConfig = config.backbone
         sampleShape = context.sampleShape
-        reinitialise = config.flag("reinit")
+        reinitialise = config[Self.reinit]
         (network, headGenerator, generator) = try Self.fresh(config.backbone, sampleShape: context.sampleShape, seed: context.seed)
         loop = TrainingLoop(config: config.training, context: context)
         self.context = context

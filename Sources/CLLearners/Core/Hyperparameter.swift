@@ -1,68 +1,66 @@
-/// A hyperparameter value as written in a protocol file.
-public enum HyperparameterValue: Equatable, Sendable, CustomStringConvertible {
-    case integer(Int)
-    case number(Double)
-    case text(String)
-    case flag(Bool)
-    case numbers([Double])
-
-    public var description: String {
-        switch self {
-        case .integer(let v): return String(v)
-        case .number(let v): return String(v)
-        case .text(let v): return v
-        case .flag(let v): return String(v)
-        case .numbers(let v): return "[" + v.map { String($0) }.joined(separator: ", ") + "]"
-        }
-    }
-}
-
-/// The type a hyperparameter accepts.
-public enum HyperparameterKind: Equatable, Sendable, CustomStringConvertible {
-    case integer
-    case number
-    case choice([String])
-    case flag
-    case numbers
-
-    public var description: String {
-        switch self {
-        case .integer: return "integer"
-        case .number: return "number"
-        case .choice(let options): return "one of " + options.joined(separator: ", ")
-        case .flag: return "true or false"
-        case .numbers: return "list of numbers"
-        }
-    }
-}
-
-/// One documented hyperparameter of a learner: name (the protocol key), type, default, meaning.
-public struct HyperparameterSpec: Sendable {
+/// A hyperparameter declared once: its protocol key, Swift type, default, meaning and rules.
+/// A learner declares each as a static and reads it typed, so the key is written in one
+/// place and a typo is a compile error, not a trap at run time:
+///
+/// ```swift
+/// static let distillWeight = Hyperparameter<Double>("distill_weight", default: 1, .atLeast(0),
+///                                                   help: "weight of the distillation term")
+/// static let hyperparameters = [distillWeight.spec]
+/// ...
+/// weight = config[Self.distillWeight]
+/// ```
+///
+/// The rules are checked by the protocol parser, with the other keys of the entry, before
+/// any data loads; the learner's `init` needs no checks of its own.
+public struct Hyperparameter<Value: HyperparameterType>: Sendable {
+    /// The protocol key.
     public let name: String
-    public let kind: HyperparameterKind
-    public let defaultValue: HyperparameterValue
+    public let defaultValue: Value
+    public let rules: [HyperparameterRule<Value>]
+    /// One line for `cl-bench list`: what it does, and where its default comes from.
     public let help: String
+    /// The type protocols must give; narrower than `Value.kind` for a choice restricted to some cases.
+    public let kind: HyperparameterKind
+    private let allowed: @Sendable (Value) -> Bool
 
-    public init(_ name: String, _ kind: HyperparameterKind, default defaultValue: HyperparameterValue, _ help: String) {
+    public init(_ name: String, default defaultValue: Value, _ rules: HyperparameterRule<Value>..., help: String) {
         self.name = name
-        self.kind = kind
         self.defaultValue = defaultValue
+        self.rules = rules
         self.help = help
+        kind = Value.kind
+        allowed = { _ in true }
     }
 
-    /// `value` converted to this spec's kind, or nil when it does not fit (an integer is
-    /// accepted where a number is expected; nothing else is converted).
-    public func accept(_ value: HyperparameterValue) -> HyperparameterValue? {
-        switch (kind, value) {
-        case (.integer, .integer): return value
-        case (.number, .number): return value
-        case (.number, .integer(let i)): return .number(Double(i))
-        case (.choice(let options), .text(let s)): return options.contains(s) ? value : nil
-        case (.flag, .flag): return value
-        case (.numbers, .numbers): return value
-        case (.numbers, .number(let v)): return .numbers([v])
-        case (.numbers, .integer(let v)): return .numbers([Double(v)])
-        default: return nil
+    /// The declaration in the form learner lists and the parser use.
+    public var spec: HyperparameterSpec { HyperparameterSpec(self) }
+
+    /// `value` as this hyperparameter's type, or nil when it has another type.
+    func accept(_ value: HyperparameterValue) -> Value? {
+        Value(hyperparameter: value).flatMap { allowed($0) ? $0 : nil }
+    }
+
+    /// The first rule `config`'s value breaks, as an error naming the key at fault.
+    func problem(in config: LearnerConfig) -> HyperparameterError? {
+        let value = config[self]
+        for rule in rules {
+            if let message = rule.problem(value, config) {
+                return HyperparameterError(key: rule.key ?? name, message: message)
+            }
         }
+        return nil
+    }
+}
+
+extension Hyperparameter where Value: HyperparameterChoice {
+    /// A choice that accepts only `choices` of its enum's cases (learners sharing an enum
+    /// may each support part of it).
+    public init(_ name: String, default defaultValue: Value, choices: [Value], help: String) {
+        self.name = name
+        self.defaultValue = defaultValue
+        self.rules = []
+        self.help = help
+        kind = .choice(choices.map(\.rawValue))
+        allowed = { choices.contains($0) }
     }
 }

@@ -11,7 +11,9 @@ public protocol Learner {
     static var name: String { get }
     /// One line saying what the learner does and which paper it follows.
     static var summary: String { get }
-    /// Every hyperparameter with its default; protocols may set only these.
+    /// Every hyperparameter, each declared once as a `Hyperparameter` (name, type, default,
+    /// rules) that the learner reads typed values from; protocols may set only these, and
+    /// the parser checks their rules before any data loads.
     static var hyperparameters: [HyperparameterSpec] { get }
     /// Backbone kinds the learner works with (nil: any).
     static var supportedBackbones: [String]? { get }

@@ -1,7 +1,9 @@
 /// A learner's validated hyperparameters: every key is one the learner declares, every
-/// value has the declared type, and absent keys hold the documented default.
+/// value has the declared type and follows the declared rules, and absent keys hold the
+/// documented default. Built by the protocol parser before any data loads, so a learner
+/// reads its values without checking them.
 public struct LearnerConfig: Sendable {
-    /// Values by hyperparameter name, defaults filled in.
+    /// Values by hyperparameter name, defaults filled in (recorded in results as `yaml`).
     public private(set) var values: [String: HyperparameterValue]
     /// The training settings for this learner (the protocol's `training:` block with the
     /// learner entry's own overrides applied).
@@ -9,7 +11,9 @@ public struct LearnerConfig: Sendable {
     /// The feature extractor the protocol asks for.
     public var backbone: BackboneConfig
 
-    /// Validates `given` against `specs`; throws `HyperparameterError` naming the key.
+    /// Validates `given` against `specs`: unknown keys, wrong types, then every rule of
+    /// every declaration (in declaration order, defaults included, with `training` and
+    /// `backbone` visible to rules across keys). Throws `HyperparameterError` naming the key.
     public init(specs: [HyperparameterSpec], given: [String: HyperparameterValue],
                 training: TrainingConfig = TrainingConfig(), backbone: BackboneConfig = BackboneConfig()) throws {
         var values: [String: HyperparameterValue] = [:]
@@ -17,7 +21,8 @@ public struct LearnerConfig: Sendable {
         for (key, value) in given.sorted(by: { $0.key < $1.key }) {
             guard let spec = specs.first(where: { $0.name == key }) else {
                 let known = specs.map(\.name).sorted().joined(separator: ", ")
-                throw HyperparameterError(key: key, message: "unknown hyperparameter (known: \(known.isEmpty ? "none" : known))")
+                throw HyperparameterError(key: key,
+                                          message: "unknown hyperparameter (known: \(known.isEmpty ? "none" : known))")
             }
             guard let accepted = spec.accept(value) else {
                 throw HyperparameterError(key: key, message: "expected \(spec.kind), got \(value)")
@@ -27,41 +32,29 @@ public struct LearnerConfig: Sendable {
         self.values = values
         self.training = training
         self.backbone = backbone
-    }
-
-    public func integer(_ name: String) -> Int {
-        if case .integer(let v)? = values[name] { return v }
-        preconditionFailure("hyperparameter \(name) is not a declared integer")
-    }
-    public func number(_ name: String) -> Double {
-        switch values[name] {
-        case .number(let v)?: return v
-        case .integer(let v)?: return Double(v)
-        default: preconditionFailure("hyperparameter \(name) is not a declared number")
+        for spec in specs {
+            if let problem = spec.problem(in: self) { throw problem }
         }
     }
-    public func text(_ name: String) -> String {
-        if case .text(let v)? = values[name] { return v }
-        preconditionFailure("hyperparameter \(name) is not a declared choice")
+
+    /// This configuration with `changes` applied, validated again against `specs` (a sweep's
+    /// grid point: its values must follow the rules together with the entry's other keys).
+    public func overriding(_ changes: [String: HyperparameterValue],
+                           specs: [HyperparameterSpec]) throws -> LearnerConfig {
+        try LearnerConfig(specs: specs, given: values.merging(changes) { $1 }, training: training, backbone: backbone)
     }
-    public func numbers(_ name: String) -> [Double] {
-        if case .numbers(let v)? = values[name] { return v }
-        preconditionFailure("hyperparameter \(name) is not a declared list of numbers")
+
+    /// The value of `key`. A key the learner did not list in its `hyperparameters` reads
+    /// its default (protocols cannot set it: the parser calls it unknown).
+    public subscript<Value>(key: Hyperparameter<Value>) -> Value {
+        values[key.name].flatMap(key.accept) ?? key.defaultValue
     }
-    public func flag(_ name: String) -> Bool {
-        if case .flag(let v)? = values[name] { return v }
-        preconditionFailure("hyperparameter \(name) is not a declared flag")
-    }
+
+    /// The value of `spec` as recorded in results.
+    public func value(of spec: HyperparameterSpec) -> HyperparameterValue { values[spec.name] ?? spec.defaultValue }
 
     /// The values as YAML text (sorted keys), recorded as `learner_config` in results.
     public var yaml: String {
-        values.keys.sorted().map { "\($0): \(values[$0]!)" }.joined(separator: "\n")
+        values.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "\n")
     }
-}
-
-/// A hyperparameter that is unknown to the learner or has the wrong type.
-public struct HyperparameterError: Error, CustomStringConvertible, Sendable {
-    public let key: String
-    public let message: String
-    public var description: String { "\(key): \(message)" }
 }

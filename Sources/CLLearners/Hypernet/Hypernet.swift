@@ -39,27 +39,82 @@ import CLTensor
 public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
     public static let name = "hypernet"
     public static let summary = "Hypernetwork continual learning (von Oswald et al. 2020): task embeddings generate a target MLP's weights, output regulariser; generator mlp or rnn (dependency preserving), optional MIP."
-    public static let hyperparameters: [HyperparameterSpec] = [
-        HyperparameterSpec("generator", .choice(["mlp", "rnn"]), default: .text("mlp"),
-                           "mlp: chunked MLP hypernetwork (von Oswald et al.); rnn: recurrent, layer-by-layer generator (dependency preserving hypernetworks)."),
-        HyperparameterSpec("parametrization", .choice(["none", "mip"]), default: .text("none"),
-                           "mip: fixed-norm [cos e; sin e] embedding encoding and generated weights added to a learned base (Magnitude Invariant Parametrizations)."),
-        HyperparameterSpec("beta", .number, default: .number(0.01), "weight β of the output regulariser (β/T)·Σ_t ||Θ*_t − h(e_t)||²; 0 is fine-tuning through the hypernetwork."),
-        HyperparameterSpec("hnet_hidden", .numbers, default: .numbers([10, 10]),
-                           "hidden widths of the MLP generator; the rnn generator's state size is the last of them."),
-        HyperparameterSpec("hnet_activation", .choice(GeneratorActivation.allCases.map(\.rawValue)), default: .text("relu"),
-                           "hidden non-linearity of the MLP generator (posterior_replay_cl's reference runs use its default, relu)."),
-        HyperparameterSpec("embedding_size", .integer, default: .integer(96), "size of a task embedding e_t."),
-        HyperparameterSpec("chunk_size", .integer, default: .integer(0), "scalars of Θ generated per chunk; 0 generates Θ whole (mlp) or one step per layer (rnn)."),
-        HyperparameterSpec("chunk_embedding_size", .integer, default: .integer(32), "size of a chunk embedding c_i (chunked generators only)."),
-        HyperparameterSpec("conditional_chunk_embeddings", .flag, default: .flag(false),
-                           "each task has its own chunk embeddings, frozen with its task embedding (posterior_replay_cl --use_cond_chunk_embs)."),
-        HyperparameterSpec("embedding_std", .number, default: .number(1.0), "standard deviation of the normal initialisation of task embeddings."),
-        HyperparameterSpec("chunk_embedding_std", .number, default: .number(1.0), "standard deviation of the normal initialisation of chunk embeddings."),
-        HyperparameterSpec("task_loss_scale", .choice(["none", "dataset_size"]), default: .text("none"),
-                           "dataset_size: the task's cross-entropy counts N times (N its training samples), as in posterior_replay_cl, whose reference β values assume it; none: as in hypercl."),
-        HyperparameterSpec("iterations", .integer, default: .integer(2000), "optimiser steps per task (the code counts iterations, not epochs)."),
+    static let generator = Hyperparameter<GeneratorKind>(
+        "generator", default: .mlp,
+        help: "mlp: chunked MLP hypernetwork (von Oswald et al.); rnn: recurrent, layer-by-layer generator "
+            + "(dependency preserving hypernetworks).")
+    static let parametrization = Hyperparameter<Parametrization>(
+        "parametrization", default: .plain,
+        help: "mip: fixed-norm [cos e; sin e] embedding encoding and generated weights added to a learned base "
+            + "(Magnitude Invariant Parametrizations).")
+    static let beta = Hyperparameter<Double>(
+        "beta", default: 0.01, .atLeast(0),
+        help: "weight β of the output regulariser (β/T)·Σ_t ||Θ*_t − h(e_t)||²; 0 is fine-tuning through the "
+            + "hypernetwork.")
+    static let hiddenWidths = Hyperparameter<[Double]>(
+        "hnet_hidden", default: [10, 10], .wholeNumbers(in: 1 ... 1 << 24),
+        .custom("at least one width for generator: rnn") { widths, config in
+            config[Hypernet.generator] == .rnn && widths.isEmpty
+                ? "the rnn generator takes its state size from the last hnet_hidden width; give at least one" : nil
+        },
+        help: "hidden widths of the MLP generator; the rnn generator's state size is the last of them.")
+    static let activation = Hyperparameter<GeneratorActivation>(
+        "hnet_activation", default: .relu,
+        help: "hidden non-linearity of the MLP generator (posterior_replay_cl's reference runs use its default, "
+            + "relu).")
+    static let embeddingSize = Hyperparameter<Int>(
+        "embedding_size", default: 96, .within(1 ... 1 << 24), help: "size of a task embedding e_t.")
+    static let chunkSize = Hyperparameter<Int>(
+        "chunk_size", default: 0, .within(0 ... 1 << 30),
+        help: "scalars of Θ generated per chunk; 0 generates Θ whole (mlp) or one step per layer (rnn).")
+    static let chunkEmbeddingSize = Hyperparameter<Int>(
+        "chunk_embedding_size", default: 32, .within(1 ... 1 << 24),
+        help: "size of a chunk embedding c_i (chunked generators only).")
+    static let conditionalChunkEmbeddings = Hyperparameter<Bool>(
+        "conditional_chunk_embeddings", default: false,
+        help: "each task has its own chunk embeddings, frozen with its task embedding (posterior_replay_cl "
+            + "--use_cond_chunk_embs).")
+    static let embeddingDeviation = Hyperparameter<Double>(
+        "embedding_std", default: 1.0, .atLeast(0),
+        help: "standard deviation of the normal initialisation of task embeddings.")
+    static let chunkEmbeddingDeviation = Hyperparameter<Double>(
+        "chunk_embedding_std", default: 1.0, .atLeast(0),
+        help: "standard deviation of the normal initialisation of chunk embeddings.")
+    static let taskLossScale = Hyperparameter<TaskLossScale>(
+        "task_loss_scale", default: .plain,
+        help: "dataset_size: the task's cross-entropy counts N times (N its training samples), as in "
+            + "posterior_replay_cl, whose reference β values assume it; none: as in hypercl.")
+    static let iterations = Hyperparameter<Int>(
+        "iterations", default: 2000, .within(1 ... 1 << 30),
+        // Two budgets would leave one silently ignored: hypernet counts its own, as the code does.
+        .custom("training.steps unset or equal", key: "training.steps") { iterations, config in
+            guard let steps = config.training.steps, steps != iterations else { return nil }
+            return "hypernet's budget is its iterations hyperparameter (\(iterations)); remove steps (\(steps)) "
+                + "or set iterations: \(steps)"
+        },
+        .custom("training.optimizer adam or adamw", key: "training.optimizer") { _, config in
+            ["adam", "adamw"].contains(config.training.optimizer)
+                ? nil : "hypernet trains with Adam as the official code does; set optimizer: adam"
+        },
+        help: "optimiser steps per task (the code counts iterations, not epochs).")
+    public static let hyperparameters = [
+        generator.spec, parametrization.spec, beta.spec, hiddenWidths.spec, activation.spec, embeddingSize.spec,
+        chunkSize.spec, chunkEmbeddingSize.spec, conditionalChunkEmbeddings.spec, embeddingDeviation.spec,
+        chunkEmbeddingDeviation.spec, taskLossScale.spec, iterations.spec,
     ]
+
+    /// The generator architecture (`generator`).
+    enum GeneratorKind: String, CaseIterable, HyperparameterChoice { case mlp, rnn }
+    /// How embeddings and generated weights are parametrised (`parametrization`).
+    enum Parametrization: String, CaseIterable, HyperparameterChoice {
+        case plain = "none"
+        case mip
+    }
+    /// What the task's cross-entropy is multiplied by (`task_loss_scale`).
+    enum TaskLossScale: String, CaseIterable, HyperparameterChoice {
+        case plain = "none"
+        case datasetSize = "dataset_size"
+    }
     public static var supportedBackbones: [String]? { ["mlp"] }
 
     let model: TaskConditionedHypernetwork
@@ -81,59 +136,48 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
         guard config.backbone.kind == "mlp", !config.backbone.widths.isEmpty else {
             throw HyperparameterError(key: "backbone", message: "hypernet generates the weights of the protocol's backbone { kind: mlp, widths: [...] }")
         }
-        guard ["adam", "adamw"].contains(config.training.optimizer) else {
-            throw HyperparameterError(key: "training.optimizer", message: "hypernet trains with Adam as the official code does; set optimizer: adam")
-        }
-        let hidden = config.numbers("hnet_hidden").map { Int($0) }
-        guard hidden.allSatisfy({ $0 > 0 }), config.integer("embedding_size") > 0, config.integer("chunk_size") >= 0,
-              config.integer("chunk_embedding_size") > 0, config.integer("iterations") > 0, config.number("beta") >= 0 else {
-            throw HyperparameterError(key: "hnet_hidden", message: "sizes, iterations and beta must be positive (chunk_size and beta may be 0)")
-        }
-        if let steps = config.training.steps, steps != config.integer("iterations") {
-            // Two budgets would leave one silently ignored: hypernet counts its own, as the code does.
-            throw HyperparameterError(key: "training.steps",
-                                      message: "hypernet's budget is its iterations hyperparameter (\(config.integer("iterations"))); remove steps (\(steps)) or set iterations: \(steps)")
-        }
-        let kind = config.text("generator")
-        if kind == "rnn" && hidden.isEmpty {
-            throw HyperparameterError(key: "hnet_hidden", message: "the rnn generator takes its state size from the last hnet_hidden width; give at least one")
-        }
+        // The declarations' rules hold (whole positive widths, at least one for rnn, Adam,
+        // one budget): the parser checked them with the protocol.
+        let hidden = config[Self.hiddenWidths].map { Int($0) }
+        let kind = config[Self.generator]
         let permuted = context.streamKind == "permuted"
         layout = TaskHead.Layout(permuted: permuted, classCount: context.totalClassCount, taskCount: context.taskCount)
         let target = TargetNetwork(inputSize: context.sampleShape.reduce(1, *), hiddenWidths: config.backbone.widths, outputSize: layout.outputSize)
 
         var root = SeededGenerator(seed: context.seed)
         var initialization = root.split()
-        let mip = config.text("parametrization") == "mip" ? MagnitudeInvariantParametrization(target: target, generator: &initialization) : nil
-        let embeddingSize = config.integer("embedding_size")
+        let mip = config[Self.parametrization] == .mip
+            ? MagnitudeInvariantParametrization(target: target, generator: &initialization) : nil
+        let embeddingSize = config[Self.embeddingSize]
         let generatorInput = mip == nil ? embeddingSize : 2 * embeddingSize
-        let chunkSize = config.integer("chunk_size"), chunkEmbeddingSize = config.integer("chunk_embedding_size")
+        let chunkSize = config[Self.chunkSize], chunkEmbeddingSize = config[Self.chunkEmbeddingSize]
         let weightGenerator: any WeightGenerator
-        if kind == "rnn" {
+        if kind == .rnn, let stateSize = hidden.last {
             weightGenerator = RecurrentGenerator(layerParameterCounts: (0..<target.layerCount).map { target.parameterCount(layer: $0) },
                                                  layerDeviations: (0..<target.layerCount).map { target.defaultDeviation(layer: $0) },
                                                  embeddingSize: generatorInput, chunkSize: chunkSize, chunkEmbeddingSize: chunkEmbeddingSize,
-                                                 stateSize: hidden.last!, generator: &initialization)
+                                                 stateSize: stateSize, generator: &initialization)
         } else {
             weightGenerator = ChunkedMLPGenerator(outputLength: target.parameterCount, embeddingSize: generatorInput, chunkSize: chunkSize,
                                                   chunkEmbeddingSize: chunkEmbeddingSize, hidden: hidden,
-                                                  activation: GeneratorActivation(rawValue: config.text("hnet_activation"))!,
+                                                  activation: config[Self.activation],
                                                   generator: &initialization)
         }
         model = TaskConditionedHypernetwork(target: target, generator: weightGenerator, mip: mip, embeddingSize: embeddingSize,
                                             chunkEmbeddingSize: chunkEmbeddingSize,
-                                            conditionalChunkEmbeddings: config.flag("conditional_chunk_embeddings"),
-                                            embeddingDeviation: Float(config.number("embedding_std")),
-                                            chunkEmbeddingDeviation: Float(config.number("chunk_embedding_std")),
+                                            conditionalChunkEmbeddings: config[Self.conditionalChunkEmbeddings],
+                                            embeddingDeviation: Float(config[Self.embeddingDeviation]),
+                                            chunkEmbeddingDeviation: Float(config[Self.chunkEmbeddingDeviation]),
                                             initialization: &initialization)
         embeddingGenerator = root.split()
         generator = root.split()
-        regularizer = OutputRegularizer(beta: config.number("beta"))
-        scalesTaskLossByDatasetSize = config.text("task_loss_scale") == "dataset_size"
-        loop = TrainingLoop(config: config.training, context: context, budget: .steps(config.integer("iterations")))
+        regularizer = OutputRegularizer(beta: config[Self.beta])
+        scalesTaskLossByDatasetSize = config[Self.taskLossScale] == .datasetSize
+        loop = TrainingLoop(config: config.training, context: context, budget: .steps(config[Self.iterations]))
         record = TaskInferenceRecord(taskCount: context.taskCount)
         self.context = context
-        context.note("hypernet", "target MLP \(target.layerSizes) (n_Θ = \(target.parameterCount)), generator \(kind)"
+        context.note("hypernet", "target MLP \(target.layerSizes) (n_Θ = \(target.parameterCount)), "
+                     + "generator \(kind.rawValue)"
                      + (weightGenerator.chunkCount > 0 ? " with \(weightGenerator.chunkCount) chunks" : " unchunked")
                      + ", \(model.sharedParameters.reduce(0) { $0 + $1.value.count }) shared parameters")
     }

@@ -31,7 +31,7 @@ public final class HypernetStepBenchmark {
         let model = learner.model
         var random = SeededGenerator(seed: 1)
         for _ in 0..<oldTasks { model.addTask(generator: &random) }
-        var regularizer = OutputRegularizer(beta: config.number("beta"))
+        var regularizer = OutputRegularizer(beta: config[Hypernet.beta])
         let oldClasses = (0..<oldTasks).map { permuted ? Array(0..<10) : [2 * $0, 2 * $0 + 1] }
         regularizer.takeTargets(model.allWeights(), masks: oldClasses.enumerated().map {
             model.target.mask(keepingOutputs: learner.layout.head(task: $0.offset, classes: $0.element).columns)

@@ -25,7 +25,7 @@ protocol WeightGenerator: AnyObject {
 }
 
 /// A hidden-layer non-linearity of a generator.
-enum GeneratorActivation: String, CaseIterable {
+enum GeneratorActivation: String, CaseIterable, HyperparameterChoice {
     case relu, sigmoid, tanh
 
     func callAsFunction(_ x: Variable) -> Variable {

@@ -36,20 +36,46 @@ import CLTensor
 public struct NAPAVQ: Learner, Resumable {
     public static let name = "napa-vq"
     public static let summary = "NAPA-VQ (ICCV 2023): rotation-augmented code vectors with a neural-gas topology, neighbourhood separation, neighbourhood-aware prototype augmentation and feature distillation; non-exemplar."
-    public static let hyperparameters: [HyperparameterSpec] = [
-        HyperparameterSpec("temperature", .number, default: .number(0.1), "T of the distance cross-entropy, logits −||f − c|| / T (args.temp)."),
-        HyperparameterSpec("code_vector_lr", .number, default: .number(5), "learning rate of the code vectors (plain SGD, no decay; args.sng_learning_rate)."),
-        HyperparameterSpec("incremental_lr_scale", .number, default: .number(0.1), "factor on both learning rates after the base task."),
-        HyperparameterSpec("neighbours", .integer, default: .integer(15), "nearest code vectors each point connects its winner to (k)."),
-        HyperparameterSpec("edge_decay", .number, default: .number(0.9), "per-step decay of edges not refreshed (epsilon)."),
-        HyperparameterSpec("edge_lifetime", .integer, default: .integer(10), "edges weaker than edge_decay^edge_lifetime are removed."),
-        HyperparameterSpec("na_weight", .number, default: .number(1), "weight of the neighbourhood-separation loss."),
-        HyperparameterSpec("na_scale", .number, default: .number(0.001), "w = softmax(−na_scale · d²) over a class's neighbours."),
-        HyperparameterSpec("augment_prototypes", .flag, default: .flag(true), "neighbourhood-aware prototype augmentation for old classes; false is the ablation."),
-        HyperparameterSpec("pa_weight", .number, default: .number(10), "weight of the prototype-augmentation loss (args.protoAug_weight)."),
-        HyperparameterSpec("draws", .integer, default: .integer(64), "augmented prototypes per step (the code: the batch size, 64)."),
-        HyperparameterSpec("kd_weight", .number, default: .number(10), "weight of the feature distillation (args.kd_weight)."),
-        HyperparameterSpec("reuse_base_task", .flag, default: .flag(true), "reuse a base task trained earlier in this process with identical settings, seed and samples (the ablation's base task is the same; bit-identical to retraining)."),
+    static let temperature = Hyperparameter<Double>(
+        "temperature", default: 0.1, .greaterThan(0),
+        help: "T of the distance cross-entropy, logits −||f − c|| / T (args.temp).")
+    static let codeVectorRate = Hyperparameter<Double>(
+        "code_vector_lr", default: 5, .atLeast(0),
+        help: "learning rate of the code vectors (plain SGD, no decay; args.sng_learning_rate).")
+    static let incrementalScale = Hyperparameter<Double>(
+        "incremental_lr_scale", default: 0.1, .atLeast(0), help: "factor on both learning rates after the base task.")
+    static let neighbours = Hyperparameter<Int>(
+        "neighbours", default: 15, .within(1 ... 1 << 24),
+        help: "nearest code vectors each point connects its winner to (k).")
+    static let edgeDecay = Hyperparameter<Double>(
+        "edge_decay", default: 0.9, .greaterThan(0), .lessThan(1),
+        help: "per-step decay of edges not refreshed (epsilon).")
+    static let edgeLifetime = Hyperparameter<Int>(
+        "edge_lifetime", default: 10, .within(1 ... 1 << 24),
+        help: "edges weaker than edge_decay^edge_lifetime are removed.")
+    static let separationWeight = Hyperparameter<Double>(
+        "na_weight", default: 1, .atLeast(0), help: "weight of the neighbourhood-separation loss.")
+    static let separationScale = Hyperparameter<Double>(
+        "na_scale", default: 0.001, .atLeast(0), help: "w = softmax(−na_scale · d²) over a class's neighbours.")
+    static let augmentPrototypes = Hyperparameter<Bool>(
+        "augment_prototypes", default: true,
+        help: "neighbourhood-aware prototype augmentation for old classes; false is the ablation.")
+    static let augmentationWeight = Hyperparameter<Double>(
+        "pa_weight", default: 10, .atLeast(0),
+        help: "weight of the prototype-augmentation loss (args.protoAug_weight).")
+    static let draws = Hyperparameter<Int>(
+        "draws", default: 64, .within(0 ... 1 << 24),
+        help: "augmented prototypes per step (the code: the batch size, 64).")
+    static let distillationWeight = Hyperparameter<Double>(
+        "kd_weight", default: 10, .atLeast(0), help: "weight of the feature distillation (args.kd_weight).")
+    static let reuseBaseTask = Hyperparameter<Bool>(
+        "reuse_base_task", default: true,
+        help: "reuse a base task trained earlier in this process with identical settings, seed and samples (the "
+            + "ablation's base task is the same; bit-identical to retraining).")
+    public static let hyperparameters = [
+        temperature.spec, codeVectorRate.spec, incrementalScale.spec, neighbours.spec, edgeDecay.spec,
+        edgeLifetime.spec, separationWeight.spec, separationScale.spec, augmentPrototypes.spec,
+        augmentationWeight.spec, draws.spec, distillationWeight.spec, reuseBaseTask.spec,
     ]
     public static var supportedBackbones: [String]? { trainableBackboneKinds }
 
@@ -83,26 +109,24 @@ public struct NAPAVQ: Learner, Resumable {
         generator = root.split()
         codeVectors = CodeVectors(dimension: backbone.featureDimension)
         var settings = NAPAVQSettings()
-        settings.temperature = Float(config.number("temperature"))
-        settings.separationWeight = Float(config.number("na_weight"))
-        settings.separationScale = Float(config.number("na_scale"))
-        settings.augmentPrototypes = config.flag("augment_prototypes")
-        settings.augmentationWeight = Float(config.number("pa_weight"))
-        settings.draws = config.integer("draws")
-        settings.distillationWeight = Float(config.number("kd_weight"))
-        guard settings.temperature > 0, settings.draws >= 0, config.integer("neighbours") >= 1,
-              config.integer("edge_lifetime") >= 1, config.number("edge_decay") > 0, config.number("edge_decay") < 1 else {
-            throw HyperparameterError(key: "napa-vq", message: "temperature > 0, draws ≥ 0, neighbours ≥ 1, edge_lifetime ≥ 1 and 0 < edge_decay < 1 are required")
-        }
+        settings.temperature = Float(config[Self.temperature])
+        settings.separationWeight = Float(config[Self.separationWeight])
+        settings.separationScale = Float(config[Self.separationScale])
+        settings.augmentPrototypes = config[Self.augmentPrototypes]
+        settings.augmentationWeight = Float(config[Self.augmentationWeight])
+        settings.draws = config[Self.draws]
+        settings.distillationWeight = Float(config[Self.distillationWeight])
         self.settings = settings
-        codeVectorRate = config.number("code_vector_lr")
-        incrementalScale = config.number("incremental_lr_scale")
-        topology = NeuralGasTopology(neighbourCount: config.integer("neighbours"), decay: Float(config.number("edge_decay")),
-                                     lifetime: config.integer("edge_lifetime"))
+        codeVectorRate = config[Self.codeVectorRate]
+        incrementalScale = config[Self.incrementalScale]
+        topology = NeuralGasTopology(neighbourCount: config[Self.neighbours], decay: Float(config[Self.edgeDecay]),
+                                     lifetime: config[Self.edgeLifetime])
         // Only what the base task reads: the weights of losses that start after it are left out.
-        let baseSettings = ["temperature", "code_vector_lr", "neighbours", "edge_decay", "edge_lifetime", "na_weight", "na_scale"]
-            .map { "\($0)=\(config.values[$0]!)" }.joined(separator: ",")
-        baseTaskIdentity = config.flag("reuse_base_task") ? (config.backbone, config.training, context.seed, baseSettings) : nil
+        let baseSettings = [Self.temperature.spec, Self.codeVectorRate.spec, Self.neighbours.spec, Self.edgeDecay.spec,
+                            Self.edgeLifetime.spec, Self.separationWeight.spec, Self.separationScale.spec]
+            .map { "\($0.name)=\(config.value(of: $0))" }.joined(separator: ",")
+        baseTaskIdentity = config[Self.reuseBaseTask]
+            ? (config.backbone, config.training, context.seed, baseSettings) : nil
         loop = TrainingLoop(config: config.training, context: context,
                             views: [TrainingView(augmentations: config.training.augment, rotations: true)])
         self.context = context

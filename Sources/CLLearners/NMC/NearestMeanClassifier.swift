@@ -11,17 +11,21 @@ import CLTensor
 public struct NearestMeanClassifier: Learner, Resumable {
     public static let name = "nmc"
     public static let summary = "Nearest class mean on a fixed backbone (NMC / SimpleCIL); training-free."
-    public static let hyperparameters: [HyperparameterSpec] = [
-        HyperparameterSpec("metric", .choice(["cosine", "euclidean"]), default: .text("cosine"),
-                           "cosine: argmax cos(f(x), mu_c) (SimpleCIL). euclidean: features L2-normalised, mu_c the mean of normalised features (not re-normalised), argmin ||n(f(x)) - mu_c|| (NMC paper)."),
-        HyperparameterSpec("feature_batch", .integer, default: .integer(1024),
-                           "samples per feature-extraction batch (memory only; results do not depend on it)."),
-        HyperparameterSpec("train_base", .flag, default: .flag(false),
-                           "train the backbone on task 0 with a cosine classifier (T = 16, the protocol's training: block), then freeze it (the base session of teen; same seed gives the same backbone)."),
-    ]
+    static let metric = Hyperparameter<Metric>(
+        "metric", default: .cosine,
+        help: "cosine: argmax cos(f(x), mu_c) (SimpleCIL). euclidean: features L2-normalised, mu_c the mean of "
+            + "normalised features (not re-normalised), argmin ||n(f(x)) - mu_c|| (NMC paper).")
+    static let featureBatch = Hyperparameter<Int>(
+        "feature_batch", default: 1024, .within(1 ... 1 << 24),
+        help: "samples per feature-extraction batch (memory only; results do not depend on it).")
+    static let trainBase = Hyperparameter<Bool>(
+        "train_base", default: false, .untrainedPretrainedBackbone,
+        help: "train the backbone on task 0 with a cosine classifier (T = 16, the protocol's training: block), then "
+            + "freeze it (the base session of teen; same seed gives the same backbone).")
+    public static let hyperparameters = [metric.spec, featureBatch.spec, trainBase.spec]
 
     /// Scoring rule.
-    public enum Metric: String, Sendable { case cosine, euclidean }
+    public enum Metric: String, Sendable, CaseIterable, HyperparameterChoice { case cosine, euclidean }
 
     public let metric: Metric
     let featureBatch: Int
@@ -40,10 +44,10 @@ public struct NearestMeanClassifier: Learner, Resumable {
     private(set) var counts: [Int] = []
 
     public init(config: LearnerConfig, context: LearnerContext) throws {
-        metric = Metric(rawValue: config.text("metric"))!
-        featureBatch = max(1, config.integer("feature_batch"))
+        metric = config[Self.metric]
+        featureBatch = config[Self.featureBatch]
         backbone = try BackboneFactory.makeFeatureExtractor(config.backbone, sampleShape: context.sampleShape, seed: context.seed)
-        baseSession = config.flag("train_base") ? (config.backbone, config.training, context.seed, context) : nil
+        baseSession = config[Self.trainBase] ? (config.backbone, config.training, context.seed, context) : nil
     }
 
     /// Builds an NMC directly on a feature extractor (tests, and learners built on NMC).

@@ -39,22 +39,33 @@ import CLTensor
 public struct PRD: Learner, Resumable {
     public static let name = "prd"
     public static let summary = "Prototype-sample relation distillation (Asadi et al., ICML 2023): replay-free; SupCon + per-task prototypes + relation distillation from the previous model."
-    public static let hyperparameters: [HyperparameterSpec] = [
-        HyperparameterSpec("distill_weight", .number, default: .number(4),
-                           "weight of relation distillation L_d (the code's distill_coef); 0 switches it off (the ablation, and no teacher is kept)."),
-        HyperparameterSpec("prototype_weight", .number, default: .number(2),
-                           "weight of the prototype loss L_p = mean 1 - cos(sg(g(x)), w_y) (the code's prototypes_coef)."),
-        HyperparameterSpec("supcon_temperature", .number, default: .number(0.1),
-                           "temperature of the supervised contrastive loss; the loss is scaled by it / 0.07 as in the code."),
-        HyperparameterSpec("distill_temperature", .number, default: .number(1),
-                           "temperature T_d of the softmax over prototypes in L_d (the code's distill_temp)."),
-        HyperparameterSpec("projection_dim", .integer, default: .integer(128),
-                           "output width of the projection MLP d -> d -> projection_dim used by SupCon."),
-        HyperparameterSpec("projection_layers", .integer, default: .integer(3),
-                           "linear layers of the projection MLP (at least 2): d -> d (-> d ...) -> projection_dim; 3 as the code's main.py builds it."),
-        HyperparameterSpec("prototype_lr", .number, default: .number(0.01),
-                           "learning rate of the prototypes (no momentum, no weight decay; the code's prototypes_lr); scaled by the schedule like the backbone's."),
-    ]
+    static let distillWeight = Hyperparameter<Double>(
+        "distill_weight", default: 4, .atLeast(0),
+        help: "weight of relation distillation L_d (the code's distill_coef); 0 switches it off (the ablation, and "
+            + "no teacher is kept).")
+    static let prototypeWeight = Hyperparameter<Double>(
+        "prototype_weight", default: 2, .atLeast(0),
+        help: "weight of the prototype loss L_p = mean 1 - cos(sg(g(x)), w_y) (the code's prototypes_coef).")
+    static let supconTemperature = Hyperparameter<Double>(
+        "supcon_temperature", default: 0.1, .greaterThan(0),
+        help: "temperature of the supervised contrastive loss; the loss is scaled by it / 0.07 as in the code.")
+    static let distillTemperature = Hyperparameter<Double>(
+        "distill_temperature", default: 1, .greaterThan(0),
+        help: "temperature T_d of the softmax over prototypes in L_d (the code's distill_temp).")
+    static let projectionDimension = Hyperparameter<Int>(
+        "projection_dim", default: 128, .within(1 ... 1 << 24),
+        help: "output width of the projection MLP d -> d -> projection_dim used by SupCon.")
+    static let projectionLayers = Hyperparameter<Int>(
+        "projection_layers", default: 3, .within(2 ... 64),
+        help: "linear layers of the projection MLP: d -> d (-> d ...) -> projection_dim; 3 as the code's main.py "
+            + "builds it.")
+    static let prototypeRate = Hyperparameter<Double>(
+        "prototype_lr", default: 0.01, .atLeast(0),
+        help: "learning rate of the prototypes (no momentum, no weight decay; the code's prototypes_lr); scaled by "
+            + "the schedule like the backbone's.")
+    public static let hyperparameters = [distillWeight.spec, prototypeWeight.spec, supconTemperature.spec,
+                                         distillTemperature.spec, projectionDimension.spec, projectionLayers.spec,
+                                         prototypeRate.spec]
     public static var supportedBackbones: [String]? { trainableBackboneKinds }
 
     let backbone: TrainableBackbone
@@ -78,19 +89,15 @@ public struct PRD: Learner, Resumable {
         backbone = try BackboneFactory.makeTrainableBackbone(config.backbone, sampleShape: context.sampleShape,
                                                              generator: &initialization)
         let d = backbone.featureDimension
-        let projectionLayers = config.integer("projection_layers")
-        guard projectionLayers >= 2 else {
-            throw HyperparameterError(key: "projection_layers", message: "must be at least 2, got \(projectionLayers)")
-        }
-        projection = ProjectionHead(inputs: d, hidden: d, outputs: max(1, config.integer("projection_dim")),
-                                    layers: projectionLayers, generator: &initialization)
+        projection = ProjectionHead(inputs: d, hidden: d, outputs: config[Self.projectionDimension],
+                                    layers: config[Self.projectionLayers], generator: &initialization)
         prototypes = TaskPrototypes(featureDimension: d)
         prototypeGenerator = root.split()
         generator = root.split()
-        weights = PRDWeights(prototype: Float(config.number("prototype_weight")), distill: Float(config.number("distill_weight")),
-                             supconTemperature: Float(config.number("supcon_temperature")),
-                             distillTemperature: Float(config.number("distill_temperature")))
-        prototypeLearningRate = config.number("prototype_lr")
+        weights = PRDWeights(prototype: Float(config[Self.prototypeWeight]), distill: Float(config[Self.distillWeight]),
+                             supconTemperature: Float(config[Self.supconTemperature]),
+                             distillTemperature: Float(config[Self.distillTemperature]))
+        prototypeLearningRate = config[Self.prototypeRate]
         // Two views, each with the protocol's augmentations drawn independently.
         loop = TrainingLoop(config: config.training, context: context,
                             views: [.standard(config.training), .standard(config.training)])

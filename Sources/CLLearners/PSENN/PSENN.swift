@@ -19,17 +19,17 @@ import CLTensor
 public struct PSENN: Learner, UncertaintyEstimating, Resumable {
     public static let name = "psenn"
     public static let summary = "Prototype network of Li et al. 2018 (autoencoder, prototypes decoded to images, logits linear in squared distances), prototypes added per class each task."
-    public static let hyperparameters: [HyperparameterSpec] = PrototypeLearning.sharedHyperparameters + [
-        HyperparameterSpec("anchor", .choice(["freeze", "none"]), default: .text("freeze"),
-                           "earlier tasks' prototypes: frozen, or trained further (ablation)."),
-    ]
+    static let anchor = Hyperparameter<PrototypeLearning.Anchor>(
+        "anchor", default: .freeze, choices: [.freeze, .none],
+        help: "earlier tasks' prototypes: frozen, or trained further (ablation).")
+    public static let hyperparameters = PrototypeLearning.sharedHyperparameters + [anchor.spec]
     public static var supportedBackbones: [String]? { ["mlp"] }
 
     let learning: PrototypeLearning
 
     public init(config: LearnerConfig, context: LearnerContext) throws {
-        learning = try PrototypeLearning(config: config, context: context,
-                                         settings: try PrototypeLearning.settings(config, probabilistic: false))
+        let settings = PrototypeLearning.settings(config, anchor: config[Self.anchor], probabilistic: false)
+        learning = try PrototypeLearning(config: config, context: context, settings: settings)
     }
 
     public mutating func learn(_ task: TaskData) throws { try learning.learn(task) }

@@ -33,17 +33,13 @@ import CLTensor
 public struct ProbPSENN: Learner, UncertaintyEstimating, Resumable {
     public static let name = "prob-psenn"
     public static let summary = "Prob-PSENN: PSENN with Gaussian prototypes (reparameterised, KL to N(0, I)), Monte Carlo predictive distribution, mutual information and explanatory uncertainty; follows the paper's abstract."
-    public static let hyperparameters: [HyperparameterSpec] = PrototypeLearning.sharedHyperparameters + [
-        HyperparameterSpec("anchor", .choice(["freeze", "kl", "none"]), default: .text("freeze"),
-                           "earlier tasks' prototype distributions: frozen, KL-anchored to their previous posterior, or free (ablation)."),
-        HyperparameterSpec("anchor_weight", .number, default: .number(1.0),
-                           "weight of the KL to the previous posterior (anchor: kl only)."),
-        HyperparameterSpec("lambda_kl", .number, default: .number(0.001),
-                           "weight of the mean KL of the prototype distributions to the N(0, I) prior."),
-        HyperparameterSpec("initial_sigma", .number, default: .number(0.1),
-                           "initial standard deviation of every prototype dimension."),
-        HyperparameterSpec("mc_samples", .integer, default: .integer(32),
-                           "draws of all prototypes per prediction (S), and for the explanation diagnostics."),
+    static let anchor = Hyperparameter<PrototypeLearning.Anchor>(
+        "anchor", default: .freeze, choices: [.freeze, .kl, .none],
+        help: "earlier tasks' prototype distributions: frozen, KL-anchored to their previous posterior, or free "
+            + "(ablation).")
+    public static let hyperparameters = PrototypeLearning.sharedHyperparameters + [
+        anchor.spec, PrototypeLearning.anchorWeight.spec, PrototypeLearning.klWeight.spec,
+        PrototypeLearning.initialSigma.spec, PrototypeLearning.monteCarloSamples.spec,
     ]
     public static var supportedBackbones: [String]? { ["mlp"] }
     public static var samplesMonteCarlo: Bool { true }
@@ -51,8 +47,8 @@ public struct ProbPSENN: Learner, UncertaintyEstimating, Resumable {
     let learning: PrototypeLearning
 
     public init(config: LearnerConfig, context: LearnerContext) throws {
-        learning = try PrototypeLearning(config: config, context: context,
-                                         settings: try PrototypeLearning.settings(config, probabilistic: true))
+        let settings = PrototypeLearning.settings(config, anchor: config[Self.anchor], probabilistic: true)
+        learning = try PrototypeLearning(config: config, context: context, settings: settings)
     }
 
     public mutating func learn(_ task: TaskData) throws { try learning.learn(task) }

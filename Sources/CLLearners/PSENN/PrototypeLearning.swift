@@ -23,7 +23,7 @@ import Foundation
 /// diagnostics; `psenn` makes the same splits, so `prob-psenn` with σ → 0 and λ_KL = 0
 /// trains exactly like `psenn` (a test checks this).
 final class PrototypeLearning {
-    enum Anchor: String { case freeze, kl, none }
+    enum Anchor: String, CaseIterable, HyperparameterChoice { case freeze, kl, none }
 
     struct Settings {
         var prototypesPerClass: Int
@@ -69,48 +69,50 @@ final class PrototypeLearning {
         loop = TrainingLoop(config: config.training, context: context)
     }
 
+    static let prototypesPerClass = Hyperparameter<Int>(
+        "prototypes_per_class", default: 2, .within(1 ... 1 << 16),
+        help: "prototypes added per new class (Li et al. use 15 for all 10 MNIST classes).")
+    static let latentDimension = Hyperparameter<Int>(
+        "latent_dimension", default: 40, .within(1 ... 1 << 20),
+        help: "dimension of the latent space of encodings and prototypes (40 = 2x2x10 in Li et al.'s code).")
+    static let reconstructionWeight = Hyperparameter<Double>(
+        "lambda_reconstruction", default: 0.05, .atLeast(0),
+        help: "weight of the reconstruction error (summed over pixels) relative to cross-entropy.")
+    static let r1Weight = Hyperparameter<Double>(
+        "lambda_1", default: 0.05, .atLeast(0),
+        help: "weight of R1: each current prototype close to some encoding of the batch.")
+    static let r2Weight = Hyperparameter<Double>(
+        "lambda_2", default: 0.05, .atLeast(0),
+        help: "weight of R2: each encoding of the batch close to some prototype.")
     /// The hyperparameters both learners take, with Li et al.'s loss ratio as defaults.
-    static let sharedHyperparameters: [HyperparameterSpec] = [
-        HyperparameterSpec("prototypes_per_class", .integer, default: .integer(2),
-                           "prototypes added per new class (Li et al. use 15 for all 10 MNIST classes)."),
-        HyperparameterSpec("latent_dimension", .integer, default: .integer(40),
-                           "dimension of the latent space of encodings and prototypes (40 = 2x2x10 in Li et al.'s code)."),
-        HyperparameterSpec("lambda_reconstruction", .number, default: .number(0.05),
-                           "weight of the reconstruction error (summed over pixels) relative to cross-entropy."),
-        HyperparameterSpec("lambda_1", .number, default: .number(0.05),
-                           "weight of R1: each current prototype close to some encoding of the batch."),
-        HyperparameterSpec("lambda_2", .number, default: .number(0.05),
-                           "weight of R2: each encoding of the batch close to some prototype."),
-    ]
+    static let sharedHyperparameters = [prototypesPerClass.spec, latentDimension.spec, reconstructionWeight.spec,
+                                        r1Weight.spec, r2Weight.spec]
 
-    /// The shared settings of `config`, validated; throws naming the key at fault.
-    static func settings(_ config: LearnerConfig, probabilistic: Bool) throws -> Settings {
-        func nonNegative(_ key: String) throws -> Float {
-            let v = config.number(key)
-            guard v.isFinite && v >= 0 else { throw HyperparameterError(key: key, message: "must be a finite number ≥ 0, got \(v)") }
-            return Float(v)
-        }
-        func positiveInteger(_ key: String) throws -> Int {
-            let v = config.integer(key)
-            guard v >= 1 else { throw HyperparameterError(key: key, message: "must be at least 1, got \(v)") }
-            return v
-        }
-        let objective = PrototypeObjective(reconstructionWeight: try nonNegative("lambda_reconstruction"),
-                                           r1Weight: try nonNegative("lambda_1"), r2Weight: try nonNegative("lambda_2"),
-                                           klWeight: probabilistic ? try nonNegative("lambda_kl") : 0,
-                                           anchorWeight: probabilistic ? try nonNegative("anchor_weight") : 0)
-        var initialScale: Float = 0, samples = 1
-        if probabilistic {
-            initialScale = Float(config.number("initial_sigma"))
-            guard initialScale.isFinite && initialScale > 0 else {
-                throw HyperparameterError(key: "initial_sigma", message: "must be a positive number, got \(initialScale)")
-            }
-            samples = try positiveInteger("mc_samples")
-        }
-        return Settings(prototypesPerClass: try positiveInteger("prototypes_per_class"),
-                        latentDimension: try positiveInteger("latent_dimension"), objective: objective,
-                        anchor: Anchor(rawValue: config.text("anchor"))!, probabilistic: probabilistic,
-                        initialScale: initialScale, monteCarloSamples: samples)
+    // prob-psenn's own (read only when probabilistic).
+    static let anchorWeight = Hyperparameter<Double>(
+        "anchor_weight", default: 1.0, .atLeast(0),
+        help: "weight of the KL to the previous posterior (anchor: kl only).")
+    static let klWeight = Hyperparameter<Double>(
+        "lambda_kl", default: 0.001, .atLeast(0),
+        help: "weight of the mean KL of the prototype distributions to the N(0, I) prior.")
+    static let initialSigma = Hyperparameter<Double>(
+        "initial_sigma", default: 0.1, .greaterThan(0),
+        help: "initial standard deviation of every prototype dimension.")
+    static let monteCarloSamples = Hyperparameter<Int>(
+        "mc_samples", default: 32, .within(1 ... 1 << 16),
+        help: "draws of all prototypes per prediction (S), and for the explanation diagnostics.")
+
+    /// The settings of `config`, whose declarations' rules the parser has checked; `anchor`
+    /// is read by each learner from its own declaration (they allow different choices).
+    static func settings(_ config: LearnerConfig, anchor: Anchor, probabilistic: Bool) -> Settings {
+        let objective = PrototypeObjective(reconstructionWeight: Float(config[reconstructionWeight]),
+                                           r1Weight: Float(config[r1Weight]), r2Weight: Float(config[r2Weight]),
+                                           klWeight: probabilistic ? Float(config[klWeight]) : 0,
+                                           anchorWeight: probabilistic ? Float(config[anchorWeight]) : 0)
+        return Settings(prototypesPerClass: config[prototypesPerClass], latentDimension: config[latentDimension],
+                        objective: objective, anchor: anchor, probabilistic: probabilistic,
+                        initialScale: probabilistic ? Float(config[initialSigma]) : 0,
+                        monteCarloSamples: probabilistic ? config[monteCarloSamples] : 1)
     }
 
     func learn(_ task: TaskData) throws {

@@ -26,20 +26,29 @@ import CLTensor
 public struct TEEN: Learner, Resumable {
     public static let name = "teen"
     public static let summary = "TEEN (NeurIPS 2023): base-trained frozen backbone, novel prototypes calibrated towards similar base prototypes; training-free after the base session."
-    public static let hyperparameters: [HyperparameterSpec] = [
-        HyperparameterSpec("softmax_t", .number, default: .number(16),
-                           "tau: temperature of the softmax over cos(p_c, p_b) that weights the base prototypes."),
-        HyperparameterSpec("shift_weight", .number, default: .number(0.1),
-                           "alpha: weight of the base direction in the calibrated prototype (code: 0.1 CIFAR, 0.5 miniImageNet/CUB); 0 gives plain cosine prototypes."),
-        HyperparameterSpec("temperature", .number, default: .number(16),
-                           "T: scale of the cosine logits (16 for CIFAR, 32 otherwise; does not change predictions)."),
-        HyperparameterSpec("train_base", .flag, default: .flag(true),
-                           "train the backbone on task 0 with a cosine classifier before freezing it (false: use the backbone as initialised)."),
-        HyperparameterSpec("top_k", .integer, default: .integer(5),
-                           "how many most-similar base classes per novel class to record as diagnostics (results do not depend on it)."),
-        HyperparameterSpec("feature_batch", .integer, default: .integer(1024),
-                           "samples per feature-extraction batch (memory only)."),
-    ]
+    static let softmaxT = Hyperparameter<Double>(
+        "softmax_t", default: 16, .greaterThan(0),
+        help: "tau: temperature of the softmax over cos(p_c, p_b) that weights the base prototypes.")
+    static let shiftWeight = Hyperparameter<Double>(
+        "shift_weight", default: 0.1, .within(0 ... 1),
+        help: "alpha: weight of the base direction in the calibrated prototype (code: 0.1 CIFAR, 0.5 "
+            + "miniImageNet/CUB); 0 gives plain cosine prototypes.")
+    static let logitScale = Hyperparameter<Double>(
+        "temperature", default: 16, .greaterThan(0),
+        help: "T: scale of the cosine logits (16 for CIFAR, 32 otherwise; does not change predictions).")
+    static let trainBase = Hyperparameter<Bool>(
+        "train_base", default: true, .untrainedPretrainedBackbone,
+        help: "train the backbone on task 0 with a cosine classifier before freezing it (false: use the backbone "
+            + "as initialised).")
+    static let topK = Hyperparameter<Int>(
+        "top_k", default: 5, .within(1 ... 1 << 24),
+        help: "how many most-similar base classes per novel class to record as diagnostics (results do not depend "
+            + "on it).")
+    static let featureBatch = Hyperparameter<Int>(
+        "feature_batch", default: 1024, .within(1 ... 1 << 24),
+        help: "samples per feature-extraction batch (memory only).")
+    public static let hyperparameters = [softmaxT.spec, shiftWeight.spec, logitScale.spec, trainBase.spec, topK.spec,
+                                         featureBatch.spec]
 
     public let softmaxTemperature: Double
     public let shiftWeight: Double
@@ -60,13 +69,13 @@ public struct TEEN: Learner, Resumable {
     private var trainedBase: BaseSessionTraining.Result?
 
     public init(config: LearnerConfig, context: LearnerContext) throws {
-        softmaxTemperature = config.number("softmax_t")
-        shiftWeight = config.number("shift_weight")
-        temperature = Float(config.number("temperature"))
-        topK = max(1, config.integer("top_k"))
+        softmaxTemperature = config[Self.softmaxT]
+        shiftWeight = config[Self.shiftWeight]
+        temperature = Float(config[Self.logitScale])
+        topK = config[Self.topK]
         let backbone = try BackboneFactory.makeFeatureExtractor(config.backbone, sampleShape: context.sampleShape, seed: context.seed)
-        means = NearestMeanClassifier(metric: .cosine, backbone: backbone, featureBatch: max(1, config.integer("feature_batch")))
-        baseSession = config.flag("train_base") ? (config.backbone, config.training, context.seed) : nil
+        means = NearestMeanClassifier(metric: .cosine, backbone: backbone, featureBatch: config[Self.featureBatch])
+        baseSession = config[Self.trainBase] ? (config.backbone, config.training, context.seed) : nil
         self.context = context
     }
 

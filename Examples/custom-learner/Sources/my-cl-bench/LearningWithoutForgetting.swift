@@ -5,7 +5,9 @@ import CLBench
 struct LearningWithoutForgetting: Learner, UncertaintyEstimating {
     static let name = "lwf"
     static let summary = "Learning without Forgetting (Li & Hoiem, 2016): cross-entropy plus distillation of old outputs."
-    static let hyperparameters = [HyperparameterSpec("distill_weight", .number, default: .number(1), "weight of the distillation term")]
+    static let distillWeightKey = Hyperparameter<Double>("distill_weight", default: 1, .atLeast(0),
+                                                         help: "weight of the distillation term")
+    static let hyperparameters = [distillWeightKey.spec]
     let backbone: TrainableBackbone, head: LinearHead, loop: TrainingLoop, distillWeight: Float
     var generator: SeededGenerator
 
@@ -14,7 +16,7 @@ struct LearningWithoutForgetting: Learner, UncertaintyEstimating {
         backbone = try BackboneFactory.makeTrainableBackbone(config.backbone, sampleShape: context.sampleShape, generator: &generator)
         head = LinearHead(featureDimension: backbone.featureDimension, generator: &generator)
         loop = TrainingLoop(config: config.training, context: context)
-        distillWeight = Float(config.number("distill_weight"))
+        distillWeight = Float(config[Self.distillWeightKey])
     }
 
     mutating func learn(_ task: TaskData) throws {
