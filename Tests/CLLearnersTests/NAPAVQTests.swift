@@ -197,14 +197,15 @@ private func imageTask(index: Int, classes: [Int], seenClassCount: Int, perClass
                          scalars: scalars, labels: labels)
 }
 
-private func napaLearner(augment: Bool = true, seed: UInt64 = 0, epochs: Int = 3, reuse: Bool = true) throws -> NAPAVQ {
+private func napaLearner(augment: Bool = true, seed: UInt64 = 0, epochs: Int = 3, reuse: Bool = true,
+                         stages: StageCache = StageCache()) throws -> NAPAVQ {
     var training = TestData.training(epochs: epochs, batchSize: 8, lr: 1e-3, optimizer: "adam")
     training.schedule = "constant"
     let config = try LearnerConfig(specs: NAPAVQ.hyperparameters,
                                    given: ["augment_prototypes": .flag(augment), "draws": .integer(16),
                                            "reuse_base_task": .flag(reuse)],
                                    training: training, backbone: BackboneConfig(kind: "mlp", widths: [32]))
-    return try NAPAVQ(config: config, context: TestData.context(seed: seed, sampleShape: [1, 6, 6], classes: 5))
+    return try NAPAVQ(config: config, context: TestData.context(seed: seed, sampleShape: [1, 6, 6], classes: 5, stages: stages))
 }
 
 @Test func oldCodeVectorsStayBitIdenticalThroughAnIncrementalTask() throws {
@@ -300,13 +301,19 @@ private func napaLearner(augment: Bool = true, seed: UInt64 = 0, epochs: Int = 3
 @Test func theAblationReusesTheBaseTaskBitForBit() throws {
     let base = imageTask(index: 0, classes: [0, 1], seenClassCount: 2, perClass: 4, seed: 7)
     let next = imageTask(index: 1, classes: [2], seenClassCount: 3, perClass: 4, seed: 8)
-    var first = try napaLearner(augment: true, seed: 41)
+    // Learners of one run share its stage cache; a learner of another run (its own cache) does not.
+    let run = StageCache()
+    var first = try napaLearner(augment: true, seed: 41, stages: run)
     try first.learn(base)
-    var reusing = try napaLearner(augment: false, seed: 41)
-    var retraining = try napaLearner(augment: false, seed: 41, reuse: false)
+    var reusing = try napaLearner(augment: false, seed: 41, stages: run)
+    var retraining = try napaLearner(augment: false, seed: 41, reuse: false, stages: run)
+    var otherRun = try napaLearner(augment: false, seed: 41)
     try reusing.learn(base)
     try retraining.learn(base)
+    try otherRun.learn(base)
     #expect(reusing.context.notes["base_task"] != nil && retraining.context.notes["base_task"] == nil)
+    #expect(reusing.context.notes["stage.napa-vq-base-task"]?.hasPrefix("reused from") == true)
+    #expect(otherRun.context.notes["base_task"] == nil)
     #expect(reusing.codeVectors.values == retraining.codeVectors.values)
     #expect(reusing.topology == retraining.topology)
     #expect(reusing.backbone.stateDictionary() == retraining.backbone.stateDictionary())

@@ -148,29 +148,27 @@ public struct NAPAVQ: Learner, Resumable {
                          optimizer: .plainSGD),
             ParameterSet("old_code_vectors", [codeVectors.old], frozen: true),
         ]
-        let key = oldClasses == 0 ? baseTaskIdentity.map {
-            NAPAVQBaseTaskReuse.Key(backbone: $0.backbone, training: $0.training, seed: $0.seed, settings: $0.settings, task: task)
-        } : nil
-        if let key, let entry = NAPAVQBaseTaskReuse.Store.shared.value(for: key) {
-            try reuse(entry, task: task.index)
-            context.note("base_task", "reused the base task trained earlier in this process with identical settings, seed and samples (bit-identical to retraining)")
-            context.progress("  task \(task.index): reusing the base task trained earlier in this run (same settings, seed and samples)")
-        } else {
-            let step = NAPAVQStep(backbone: backbone, codeVectors: codeVectors, teacher: teacher, settings: settings,
-                                  oldClasses: oldClasses, augmentation: augmentation, topology: topology, generator: drawGenerator)
-            try loop.run(on: data, task: task.index, parameters: sets, modules: [backbone], curves: curves,
-                         generator: &generator, loss: step.loss)
-            topology = step.topology
-            drawGenerator = step.generator
-            storePrototypes(of: task, classes: newClasses)
-            if let key {
-                NAPAVQBaseTaskReuse.Store.shared.insert(
-                    NAPAVQBaseTaskReuse.Entry(backbone: backbone.stateDictionary(), codeVectors: codeVectors.values, topology: topology,
-                                              augmentation: augmentation, generator: generator, drawGenerator: drawGenerator,
-                                              losses: curves.losses.last ?? [], accuracies: curves.accuracies.last ?? [],
-                                              extras: curves.extras.mapValues { $0.last ?? [] }),
-                    for: key)
+        if oldClasses == 0, let identity = baseTaskIdentity {
+            // The base task goes through the run's stage cache: the ablation reuses it.
+            var trainedHere = false
+            let entry = try context.reuse(NAPAVQBaseTaskReuse.stageKey(identity, task: task)) {
+                trainedHere = true
+                try train(data, task: task, parameters: sets, oldClasses: oldClasses, newClasses: newClasses)
+                return NAPAVQBaseTaskReuse.Entry(
+                    backbone: backbone.stateDictionary(), codeVectors: codeVectors.values, topology: topology,
+                    augmentation: augmentation, generator: generator, drawGenerator: drawGenerator,
+                    losses: curves.losses.last ?? [], accuracies: curves.accuracies.last ?? [],
+                    extras: curves.extras.mapValues { $0.last ?? [] })
             }
+            if !trainedHere {
+                try reuse(entry, task: task.index)
+                context.note("base_task", "reused the base task trained earlier in this run with identical settings, seed "
+                             + "and samples (bit-identical to retraining)")
+                context.progress("  task \(task.index): reusing the base task trained earlier in this run "
+                                 + "(same settings, seed and samples)")
+            }
+        } else {
+            try train(data, task: task, parameters: sets, oldClasses: oldClasses, newClasses: newClasses)
         }
         classCount = task.seenClassCount
         teacher = try backbone.frozenCopy()
@@ -182,6 +180,18 @@ public struct NAPAVQ: Learner, Resumable {
         var state = backbone.stateDictionary()
         state["code_vectors"] = codeVectors.values
         context.saveWeights(state)
+    }
+
+    /// One task's training on the shared loop, then the new classes' prototypes.
+    private mutating func train(_ data: TrainingSet, task: TaskData, parameters: [ParameterSet], oldClasses: Int,
+                                newClasses: [Int]) throws {
+        let step = NAPAVQStep(backbone: backbone, codeVectors: codeVectors, teacher: teacher, settings: settings,
+                              oldClasses: oldClasses, augmentation: augmentation, topology: topology, generator: drawGenerator)
+        try loop.run(on: data, task: task.index, parameters: parameters, modules: [backbone], curves: curves,
+                     generator: &generator, loss: step.loss)
+        topology = step.topology
+        drawGenerator = step.generator
+        storePrototypes(of: task, classes: newClasses)
     }
 
     /// Restores the state after the base task from `entry`, curve included.

@@ -166,7 +166,8 @@ extension NearestMeanClassifier {
         guard let first = learnedTasks.first else { return }
         if let baseSession {
             let restored = try BaseSessionTraining.Result.restore(from: checkpoint, backbone: baseSession.backbone,
-                                                                  training: baseSession.training, task: first, seed: baseSession.seed)
+                                                                  training: baseSession.training, task: first, seed: baseSession.seed,
+                                                                  context: baseSession.context)
             trainedBase = restored
             backbone = restored.backbone
         }

@@ -183,7 +183,8 @@ extension TEEN {
         guard let first = learnedTasks.first else { return }
         if let baseSession {
             let restored = try BaseSessionTraining.Result.restore(from: checkpoint, backbone: baseSession.backbone,
-                                                                  training: baseSession.training, task: first, seed: baseSession.seed)
+                                                                  training: baseSession.training, task: first, seed: baseSession.seed,
+                                                                  context: context)
             trainedBase = restored
             means = NearestMeanClassifier(metric: .cosine, backbone: restored.backbone, featureBatch: means.featureBatch)
         }
