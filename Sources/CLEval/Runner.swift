@@ -78,7 +78,8 @@ public struct Runner {
                 (pooled, matrix, fewShotAll, uncertaintyRows) = (checkpoint.pooled, checkpoint.matrix, checkpoint.fewShotAll, checkpoint.uncertaintyRows)
                 progress("  resumed after task \(checkpoint.completedTasks)/\(stream.tasks.count) from \(RunCheckpoint.path(for: outputPath))")
             } else {
-                let initial = evaluate(learner, trainedTask: -1, seed: seed, truth: truth, bookkeeping: bookkeeping, inputs: testInputs)
+                let initial = evaluate(learner, trainedTask: -1, seed: seed, truth: truth, bookkeeping: bookkeeping,
+                                       inputs: testInputs, context: context)
                 try writer.writeInitialEvaluation(initial.evaluation)
                 matrix = [initial.evaluation.taskAccuracy]
             }
@@ -90,7 +91,7 @@ public struct Runner {
                 let trainSeconds = RunEnvironment.monotonicSeconds() - trainStart
                 let evalStart = RunEnvironment.monotonicSeconds()
                 let (evaluation, uncertaintyRow) = evaluate(learner, trainedTask: t, seed: seed, truth: truth,
-                                                            bookkeeping: bookkeeping, inputs: testInputs)
+                                                            bookkeeping: bookkeeping, inputs: testInputs, context: context)
                 let evalSeconds = RunEnvironment.monotonicSeconds() - evalStart
                 try writer.writeTask(t, evaluation: evaluation, uncertainty: uncertaintyRow,
                                      trainSeconds: trainSeconds, evalSeconds: evalSeconds)
@@ -130,45 +131,46 @@ public struct Runner {
         }
     }
 
-    /// Evaluates the learner on every task's test set, asking it once per batch: for its
-    /// distribution when it gives one (`UncertaintyEstimating`), for task-aware and
-    /// task-agnostic scores together on task-incremental streams when it uses task ids
-    /// (`TaskAware`); otherwise its task-agnostic prediction, restricted to the task's
-    /// classes for task-aware accuracy.
+    /// Evaluates the learner on every task's test set, asking it once per batch
+    /// (`Learner.evaluate`, under no-gradient mode) for everything this stream records: the
+    /// task-agnostic scores, the task-aware ones on task-incremental streams, the distribution
+    /// when the learner gives one. Task-aware accuracy without task-aware scores restricts the
+    /// task-agnostic prediction to the task's classes. Inferred tasks, when a learner reports
+    /// them, become its `task_inference_accuracy` and `inferred_task` diagnostics.
     private func evaluate(_ learner: any Learner, trainedTask: Int, seed: Int, truth: [[Int]],
-                          bookkeeping: EvaluationBookkeeping, inputs: TestInputCache)
+                          bookkeeping: EvaluationBookkeeping, inputs: TestInputCache, context: LearnerContext)
         -> (evaluation: TaskEvaluation, uncertainty: UncertaintyRow?) {
         let taskAware = stream.kind.recordsTaskAwareAccuracy
         let distributions = trainedTask >= 0 ? learner as? any UncertaintyEstimating : nil
         var uncertainty = distributions.map { Swift.type(of: $0).samplesMonteCarlo }
             .map { UncertaintyEvaluation(taskCount: stream.tasks.count, monteCarlo: $0) }
+        var inference = TaskInferenceTally(taskCount: stream.tasks.count, row: trainedTask + 1)
         var predicted: [[Int]] = []
         var aware: [[Int]]? = taskAware ? [] : nil
         for j in stream.tasks.indices {
             var taskPredicted: [Int] = []
             var taskAwarePredicted: [Int] = []
             for chunk in 0..<inputs.chunkCount(task: j) {
-                let batch = inputs.batch(task: j, chunk: chunk)
-                let both = taskAware ? (learner as? any TaskAware)?.predict(batch, knownTask: j) : nil
-                var agnostic = both?.taskAgnostic
-                if let distributions {
-                    var generator = SeededGenerator(seed: Self.evaluationSeed(run: seed, row: trainedTask + 1, task: j, chunk: chunk))
-                    let distribution = distributions.predictDistribution(batch, task: nil, generator: &generator)
-                    agnostic = distribution.prediction
+                let batch = TestBatch(inputs: inputs.batch(task: j, chunk: chunk), task: j, chunk: chunk)
+                let request = EvaluationRequest(knownTask: taskAware ? j : nil, distribution: distributions != nil)
+                var generator = SeededGenerator(seed: Self.evaluationSeed(run: seed, row: trainedTask + 1, task: j, chunk: chunk))
+                let result = withoutGradient { learner.evaluate(batch, request: request, generator: &generator) }
+                let labels = result.taskAgnostic.argmax()
+                if let distribution = result.distribution {
                     let start = taskPredicted.count
-                    let labels = distribution.prediction.argmax()
                     uncertainty?.add(task: j, distribution: distribution, predicted: labels,
                                      truth: truth[j][start..<(start + labels.count)])
                 }
-                let prediction = agnostic ?? learner.predict(batch, task: nil)
-                taskPredicted += prediction.argmax()
+                if let chosen = result.inferredTasks { inference.add(chosen: chosen, task: j) }
+                taskPredicted += labels
                 if taskAware {
-                    taskAwarePredicted += (both?.taskAware ?? prediction).argmax(restrictedTo: bookkeeping.taskClasses[j])
+                    taskAwarePredicted += (result.taskAware ?? result.taskAgnostic).argmax(restrictedTo: bookkeeping.taskClasses[j])
                 }
             }
             predicted.append(taskPredicted)
             aware?.append(taskAwarePredicted)
         }
+        inference.record(in: context)
         let evaluation = bookkeeping.evaluate(trainedTask: trainedTask, truth: truth, predicted: predicted, predictedTaskAware: aware)
         return (evaluation, uncertainty?.row(trainedTask: trainedTask))
     }

@@ -106,3 +106,45 @@ private struct OracleDistributionLearner: UncertaintyEstimating, TaskAware {
                   Runner.evaluationSeed(run: 1, row: 3, task: 2, chunk: 4)]
     #expect(Set(others + [a]).count == 6)
 }
+
+/// Infers task 0 for every sample once it has learned something, and counts its evaluate calls.
+private final class EvaluateCounter: @unchecked Sendable { var calls = 0, predict = 0 }
+nonisolated(unsafe) private var evaluations = EvaluateCounter()
+
+private struct TaskGuessingLearner: Learner {
+    static let name = "task-guessing"
+    static let summary = "test learner"
+    static let hyperparameters: [HyperparameterSpec] = []
+    var learned = 0
+    init(config: LearnerConfig, context: LearnerContext) throws {}
+    mutating func learn(_ task: TaskData) throws { learned += 1 }
+    func predict(_ batch: Tensor, task: Int?) -> Prediction {
+        evaluations.predict += 1
+        return Prediction(scores: Tensor(shape: [batch.shape[0], 6]))
+    }
+    func evaluate(_ batch: TestBatch, request: EvaluationRequest, generator: inout SeededGenerator) -> BatchEvaluation {
+        evaluations.calls += 1
+        let n = batch.inputs.shape[0]
+        return BatchEvaluation(taskAgnostic: Prediction(scores: Tensor(shape: [n, 6])),
+                               inferredTasks: learned > 0 ? Array(repeating: 0, count: n) : nil)
+    }
+}
+
+@Test(.serialized) func theRunnerAsksOncePerBatchAndRecordsTheInferredTasks() throws {
+    evaluations = EvaluateCounter()
+    let dataset = labelledDataset(classes: 6, trainPerClass: 3, testPerClass: 4)
+    let spec = try ProtocolParser.parse(text: protocolText("{ kind: task-incremental, classes_per_task: 2 }"), path: "p.yaml")
+    let stream = try StreamGenerator.make(spec.stream, dataset: dataset, seed: 0)
+    let entry = LearnerEntry(name: "guessing", learnerType: "task-guessing",
+                             config: try LearnerConfig(specs: [], given: [:]), type: TaskGuessingLearner.self)
+    let path = temporaryFolder() + "/run.h5"
+    try Runner(dataset: dataset, stream: stream).run(entry, seed: 0, protocol: spec, outputPath: path)
+    #expect(evaluations.calls == 12 && evaluations.predict == 0)   // 3 test batches x 4 rows, one call each
+    let file = try HDF5File.open(path)
+    let (accuracy, shape) = try file.read(Double.self, at: "/learner/guessing/task_inference_accuracy")
+    #expect(shape == [4, 3])
+    // Row 0 (before training): nothing inferred, NaN; after each task: task 0 always right, the others never.
+    #expect(accuracy.count == 12 && accuracy[0..<3].allSatisfy(\.isNaN))
+    #expect(Array(accuracy[3...]) == [1, 0, 0, 1, 0, 0, 1, 0, 0])
+    #expect(try file.read(Double.self, at: "/learner/guessing/inferred_task").values.count == 24)
+}

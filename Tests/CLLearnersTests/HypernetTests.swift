@@ -203,9 +203,23 @@ func oldTasksGeneratedWeightsStayNearTheirSnapshots(generator: String) throws {
             #expect(abs(sum - 1) < 1e-4)
         }
     }
-    let inference = try #require(ctx.diagnostics["task_inference_accuracy"])
-    #expect(inference.shape == [3, 2])
-    #expect(ctx.diagnostics["inferred_task"] != nil)
+    // The runner's one call per batch gives the same scores, the distribution and the inferred tasks.
+    for (t, task) in [(0, taskA), (1, taskB)] {
+        let test = TestData.all(TestData.blobs(task: t, classes: task.classes, seenClassCount: 4, perClass: 20, dimension: 6,
+                                               spread: 0.4, sampleSeed: 9 + UInt64(t)))
+        let both = learner.predict(test.inputs, knownTask: t)
+        var generator = SeededGenerator(seed: 0)
+        let result = learner.evaluate(TestBatch(inputs: test.inputs, task: t, chunk: 0),
+                                      request: EvaluationRequest(knownTask: t, distribution: true), generator: &generator)
+        #expect(result.taskAware?.scores == both.taskAware.scores && result.taskAgnostic.scores == both.taskAgnostic.scores)
+        #expect(result.distribution?.probabilities == both.taskAgnostic.scores)
+        let inferred = try #require(result.inferredTasks)
+        #expect(inferred.count == test.labels.count)
+        // HNET+ENT's choice: the lowest-entropy head of each sample.
+        let perTask = (0..<2).map { learner.headProbabilities(test.inputs, task: $0) }
+        #expect(inferred == EntropyTaskInference.chooseTasks(perTask))
+    }
+    #expect(ctx.diagnostics["task_inference_accuracy"] == nil)   // recorded by the runner, not by predictions
 }
 
 @Test func entropyInferencePicksTheMostConfidentTaskAndNeverNaN() {

@@ -4,8 +4,8 @@ import CLTensor
 ///
 /// To add a learner, write a type conforming to `Learner` and add it to
 /// `LearnerRegistry.builtIn`, or, from your own package, pass it to `CLBenchCommand.main(learners:)`.
-/// The runner calls `learn` once per task, in stream order, then `predict` on every
-/// task's test set; it never knows which learner it runs.
+/// The runner calls `learn` once per task, in stream order, then `evaluate` (by default
+/// `predict`) once per batch of every task's test set; it never knows which learner it runs.
 public protocol Learner {
     /// The name protocol files use (`learners: [{ name: nmc }]`).
     static var name: String { get }
@@ -24,6 +24,10 @@ public protocol Learner {
     /// Scores a batch ([n] + sample shape) over the classes learned so far. `task` is the
     /// task id where the protocol gives it at test time (task-incremental), else nil.
     func predict(_ batch: Tensor, task: Int?) -> Prediction
+    /// Everything the runner evaluates for one test batch, from one call (under no-gradient
+    /// mode). The default (`BatchEvaluation.swift`) composes `predict` and the capabilities;
+    /// override it to give several results from one pass or to key work on the batch's identity.
+    func evaluate(_ batch: TestBatch, request: EvaluationRequest, generator: inout SeededGenerator) -> BatchEvaluation
 }
 
 extension Learner {

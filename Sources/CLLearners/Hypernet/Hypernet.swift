@@ -128,7 +128,6 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
     let loop: TrainingLoop
     let curves = TrainingCurves()
     let context: LearnerContext
-    let record: TaskInferenceRecord
     private var embeddingGenerator: SeededGenerator
     private var generator: SeededGenerator
 
@@ -174,7 +173,6 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
         regularizer = OutputRegularizer(beta: config[Self.beta])
         scalesTaskLossByDatasetSize = config[Self.taskLossScale] == .datasetSize
         loop = TrainingLoop(config: config.training, context: context, budget: .steps(config[Self.iterations]))
-        record = TaskInferenceRecord(taskCount: context.taskCount)
         self.context = context
         context.note("hypernet", "target MLP \(target.layerSizes) (n_Θ = \(target.parameterCount)), "
                      + "generator \(kind.rawValue)"
@@ -265,15 +263,9 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
     func taskAgnostic(_ batch: Tensor) -> (probabilities: Tensor, chosen: [Int]) {
         let n = batch.shape[0]
         guard !heads.isEmpty else { return (Tensor(shape: [n, 0]), []) }
-        if record.lastLearnedCount == heads.count, let last = record.lastBatch, last == batch.scalars, let cached = record.lastAgnostic {
-            return (cached, [])
-        }
         let perTask = heads.indices.map { headProbabilities(batch, task: $0) }
         let chosen = EntropyTaskInference.chooseTasks(perTask)
         let probabilities = placed((0..<n).map { (perTask[chosen[$0]], $0, heads[chosen[$0]]) }, n: n)
-        record.lastBatch = batch.scalars
-        record.lastAgnostic = probabilities
-        record.lastLearnedCount = heads.count
         return (probabilities, chosen)
     }
 
@@ -283,21 +275,30 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
     }
 
     public func predict(_ batch: Tensor, knownTask task: Int) -> TaskAwarePrediction {
-        let n = batch.shape[0]
         let agnostic = taskAgnostic(batch)
-        if !agnostic.chosen.isEmpty {
-            record.add(chosen: agnostic.chosen, task: task, learnedTasks: heads.count)
-            record.record(in: context)
-        }
-        let aware: Tensor
-        if task < heads.count {
-            let probabilities = headProbabilities(batch, task: task)
-            aware = placed((0..<n).map { (probabilities, $0, heads[task]) }, n: n)
-        } else {
-            aware = Tensor(shape: [n, scoredClassCount])   // a task not learned yet: nothing to say
-        }
-        return TaskAwarePrediction(taskAware: Prediction(scores: aware, kind: .probabilities),
+        return TaskAwarePrediction(taskAware: Prediction(scores: taskAwareScores(batch, task: task), kind: .probabilities),
                                    taskAgnostic: Prediction(scores: agnostic.probabilities, kind: .probabilities))
+    }
+
+    /// Task t's head probabilities in the columns of its classes; zeros for a task not learned yet.
+    private func taskAwareScores(_ batch: Tensor, task: Int) -> Tensor {
+        let n = batch.shape[0]
+        guard task < heads.count else { return Tensor(shape: [n, scoredClassCount]) }   // nothing to say yet
+        let probabilities = headProbabilities(batch, task: task)
+        return placed((0..<n).map { (probabilities, $0, heads[task]) }, n: n)
+    }
+
+    /// One pass for the runner: HNET+ENT once per batch gives the task-agnostic scores, which
+    /// are also the distribution, and the inferred tasks (the runner records the
+    /// task-inference accuracy from them); the task-aware scores reuse the given task's head.
+    public func evaluate(_ batch: TestBatch, request: EvaluationRequest, generator: inout SeededGenerator) -> BatchEvaluation {
+        let agnostic = taskAgnostic(batch.inputs)
+        let prediction = Prediction(scores: agnostic.probabilities, kind: .probabilities)
+        let aware = request.knownTask.map { Prediction(scores: taskAwareScores(batch.inputs, task: $0), kind: .probabilities) }
+        return BatchEvaluation(taskAgnostic: prediction, taskAware: aware,
+                               distribution: request.distribution
+                                   ? PredictiveDistribution(prediction: prediction, probabilities: agnostic.probabilities) : nil,
+                               inferredTasks: agnostic.chosen.isEmpty ? nil : agnostic.chosen)
     }
 
     public func predictDistribution(_ batch: Tensor, task: Int?, generator: inout SeededGenerator) -> PredictiveDistribution {
@@ -308,14 +309,14 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
 
 extension Hypernet {
     /// The hypernetwork's shared parameters, every task's embedding (and chunk
-    /// embeddings), the task-inference counts, both generators and the curves. Heads follow
+    /// embeddings), both generators and the curves (the task-inference diagnostics are the
+    /// runner's, restored with the other diagnostics). Heads follow
     /// from the tasks, Θ_t from the parameters; the regulariser's targets are taken afresh at
     /// the start of the next task, and the optimiser is rebuilt for every task.
     public func checkpoint() -> LearnerCheckpoint {
         var checkpoint = LearnerCheckpoint()
         checkpoint.save(model.sharedParameters, as: "shared")
         for t in 0..<model.taskCount { checkpoint.save(model.taskParameters(t), as: "task.\(t)") }
-        checkpoint.integers["task_inference_counts"] = record.savedCounts
         checkpoint.save(embeddingGenerator, as: "embedding_generator")
         checkpoint.save(generator, as: "generator")
         curves.save(in: &checkpoint)
@@ -331,7 +332,6 @@ extension Hypernet {
             try checkpoint.load(into: model.taskParameters(task.index), from: "task.\(task.index)")
             heads.append(layout.head(task: task.index, classes: permutedClasses(task)))
         }
-        try record.load(counts: checkpoint.integers["task_inference_counts"] ?? [])
         embeddingGenerator = try checkpoint.generator("embedding_generator")
         generator = try checkpoint.generator("generator")
         curves.restore(from: checkpoint)

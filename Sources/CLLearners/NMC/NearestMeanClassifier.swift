@@ -108,12 +108,16 @@ public struct NearestMeanClassifier: Learner, Resumable {
         return Tensor(shape: [sums.count, d], scalars: values)
     }
 
-    /// Features of a test batch on the current backbone, memoised while it stays frozen.
-    func testFeatures(of batch: Tensor) -> Tensor { memo.features(of: batch, using: backbone) }
+    /// Features of a runner's test batch on the current backbone, memoised while it stays frozen.
+    func testFeatures(of batch: TestBatch) -> Tensor { memo.features(of: batch, using: backbone) }
 
     public func predict(_ batch: Tensor, task: Int?) -> Prediction {
-        let features = testFeatures(of: batch)
-        return Prediction(scores: scores(features: features, prototypes: prototypes))
+        Prediction(scores: scores(features: backbone.features(of: batch), prototypes: prototypes))
+    }
+
+    /// As `predict`, on the memoised features of the batch.
+    public func evaluate(_ batch: TestBatch, request: EvaluationRequest, generator: inout SeededGenerator) -> BatchEvaluation {
+        BatchEvaluation(taskAgnostic: Prediction(scores: scores(features: testFeatures(of: batch), prototypes: prototypes)))
     }
 
     /// Scores of feature rows against prototype rows under this learner's metric; classes

@@ -128,7 +128,16 @@ public struct TEEN: Learner, Resumable {
     }
 
     public func predict(_ batch: Tensor, task: Int?) -> Prediction {
-        let features = means.testFeatures(of: batch)
+        scores(features: means.backbone.features(of: batch))
+    }
+
+    /// As `predict`, on the memoised features of the batch.
+    public func evaluate(_ batch: TestBatch, request: EvaluationRequest, generator: inout SeededGenerator) -> BatchEvaluation {
+        BatchEvaluation(taskAgnostic: scores(features: means.testFeatures(of: batch)))
+    }
+
+    /// T · cos(f(x), p̂_k) over the seen classes; -infinity for the others.
+    private func scores(features: Tensor) -> Prediction {
         let prototypes = classifierPrototypes
         var logits = matrixProduct(features.rowsNormalized(), prototypes.rowsNormalized(), transposeB: true)
         let classes = prototypes.shape[0], seen = Set(means.counts.indices.filter { means.counts[$0] > 0 })

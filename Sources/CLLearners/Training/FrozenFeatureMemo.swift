@@ -8,41 +8,28 @@ import Foundation
 /// given batch never change. On CIFAR-10 with ResNet-20 this removed most of the
 /// evaluation time (see the report of the FSCIL runs).
 ///
-/// Exact, not approximate: an entry is used only when the batch is equal, scalar for
-/// scalar, to the one it was computed from (the hash only finds candidates; comparing
-/// arrays that share storage, as the runner's cached test batches do, is immediate), and
-/// entries belong to one backbone object, so replacing the backbone (after the base
-/// session) starts afresh. Backbones without parameters (`identity`) are not memoised.
+/// Keyed by the batch's identity in the run (`TestBatch`: task and chunk, which always hold
+/// the same samples), not by its content; entries belong to one backbone object, so
+/// replacing the backbone (after the base session) starts afresh. Backbones without
+/// parameters (`identity`) are not memoised.
 final class FrozenFeatureMemo: @unchecked Sendable {
+    private struct Key: Hashable { let task: Int, chunk: Int }
     private var owner: ObjectIdentifier?
-    private var entries: [Int: [(inputs: Tensor, features: Tensor)]] = [:]
+    private var entries: [Key: Tensor] = [:]
     private let lock = NSLock()
 
-    /// Features of `batch` from `backbone`, computed at most once per distinct batch.
-    func features(of batch: Tensor, using backbone: any FeatureExtractor) -> Tensor {
-        guard let trainable = backbone as? TrainableBackbone else { return backbone.features(of: batch) }
-        let key = Self.key(batch)
+    /// Features of `batch` from `backbone`, computed at most once per batch identity.
+    func features(of batch: TestBatch, using backbone: any FeatureExtractor) -> Tensor {
+        guard let trainable = backbone as? TrainableBackbone else { return backbone.features(of: batch.inputs) }
+        let key = Key(task: batch.task, chunk: batch.chunk)
         lock.lock()
         if owner != ObjectIdentifier(trainable) { owner = ObjectIdentifier(trainable); entries = [:] }
-        if let hit = entries[key]?.first(where: { $0.inputs == batch }) { lock.unlock(); return hit.features }
+        if let hit = entries[key] { lock.unlock(); return hit }
         lock.unlock()
-        let features = backbone.features(of: batch)
+        let features = backbone.features(of: batch.inputs)
         lock.lock()
-        if owner == ObjectIdentifier(trainable) { entries[key, default: []].append((batch, features)) }
+        if owner == ObjectIdentifier(trainable) { entries[key] = features }
         lock.unlock()
         return features
-    }
-
-    /// A hash of the shape and of up to 256 evenly spaced scalars.
-    private static func key(_ batch: Tensor) -> Int {
-        var hasher = Hasher()
-        hasher.combine(batch.shape)
-        let count = batch.count
-        let step = max(1, count / 256)
-        batch.scalars.withUnsafeBufferPointer { s in
-            var i = 0
-            while i < count { hasher.combine(s[i].bitPattern); i += step }
-        }
-        return hasher.finalize()
     }
 }
