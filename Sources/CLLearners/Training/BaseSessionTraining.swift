@@ -86,7 +86,7 @@ public enum BaseSessionTraining {
 
     /// Everything a trained base backbone depends on.
     struct Key: Hashable {
-        let backboneKind: String, widths: [Int], training: String, seed: UInt64
+        let backboneKind: String, widths: [Int], width: Int?, training: String, seed: UInt64
         let sampleShape: [Int], sampleIndices: [Int], labels: [Int32], permutation: [Int]?
         /// Sum of the first samples' pixels: tells apart two datasets with equal indices.
         let contentChecksum: Double
@@ -94,6 +94,7 @@ public enum BaseSessionTraining {
         init(backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, task: TaskData) {
             backboneKind = backbone.kind
             widths = backbone.widths
+            width = backbone.width
             self.training = String(describing: training)
             self.seed = seed
             sampleShape = task.sampleShape
