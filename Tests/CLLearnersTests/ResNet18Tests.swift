@@ -1,3 +1,4 @@
+import CLData
 import CLTensor
 import Foundation
 import Testing
@@ -44,6 +45,32 @@ struct ResNet18Tests {
         let network = ResNet18(width: 2, inputChannels: 1, generator: &generator)
         #expect(expected.count == 100)
         #expect(network.namedVariables.map(\.name) == expected)
+    }
+
+    /// With the weights of the authors' own model (PRD's models/resnet.py at nf = 2, batch
+    /// norm moved away from its initial state; `Benchmarks/resnet18_torch_reference.py`),
+    /// loaded by name, the features equal PyTorch's (float64) in evaluation mode and, with
+    /// batch statistics, in training mode.
+    @Test func featuresEqualTheAuthorsModelWithTheSameWeights() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+        let state = try TorchStateDictionary.read(path: fixtures.appendingPathComponent("resnet18-nf2.pth").path)
+            .filter { !$0.key.hasSuffix("num_batches_tracked") }
+        let reference = try NumpyArray.readArchive(path: fixtures.appendingPathComponent("resnet18-nf2.npz").path)
+        let images = try #require(reference["images"])
+        var generator = SeededGenerator(seed: 12)
+        let network = ResNet18(width: 2, inputChannels: 3, generator: &generator)
+        try network.loadStateDictionary(state)
+        let input = Tensor(shape: images.shape, scalars: images.floats())
+        let evaluation = network.evaluateFeatures(of: input)
+        network.isTraining = true
+        let training = withoutGradient { network.features(of: Variable(input)).value }
+        for (name, features) in [("evaluation", evaluation), ("training", training)] {
+            let expected = try #require(reference[name])
+            #expect(features.shape == expected.shape)
+            let want = expected.floats()
+            let worst = zip(features.scalars, want).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .nan
+            #expect(worst <= 1e-5, "\(name) mode: worst relative difference \(worst)")
+        }
     }
 
     /// The tape's gradients through every piece (stem, identity and projection shortcuts,
