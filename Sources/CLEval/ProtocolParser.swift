@@ -9,7 +9,7 @@ public enum ProtocolParser {
     static let topLevelKeys = ["name", "description", "dataset", "stream", "backbone", "training", "learners", "seeds", "paper"]
     static let streamKeys = ["kind", "initial_classes", "classes_per_task", "class_order", "base_classes",
                              "ways", "shots", "sessions", "index_lists", "tasks"]
-    static let backboneKeys = ["kind", "widths", "weights", "resolution"]
+    static let backboneKeys = ["kind", "widths", "weights", "resolution", "width"]
     static let datasetKeys = ["name", "path", "resize", "test_per_class", "split_seed", "invert", "cache"]
 
     /// Reads and validates the protocol at `path`.
@@ -273,6 +273,17 @@ public enum ProtocolParser {
                 }
                 config.resolution = resolution
             }
+        }
+        if let node = fields["width"] {
+            guard config.kind == "resnet18" else {
+                throw reader.error(node, context + ".width", "applies only to resnet18 (its nf), not '\(config.kind)'")
+            }
+            let width = try reader.integer(node, context + ".width")
+            guard width >= 1 else {
+                throw reader.error(node, context + ".width",
+                                   "must be a positive integer (nf: 64 full, 20 reduced), got \(width)")
+            }
+            config.width = width
         }
         if config.kind == "mlp" && (config.widths.isEmpty || config.widths.contains { $0 <= 0 }) {
             throw reader.error(fields["widths"] ?? node, context + ".widths", "mlp needs a list of positive hidden widths, for example [400, 400]")

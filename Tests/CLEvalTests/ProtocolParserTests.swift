@@ -65,6 +65,12 @@ private let mistakes: [(String, String)] = [
     (valid.replacingOccurrences(of: "metric: euclidean", with: "metrik: cosine"), "learners[0].metrik: nmc: unknown hyperparameter"),
     (valid.replacingOccurrences(of: "kind: identity", with: "kind: pretrained"), "p.yaml:4: backbone.kind: unknown backbone 'pretrained'"),
     (valid.replacingOccurrences(of: "kind: identity", with: "kind: resnet20, weights: imagenet"), "p.yaml:4: backbone.weights: applies only to pretrained backbones (efficientnet-lite0), not 'resnet20'"),
+    (valid.replacingOccurrences(of: "kind: identity", with: "kind: resnet20, width: 20"),
+     "p.yaml:4: backbone.width: applies only to resnet18 (its nf), not 'resnet20'"),
+    (valid.replacingOccurrences(of: "kind: identity", with: "kind: resnet18, width: 0"),
+     "p.yaml:4: backbone.width: must be a positive integer (nf: 64 full, 20 reduced), got 0"),
+    (valid.replacingOccurrences(of: "kind: identity", with: "kind: resnet18, width: wide"),
+     "p.yaml:4: backbone.width: expected an integer, got 'wide'"),
     (valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0, resolution: 16"), "p.yaml:4: backbone.resolution: must be in 32 ... 1024 pixels, got 16"),
     (valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0, resolution: big"), "p.yaml:4: backbone.resolution: expected an integer, got 'big'"),
     (valid.replacingOccurrences(of: "kind: identity", with: "kind: efficientnet-lite0, weights: lite0.bin"), "p.yaml:4: backbone.weights: expected 'imagenet' or the path of a .pth, .pt or .whl file, got 'lite0.bin'"),
@@ -77,7 +83,7 @@ private let mistakes: [(String, String)] = [
     (valid.replacingOccurrences(of: "name: mnist, resize: 14", with: "name: features, path: x.csv"), "p.yaml:2: dataset.path: expected a .h5, .hdf5 or .npz file, got 'x.csv'"),
     (valid.replacingOccurrences(of: "name: mnist, resize: 14", with: "name: mnist, path: x.h5"), "p.yaml:2: dataset.path: applies only to dataset 'features'"),
     (valid.replacingOccurrences(of: "kind: identity", with: "kind: mlp"), "p.yaml:4: backbone.widths: mlp needs a list of positive hidden widths"),
-    (valid.replacingOccurrences(of: "name: nmc, metric: euclidean", with: "name: finetune"), "p.yaml:7: learners[0].name: learner 'finetune' works with backbones mlp, conv4, resnet20, resnet32, not 'identity'"),
+    (valid.replacingOccurrences(of: "name: nmc, metric: euclidean", with: "name: finetune"), "p.yaml:7: learners[0].name: learner 'finetune' works with backbones mlp, conv4, resnet20, resnet32, resnet18, not 'identity'"),
     (valid.replacingOccurrences(of: "metric: euclidean", with: "metric: euclidean, backbone: { kind: resnet21 }"), "p.yaml:7: learners[0].backbone.kind: unknown backbone 'resnet21'"),
     (valid.replacingOccurrences(of: "kind: class-incremental", with: "kind: class-incrementl"), "unknown stream kind 'class-incrementl'"),
     (valid.replacingOccurrences(of: "classes_per_task: 2,", with: "classes_per_task: 2, tasks: 3,"), "stream.tasks: does not apply to a class-incremental stream"),
@@ -169,6 +175,23 @@ func mistakesAreOneLineErrorsNamingFileLineAndKey(index: Int) {
     // Paths are relative to the protocol's folder (ProtocolPathsTests).
     #expect(custom.backbone == BackboneConfig(kind: "efficientnet-lite0", weights: "/p/w/lite0.pth", resolution: 160))
     #expect(custom.dataset.name == "features" && custom.dataset.options.path == "/p/f.npz")
+}
+
+/// `resnet18` takes an optional `width` (nf; absent means 64) and is accepted by every
+/// learner that trains a backbone, as resnet20 is.
+@Test func resnet18TakesAWidthAndEveryTrainingLearnerAcceptsIt() throws {
+    let learners = ["finetune", "joint", "prd", "napa-vq", "teen", "nmc, train_base: true"]
+    let text = valid.replacingOccurrences(of: "kind: identity", with: "kind: resnet18, width: 20")
+        .replacingOccurrences(of: "  - { name: nmc, metric: euclidean }",
+                              with: learners.map { "  - { name: \($0) }" }.joined(separator: "\n"))
+    let spec = try ProtocolParser.parse(text: text, path: "p.yaml")
+    #expect(spec.backbone == BackboneConfig(kind: "resnet18", width: 20))
+    #expect(spec.learners.count == learners.count)
+    #expect(spec.learners.allSatisfy { $0.config.backbone.width == 20 })
+    let full = try ProtocolParser.parse(text: valid.replacingOccurrences(of: "kind: identity", with: "kind: resnet18"),
+                                        path: "p.yaml")
+    #expect(full.backbone == BackboneConfig(kind: "resnet18") && full.backbone.width == nil)
+    #expect(BackboneConfig.available.contains("resnet18"))
 }
 
 @Test func missingFileIsAnInputError() {

@@ -2,9 +2,9 @@ import CLTensor
 import Testing
 @testable import CLLearners
 
-private func parameterCount(_ layer: some Layer) -> Int { layer.parameters.reduce(0) { $0 + $1.value.count } }
+func parameterCount(_ layer: some Layer) -> Int { layer.parameters.reduce(0) { $0 + $1.value.count } }
 
-private func randomInput(_ shape: [Int], seed: UInt64) -> Tensor {
+func randomInput(_ shape: [Int], seed: UInt64) -> Tensor {
     var generator = SeededGenerator(seed: seed)
     let count = shape.reduce(1, *)
     return Tensor(shape: shape, scalars: (0..<count).map { _ in Float.random(in: 0...1, using: &generator) })

@@ -11,55 +11,10 @@ import CLTensor
 /// 1×1 stride-2 conv and batch norm. Convs have no bias and are initialised N(0, 2/(9·out));
 /// batch norm starts at scale 1, shift 0. Parameter names match PyCIL's state dict.
 public final class CIFARResNet: Backbone {
-    public enum Shortcut: String, Sendable { case a, b }
-
-    /// One basic block: conv-bn-relu-conv-bn, plus the shortcut, then relu.
-    public final class BasicBlock: Layer {
-        let convA: Conv2d, bnA: BatchNorm, convB: Conv2d, bnB: BatchNorm
-        /// Option-B projection (nil for identity or option A).
-        let projection: (conv: Conv2d, bn: BatchNorm)?
-        let downsamplesByPadding: Bool
-        let outputs: Int
-
-        init(inputs: Int, outputs: Int, stride: Int, shortcut: Shortcut, generator: inout SeededGenerator) {
-            convA = Conv2d(inputs: inputs, outputs: outputs, kernel: 3, stride: stride, padding: 1, generator: &generator)
-            bnA = BatchNorm(channels: outputs)
-            convB = Conv2d(inputs: outputs, outputs: outputs, kernel: 3, stride: 1, padding: 1, generator: &generator)
-            bnB = BatchNorm(channels: outputs)
-            let changes = stride != 1 || inputs != outputs
-            if changes && shortcut == .b {
-                projection = (Conv2d(inputs: inputs, outputs: outputs, kernel: 1, stride: stride, generator: &generator),
-                              BatchNorm(channels: outputs))
-            } else {
-                projection = nil
-            }
-            downsamplesByPadding = changes && shortcut == .a
-            self.outputs = outputs
-        }
-
-        /// relu(shortcut(x) + bn_b(conv_b(relu(bn_a(conv_a(x)))))); in inference each
-        /// conv-bn(-add)-relu is one fused pass (`convolutionBatchNormInference`).
-        func callAsFunction(_ x: Variable) -> Variable {
-            let hidden = convolutionBatchNormInference(x, convolution: convA, batchNorm: bnA, relu: true)
-            let residual: Variable
-            if let projection {
-                residual = convolutionBatchNormInference(x, convolution: projection.conv, batchNorm: projection.bn, relu: false)
-            } else if downsamplesByPadding {
-                residual = x.subsampledWithZeroChannels(outputChannels: outputs)
-            } else {
-                residual = x
-            }
-            return convolutionBatchNormInference(hidden, convolution: convB, batchNorm: bnB, residual: residual, relu: true)
-        }
-
-        var batchNorms: [BatchNorm] { [bnA, bnB] + (projection.map { [$0.bn] } ?? []) }
-
-        public var namedVariables: [(name: String, variable: Variable)] {
-            var result = prefixed("conv_a", convA) + prefixed("bn_a", bnA) + prefixed("conv_b", convB) + prefixed("bn_b", bnB)
-            if let projection { result += prefixed("downsample.conv", projection.conv) + prefixed("downsample.bn", projection.bn) }
-            return result
-        }
-    }
+    /// Option A (parameter-free, the default) or option B (1×1 conv and batch norm).
+    public typealias Shortcut = ResidualBasicBlock.Shortcut
+    /// The basic block, shared with `ResNet18`.
+    public typealias BasicBlock = ResidualBasicBlock
 
     public let depth: Int
     public let stem: Conv2d

@@ -10,12 +10,18 @@ public struct BackboneConfig: Sendable, Equatable, Hashable {
     /// Pretrained kinds: side in pixels that images are resized to before the network
     /// (224 for ImageNet weights). Nil for other kinds.
     public var resolution: Int?
+    /// "resnet18": nf, the first stage's channels (features are 8·nf wide); nil means
+    /// `ResNet18.defaultWidth` (64). 20 is the reduced ResNet-18 of the online-CL papers.
+    /// Nil for other kinds, so that adding it changed no existing configuration.
+    public var width: Int?
 
-    public init(kind: String = "identity", widths: [Int] = [], weights: String? = nil, resolution: Int? = nil) {
+    public init(kind: String = "identity", widths: [Int] = [], weights: String? = nil, resolution: Int? = nil,
+                width: Int? = nil) {
         self.kind = kind
         self.widths = widths
         self.weights = weights
         self.resolution = resolution
+        self.width = width
     }
 
     /// True for frozen pretrained networks (their features can be computed once and cached).

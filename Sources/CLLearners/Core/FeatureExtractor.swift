@@ -26,15 +26,16 @@ public struct IdentityBackbone: FeatureExtractor {
 /// Builds the backbone a protocol names.
 ///
 /// `identity` is the pixels themselves. `mlp` (hidden `widths`), `conv4` (Conv-4, 64
-/// channels) and `resnet20` / `resnet32` (CIFAR ResNets, option-A shortcuts, 64-d
-/// features) are trainable networks wrapped in a `TrainableBackbone`, whose inputs are
-/// standardised per channel with statistics fitted on the first training set (see
+/// channels), `resnet20` / `resnet32` (CIFAR ResNets, option-A shortcuts, 64-d
+/// features) and `resnet18` (the CIFAR ResNet-18 of PRD, NAPA-VQ and the online-CL papers,
+/// `width` nf, 8·nf-d features) are trainable networks wrapped in a `TrainableBackbone`,
+/// whose inputs are standardised per channel with statistics fitted on the first training set (see
 /// `InputNormalization` for why). `efficientnet-lite0` is a frozen ImageNet-pretrained
 /// network read from a PyTorch state_dict (`EfficientNetLite`).
 public enum BackboneFactory {
     public static var available: [String] { ["identity"] + trainable + pretrained }
     /// The kinds that have parameters to train.
-    public static let trainable = ["mlp", "conv4", "resnet20", "resnet32"]
+    public static let trainable = ["mlp", "conv4", "resnet20", "resnet32", "resnet18"]
     /// Frozen pretrained networks (`weights:`, `resolution:`).
     public static let pretrained = ["efficientnet-lite0"]
     /// Default input side of the pretrained kinds.
@@ -85,6 +86,16 @@ public enum BackboneFactory {
                 throw HyperparameterError(key: "backbone.kind", message: "\(config.kind) needs images [C, H, W], got samples of shape \(sampleShape)")
             }
             network = CIFARResNet(depth: config.kind == "resnet20" ? 20 : 32, inputChannels: sampleShape[0], generator: &generator)
+        case "resnet18":
+            guard isImage else {
+                throw HyperparameterError(key: "backbone.kind",
+                                          message: "resnet18 needs images [C, H, W], got samples of \(sampleShape)")
+            }
+            let width = config.width ?? ResNet18.defaultWidth
+            guard width >= 1 else {
+                throw HyperparameterError(key: "backbone.width", message: "must be a positive integer, got \(width)")
+            }
+            network = ResNet18(width: width, inputChannels: sampleShape[0], generator: &generator)
         default:
             throw HyperparameterError(key: "backbone.kind", message: unavailableMessage(config.kind))
         }

@@ -91,7 +91,7 @@ public enum BaseSessionTraining {
     /// context adds).
     static func stageKey(backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, task: TaskData) -> StageKey {
         var key = StageKey(stage: "base-session")
-        key.add("backbone", backbone)
+        key.add("backbone", backbone)   // every field: kind, widths, ResNet-18 width, weights
         key.add("training", training)
         key.add("seed", seed)
         key.add(task: task)
