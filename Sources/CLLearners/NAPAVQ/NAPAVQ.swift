@@ -70,7 +70,7 @@ public struct NAPAVQ: Learner, Resumable {
         "kd_weight", default: 10, .atLeast(0), help: "weight of the feature distillation (args.kd_weight).")
     static let reuseBaseTask = Hyperparameter<Bool>(
         "reuse_base_task", default: true,
-        help: "reuse a base task trained earlier in this process with identical settings, seed and samples (the "
+        help: "reuse a base task trained earlier in this run with identical settings, seed and samples (the "
             + "ablation's base task is the same; bit-identical to retraining).")
     public static let hyperparameters = [
         temperature.spec, codeVectorRate.spec, incrementalScale.spec, neighbours.spec, edgeDecay.spec,
