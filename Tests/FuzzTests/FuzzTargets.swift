@@ -46,6 +46,21 @@ enum FuzzTargets {
         guard reread == baseline else { throw FuzzFinding("baseline does not survive being written and read back") }
     }
 
+    /// A parity record is parsed, its rule applied to itself and to a results-file run of its
+    /// learner, and the table rendered: nothing may trap on any record.
+    static func parityYAML(_ bytes: [UInt8]) throws {
+        let record = try ParityRecord.parse(String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml")
+        let tasks = record.authors.runs.first?.pooledAccuracy.count ?? 1
+        let run = RunRecord(path: "r0.h5", status: "complete", protocolName: record.protocolName, learner: record.label, seed: 0,
+                            accuracyMatrix: Array(repeating: Array(repeating: 0.5, count: tasks), count: tasks + 1),
+                            pooledAccuracy: Array(repeating: 0.5, count: tasks),
+                            taskAwareAccuracy: Array(repeating: Array(repeating: 0.9, count: tasks), count: tasks + 1))
+        for fresh in [nil, [run]] {
+            let result = try ParityCheck.check(record, fresh: fresh, recordFile: "fuzz.yaml")
+            _ = ParityTable.render(result, recordFile: "fuzz.yaml")
+        }
+    }
+
     static func idx(_ bytes: [UInt8]) throws {
         let plain = Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, file: "fuzz.gz") : bytes
         _ = try IDXReader.parse(plain, file: "fuzz-idx")

@@ -15,6 +15,11 @@ import Testing
         #expect(tally.findings == 0 && tally.accepted > 0 && tally.refused > 0)
     }
 
+    @Test func parityRecords() throws {
+        let tally = try FuzzCampaign(target: "parity", text: true, iterations: 1500).run(FuzzTargets.parityYAML)
+        #expect(tally.findings == 0 && tally.accepted > 0 && tally.refused > 0)
+    }
+
     @Test func idxFiles() throws {
         let tally = try FuzzCampaign(target: "idx", iterations: 5000).run(FuzzTargets.idx)
         #expect(tally.findings == 0 && tally.accepted > 0 && tally.refused > 0)
