@@ -19,7 +19,7 @@ export OPENBLAS_CORETYPE
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps test-deps slurm build report regression parity parity-ci results-table example bench bench-training report-screenshot clean
+.PHONY: run test deps test-deps slurm build report regression parity parity-ci results-table format lint example bench bench-training report-screenshot clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -47,12 +47,21 @@ run: build
 slurm:
 	@.ci/start-slurm.sh || echo "make test: no Slurm here, the Slurm sweep test will show as skipped"
 
-test: test-deps slurm
+test: test-deps slurm lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 	$(MAKE) --no-print-directory regression
 	$(MAKE) --no-print-directory parity-ci
 	$(MAKE) --no-print-directory example
+
+# Formatting (swift format ships with the toolchain; configuration in .swift-format: 120 columns,
+# 4 spaces, existing line breaks kept; the rule-based checks are off for now): make format
+# rewrites the files, make lint fails on any file that make format would change.
+FORMATTED := Sources Tests Examples/custom-learner/Sources Benchmarks/cl-bench-benchmarks
+format:
+	$(SWIFT) format -i -r -p $(FORMATTED)
+lint:
+	$(SWIFT) format lint --strict -r -p $(FORMATTED)
 
 # The CI regression job: small fixed protocols on real data, checked against the
 # committed baselines in results/baselines/ (forgetting may not rise, accuracy may not fall).

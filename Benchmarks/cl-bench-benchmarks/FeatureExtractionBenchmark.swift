@@ -13,7 +13,9 @@ import Foundation
 enum FeatureExtractionBenchmark {
     static func main(_ arguments: [String]) {
         guard let weights = arguments.first else {
-            FileHandle.standardError.write("usage: cl-bench-benchmarks extraction WEIGHTS [--images N] [--repeats R] [--json]\n".data(using: .utf8)!)
+            FileHandle.standardError.write(
+                "usage: cl-bench-benchmarks extraction WEIGHTS [--images N] [--repeats R] [--json]\n".data(
+                    using: .utf8)!)
             exit(2)
         }
         var images = 256, repeats = 3, json = false
@@ -31,13 +33,16 @@ enum FeatureExtractionBenchmark {
         }
         let network: EfficientNetLite
         do {
-            network = try EfficientNetLite(stateDictionary: try TorchStateDictionary.read(path: weights), resolution: 224, source: weights)
+            network = try EfficientNetLite(
+                stateDictionary: try TorchStateDictionary.read(path: weights), resolution: 224, source: weights)
         } catch {
             FileHandle.standardError.write("cl-bench-benchmarks: error: \(error)\n".data(using: .utf8)!)
             exit(2)
         }
         var generator = SeededGenerator(seed: 0)
-        let input = Tensor(shape: [images, 3, 32, 32], scalars: (0..<(images * 3 * 32 * 32)).map { _ in Float(generator.next() % 256) / 255 })
+        let input = Tensor(
+            shape: [images, 3, 32, 32],
+            scalars: (0..<(images * 3 * 32 * 32)).map { _ in Float(generator.next() % 256) / 255 })
         _ = network.features(of: input.rows(0..<min(8, images)))  // warm-up
         var best = Double.infinity
         for _ in 0..<repeats {
@@ -48,10 +53,16 @@ enum FeatureExtractionBenchmark {
         }
         let rate = Double(images) / best
         if json {
-            print("{\"name\": \"efficientnet-lite0-224\", \"images\": \(images), \"seconds\": \(best), \"images_per_second\": \(rate), \"threads\": \(Parallel.workerCount)}")
+            print(
+                "{\"name\": \"efficientnet-lite0-224\", \"images\": \(images), \"seconds\": \(best), \"images_per_second\": \(rate), \"threads\": \(Parallel.workerCount)}"
+            )
         } else {
-            print(String(format: "efficientnet-lite0 224 px: %.1f images/s (best of %d x %d images, %d workers, OpenBLAS %@, depthwise %@)",
-                         rate, repeats, images, Parallel.workerCount, BLASKernel.current, DepthwiseConvolution.instructionSet))
+            print(
+                String(
+                    format:
+                        "efficientnet-lite0 224 px: %.1f images/s (best of %d x %d images, %d workers, OpenBLAS %@, depthwise %@)",
+                    rate, repeats, images, Parallel.workerCount, BLASKernel.current, DepthwiseConvolution.instructionSet
+                ))
         }
     }
 }

@@ -26,8 +26,9 @@ enum PRDBenchmark {
         for i in pixels.indices { pixels[i] = generator.nextUniform() }
         let labels = (0..<samples).map { Int32(classes[$0 % 2]) }
         let split = DataSplit(sampleShape: [3, 32, 32], storage: .floats(pixels), labels: labels)
-        return TaskData(index: index, classes: classes, seenClassCount: classes[1] + 1, split: split,
-                        sampleIndices: Array(0..<samples), labels: labels)
+        return TaskData(
+            index: index, classes: classes, seenClassCount: classes[1] + 1, split: split,
+            sampleIndices: Array(0..<samples), labels: labels)
     }
 
     static func run(steps: Int, repeats: Int) throws -> (rate: Double, peak: Int, processorMilliseconds: Double) {
@@ -38,10 +39,12 @@ enum PRDBenchmark {
         training.momentum = 0.9
         training.weightDecay = 5e-4
         training.schedule = "constant"
-        let config = try LearnerConfig(specs: PRD.hyperparameters, given: [:], training: training,
-                                       backbone: BackboneConfig(kind: "resnet20"))
-        let context = LearnerContext(seed: 0, sampleShape: [3, 32, 32], totalClassCount: 2 * (repeats + 1),
-                                     taskCount: repeats + 1, streamKind: "class-incremental")
+        let config = try LearnerConfig(
+            specs: PRD.hyperparameters, given: [:], training: training,
+            backbone: BackboneConfig(kind: "resnet20"))
+        let context = LearnerContext(
+            seed: 0, sampleShape: [3, 32, 32], totalClassCount: 2 * (repeats + 1),
+            taskCount: repeats + 1, streamKind: "class-incremental")
         var learner = try PRD(config: config, context: context)
         var generator = SeededGenerator(seed: 1)
         try learner.learn(task(0, samples: 2 * batchSize, generator: &generator))
@@ -64,7 +67,8 @@ enum PRDBenchmark {
             case "--steps" where index + 1 < arguments.count: index += 1; steps = Int(arguments[index]) ?? steps
             case "--repeats" where index + 1 < arguments.count: index += 1; repeats = Int(arguments[index]) ?? repeats
             default:
-                FileHandle.standardError.write("usage: cl-bench-benchmarks prd [--steps N] [--repeats R]\n".data(using: .utf8)!)
+                FileHandle.standardError.write(
+                    "usage: cl-bench-benchmarks prd [--steps N] [--repeats R]\n".data(using: .utf8)!)
                 exit(2)
             }
             index += 1

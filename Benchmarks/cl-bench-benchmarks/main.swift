@@ -37,7 +37,9 @@ enum Benchmark {
             case "--only": index += 1; options.only = arguments[index]
             case "--kernels":
                 index += 1
-                guard index < arguments.count, ["avx512", "avx2", "im2col"].contains(arguments[index]) else { return nil }
+                guard index < arguments.count, ["avx512", "avx2", "im2col"].contains(arguments[index]) else {
+                    return nil
+                }
                 options.kernels = arguments[index]
             default: return nil
             }
@@ -57,7 +59,8 @@ enum Benchmark {
     static func processorSeconds() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(
+            usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
     }
 
     static func now() -> Double {
@@ -73,8 +76,9 @@ enum Benchmark {
         var generator = SeededGenerator(seed: 0)
         let backbone = CIFARResNet(depth: depth, generator: &generator)
         let head = Linear(inputs: backbone.featureDimension, outputs: classes, generator: &generator)
-        let optimizer = SGD(parameters: backbone.parameters + head.parameters, learningRate: 0.1,
-                            momentum: 0.9, weightDecay: 5e-4)
+        let optimizer = SGD(
+            parameters: backbone.parameters + head.parameters, learningRate: 0.1,
+            momentum: 0.9, weightDecay: 5e-4)
         let input = Initializer.normal([batchSize, 3, 32, 32], deviation: 1, generator: &generator)
         let labels = (0..<batchSize).map { _ in generator.nextInt(below: classes) }
         backbone.isTraining = training
@@ -109,10 +113,12 @@ enum Benchmark {
         var generator = SeededGenerator(seed: 11)
         let backbone = CIFARResNet(depth: 20, generator: &generator)
         // Non-trivial batch-norm parameters and running statistics.
-        for (name, variable) in backbone.namedVariables where !name.hasSuffix("conv_a.weight") && !name.hasSuffix("conv_b.weight") && !name.hasSuffix("3x3.weight") {
+        for (name, variable) in backbone.namedVariables
+        where !name.hasSuffix("conv_a.weight") && !name.hasSuffix("conv_b.weight") && !name.hasSuffix("3x3.weight") {
             for i in 0..<variable.value.count {
                 let u = generator.nextUniform()
-                variable.value.scalars[i] = name.hasSuffix("running_var") || name.hasSuffix(".weight") ? 0.5 + u : u - 0.5
+                variable.value.scalars[i] =
+                    name.hasSuffix("running_var") || name.hasSuffix(".weight") ? 0.5 + u : u - 0.5
             }
         }
         let input = Initializer.normal([8, 3, 32, 32], deviation: 1, generator: &generator)
@@ -131,8 +137,12 @@ enum Benchmark {
         let features = backbone.features(of: Variable(input))
         write("features.train", features.value)
         features.squared().sum().backward()
-        for (name, variable) in backbone.namedVariables where variable.requiresGrad { write("grad." + name, variable.grad!) }
-        for (name, tensor) in backbone.stateDictionary() where name.contains("running") { write("after." + name, tensor) }
+        for (name, variable) in backbone.namedVariables where variable.requiresGrad {
+            write("grad." + name, variable.grad!)
+        }
+        for (name, tensor) in backbone.stateDictionary() where name.contains("running") {
+            write("after." + name, tensor)
+        }
         let json = try! JSONSerialization.data(withJSONObject: index, options: [.sortedKeys])
         _ = FileManager.default.createFile(atPath: "\(directory)/index.json", contents: json)
     }
@@ -156,10 +166,13 @@ enum Benchmark {
             return
         }
         guard let options = parse(arguments) else {
-            FileHandle.standardError.write("usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R] [--kernels avx512|avx2|im2col]\n       cl-bench-benchmarks extraction WEIGHTS [--images N] [--repeats R] [--json]\n".data(using: .utf8)!)
+            FileHandle.standardError.write(
+                "usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R] [--kernels avx512|avx2|im2col]\n       cl-bench-benchmarks extraction WEIGHTS [--images N] [--repeats R] [--json]\n"
+                    .data(using: .utf8)!)
             exit(2)
         }
-        let kernels = options.kernels.map { DirectConvolution.InstructionSet(rawValue: $0) } ?? DirectConvolution.bestAvailable
+        let kernels =
+            options.kernels.map { DirectConvolution.InstructionSet(rawValue: $0) } ?? DirectConvolution.bestAvailable
         if let kernels, !kernels.isAvailable {
             FileHandle.standardError.write("this CPU cannot run the \(kernels.rawValue) kernels\n".data(using: .utf8)!)
             exit(2)
@@ -172,7 +185,9 @@ enum Benchmark {
         }
         var results: [[String: Any]] = []
         if !options.json {
-            print("OpenBLAS kernel \(BLASKernel.current), \(BLASKernel.threads) threads; convolution kernels \(kernels?.rawValue ?? "im2col"); batch \(batchSize), best of \(options.repeats)×\(options.steps) steps")
+            print(
+                "OpenBLAS kernel \(BLASKernel.current), \(BLASKernel.threads) threads; convolution kernels \(kernels?.rawValue ?? "im2col"); batch \(batchSize), best of \(options.repeats)×\(options.steps) steps"
+            )
         }
         for name in cases {
             let child = Process()
@@ -180,22 +195,27 @@ enum Benchmark {
             if !FileManager.default.isExecutableFile(atPath: child.executableURL!.path) {
                 child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             }
-            child.arguments = ["training", "--only", name, "--steps", String(options.steps), "--repeats", String(options.repeats)]
-                 + (options.kernels.map { ["--kernels", $0] } ?? [])
+            child.arguments =
+                ["training", "--only", name, "--steps", String(options.steps), "--repeats", String(options.repeats)]
+                + (options.kernels.map { ["--kernels", $0] } ?? [])
             let pipe = Pipe()
             child.standardOutput = pipe
             try! child.run()
             let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             child.waitUntilExit()
             let fields = output.split(whereSeparator: { $0 == " " || $0 == "\n" })
-            guard child.terminationStatus == 0, fields.count == 3, let processor = Double(fields[2]), let rate = Double(fields[0]), let rss = Int(fields[1]) else {
+            guard child.terminationStatus == 0, fields.count == 3, let processor = Double(fields[2]),
+                let rate = Double(fields[0]), let rss = Int(fields[1])
+            else {
                 FileHandle.standardError.write("benchmark \(name) failed\n".data(using: .utf8)!)
                 exit(1)
             }
             results.append(["name": name, "images_per_second": (rate * 10).rounded() / 10, "peak_rss_bytes": rss])
             if !options.json {
-                print(String(format: "%-16@ %8.1f images/s  %7.1f ms/batch  %7.1f CPU ms/batch  peak RSS %5.0f MiB",
-                             name as NSString, rate, 1000 * Double(batchSize) / rate, processor, Double(rss) / 1_048_576))
+                print(
+                    String(
+                        format: "%-16@ %8.1f images/s  %7.1f ms/batch  %7.1f CPU ms/batch  peak RSS %5.0f MiB",
+                        name as NSString, rate, 1000 * Double(batchSize) / rate, processor, Double(rss) / 1_048_576))
             }
         }
         if options.json {

@@ -1,7 +1,7 @@
 import CLTensor
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Makes sure OpenBLAS runs its fast kernel.
@@ -14,9 +14,11 @@ import Glibc
 enum BLASStartup {
     static func ensureFastKernel() {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        guard let coreType = BLASKernel.coreTypeToForce(currentKernel: BLASKernel.current,
-                                                        environment: ProcessInfo.processInfo.environment,
-                                                        cpuFlags: BLASKernel.cpuFlags(cpuinfo: cpuinfo))
+        guard
+            let coreType = BLASKernel.coreTypeToForce(
+                currentKernel: BLASKernel.current,
+                environment: ProcessInfo.processInfo.environment,
+                cpuFlags: BLASKernel.cpuFlags(cpuinfo: cpuinfo))
         else { return }
         setenv("OPENBLAS_CORETYPE", coreType, 1)
         setenv("CL_BENCH_BLAS_REEXEC", "1", 1)
@@ -25,6 +27,8 @@ enum BLASStartup {
         cArguments.append(nil)
         execv("/proc/self/exe", &cArguments)
         // execv only returns on failure: carry on with the slow kernel rather than stop.
-        StandardStreams.error("cl-bench: warning: could not re-execute with OPENBLAS_CORETYPE=\(coreType); BLAS runs its slow '\(BLASKernel.current)' kernel\n")
+        StandardStreams.error(
+            "cl-bench: warning: could not re-execute with OPENBLAS_CORETYPE=\(coreType); BLAS runs its slow '\(BLASKernel.current)' kernel\n"
+        )
     }
 }

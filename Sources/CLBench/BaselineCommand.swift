@@ -27,17 +27,23 @@ struct BaselineWriteCommand: ParsableCommand {
     @Option(name: .long, help: "Tolerance for metrics new to the file.")
     var tolerance: Double = 0.01
 
-    @Option(name: .customLong("metric"), help: "A metric to record (repeatable); default: final_accuracy, average_incremental_accuracy, forgetting, bwt.")
+    @Option(
+        name: .customLong("metric"),
+        help: "A metric to record (repeatable); default: final_accuracy, average_incremental_accuracy, forgetting, bwt."
+    )
     var metrics: [String] = []
 
     func run() throws {
         let records = try ResultsReader.atLeastOneRecord(in: paths)
         let existing = FileManager.default.fileExists(atPath: out) ? try Baseline.read(path: out) : nil
         let stamp = ISO8601DateFormatter().string(from: Date())
-        let baseline = try Baseline.measured(from: records, metrics: metrics.isEmpty ? Baseline.defaultMetrics : metrics,
-                                             tolerance: tolerance, updating: existing, date: stamp)
+        let baseline = try Baseline.measured(
+            from: records, metrics: metrics.isEmpty ? Baseline.defaultMetrics : metrics,
+            tolerance: tolerance, updating: existing, date: stamp)
         try baseline.write(to: out)
         let count = baseline.learners.reduce(0) { $0 + $1.entries.count }
-        StandardStreams.output("\(existing == nil ? "wrote" : "updated") \(out): \(baseline.learners.count) learner(s), \(count) metric bound(s)\n")
+        StandardStreams.output(
+            "\(existing == nil ? "wrote" : "updated") \(out): \(baseline.learners.count) learner(s), \(count) metric bound(s)\n"
+        )
     }
 }

@@ -58,10 +58,13 @@ struct RootCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cl-bench",
         abstract: "Continual-learning benchmark harness: run protocols, report and check results.",
-        discussion: "Start with: cl-bench run --protocol Protocols/quickstart.yaml, then cl-bench report results/quickstart",
+        discussion:
+            "Start with: cl-bench run --protocol Protocols/quickstart.yaml, then cl-bench report results/quickstart",
         version: "0.1.0",
-        subcommands: [RunCommand.self, ReportCommand.self, ExportCommand.self, CheckCommand.self, BaselineCommand.self,
-                      ListCommand.self, DataCommand.self, SweepCommand.self])
+        subcommands: [
+            RunCommand.self, ReportCommand.self, ExportCommand.self, CheckCommand.self, BaselineCommand.self,
+            ListCommand.self, DataCommand.self, SweepCommand.self,
+        ])
 
     /// Prints `message` as one line and exits with status 2 (bad input).
     static func failWithInputError(_ message: String) -> Never {

@@ -16,12 +16,12 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Compare results with a committed baseline (exit 1 on a regression) or with a parity record.",
         discussion: """
-        --baseline: expected is the mean over the seeds found. Accuracy-like metrics may not fall below \
-        expected - tolerance; forgetting-like ones may not rise above expected + tolerance.
-        --parity: applies the record's agreement rule (|difference of means| <= max(minimum_tolerance, \
-        std_factor x the larger seed std), per metric) to the record's own two sides and, when results \
-        are given, to those results against the authors' side; exit 1 when a verdict differs from the record's.
-        """)
+            --baseline: expected is the mean over the seeds found. Accuracy-like metrics may not fall below \
+            expected - tolerance; forgetting-like ones may not rise above expected + tolerance.
+            --parity: applies the record's agreement rule (|difference of means| <= max(minimum_tolerance, \
+            std_factor x the larger seed std), per metric) to the record's own two sides and, when results \
+            are given, to those results against the authors' side; exit 1 when a verdict differs from the record's.
+            """)
 
     @Option(name: .long, help: "Baseline YAML, e.g. results/baselines/split-mnist.yaml.")
     var baseline: String?
@@ -36,7 +36,9 @@ struct CheckCommand: ParsableCommand {
         guard (baseline == nil) != (parity == nil) else {
             throw ValidationError("give exactly one of --baseline and --parity")
         }
-        if baseline != nil && paths.isEmpty { throw ValidationError("--baseline needs results files or folders to check") }
+        if baseline != nil && paths.isEmpty {
+            throw ValidationError("--baseline needs results files or folders to check")
+        }
     }
 
     func run() throws {

@@ -15,7 +15,9 @@ struct DataFetchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
         abstract: "Download a dataset's official files from their canonical address and verify their SHA-256.",
-        discussion: "Datasets: \(DatasetFetcher.specifications.keys.sorted().joined(separator: ", ")). Files go to --data-dir, else $CL_BENCH_DATA, else ~/.cache/cl-bench.")
+        discussion:
+            "Datasets: \(DatasetFetcher.specifications.keys.sorted().joined(separator: ", ")). Files go to --data-dir, else $CL_BENCH_DATA, else ~/.cache/cl-bench."
+    )
 
     @Argument(help: "Dataset name.")
     var name: String
@@ -28,7 +30,10 @@ struct DataFetchCommand: ParsableCommand {
 
     func run() throws {
         guard DatasetFetcher.specifications[name] != nil else {
-            throw InputError(file: "", "data fetch: unknown dataset '\(name)' (fetchable: \(DatasetFetcher.specifications.keys.sorted().joined(separator: ", ")))")
+            throw InputError(
+                file: "",
+                "data fetch: unknown dataset '\(name)' (fetchable: \(DatasetFetcher.specifications.keys.sorted().joined(separator: ", ")))"
+            )
         }
         let catalog = DatasetLoading.catalog(dataDirectory: dataDir)
         let fetcher = DatasetFetcher(baseURLOverride: baseURL, log: { say($0) })

@@ -7,12 +7,13 @@ import CLReport
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export results as tidy CSV: one row per (protocol, learner, seed, metric) and per accuracy-matrix cell.",
+        abstract:
+            "Export results as tidy CSV: one row per (protocol, learner, seed, metric) and per accuracy-matrix cell.",
         discussion: """
-        Columns: protocol, learner, seed, status, kind, key, row, column, value. kind is metric, \
-        accuracy_matrix (row 0 before training, row i+1 after task i), pooled_accuracy or \
-        fscil_accuracy. Missing values are NaN; incomplete runs are included with their status.
-        """)
+            Columns: protocol, learner, seed, status, kind, key, row, column, value. kind is metric, \
+            accuracy_matrix (row 0 before training, row i+1 after task i), pooled_accuracy or \
+            fscil_accuracy. Missing values are NaN; incomplete runs are included with their status.
+            """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case csv

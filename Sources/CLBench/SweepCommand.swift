@@ -9,11 +9,11 @@ struct SweepCommand: ParsableCommand {
         commandName: "sweep",
         abstract: "Run a sweep (protocols x learners x seeds x hyperparameter grids) on Slurm or on this machine.",
         discussion: """
-        cl-bench sweep FILE --executor slurm [-j N] submits one job array (one task per run that is not \
-        complete and not already in Slurm); --dry-run prints the sbatch script instead. \
-        cl-bench sweep FILE --executor local -j N runs them here, N at a time. Both are safe to repeat: \
-        complete runs are skipped. cl-bench sweep status FILE counts runs by state.
-        """,
+            cl-bench sweep FILE --executor slurm [-j N] submits one job array (one task per run that is not \
+            complete and not already in Slurm); --dry-run prints the sbatch script instead. \
+            cl-bench sweep FILE --executor local -j N runs them here, N at a time. Both are safe to repeat: \
+            complete runs are skipped. cl-bench sweep status FILE counts runs by state.
+            """,
         subcommands: [SweepLaunchCommand.self, SweepStatusCommand.self],
         defaultSubcommand: SweepLaunchCommand.self)
 }
@@ -36,8 +36,9 @@ struct SweepLocation: ParsableArguments {
         let plan = try SweepPlan(spec: spec, record: record)
         let queue = SlurmQueue.query(try record.readSubmissions())
         let statuses = plan.runs.map { run in
-            SweepRunStatus(run: run, fileState: RunState.ofResultsFile(at: run.resultsPath(in: out)),
-                           scheduler: queue.available ? queue.states[run.id] : nil)
+            SweepRunStatus(
+                run: run, fileState: RunState.ofResultsFile(at: run.resultsPath(in: out)),
+                scheduler: queue.available ? queue.states[run.id] : nil)
         }
         return (plan, record, statuses)
     }
@@ -58,7 +59,8 @@ struct SweepLaunchCommand: ParsableCommand {
     @Option(name: .long, help: "slurm (one sbatch job array) or local (this machine).")
     var executor: Executor
 
-    @Option(name: .short, help: "At most N runs at a time (local: default 1; slurm: the array's %N limit, default none).")
+    @Option(
+        name: .short, help: "At most N runs at a time (local: default 1; slurm: the array's %N limit, default none).")
     var jobs: Int?
 
     @Flag(name: .long, help: "slurm: print the sbatch script instead of submitting it.")
@@ -73,11 +75,15 @@ struct SweepLaunchCommand: ParsableCommand {
         let (plan, record, statuses) = try location.load()
         switch executor {
         case .slurm:
-            try SlurmExecutor(plan: plan, record: record, results: location.out, dataDirectory: location.dataDir,
-                              concurrency: jobs).submit(statuses, dryRun: dryRun)
+            try SlurmExecutor(
+                plan: plan, record: record, results: location.out, dataDirectory: location.dataDir,
+                concurrency: jobs
+            ).submit(statuses, dryRun: dryRun)
         case .local:
-            let failed = try LocalExecutor(plan: plan, record: record, results: location.out, dataDirectory: location.dataDir,
-                                           jobs: jobs ?? 1).run(statuses)
+            let failed = try LocalExecutor(
+                plan: plan, record: record, results: location.out, dataDirectory: location.dataDir,
+                jobs: jobs ?? 1
+            ).run(statuses)
             if failed > 0 { throw ExitCode(1) }
         }
     }

@@ -21,29 +21,42 @@ struct SweepStatusCommand: ParsableCommand {
     func run() throws {
         let (plan, record, statuses) = try location.load()
         let submissions = try record.readSubmissions()
-        say(SweepStatusCommand.render(plan: plan, statuses: statuses, jobIDs: submissions.map(\.jobID), results: location.out))
+        say(
+            SweepStatusCommand.render(
+                plan: plan, statuses: statuses, jobIDs: submissions.map(\.jobID), results: location.out))
         if resubmit {
-            try SlurmExecutor(plan: plan, record: record, results: location.out, dataDirectory: location.dataDir,
-                              concurrency: jobs).submit(statuses, dryRun: false)
+            try SlurmExecutor(
+                plan: plan, record: record, results: location.out, dataDirectory: location.dataDir,
+                concurrency: jobs
+            ).submit(statuses, dryRun: false)
         }
     }
 
     static func render(plan: SweepPlan, statuses: [SweepRunStatus], jobIDs: [String], results: String) -> String {
-        let counts = RunState.allCases.map { state in "\(state.rawValue) \(statuses.filter { $0.state == state }.count)" }
-        var lines = ["sweep \(plan.spec.name) (\(plan.spec.sourcePath)): \(statuses.count) runs · " + counts.joined(separator: " · ")]
+        let counts = RunState.allCases.map { state in "\(state.rawValue) \(statuses.filter { $0.state == state }.count)"
+        }
+        var lines = [
+            "sweep \(plan.spec.name) (\(plan.spec.sourcePath)): \(statuses.count) runs · "
+                + counts.joined(separator: " · ")
+        ]
         if !jobIDs.isEmpty {
             let asked = statuses.contains { $0.scheduler != nil }
-            lines.append("Slurm jobs: \(jobIDs.joined(separator: ", "))" + (asked ? "" : " (squeue did not answer: states from the results files only)"))
+            lines.append(
+                "Slurm jobs: \(jobIDs.joined(separator: ", "))"
+                    + (asked ? "" : " (squeue did not answer: states from the results files only)"))
         }
         let open = statuses.filter { $0.state != .complete }
         if !open.isEmpty {
             let idWidth = max(3, open.map(\.run.id.count).max()!)
-            lines.append("run".padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  state        results file  slurm")
+            lines.append(
+                "run".padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  state        results file  slurm")
             for status in open {
-                lines.append(status.run.id.padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  "
-                             + status.state.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + "  "
-                             + (status.fileState == .notStarted ? "none" : status.fileState.rawValue).padding(toLength: 12, withPad: " ", startingAt: 0)
-                             + "  " + slurmColumn(status.scheduler))
+                lines.append(
+                    status.run.id.padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  "
+                        + status.state.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + "  "
+                        + (status.fileState == .notStarted ? "none" : status.fileState.rawValue).padding(
+                            toLength: 12, withPad: " ", startingAt: 0)
+                        + "  " + slurmColumn(status.scheduler))
             }
         }
         return lines.joined(separator: "\n")

@@ -20,7 +20,9 @@ enum AreaResize {
 
     /// Resizes a channel-planar image to `height` x `width`, writing into `destination`
     /// (channels * height * width bytes).
-    static func resize(_ image: DecodedImage, toHeight height: Int, width: Int, into destination: UnsafeMutablePointer<UInt8>) {
+    static func resize(
+        _ image: DecodedImage, toHeight height: Int, width: Int, into destination: UnsafeMutablePointer<UInt8>
+    ) {
         let rowTaps = weights(from: image.height, to: height)
         let columnTaps = weights(from: image.width, to: width)
         // Columns first into a float buffer of image.height x width per channel.

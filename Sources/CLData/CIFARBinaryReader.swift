@@ -21,7 +21,9 @@ public enum CIFARBinaryReader {
 
     /// True when `directory` holds the CIFAR-10 binary files.
     public static func isCIFAR10Directory(_ directory: String) -> Bool {
-        (cifar10TrainFiles + [cifar10TestFile]).allSatisfy { FileManager.default.fileExists(atPath: join(directory, $0)) }
+        (cifar10TrainFiles + [cifar10TestFile]).allSatisfy {
+            FileManager.default.fileExists(atPath: join(directory, $0))
+        }
     }
 
     /// True when `directory` holds the CIFAR-100 binary files.
@@ -39,31 +41,41 @@ public enum CIFARBinaryReader {
             trainPixels += pixels
             trainLabels += labels
         }
-        let (testPixels, testLabels) = try readRecords(join(directory, cifar10TestFile), labelBytes: 1, labelIndex: 0, classCount: 10)
-        return Dataset(name: "cifar10", classNames: names,
-                       train: DataSplit(sampleShape: [3, 32, 32], storage: .bytes(trainPixels), labels: trainLabels),
-                       test: DataSplit(sampleShape: [3, 32, 32], storage: .bytes(testPixels), labels: testLabels),
-                       source: directory)
+        let (testPixels, testLabels) = try readRecords(
+            join(directory, cifar10TestFile), labelBytes: 1, labelIndex: 0, classCount: 10)
+        return Dataset(
+            name: "cifar10", classNames: names,
+            train: DataSplit(sampleShape: [3, 32, 32], storage: .bytes(trainPixels), labels: trainLabels),
+            test: DataSplit(sampleShape: [3, 32, 32], storage: .bytes(testPixels), labels: testLabels),
+            source: directory)
     }
 
     /// Loads CIFAR-100 (fine labels) from a `cifar-100-binary` folder.
     public static func loadCIFAR100(directory: String) throws -> Dataset {
         let names = try readClassNames(join(directory, cifar100NamesFile), expected: 100)
-        let (trainPixels, trainLabels) = try readRecords(join(directory, cifar100TrainFile), labelBytes: 2, labelIndex: 1, classCount: 100)
-        let (testPixels, testLabels) = try readRecords(join(directory, cifar100TestFile), labelBytes: 2, labelIndex: 1, classCount: 100)
-        return Dataset(name: "cifar100", classNames: names,
-                       train: DataSplit(sampleShape: [3, 32, 32], storage: .bytes(trainPixels), labels: trainLabels),
-                       test: DataSplit(sampleShape: [3, 32, 32], storage: .bytes(testPixels), labels: testLabels),
-                       source: directory)
+        let (trainPixels, trainLabels) = try readRecords(
+            join(directory, cifar100TrainFile), labelBytes: 2, labelIndex: 1, classCount: 100)
+        let (testPixels, testLabels) = try readRecords(
+            join(directory, cifar100TestFile), labelBytes: 2, labelIndex: 1, classCount: 100)
+        return Dataset(
+            name: "cifar100", classNames: names,
+            train: DataSplit(sampleShape: [3, 32, 32], storage: .bytes(trainPixels), labels: trainLabels),
+            test: DataSplit(sampleShape: [3, 32, 32], storage: .bytes(testPixels), labels: testLabels),
+            source: directory)
     }
 
     /// Splits a file of fixed-size records into pixel bytes and labels.
-    static func readRecords(_ path: String, labelBytes: Int, labelIndex: Int, classCount: Int) throws -> ([UInt8], [Int32]) {
+    static func readRecords(_ path: String, labelBytes: Int, labelIndex: Int, classCount: Int) throws -> (
+        [UInt8], [Int32]
+    ) {
         let bytes = try FileBytes.read(path)
         let recordSize = labelBytes + pixelsPerImage
         guard !bytes.isEmpty else { throw InputError(file: path, "empty file") }
         guard bytes.count % recordSize == 0 else {
-            throw InputError(file: path, "size \(bytes.count) is not a whole number of \(recordSize)-byte records (truncated or not a CIFAR binary file)")
+            throw InputError(
+                file: path,
+                "size \(bytes.count) is not a whole number of \(recordSize)-byte records (truncated or not a CIFAR binary file)"
+            )
         }
         let count = bytes.count / recordSize
         var pixels = [UInt8](repeating: 0, count: count * pixelsPerImage)
@@ -77,12 +89,16 @@ public enum CIFARBinaryReader {
                     if Int(label) >= classCount, badLabel == nil { badLabel = (record, label) }
                     labels[record] = Int32(label)
                     let from = UnsafeRawPointer(src.baseAddress! + start + labelBytes)
-                    UnsafeMutableRawPointer(dst.baseAddress! + record &* pixelsPerImage).copyMemory(from: from, byteCount: pixelsPerImage)
+                    UnsafeMutableRawPointer(dst.baseAddress! + record &* pixelsPerImage).copyMemory(
+                        from: from, byteCount: pixelsPerImage)
                 }
             }
         }
         if let bad = badLabel {
-            throw InputError(file: path, "record \(bad.record) has label \(bad.value), out of range 0..<\(classCount) (not a CIFAR-\(classCount) binary file?)")
+            throw InputError(
+                file: path,
+                "record \(bad.record) has label \(bad.value), out of range 0..<\(classCount) (not a CIFAR-\(classCount) binary file?)"
+            )
         }
         return (pixels, labels)
     }
@@ -92,9 +108,13 @@ public enum CIFARBinaryReader {
         let bytes = try FileBytes.read(path)
         let names = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard names.count == expected else { throw InputError(file: path, "expected \(expected) class names, one per line, found \(names.count)") }
+        guard names.count == expected else {
+            throw InputError(file: path, "expected \(expected) class names, one per line, found \(names.count)")
+        }
         return names
     }
 
-    static func join(_ directory: String, _ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+    static func join(_ directory: String, _ name: String) -> String {
+        (directory as NSString).appendingPathComponent(name)
+    }
 }

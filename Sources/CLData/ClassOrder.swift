@@ -6,7 +6,9 @@ enum ClassOrder {
             return Array(0..<classCount)
         case .seed(let seed):
             guard seed >= 0, seed <= Int(UInt32.max) else {
-                throw InputError(file: "", "stream: class_order seed \(seed) must be in 0 ... 4294967295 (numpy's legacy seed range)")
+                throw InputError(
+                    file: "", "stream: class_order seed \(seed) must be in 0 ... 4294967295 (numpy's legacy seed range)"
+                )
             }
             var generator = MersenneTwister(seed: seed)
             return generator.permutation(classCount)
@@ -15,9 +17,13 @@ enum ClassOrder {
             var seen = Set<Int>()
             for label in labels {
                 guard label >= 0, label < classCount else {
-                    throw InputError(file: "", "stream: class_order contains \(label), but the dataset's labels are 0..\(classCount - 1)")
+                    throw InputError(
+                        file: "",
+                        "stream: class_order contains \(label), but the dataset's labels are 0..\(classCount - 1)")
                 }
-                guard seen.insert(label).inserted else { throw InputError(file: "", "stream: class_order lists class \(label) twice") }
+                guard seen.insert(label).inserted else {
+                    throw InputError(file: "", "stream: class_order lists class \(label) twice")
+                }
             }
             return labels
         }

@@ -40,12 +40,16 @@ public struct DatasetCatalog: Sendable {
     /// Receives one-line notes (decode times, cache hits and failures to write the cache).
     public var log: (@Sendable (String) -> Void)?
 
-    public init(dataDirectories: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment,
-                homeDirectory: String = NSHomeDirectory(), cacheDirectory: String? = nil, log: (@Sendable (String) -> Void)? = nil) {
+    public init(
+        dataDirectories: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment,
+        homeDirectory: String = NSHomeDirectory(), cacheDirectory: String? = nil,
+        log: (@Sendable (String) -> Void)? = nil
+    ) {
         self.dataDirectories = dataDirectories
         self.environment = environment
         self.homeDirectory = homeDirectory
-        self.cacheDirectory = cacheDirectory ?? environment["CL_BENCH_CACHE"]
+        self.cacheDirectory =
+            cacheDirectory ?? environment["CL_BENCH_CACHE"]
             ?? ((homeDirectory as NSString).appendingPathComponent(".cache/cl-bench/decoded"))
         self.log = log
     }
@@ -84,34 +88,58 @@ public struct DatasetCatalog: Sendable {
         guard let canonical = Self.canonicalName(name) else {
             if FileManager.default.fileExists(atPath: name) {
                 let lower = name.lowercased()
-                if lower.hasSuffix(".h5") || lower.hasSuffix(".hdf5") || lower.hasSuffix(".npz") { return .features(path: name) }
+                if lower.hasSuffix(".h5") || lower.hasSuffix(".hdf5") || lower.hasSuffix(".npz") {
+                    return .features(path: name)
+                }
                 return .imageFolder(path: name)
             }
-            throw InputError(file: name, "unknown dataset: not one of \(Self.knownNames.joined(separator: ", ")) and not an existing image folder or archive")
+            throw InputError(
+                file: name,
+                "unknown dataset: not one of \(Self.knownNames.joined(separator: ", ")) and not an existing image folder or archive"
+            )
         }
         if canonical == "features" {
-            throw InputError(file: "", "dataset 'features' needs path: the .h5 or .npz file with train/x, train/y, test/x, test/y")
+            throw InputError(
+                file: "", "dataset 'features' needs path: the .h5 or .npz file with train/x, train/y, test/x, test/y")
         }
         let folders = searchDirectories
         func candidates(_ subfolders: [String]) -> [String] {
-            folders.flatMap { folder in subfolders.map { ($0.isEmpty ? folder : (folder as NSString).appendingPathComponent($0)) } }
+            folders.flatMap { folder in
+                subfolders.map { ($0.isEmpty ? folder : (folder as NSString).appendingPathComponent($0)) }
+            }
         }
         switch canonical {
         case "mnist", "fashion-mnist":
             var places = candidates([canonical, ""])
             if canonical == "fashion-mnist" { places.append("/usr/share/datasets/fashion-mnist") }
-            if let found = places.first(where: { IDXReader.locateFiles(in: $0) != nil }) { return .idx(directory: found) }
+            if let found = places.first(where: { IDXReader.locateFiles(in: $0) != nil }) {
+                return .idx(directory: found)
+            }
             throw missing(canonical, files: IDXReader.expectedFileNames, subfolder: canonical)
         case "cifar10":
             let binary = candidates(["cifar-10-batches-bin", "cifar10/cifar-10-batches-bin", "cifar10", ""])
-            if let found = binary.first(where: CIFARBinaryReader.isCIFAR10Directory) { return .cifar10Binary(directory: found) }
-            let jpeg = candidates(["cifar10-jpg-q75.tar.gz", "cifar10/cifar10-jpg-q75.tar.gz", "cifar10-jpg", "cifar10/cifar10-jpg"])
-            if let found = jpeg.first(where: { FileManager.default.fileExists(atPath: $0) }) { return .imageFolder(path: found) }
-            throw missing(canonical, files: ["cifar-10-batches-bin/{data_batch_1..5.bin, test_batch.bin, batches.meta.txt}", "or cifar10-jpg-q75.tar.gz"], subfolder: nil)
+            if let found = binary.first(where: CIFARBinaryReader.isCIFAR10Directory) {
+                return .cifar10Binary(directory: found)
+            }
+            let jpeg = candidates([
+                "cifar10-jpg-q75.tar.gz", "cifar10/cifar10-jpg-q75.tar.gz", "cifar10-jpg", "cifar10/cifar10-jpg",
+            ])
+            if let found = jpeg.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+                return .imageFolder(path: found)
+            }
+            throw missing(
+                canonical,
+                files: [
+                    "cifar-10-batches-bin/{data_batch_1..5.bin, test_batch.bin, batches.meta.txt}",
+                    "or cifar10-jpg-q75.tar.gz",
+                ], subfolder: nil)
         case "cifar100":
             let binary = candidates(["cifar-100-binary", "cifar100/cifar-100-binary", "cifar100", ""])
-            if let found = binary.first(where: CIFARBinaryReader.isCIFAR100Directory) { return .cifar100Binary(directory: found) }
-            throw missing(canonical, files: ["cifar-100-binary/{train.bin, test.bin, fine_label_names.txt}"], subfolder: nil)
+            if let found = binary.first(where: CIFARBinaryReader.isCIFAR100Directory) {
+                return .cifar100Binary(directory: found)
+            }
+            throw missing(
+                canonical, files: ["cifar-100-binary/{train.bin, test.bin, fine_label_names.txt}"], subfolder: nil)
         default:  // omniglot
             for place in candidates(["omniglot", ""]) {
                 let parts = ["images_background_small1", "images_background_small2"].compactMap { stem -> String? in
@@ -128,10 +156,18 @@ public struct DatasetCatalog: Sendable {
 
     /// The error for a dataset found nowhere: what to put where, and how to fetch it.
     private func missing(_ name: String, files: [String], subfolder: String?) -> InputError {
-        let folders = searchDirectories.map { folder in subfolder.map { (folder as NSString).appendingPathComponent($0) } ?? folder }
+        let folders = searchDirectories.map { folder in
+            subfolder.map { (folder as NSString).appendingPathComponent($0) } ?? folder
+        }
         let fetchable = DatasetFetcher.specifications[name] != nil
-        let hint = fetchable ? ", or run `cl-bench data fetch \(name)`" : " (no automatic download: get the files from the dataset's official page)"
-        return InputError(file: folders.first ?? "", "dataset '\(name)' not found: put \(files.joined(separator: ", ")) into one of \(folders.joined(separator: ", ")) (set with --data-dir or CL_BENCH_DATA)\(hint)")
+        let hint =
+            fetchable
+            ? ", or run `cl-bench data fetch \(name)`"
+            : " (no automatic download: get the files from the dataset's official page)"
+        return InputError(
+            file: folders.first ?? "",
+            "dataset '\(name)' not found: put \(files.joined(separator: ", ")) into one of \(folders.joined(separator: ", ")) (set with --data-dir or CL_BENCH_DATA)\(hint)"
+        )
     }
 
     /// Locates and loads `name`. Image folders and Omniglot go through the decode cache
@@ -169,7 +205,9 @@ public struct DatasetCatalog: Sendable {
     }
 
     /// Runs `decode` through the HDF5 decode cache (when enabled), logging what happened.
-    private func cached(sources: [String], kind: String, name: String, options: DatasetOptions, decode: () throws -> Dataset) throws -> Dataset {
+    private func cached(
+        sources: [String], kind: String, name: String, options: DatasetOptions, decode: () throws -> Dataset
+    ) throws -> Dataset {
         let start = Date()
         guard options.useCache, let cacheDirectory else {
             let dataset = try decode()
@@ -179,7 +217,9 @@ public struct DatasetCatalog: Sendable {
         let cache = DecodeCache(directory: cacheDirectory)
         let key = try cache.key(sources: sources, kind: kind, options: options)
         if let dataset = cache.read(key: key, name: name, source: sources.joined(separator: ", ")) {
-            log?("read \(name) from the decode cache \(cache.path(for: key)) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s")
+            log?(
+                "read \(name) from the decode cache \(cache.path(for: key)) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s"
+            )
             return dataset
         }
         let dataset = try decode()
@@ -188,7 +228,9 @@ public struct DatasetCatalog: Sendable {
             try cache.write(dataset, key: key)
             log?("decoded \(name) in \(String(format: "%.1f", decodeSeconds)) s; cached at \(cache.path(for: key))")
         } catch {
-            log?("decoded \(name) in \(String(format: "%.1f", decodeSeconds)) s; could not write the decode cache: \(error)")
+            log?(
+                "decoded \(name) in \(String(format: "%.1f", decodeSeconds)) s; could not write the decode cache: \(error)"
+            )
         }
         return dataset
     }
@@ -201,5 +243,7 @@ public struct DatasetCatalog: Sendable {
         return name
     }
 
-    public static let fashionClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    public static let fashionClassNames = [
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    ]
 }

@@ -21,7 +21,9 @@ public struct DatasetOptions: Sendable, Equatable {
     /// Dataset `features`: the .h5 / .npz file of precomputed embeddings.
     public var path: String?
 
-    public init(resize: Int? = nil, testPerClass: Int = 5, splitSeed: Int = 0, invert: Bool = true, useCache: Bool = true) {
+    public init(
+        resize: Int? = nil, testPerClass: Int = 5, splitSeed: Int = 0, invert: Bool = true, useCache: Bool = true
+    ) {
         self.resize = resize
         self.testPerClass = testPerClass
         self.splitSeed = splitSeed
@@ -31,8 +33,14 @@ public struct DatasetOptions: Sendable, Equatable {
 
     /// Checks the values, naming the YAML key of a bad one.
     public func validate() throws {
-        if let resize, resize < 1 || resize > 4096 { throw InputError(file: "", "dataset: resize must be in 1 ... 4096, got \(resize)") }
-        if testPerClass < 1 { throw InputError(file: "", "dataset: test_per_class must be at least 1, got \(testPerClass)") }
-        if splitSeed < 0 || splitSeed > Int(UInt32.max) { throw InputError(file: "", "dataset: split_seed must be in 0 ... 4294967295, got \(splitSeed)") }
+        if let resize, resize < 1 || resize > 4096 {
+            throw InputError(file: "", "dataset: resize must be in 1 ... 4096, got \(resize)")
+        }
+        if testPerClass < 1 {
+            throw InputError(file: "", "dataset: test_per_class must be at least 1, got \(testPerClass)")
+        }
+        if splitSeed < 0 || splitSeed > Int(UInt32.max) {
+            throw InputError(file: "", "dataset: split_seed must be in 0 ... 4294967295, got \(splitSeed)")
+        }
     }
 }

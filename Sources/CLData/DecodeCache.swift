@@ -19,7 +19,10 @@ public struct DecodeCache: Sendable {
     /// The cache key of `sources` read by `kind` with `options`.
     public func key(sources: [String], kind: String, options: DatasetOptions) throws -> String {
         var description = "\(Self.formatVersion)\nkind=\(kind)\nresize=\(options.resize.map(String.init) ?? "none")\n"
-        if kind == "omniglot" { description += "test_per_class=\(options.testPerClass)\nsplit_seed=\(options.splitSeed)\ninvert=\(options.invert)\n" }
+        if kind == "omniglot" {
+            description +=
+                "test_per_class=\(options.testPerClass)\nsplit_seed=\(options.splitSeed)\ninvert=\(options.invert)\n"
+        }
         for source in sources {
             let absolute = URL(fileURLWithPath: source).standardizedFileURL.path
             description += "source=\(absolute)\n" + (try Self.fingerprint(absolute))
@@ -31,7 +34,9 @@ public struct DecodeCache: Sendable {
     static func fingerprint(_ path: String) throws -> String {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else { throw InputError(file: path, "not found") }
+        guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw InputError(file: path, "not found")
+        }
         func stamp(_ file: String) -> String {
             let attributes = (try? manager.attributesOfItem(atPath: file)) ?? [:]
             let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
@@ -57,11 +62,13 @@ public struct DecodeCache: Sendable {
         guard FileManager.default.fileExists(atPath: file), let h5 = try? HDF5File.open(file) else { return nil }
         defer { h5.close() }
         guard (try? h5.attribute("schema"))??.stringValue == Self.formatVersion,
-              (try? h5.attribute("key"))??.stringValue == key,
-              let namesText = (try? h5.attribute("class_names"))??.stringValue else { return nil }
+            (try? h5.attribute("key"))??.stringValue == key,
+            let namesText = (try? h5.attribute("class_names"))??.stringValue
+        else { return nil }
         func split(_ group: String) -> DataSplit? {
             guard let (pixels, shape) = try? h5.read(UInt8.self, at: "/\(group)/images"), shape.count == 4,
-                  let (labels, labelShape) = try? h5.read(Int32.self, at: "/\(group)/labels"), labelShape == [shape[0]] else { return nil }
+                let (labels, labelShape) = try? h5.read(Int32.self, at: "/\(group)/labels"), labelShape == [shape[0]]
+            else { return nil }
             return DataSplit(sampleShape: Array(shape.dropFirst()), storage: .bytes(pixels), labels: labels)
         }
         guard let train = split("train"), let test = split("test") else { return nil }
@@ -71,7 +78,8 @@ public struct DecodeCache: Sendable {
 
     /// Stores `dataset` (byte images only) as entry `key`.
     public func write(_ dataset: Dataset, key: String) throws {
-        guard case .bytes(let trainPixels) = dataset.train.storage, case .bytes(let testPixels) = dataset.test.storage else {
+        guard case .bytes(let trainPixels) = dataset.train.storage, case .bytes(let testPixels) = dataset.test.storage
+        else {
             throw InputError(file: directory, "only byte images can be cached")
         }
         do {

@@ -14,15 +14,21 @@ enum Gzip {
         let n = bytes.count
         let trailerSize = Int(bytes[n - 4]) | Int(bytes[n - 3]) << 8 | Int(bytes[n - 2]) << 16 | Int(bytes[n - 1]) << 24
         let guess = min(max(trailerSize, bytes.count), bytes.count * 1100) + 64
-        return try bytes.withUnsafeBytes { try inflate($0, windowBits: 15 + 16, expectedSize: guess, exactSize: nil, file: file) }
+        return try bytes.withUnsafeBytes {
+            try inflate($0, windowBits: 15 + 16, expectedSize: guess, exactSize: nil, file: file)
+        }
     }
 
     /// Inflates raw deflate data (a zip entry) whose uncompressed size is known.
-    static func inflateRaw(_ compressed: UnsafeRawBufferPointer, uncompressedSize: Int, file: String) throws -> [UInt8] {
-        try inflate(compressed, windowBits: -15, expectedSize: uncompressedSize, exactSize: uncompressedSize, file: file)
+    static func inflateRaw(_ compressed: UnsafeRawBufferPointer, uncompressedSize: Int, file: String) throws -> [UInt8]
+    {
+        try inflate(
+            compressed, windowBits: -15, expectedSize: uncompressedSize, exactSize: uncompressedSize, file: file)
     }
 
-    private static func inflate(_ input: UnsafeRawBufferPointer, windowBits: Int32, expectedSize: Int, exactSize: Int?, file: String) throws -> [UInt8] {
+    private static func inflate(
+        _ input: UnsafeRawBufferPointer, windowBits: Int32, expectedSize: Int, exactSize: Int?, file: String
+    ) throws -> [UInt8] {
         var stream = z_stream()
         guard inflateInit2_(&stream, windowBits, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw InputError(file: file, "zlib could not be initialised")
@@ -67,7 +73,9 @@ enum Gzip {
             case Z_OK:
                 continue
             case Z_BUF_ERROR:
-                if consumed >= total && stream.avail_out > 0 { throw InputError(file: file, "truncated compressed data (ends after \(produced) bytes of output)") }
+                if consumed >= total && stream.avail_out > 0 {
+                    throw InputError(file: file, "truncated compressed data (ends after \(produced) bytes of output)")
+                }
                 continue
             case Z_DATA_ERROR:
                 let reason = stream.msg.map { String(cString: $0) } ?? "invalid deflate data"
@@ -86,7 +94,9 @@ extension Gzip {
     /// The readers never need this; tests use it to write fixtures in the real formats.
     static func compress(_ bytes: [UInt8], raw: Bool = false) -> [UInt8] {
         var stream = z_stream()
-        let status = deflateInit2_(&stream, 6, Z_DEFLATED, raw ? -15 : 31, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        let status = deflateInit2_(
+            &stream, 6, Z_DEFLATED, raw ? -15 : 31, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
+            Int32(MemoryLayout<z_stream>.size))
         precondition(status == Z_OK, "zlib deflateInit2 failed")
         defer { deflateEnd(&stream) }
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 32)

@@ -21,7 +21,8 @@ final class ImageCollection: @unchecked Sendable {
     /// True when `path` names an archive this type can read.
     static func isArchive(_ path: String) -> Bool {
         let lower = path.lowercased()
-        return lower.hasSuffix(".tar.gz") || lower.hasSuffix(".tgz") || lower.hasSuffix(".tar") || lower.hasSuffix(".zip")
+        return lower.hasSuffix(".tar.gz") || lower.hasSuffix(".tgz") || lower.hasSuffix(".tar")
+            || lower.hasSuffix(".zip")
     }
 
     /// Lists the images of `source` (a folder or an archive).
@@ -32,7 +33,9 @@ final class ImageCollection: @unchecked Sendable {
             throw InputError(file: source, "not found")
         }
         if isDirectory.boolValue {
-            guard let enumerator = FileManager.default.enumerator(atPath: source) else { throw InputError(file: source, "cannot list this folder") }
+            guard let enumerator = FileManager.default.enumerator(atPath: source) else {
+                throw InputError(file: source, "cannot list this folder")
+            }
             var paths: [String] = []
             while let next = enumerator.nextObject() as? String { if Self.isImagePath(next) { paths.append(next) } }
             self.paths = paths
@@ -62,7 +65,9 @@ final class ImageCollection: @unchecked Sendable {
     /// Image files only; hidden files and macOS resource forks are skipped.
     static func isImagePath(_ path: String) -> Bool {
         let components = path.split(separator: "/")
-        guard let last = components.last, !components.contains(where: { $0.hasPrefix(".") || $0 == "__MACOSX" }) else { return false }
+        guard let last = components.last, !components.contains(where: { $0.hasPrefix(".") || $0 == "__MACOSX" }) else {
+            return false
+        }
         guard let dot = last.lastIndex(of: ".") else { return false }
         return imageExtensions.contains(last[last.index(after: dot)...].lowercased())
     }
@@ -110,8 +115,10 @@ final class ImageCollection: @unchecked Sendable {
                 while position < indices.count, !errors.hasError {
                     do {
                         let image = try decode(indices[position])
-                        try self.store(image, at: base + position * sampleSize, channels: channels, height: height, width: width,
-                                       resize: resize != nil, invert: invert, name: describe(indices[position]), expectedFrom: describe(firstIndex))
+                        try self.store(
+                            image, at: base + position * sampleSize, channels: channels, height: height, width: width,
+                            resize: resize != nil, invert: invert, name: describe(indices[position]),
+                            expectedFrom: describe(firstIndex))
                     } catch {
                         errors.record(error)
                     }
@@ -124,14 +131,18 @@ final class ImageCollection: @unchecked Sendable {
     }
 
     /// Writes one decoded image into its slot, resizing, widening grey to RGB, inverting.
-    private func store(_ image: DecodedImage, at destination: UnsafeMutablePointer<UInt8>, channels: Int, height: Int, width: Int,
-                       resize: Bool, invert: Bool, name: String, expectedFrom: String) throws {
+    private func store(
+        _ image: DecodedImage, at destination: UnsafeMutablePointer<UInt8>, channels: Int, height: Int, width: Int,
+        resize: Bool, invert: Bool, name: String, expectedFrom: String
+    ) throws {
         var image = image
         if image.channels != channels {
             guard image.channels == 1, channels == 3 else {
                 throw InputError(file: name, "has \(image.channels) channels, but \(expectedFrom) has \(channels)")
             }
-            image = DecodedImage(width: image.width, height: image.height, channels: 3, pixels: image.pixels + image.pixels + image.pixels)
+            image = DecodedImage(
+                width: image.width, height: image.height, channels: 3,
+                pixels: image.pixels + image.pixels + image.pixels)
         }
         let size = channels * height * width
         if resize {
@@ -142,7 +153,10 @@ final class ImageCollection: @unchecked Sendable {
             }
         } else {
             guard image.height == height, image.width == width else {
-                throw InputError(file: name, "is \(image.width) x \(image.height), but \(expectedFrom) is \(width) x \(height) (set the dataset option resize to use mixed sizes)")
+                throw InputError(
+                    file: name,
+                    "is \(image.width) x \(image.height), but \(expectedFrom) is \(width) x \(height) (set the dataset option resize to use mixed sizes)"
+                )
             }
             image.pixels.withUnsafeBufferPointer { destination.update(from: $0.baseAddress!, count: size) }
         }

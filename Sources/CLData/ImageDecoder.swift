@@ -26,10 +26,14 @@ public enum ImageDecoder {
         let isJPEG = bytes.count >= 3 && bytes[0] == 0xff && bytes[1] == 0xd8 && bytes[2] == 0xff
         let isPNG = bytes.count >= 8 && bytes[0] == 0x89 && bytes[1] == 0x50 && bytes[2] == 0x4e && bytes[3] == 0x47
         guard let base, isJPEG || isPNG else {
-            throw InputError(file: file, bytes.isEmpty ? "empty image file" : "not a JPEG or PNG image (unknown magic bytes)")
+            throw InputError(
+                file: file, bytes.isEmpty ? "empty image file" : "not a JPEG or PNG image (unknown magic bytes)")
         }
-        typealias Decode = (UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UInt8>?, Int,
-                            UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<CChar>?) -> Int32
+        typealias Decode = (
+            UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UInt8>?, Int,
+            UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?,
+            UnsafeMutablePointer<CChar>?
+        ) -> Int32
         let decoder: Decode = isJPEG ? cl_jpeg_decode : cl_png_decode
         var width: Int32 = 0, height: Int32 = 0, channels: Int32 = 0
         var message = [CChar](repeating: 0, count: Int(CL_IMAGE_MESSAGE_SIZE))

@@ -7,7 +7,9 @@ public enum ImageEncoder {
     public static func jpeg(_ image: DecodedImage, quality: Int = 95) -> [UInt8]? {
         encode { output, size in
             image.pixels.withUnsafeBufferPointer {
-                cl_jpeg_encode($0.baseAddress, Int32(image.width), Int32(image.height), Int32(image.channels), Int32(quality), output, size)
+                cl_jpeg_encode(
+                    $0.baseAddress, Int32(image.width), Int32(image.height), Int32(image.channels), Int32(quality),
+                    output, size)
             }
         }
     }
@@ -16,12 +18,16 @@ public enum ImageEncoder {
     public static func png(_ image: DecodedImage, bitDepth: Int = 8) -> [UInt8]? {
         encode { output, size in
             image.pixels.withUnsafeBufferPointer {
-                cl_png_encode($0.baseAddress, Int32(image.width), Int32(image.height), Int32(image.channels), Int32(bitDepth), output, size)
+                cl_png_encode(
+                    $0.baseAddress, Int32(image.width), Int32(image.height), Int32(image.channels), Int32(bitDepth),
+                    output, size)
             }
         }
     }
 
-    private static func encode(_ body: (UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>, UnsafeMutablePointer<Int>) -> Int32) -> [UInt8]? {
+    private static func encode(
+        _ body: (UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>, UnsafeMutablePointer<Int>) -> Int32
+    ) -> [UInt8]? {
         var output: UnsafeMutablePointer<UInt8>?
         var size = 0
         guard body(&output, &size) == 0, let output else { return nil }

@@ -9,7 +9,9 @@ import Foundation
 /// by (class, path) for the same reason.
 public enum ImageFolderReader {
     /// Decodes the whole dataset (no cache; see `DecodeCache` for the cached path).
-    public static func load(_ source: String, name: String, options: DatasetOptions = DatasetOptions()) throws -> Dataset {
+    public static func load(_ source: String, name: String, options: DatasetOptions = DatasetOptions()) throws
+        -> Dataset
+    {
         try options.validate()
         let collection = try ImageCollection(source)
         var root: String?
@@ -21,7 +23,10 @@ public enum ImageFolderReader {
             guard splitName == "train" || splitName == "test" else { continue }
             let prefix = components[0..<(components.count - 3)].joined(separator: "/")
             if let root, root != prefix {
-                throw InputError(file: source, "images under two roots, '\(root)/' and '\(prefix)/': expected one <root>/{train,test}/<class>/ tree")
+                throw InputError(
+                    file: source,
+                    "images under two roots, '\(root)/' and '\(prefix)/': expected one <root>/{train,test}/<class>/ tree"
+                )
             }
             root = prefix
             samples.append((splitName == "train" ? 0 : 1, components[components.count - 2], path, index))
@@ -33,15 +38,21 @@ public enum ImageFolderReader {
         let classIds = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, $0) })
         samples.sort { ($0.split, classIds[$0.className]!, $0.path) < ($1.split, classIds[$1.className]!, $1.path) }
         let train = samples.filter { $0.split == 0 }, test = samples.filter { $0.split == 1 }
-        guard !train.isEmpty else { throw InputError(file: source, "no images under \(root.map { $0.isEmpty ? "" : $0 + "/" } ?? "")train/") }
-        guard !test.isEmpty else { throw InputError(file: source, "no images under \(root.map { $0.isEmpty ? "" : $0 + "/" } ?? "")test/") }
+        guard !train.isEmpty else {
+            throw InputError(file: source, "no images under \(root.map { $0.isEmpty ? "" : $0 + "/" } ?? "")train/")
+        }
+        guard !test.isEmpty else {
+            throw InputError(file: source, "no images under \(root.map { $0.isEmpty ? "" : $0 + "/" } ?? "")test/")
+        }
         let decoded = try collection.decodeAll(samples.map(\.index), resize: options.resize, invert: false)
         let sampleSize = decoded.sampleShape.reduce(1, *)
         let splitPoint = train.count * sampleSize
-        let trainSplit = DataSplit(sampleShape: decoded.sampleShape, storage: .bytes(Array(decoded.pixels[0..<splitPoint])),
-                                   labels: train.map { Int32(classIds[$0.className]!) })
-        let testSplit = DataSplit(sampleShape: decoded.sampleShape, storage: .bytes(Array(decoded.pixels[splitPoint...])),
-                                  labels: test.map { Int32(classIds[$0.className]!) })
+        let trainSplit = DataSplit(
+            sampleShape: decoded.sampleShape, storage: .bytes(Array(decoded.pixels[0..<splitPoint])),
+            labels: train.map { Int32(classIds[$0.className]!) })
+        let testSplit = DataSplit(
+            sampleShape: decoded.sampleShape, storage: .bytes(Array(decoded.pixels[splitPoint...])),
+            labels: test.map { Int32(classIds[$0.className]!) })
         return Dataset(name: name, classNames: classNames, train: trainSplit, test: testSplit, source: source)
     }
 }

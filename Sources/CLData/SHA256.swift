@@ -54,13 +54,19 @@ public struct SHA256: Sendable {
         let afterMarker = (pending.count + 1) % 64
         let zeros = afterMarker <= 56 ? 56 - afterMarker : 120 - afterMarker
         padding += [UInt8](repeating: 0, count: zeros)
-        for shift in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        }
         let savedTotal = totalBytes
         padding.withUnsafeBytes { update($0) }
         totalBytes = savedTotal
         var digest: [UInt8] = []
         digest.reserveCapacity(32)
-        for word in hash { for shift in stride(from: 24, through: 0, by: -8) { digest.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) } }
+        for word in hash {
+            for shift in stride(from: 24, through: 0, by: -8) {
+                digest.append(UInt8(truncatingIfNeeded: word >> UInt32(shift)))
+            }
+        }
         return digest
     }
 
@@ -80,7 +86,9 @@ public struct SHA256: Sendable {
         return text
     }
 
-    @inline(__always) private static func rotateRight(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 &- n)) }
+    @inline(__always) private static func rotateRight(_ x: UInt32, _ n: UInt32) -> UInt32 {
+        (x >> n) | (x << (32 &- n))
+    }
 
     /// One 64-byte block of the compression function.
     private mutating func compress(_ block: UnsafeRawPointer) {
@@ -88,7 +96,9 @@ public struct SHA256: Sendable {
             let bytes = block.assumingMemoryBound(to: UInt8.self)
             for t in 0..<16 {
                 let b = t &* 4
-                w[t] = UInt32(bytes[b]) << 24 | UInt32(bytes[b &+ 1]) << 16 | UInt32(bytes[b &+ 2]) << 8 | UInt32(bytes[b &+ 3])
+                w[t] =
+                    UInt32(bytes[b]) << 24 | UInt32(bytes[b &+ 1]) << 16 | UInt32(bytes[b &+ 2]) << 8
+                    | UInt32(bytes[b &+ 3])
             }
             for t in 16..<64 {
                 let s0 = Self.rotateRight(w[t &- 15], 7) ^ Self.rotateRight(w[t &- 15], 18) ^ (w[t &- 15] >> 3)

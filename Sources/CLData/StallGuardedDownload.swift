@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// One HTTP download streamed into a file, abandoned when it stalls.
@@ -31,7 +31,9 @@ final class StallGuardedDownload: NSObject, URLSessionDataDelegate, @unchecked S
 
     /// Downloads `url` into `path` (created or truncated).
     static func run(_ url: URL, to path: String, stallSeconds: TimeInterval, minimumBytes: Int) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else {
             throw Failure(message: "cannot create \(path)", retryable: false)
         }
         defer { try? handle.close() }
@@ -59,8 +61,10 @@ final class StallGuardedDownload: NSObject, URLSessionDataDelegate, @unchecked S
             }
         }
         if stalled {
-            throw Failure(message: "stalled: fewer than \(minimumBytes) bytes in \(Int(stallSeconds)) s (\(download.receivedBytes) received)",
-                          retryable: true)
+            throw Failure(
+                message:
+                    "stalled: fewer than \(minimumBytes) bytes in \(Int(stallSeconds)) s (\(download.receivedBytes) received)",
+                retryable: true)
         }
         try download.outcome()
     }
@@ -69,15 +73,19 @@ final class StallGuardedDownload: NSObject, URLSessionDataDelegate, @unchecked S
 
     private func outcome() throws {
         lock.lock(); defer { lock.unlock() }
-        if let writeError { throw Failure(message: "cannot store the download: \(writeError.localizedDescription)", retryable: false) }
+        if let writeError {
+            throw Failure(message: "cannot store the download: \(writeError.localizedDescription)", retryable: false)
+        }
         if let status, !(200..<300).contains(status) {
             throw Failure(message: "HTTP status \(status)", retryable: status >= 500)
         }
         if let transferError { throw Failure(message: transferError.localizedDescription, retryable: true) }
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
         lock.lock()
         status = (response as? HTTPURLResponse)?.statusCode
         lock.unlock()
@@ -88,7 +96,7 @@ final class StallGuardedDownload: NSObject, URLSessionDataDelegate, @unchecked S
         lock.lock(); defer { lock.unlock() }
         guard writeError == nil else { return }
         do {
-            try output.write(contentsOf: data)   // the throwing form: a full disk is an error, not a trap
+            try output.write(contentsOf: data)  // the throwing form: a full disk is an error, not a trap
             received += data.count
         } catch {
             writeError = error

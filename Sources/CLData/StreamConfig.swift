@@ -37,9 +37,11 @@ public struct StreamConfig: Sendable {
     /// Permuted: number of tasks.
     public var tasks: Int?
 
-    public init(kind: StreamKind, initialClasses: Int? = nil, classesPerTask: Int? = nil, classOrder: ClassOrderSpec = .natural,
-                baseClasses: Int? = nil, ways: Int? = nil, shots: Int? = nil, sessions: Int? = nil,
-                indexLists: String? = nil, tasks: Int? = nil) {
+    public init(
+        kind: StreamKind, initialClasses: Int? = nil, classesPerTask: Int? = nil, classOrder: ClassOrderSpec = .natural,
+        baseClasses: Int? = nil, ways: Int? = nil, shots: Int? = nil, sessions: Int? = nil,
+        indexLists: String? = nil, tasks: Int? = nil
+    ) {
         self.kind = kind
         self.initialClasses = initialClasses
         self.classesPerTask = classesPerTask
@@ -56,8 +58,10 @@ public struct StreamConfig: Sendable {
     /// rejects a key of another kind).
     public static let kindsOfKey: [String: Set<StreamKind>] = {
         let incremental: Set<StreamKind> = [.classIncremental, .taskIncremental]
-        return ["initial_classes": incremental, "classes_per_task": incremental,
-                "base_classes": [.fewShotIncremental], "ways": [.fewShotIncremental], "shots": [.fewShotIncremental],
-                "sessions": [.fewShotIncremental], "index_lists": [.fewShotIncremental], "tasks": [.permuted]]
+        return [
+            "initial_classes": incremental, "classes_per_task": incremental,
+            "base_classes": [.fewShotIncremental], "ways": [.fewShotIncremental], "shots": [.fewShotIncremental],
+            "sessions": [.fewShotIncremental], "index_lists": [.fewShotIncremental], "tasks": [.permuted],
+        ]
     }()
 }

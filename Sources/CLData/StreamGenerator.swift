@@ -18,7 +18,9 @@ public enum StreamGenerator {
         case .classIncremental, .taskIncremental:
             return try incremental(config, dataset: dataset)
         case .fewShotIncremental:
-            if let folder = config.indexLists { return try fewShotFromIndexLists(config, folder: folder, dataset: dataset) }
+            if let folder = config.indexLists {
+                return try fewShotFromIndexLists(config, folder: folder, dataset: dataset)
+            }
             return try fewShot(config, dataset: dataset, seed: seed)
         case .permuted:
             return try permuted(config, dataset: dataset, seed: seed)
@@ -33,9 +35,13 @@ public enum StreamGenerator {
         for task in stream.tasks {
             let empty = task.classes.filter { $0 < 0 || $0 >= counts.count || counts[$0] == 0 }
             guard !empty.isEmpty else { continue }
-            let names = empty.map { $0 >= 0 && $0 < dataset.classNames.count ? "\($0) (\(dataset.classNames[$0]))" : "\($0)" }
-            throw InputError(file: dataset.source, "task \(task.index): class\(empty.count == 1 ? "" : "es") \(names.joined(separator: ", ")) "
-                             + "of dataset '\(dataset.name)' \(empty.count == 1 ? "has" : "have") no training samples")
+            let names = empty.map {
+                $0 >= 0 && $0 < dataset.classNames.count ? "\($0) (\(dataset.classNames[$0]))" : "\($0)"
+            }
+            throw InputError(
+                file: dataset.source,
+                "task \(task.index): class\(empty.count == 1 ? "" : "es") \(names.joined(separator: ", ")) "
+                    + "of dataset '\(dataset.name)' \(empty.count == 1 ? "has" : "have") no training samples")
         }
     }
 
@@ -46,18 +52,29 @@ public enum StreamGenerator {
             throw InputError(file: "", "stream: \(config.kind.rawValue) needs classes_per_task")
         }
         let initial = config.initialClasses ?? perTask
-        guard perTask >= 1 else { throw InputError(file: "", "stream: classes_per_task must be at least 1, got \(perTask)") }
-        guard initial >= 1 else { throw InputError(file: "", "stream: initial_classes must be at least 1, got \(initial)") }
+        guard perTask >= 1 else {
+            throw InputError(file: "", "stream: classes_per_task must be at least 1, got \(perTask)")
+        }
+        guard initial >= 1 else {
+            throw InputError(file: "", "stream: initial_classes must be at least 1, got \(initial)")
+        }
         let order = try ClassOrder.resolve(config.classOrder, classCount: dataset.classCount)
         let total = order.count
         // Each bounded by the class count first, so the arithmetic below cannot overflow.
-        guard initial <= total else { throw InputError(file: "", "stream: initial_classes \(initial) exceeds the \(total) classes") }
-        guard perTask <= total else { throw InputError(file: "", "stream: classes_per_task \(perTask) exceeds the \(total) classes") }
+        guard initial <= total else {
+            throw InputError(file: "", "stream: initial_classes \(initial) exceeds the \(total) classes")
+        }
+        guard perTask <= total else {
+            throw InputError(file: "", "stream: classes_per_task \(perTask) exceeds the \(total) classes")
+        }
         let rest = total - initial
         guard rest >= 0, rest % perTask == 0 else {
             let below = max(rest, 0) / perTask
-            throw InputError(file: "", "stream: initial_classes \(initial) + k x classes_per_task \(perTask) does not fit \(total) classes "
-                + "(\(initial) + \(below) x \(perTask) = \(initial + below * perTask), \(initial) + \(below + 1) x \(perTask) = \(initial + (below + 1) * perTask))")
+            throw InputError(
+                file: "",
+                "stream: initial_classes \(initial) + k x classes_per_task \(perTask) does not fit \(total) classes "
+                    + "(\(initial) + \(below) x \(perTask) = \(initial + below * perTask), \(initial) + \(below + 1) x \(perTask) = \(initial + (below + 1) * perTask))"
+            )
         }
         var groups = [Array(order[0..<initial])]
         var start = initial
@@ -72,7 +89,9 @@ public enum StreamGenerator {
 
     static func fewShot(_ config: StreamConfig, dataset: Dataset, seed: Int) throws -> TaskStream {
         func required(_ value: Int?, _ key: String) throws -> Int {
-            guard let value else { throw InputError(file: "", "stream: few-shot-incremental needs \(key) (or index_lists)") }
+            guard let value else {
+                throw InputError(file: "", "stream: few-shot-incremental needs \(key) (or index_lists)")
+            }
             guard value >= 1 else { throw InputError(file: "", "stream: \(key) must be at least 1, got \(value)") }
             return value
         }
@@ -85,15 +104,21 @@ public enum StreamGenerator {
             throw InputError(file: "", "stream: \(key) \(value) exceeds the \(order.count) classes")
         }
         guard base + sessions * ways <= order.count else {
-            throw InputError(file: "", "stream: base_classes \(base) + sessions \(sessions) x ways \(ways) = \(base + sessions * ways) exceeds the \(order.count) classes")
+            throw InputError(
+                file: "",
+                "stream: base_classes \(base) + sessions \(sessions) x ways \(ways) = \(base + sessions * ways) exceeds the \(order.count) classes"
+            )
         }
         let trainByClass = indicesByClass(dataset.train.labels, classCount: dataset.classCount)
         let testByClass = indicesByClass(dataset.test.labels, classCount: dataset.classCount)
         var generator = MersenneTwister(seed: seed)
         let baseClasses = Array(order[0..<base])
-        var tasks = [StreamTask(index: 0, classes: baseClasses,
-                                trainIndices: baseClasses.flatMap { trainByClass[$0] }.sorted(),
-                                testIndices: baseClasses.flatMap { testByClass[$0] }.sorted())]
+        var tasks = [
+            StreamTask(
+                index: 0, classes: baseClasses,
+                trainIndices: baseClasses.flatMap { trainByClass[$0] }.sorted(),
+                testIndices: baseClasses.flatMap { testByClass[$0] }.sorted())
+        ]
         for session in 1...sessions {
             let start = base + (session - 1) * ways
             let classes = Array(order[start..<(start + ways)])
@@ -101,15 +126,21 @@ public enum StreamGenerator {
             for label in classes {
                 let pool = trainByClass[label]
                 guard pool.count >= shots else {
-                    throw InputError(file: "", "stream: shots \(shots) but class \(label) (\(dataset.classNames[label])) has only \(pool.count) training samples")
+                    throw InputError(
+                        file: "",
+                        "stream: shots \(shots) but class \(label) (\(dataset.classNames[label])) has only \(pool.count) training samples"
+                    )
                 }
                 // numpy: RandomState.choice(pool, shots, replace=False), drawn class by class.
                 chosen += generator.choose(shots, from: pool)
             }
-            tasks.append(StreamTask(index: session, classes: classes, trainIndices: chosen,
-                                    testIndices: classes.flatMap { testByClass[$0] }.sorted()))
+            tasks.append(
+                StreamTask(
+                    index: session, classes: classes, trainIndices: chosen,
+                    testIndices: classes.flatMap { testByClass[$0] }.sorted()))
         }
-        return TaskStream(kind: .fewShotIncremental, classOrder: Array(order[0..<(base + sessions * ways)]), tasks: tasks)
+        return TaskStream(
+            kind: .fewShotIncremental, classOrder: Array(order[0..<(base + sessions * ways)]), tasks: tasks)
     }
 
     /// Few-shot sessions from published index lists (`session_1.txt` is the base session).
@@ -117,7 +148,8 @@ public enum StreamGenerator {
     /// first appearance, and a session's classes are those that first appear in it.
     static func fewShotFromIndexLists(_ config: StreamConfig, folder: String, dataset: Dataset) throws -> TaskStream {
         guard config.classOrder == .natural else {
-            throw InputError(file: "", "stream: class_order cannot be combined with index_lists (the lists fix the class order)")
+            throw InputError(
+                file: "", "stream: class_order cannot be combined with index_lists (the lists fix the class order)")
         }
         var files: [String] = []
         let wanted = config.sessions.map { $0 + 1 }
@@ -128,7 +160,9 @@ public enum StreamGenerator {
             if let wanted {
                 if number > wanted { break }
                 guard exists else {
-                    throw InputError(file: path, "missing: sessions \(wanted - 1) needs session_1.txt ... session_\(wanted).txt in index_lists")
+                    throw InputError(
+                        file: path,
+                        "missing: sessions \(wanted - 1) needs session_1.txt ... session_\(wanted).txt in index_lists")
                 }
             } else if !exists {
                 break
@@ -149,15 +183,22 @@ public enum StreamGenerator {
             for (lineNumber, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
                 if trimmed.isEmpty { continue }
-                guard let index = Int(trimmed) else { throw InputError(file: path, "line \(lineNumber + 1): '\(trimmed)' is not a sample index") }
+                guard let index = Int(trimmed) else {
+                    throw InputError(file: path, "line \(lineNumber + 1): '\(trimmed)' is not a sample index")
+                }
                 guard index >= 0, index < labels.count else {
-                    throw InputError(file: path, "line \(lineNumber + 1): index \(index) is outside the \(labels.count) training samples of \(dataset.name)")
+                    throw InputError(
+                        file: path,
+                        "line \(lineNumber + 1): index \(index) is outside the \(labels.count) training samples of \(dataset.name)"
+                    )
                 }
                 indices.append(index)
                 let label = Int(labels[index])
                 if seen.insert(label).inserted { order.append(label); newClasses.append(label) }
             }
-            guard !newClasses.isEmpty else { throw InputError(file: path, "session \(session + 1) introduces no new class") }
+            guard !newClasses.isEmpty else {
+                throw InputError(file: path, "session \(session + 1) introduces no new class")
+            }
             if session == 0, let base = config.baseClasses, base != newClasses.count {
                 throw InputError(file: path, "has \(newClasses.count) classes but base_classes is \(base)")
             }
@@ -165,10 +206,13 @@ public enum StreamGenerator {
                 throw InputError(file: path, "introduces \(newClasses.count) classes but ways is \(ways)")
             }
             if session > 0, let shots = config.shots, indices.count != shots * newClasses.count {
-                throw InputError(file: path, "lists \(indices.count) samples, but ways x shots is \(newClasses.count) x \(shots)")
+                throw InputError(
+                    file: path, "lists \(indices.count) samples, but ways x shots is \(newClasses.count) x \(shots)")
             }
-            tasks.append(StreamTask(index: session, classes: newClasses, trainIndices: indices,
-                                    testIndices: newClasses.flatMap { testByClass[$0] }.sorted()))
+            tasks.append(
+                StreamTask(
+                    index: session, classes: newClasses, trainIndices: indices,
+                    testIndices: newClasses.flatMap { testByClass[$0] }.sorted()))
         }
         return TaskStream(kind: .fewShotIncremental, classOrder: order, tasks: tasks)
     }
@@ -183,7 +227,8 @@ public enum StreamGenerator {
         guard let taskCount = config.tasks else { throw InputError(file: "", "stream: permuted needs tasks") }
         guard taskCount >= 1 else { throw InputError(file: "", "stream: tasks must be at least 1, got \(taskCount)") }
         guard config.classOrder == .natural else {
-            throw InputError(file: "", "stream: class_order has no meaning for permuted streams (every task has every class)")
+            throw InputError(
+                file: "", "stream: class_order has no meaning for permuted streams (every task has every class)")
         }
         let size = dataset.train.sampleSize
         var generator = MersenneTwister(seed: seed)
@@ -192,7 +237,9 @@ public enum StreamGenerator {
         var tasks: [StreamTask] = []
         for t in 0..<taskCount {
             let permutation = t == 0 ? Array(0..<size) : generator.permutation(size)
-            tasks.append(StreamTask(index: t, classes: classes, trainIndices: train, testIndices: test, pixelPermutation: permutation))
+            tasks.append(
+                StreamTask(
+                    index: t, classes: classes, trainIndices: train, testIndices: test, pixelPermutation: permutation))
         }
         return TaskStream(kind: .permuted, classOrder: classes, tasks: tasks)
     }
@@ -202,7 +249,9 @@ public enum StreamGenerator {
     /// Sample indices of each class, ascending.
     static func indicesByClass(_ labels: [Int32], classCount: Int) -> [[Int]] {
         var byClass = [[Int]](repeating: [], count: classCount)
-        for (index, label) in labels.enumerated() where label >= 0 && Int(label) < classCount { byClass[Int(label)].append(index) }
+        for (index, label) in labels.enumerated() where label >= 0 && Int(label) < classCount {
+            byClass[Int(label)].append(index)
+        }
         return byClass
     }
 
@@ -211,9 +260,10 @@ public enum StreamGenerator {
         let trainByClass = indicesByClass(dataset.train.labels, classCount: dataset.classCount)
         let testByClass = indicesByClass(dataset.test.labels, classCount: dataset.classCount)
         let tasks = groups.enumerated().map { index, classes in
-            StreamTask(index: index, classes: classes,
-                       trainIndices: classes.flatMap { trainByClass[$0] }.sorted(),
-                       testIndices: classes.flatMap { testByClass[$0] }.sorted())
+            StreamTask(
+                index: index, classes: classes,
+                trainIndices: classes.flatMap { trainByClass[$0] }.sorted(),
+                testIndices: classes.flatMap { testByClass[$0] }.sorted())
         }
         return TaskStream(kind: kind, classOrder: order, tasks: tasks)
     }

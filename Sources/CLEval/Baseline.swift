@@ -165,7 +165,8 @@ private struct BaselineSyntax {
 
     func number(_ node: Node, _ keyPath: String) throws -> Double {
         guard let scalar = node.scalar, let value = Double(scalar.string.trimmingCharacters(in: .whitespaces)),
-              value.isFinite else {
+            value.isFinite
+        else {
             throw failure(node, keyPath, "expected a finite number, found \(shortText(of: node))")
         }
         return value
@@ -229,8 +230,10 @@ private struct BaselineSyntax {
                     continue
                 }
                 guard MetricCatalog.definition(of: metric) != nil else {
-                    throw failure(metricNode, keyPath, "unknown metric; known: "
-                                  + MetricCatalog.all.map(\.key).joined(separator: ", "))
+                    throw failure(
+                        metricNode, keyPath,
+                        "unknown metric; known: "
+                            + MetricCatalog.all.map(\.key).joined(separator: ", "))
                 }
                 if entries.contains(where: { $0.metric == metric }) {
                     throw failure(metricNode, keyPath, "listed twice")
@@ -299,8 +302,9 @@ extension Baseline {
                 lines.append("    seeds: [\(seeds.map(String.init).joined(separator: ", "))]")
             }
             for entry in learner.entries {
-                lines.append("    \(entry.metric): { expected: \(Baseline.decimal(entry.bound.expected)), "
-                             + "tolerance: \(Baseline.decimal(entry.bound.tolerance)) }")
+                lines.append(
+                    "    \(entry.metric): { expected: \(Baseline.decimal(entry.bound.expected)), "
+                        + "tolerance: \(Baseline.decimal(entry.bound.tolerance)) }")
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -321,7 +325,8 @@ extension Baseline {
         let plain = text.unicodeScalars.allSatisfy {
             CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)
         }
-        let ambiguous = ["true", "false", "yes", "no", "on", "off", "null", "~"].contains(text.lowercased())
+        let ambiguous =
+            ["true", "false", "yes", "no", "on", "off", "null", "~"].contains(text.lowercased())
             || Double(text) != nil
         if plain && !ambiguous && !text.isEmpty { return text }
         let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
@@ -344,24 +349,31 @@ extension Baseline {
     ///   - date: when the numbers were taken, for the header (ISO 8601 is a good choice).
     /// - Throws: `InputError` when the records mix protocols, belong to another protocol than
     ///   `existing`, or hold no complete run.
-    public static func measured(from records: [RunRecord], metrics: [String] = defaultMetrics,
-                                tolerance: Double, updating existing: Baseline? = nil,
-                                date: String) throws -> Baseline {
+    public static func measured(
+        from records: [RunRecord], metrics: [String] = defaultMetrics,
+        tolerance: Double, updating existing: Baseline? = nil,
+        date: String
+    ) throws -> Baseline {
         for metric in metrics where MetricCatalog.definition(of: metric) == nil {
-            throw InputError(file: "", "unknown metric '\(metric)'; known: "
-                             + MetricCatalog.all.map(\.key).joined(separator: ", "))
+            throw InputError(
+                file: "",
+                "unknown metric '\(metric)'; known: "
+                    + MetricCatalog.all.map(\.key).joined(separator: ", "))
         }
         guard tolerance >= 0, tolerance.isFinite else {
             throw InputError(file: "", "the tolerance must be a finite number ≥ 0, found \(tolerance)")
         }
         let complete = records.filter(\.isComplete)
         guard let first = complete.first else {
-            throw InputError(file: records.first?.path ?? "", "no complete run among the results; a baseline needs finished runs")
+            throw InputError(
+                file: records.first?.path ?? "", "no complete run among the results; a baseline needs finished runs")
         }
         let protocolName = existing?.protocolName ?? first.protocolName
         if let stranger = complete.first(where: { $0.protocolName != protocolName }) {
-            throw InputError(file: stranger.path, "results of protocol '\(stranger.protocolName)', "
-                             + "but the baseline is for '\(protocolName)'; write one baseline per protocol")
+            throw InputError(
+                file: stranger.path,
+                "results of protocol '\(stranger.protocolName)', "
+                    + "but the baseline is for '\(protocolName)'; write one baseline per protocol")
         }
 
         var learners = existing?.learners ?? []
@@ -375,10 +387,12 @@ extension Baseline {
             var entries: [BaselineEntry] = []
             for metric in metricKeys {
                 let measurement = RegressionCheck.seedMean(of: metric, in: runs)
-                guard let mean = measurement.mean else { continue }   // NaN in every seed: nothing to guard
+                guard let mean = measurement.mean else { continue }  // NaN in every seed: nothing to guard
                 let kept = previous?.bound(for: metric)?.tolerance ?? tolerance
-                entries.append(BaselineEntry(metric: metric,
-                                             bound: BaselineBound(expected: (mean * 1e6).rounded() / 1e6, tolerance: kept)))
+                entries.append(
+                    BaselineEntry(
+                        metric: metric,
+                        bound: BaselineBound(expected: (mean * 1e6).rounded() / 1e6, tolerance: kept)))
             }
             let updated = BaselineLearner(name: name, seeds: runs.map(\.seed).sorted(), entries: entries)
             if let index = learners.firstIndex(where: { $0.name == name }) {
@@ -387,22 +401,25 @@ extension Baseline {
                 learners.append(updated)
             }
             let seeds = runs.map(\.seed).sorted().map(String.init).joined(separator: ", ")
-            let commits = Set(runs.map { $0.gitCommit.isEmpty ? "unknown" : $0.gitCommit }).sorted().joined(separator: ", ")
+            let commits = Set(runs.map { $0.gitCommit.isEmpty ? "unknown" : $0.gitCommit }).sorted().joined(
+                separator: ", ")
             let hosts = Set(runs.map { $0.host.isEmpty ? "unknown" : $0.host }).sorted().joined(separator: ", ")
-            let kernels = Set(runs.map { $0.blasCore.isEmpty ? "unknown" : $0.blasCore }).sorted().joined(separator: ", ")
+            let kernels = Set(runs.map { $0.blasCore.isEmpty ? "unknown" : $0.blasCore }).sorted().joined(
+                separator: ", ")
             provenance.append("  \(name): seeds [\(seeds)], commit \(commits), host \(hosts), BLAS kernel \(kernels)")
         }
         for learner in learners where !learnerNames.contains(learner.name) {
             provenance.append("  \(learner.name): kept from the previous baseline (no complete results this time)")
         }
 
-        let comment = [
-            "Regression baseline for protocol \(protocolName), written by `cl-bench baseline write` on \(date).",
-            "expected = mean over the seeds of the complete runs found:",
-        ] + provenance + [
-            "cl-bench check fails when an accuracy-like metric falls below expected - tolerance,",
-            "or a forgetting-like metric rises above expected + tolerance.",
-        ]
+        let comment =
+            [
+                "Regression baseline for protocol \(protocolName), written by `cl-bench baseline write` on \(date).",
+                "expected = mean over the seeds of the complete runs found:",
+            ] + provenance + [
+                "cl-bench check fails when an accuracy-like metric falls below expected - tolerance,",
+                "or a forgetting-like metric rises above expected + tolerance.",
+            ]
         return Baseline(protocolName: protocolName, comment: comment, learners: learners)
     }
 }

@@ -38,7 +38,8 @@ public struct DatasetSpec: Sendable, Equatable {
 }
 
 /// One entry of `learners:`: a registered learner with its validated configuration.
-public struct LearnerEntry: @unchecked Sendable {   // a metatype is immutable; `any Learner.Type` just is not declared Sendable
+// a metatype is immutable; `any Learner.Type` just is not declared Sendable
+public struct LearnerEntry: @unchecked Sendable {
     /// How results name this entry: the entry's `label:` if given, else the learner's
     /// registry name. Lets one protocol compare configurations of the same learner.
     public var name: String

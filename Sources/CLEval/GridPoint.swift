@@ -14,7 +14,9 @@ public struct GridPoint: Sendable, Equatable {
         public var yaml: String
     }
 
-    public var label: String { ([learner] + settings.map { GridPoint.labelPart(key: $0.key, value: $0.value) }).joined(separator: "-") }
+    public var label: String {
+        ([learner] + settings.map { GridPoint.labelPart(key: $0.key, value: $0.value) }).joined(separator: "-")
+    }
 
     /// `key-value`, with lists joined by '_' (`widths-400_400`).
     static func labelPart(key: String, value: HyperparameterValue) -> String {

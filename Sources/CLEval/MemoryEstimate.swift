@@ -19,7 +19,8 @@ public enum MemoryEstimate {
         if spec.stream.kind == .permuted, let tasks = spec.stream.tasks {
             // Each task holds a pixel permutation and its train and test index lists (8 bytes each).
             let perTask = sum(dataset.train.sampleSize, dataset.train.count, dataset.test.count)
-            terms.append(Term(what: "stream.tasks \(tasks) (permutations and sample lists)", bytes: product(tasks, perTask, 8)))
+            terms.append(
+                Term(what: "stream.tasks \(tasks) (permutations and sample lists)", bytes: product(tasks, perTask, 8)))
         }
         for (position, entry) in spec.learners.enumerated() {
             let backbone = entry.config.backbone
@@ -33,18 +34,24 @@ public enum MemoryEstimate {
                 previous = width
             }
             let bytes = sum(product(parameters, 16), product(units, entry.config.training.batchSize, 8))
-            terms.append(Term(what: "learners[\(position)] (\(entry.name)) backbone mlp widths \(backbone.widths)", bytes: bytes))
+            terms.append(
+                Term(what: "learners[\(position)] (\(entry.name)) backbone mlp widths \(backbone.widths)", bytes: bytes)
+            )
         }
         return terms.max { $0.bytes < $1.bytes } ?? Term(what: "nothing", bytes: 0)
     }
 
     /// Refuses `spec` when its largest term alone exceeds `availableBytes` (physical memory).
-    public static func check(_ spec: BenchmarkProtocol, dataset: Dataset, protocolPath: String,
-                             availableBytes: Int = Int(clamping: ProcessInfo.processInfo.physicalMemory)) throws {
+    public static func check(
+        _ spec: BenchmarkProtocol, dataset: Dataset, protocolPath: String,
+        availableBytes: Int = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+    ) throws {
         let term = largestTerm(of: spec, dataset: dataset)
         guard term.bytes > availableBytes else { return }
-        throw InputError(file: protocolPath, "\(term.what) needs at least \(format(term.bytes)) of memory; "
-                         + "this machine has \(format(availableBytes))")
+        throw InputError(
+            file: protocolPath,
+            "\(term.what) needs at least \(format(term.bytes)) of memory; "
+                + "this machine has \(format(availableBytes))")
     }
 
     /// "3.2 GB", "1.5e+06 TB" for the saturated ones.

@@ -18,45 +18,63 @@ public struct MetricDefinition: Sendable, Equatable {
 public enum MetricCatalog {
     /// Every metric, in the order reports list them.
     public static let all: [MetricDefinition] = [
-        MetricDefinition(key: "final_accuracy",
-                         definition: "Pooled accuracy over all test samples of all seen classes after the last task.",
-                         matches: "PyCIL top-1 of the last step; Avalanche StreamAccuracy", higherIsBetter: true),
-        MetricDefinition(key: "final_task_mean_accuracy",
-                         definition: "(1/T) Σ_j R[T-1][j]: mean over tasks of the accuracy on each task after the last task.",
-                         matches: "GEM / continuum A (last row)", higherIsBetter: true),
-        MetricDefinition(key: "average_incremental_accuracy",
-                         definition: "(1/T) Σ_i pooled accuracy after task i.",
-                         matches: "iCaRL / PyCIL average accuracy; continuum average_incremental_accuracy", higherIsBetter: true),
-        MetricDefinition(key: "forgetting",
-                         definition: "(1/(T-1)) Σ_{j<T-1} ( max_{l∈[j,T-2]} R[l][j] − R[T-1][j] ): the max excludes the final step.",
-                         matches: "Chaudhry et al. 2018 eq. 3; continuum forgetting", higherIsBetter: false),
-        MetricDefinition(key: "forgetting_pycil",
-                         definition: "mean over j<T-1 of ( max_{l∈[j,T-1]} R[l][j] − R[T-1][j] ): the max includes the final step; grouped by task.",
-                         matches: "PyCIL / PILOT / Mammoth", higherIsBetter: false),
-        MetricDefinition(key: "forgetting_avalanche",
-                         definition: "mean over j<T-1 of ( R[j][j] − R[T-1][j] ): accuracy right after learning j, not a max.",
-                         matches: "Avalanche stream forgetting", higherIsBetter: false),
-        MetricDefinition(key: "bwt",
-                         definition: "(1/(T-1)) Σ_{j<T-1} ( R[T-1][j] − R[j][j] ); equals −forgetting_avalanche.",
-                         matches: "Lopez-Paz & Ranzato 2017 (GEM)", higherIsBetter: true),
-        MetricDefinition(key: "bwt_all_pairs",
-                         definition: "Σ_{i=1}^{T-1} Σ_{j<i} ( R[i][j] − R[j][j] ) / (T(T-1)/2).",
-                         matches: "continuum backward_transfer (Díaz-Rodríguez et al. 2018)", higherIsBetter: true),
-        MetricDefinition(key: "fwt",
-                         definition: "(1/(T-1)) Σ_{j≥1} ( R[j-1][j] − b_j ), b_j = accuracy on task j before any training (row 0). ≈0 by construction for class-incremental streams.",
-                         matches: "Lopez-Paz & Ranzato 2017", higherIsBetter: true),
-        MetricDefinition(key: "plasticity",
-                         definition: "(1/T) Σ_j R[j][j]: accuracy on each task right after learning it.",
-                         matches: "—", higherIsBetter: true),
-        MetricDefinition(key: "ece",
-                         definition: "Expected calibration error after the last task on seen samples: Σ_b (n_b/n)·|accuracy_b − mean confidence_b| over 15 bins of confidence max_k p_k (learners that give a distribution).",
-                         matches: "Guo et al. 2017 (15 equal-width bins)", higherIsBetter: false),
-        MetricDefinition(key: "unseen_entropy_auroc",
-                         definition: "Mean over tasks 0…T−2 of the AUROC of predictive entropy for telling test samples of not-yet-seen classes from seen ones (ties 1/2).",
-                         matches: "—", higherIsBetter: true),
-        MetricDefinition(key: "performance_drop",
-                         definition: "Few-shot streams: accuracy over all seen classes after session 0 minus after the last session.",
-                         matches: "FSCIL papers (CEC, TEEN)", higherIsBetter: false),
+        MetricDefinition(
+            key: "final_accuracy",
+            definition: "Pooled accuracy over all test samples of all seen classes after the last task.",
+            matches: "PyCIL top-1 of the last step; Avalanche StreamAccuracy", higherIsBetter: true),
+        MetricDefinition(
+            key: "final_task_mean_accuracy",
+            definition: "(1/T) Σ_j R[T-1][j]: mean over tasks of the accuracy on each task after the last task.",
+            matches: "GEM / continuum A (last row)", higherIsBetter: true),
+        MetricDefinition(
+            key: "average_incremental_accuracy",
+            definition: "(1/T) Σ_i pooled accuracy after task i.",
+            matches: "iCaRL / PyCIL average accuracy; continuum average_incremental_accuracy", higherIsBetter: true),
+        MetricDefinition(
+            key: "forgetting",
+            definition: "(1/(T-1)) Σ_{j<T-1} ( max_{l∈[j,T-2]} R[l][j] − R[T-1][j] ): the max excludes the final step.",
+            matches: "Chaudhry et al. 2018 eq. 3; continuum forgetting", higherIsBetter: false),
+        MetricDefinition(
+            key: "forgetting_pycil",
+            definition:
+                "mean over j<T-1 of ( max_{l∈[j,T-1]} R[l][j] − R[T-1][j] ): the max includes the final step; grouped by task.",
+            matches: "PyCIL / PILOT / Mammoth", higherIsBetter: false),
+        MetricDefinition(
+            key: "forgetting_avalanche",
+            definition: "mean over j<T-1 of ( R[j][j] − R[T-1][j] ): accuracy right after learning j, not a max.",
+            matches: "Avalanche stream forgetting", higherIsBetter: false),
+        MetricDefinition(
+            key: "bwt",
+            definition: "(1/(T-1)) Σ_{j<T-1} ( R[T-1][j] − R[j][j] ); equals −forgetting_avalanche.",
+            matches: "Lopez-Paz & Ranzato 2017 (GEM)", higherIsBetter: true),
+        MetricDefinition(
+            key: "bwt_all_pairs",
+            definition: "Σ_{i=1}^{T-1} Σ_{j<i} ( R[i][j] − R[j][j] ) / (T(T-1)/2).",
+            matches: "continuum backward_transfer (Díaz-Rodríguez et al. 2018)", higherIsBetter: true),
+        MetricDefinition(
+            key: "fwt",
+            definition:
+                "(1/(T-1)) Σ_{j≥1} ( R[j-1][j] − b_j ), b_j = accuracy on task j before any training (row 0). ≈0 by construction for class-incremental streams.",
+            matches: "Lopez-Paz & Ranzato 2017", higherIsBetter: true),
+        MetricDefinition(
+            key: "plasticity",
+            definition: "(1/T) Σ_j R[j][j]: accuracy on each task right after learning it.",
+            matches: "—", higherIsBetter: true),
+        MetricDefinition(
+            key: "ece",
+            definition:
+                "Expected calibration error after the last task on seen samples: Σ_b (n_b/n)·|accuracy_b − mean confidence_b| over 15 bins of confidence max_k p_k (learners that give a distribution).",
+            matches: "Guo et al. 2017 (15 equal-width bins)", higherIsBetter: false),
+        MetricDefinition(
+            key: "unseen_entropy_auroc",
+            definition:
+                "Mean over tasks 0…T−2 of the AUROC of predictive entropy for telling test samples of not-yet-seen classes from seen ones (ties 1/2).",
+            matches: "—", higherIsBetter: true),
+        MetricDefinition(
+            key: "performance_drop",
+            definition:
+                "Few-shot streams: accuracy over all seen classes after session 0 minus after the last session.",
+            matches: "FSCIL papers (CEC, TEEN)", higherIsBetter: false),
     ]
 
     /// The definition for `key`, if it is a known metric.

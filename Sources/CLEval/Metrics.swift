@@ -111,7 +111,9 @@ public enum Metrics {
 
     /// Every metric of a complete run, by its results-file key.
     /// `fscilSessionAccuracy` (all-seen accuracy per session) adds `performance_drop`.
-    public static func all(matrix: [[Double]], pooled: [Double], fscilSessionAccuracy: [Double]? = nil) -> [String: Double] {
+    public static func all(matrix: [[Double]], pooled: [Double], fscilSessionAccuracy: [Double]? = nil) -> [String:
+        Double]
+    {
         var values: [String: Double] = [
             "final_accuracy": finalAccuracy(pooled: pooled),
             "final_task_mean_accuracy": finalTaskMeanAccuracy(matrix),
@@ -124,7 +126,9 @@ public enum Metrics {
             "fwt": forwardTransfer(matrix),
             "plasticity": plasticity(matrix),
         ]
-        if let sessions = fscilSessionAccuracy { values["performance_drop"] = performanceDrop(sessionAccuracy: sessions) }
+        if let sessions = fscilSessionAccuracy {
+            values["performance_drop"] = performanceDrop(sessionAccuracy: sessions)
+        }
         return values
     }
 }

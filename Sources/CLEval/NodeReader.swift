@@ -61,7 +61,9 @@ struct NodeReader {
 
     func number(_ node: Node, _ key: String) throws -> Double {
         let scalar = try scalarText(node, key, expected: "a number")
-        guard scalar.style == .plain || scalar.style == .any, let value = node.float ?? Double(scalar.string), value.isFinite else {
+        guard scalar.style == .plain || scalar.style == .any, let value = node.float ?? Double(scalar.string),
+            value.isFinite
+        else {
             throw error(node, key, "expected a number, got '\(scalar.string)'")
         }
         return value

@@ -38,12 +38,15 @@ public struct PaperReference: Sendable, Equatable {
         return try items.enumerated().map { position, item in
             let context = "paper[\(position)]"
             let fields = try reader.mapping(item, context, allowed: keys)
-            func field(_ key: String) throws -> Node { try reader.required(fields, key, in: item, context: context + ".") }
+            func field(_ key: String) throws -> Node {
+                try reader.required(fields, key, in: item, context: context + ".")
+            }
             let learnerNode = try field("learner")
             let learner = try reader.string(learnerNode, context + ".learner")
             guard labels.contains(learner) else {
-                throw reader.error(learnerNode, context + ".learner",
-                                   "'\(learner)' is not a learner of this protocol (its labels: \(labels.joined(separator: ", ")))")
+                throw reader.error(
+                    learnerNode, context + ".learner",
+                    "'\(learner)' is not a learner of this protocol (its labels: \(labels.joined(separator: ", ")))")
             }
             let metricNode = try field("metric")
             let metric = try reader.string(metricNode, context + ".metric")
@@ -53,7 +56,8 @@ public struct PaperReference: Sendable, Equatable {
             let valueNode = try field("value")
             let value = try reader.number(valueNode, context + ".value")
             guard (0...1).contains(value) else {
-                throw reader.error(valueNode, context + ".value", "expected a fraction in [0, 1] (99.72% is 0.9972), got \(value)")
+                throw reader.error(
+                    valueNode, context + ".value", "expected a fraction in [0, 1] (99.72% is 0.9972), got \(value)")
             }
             let setting = try reader.string(try field("setting"), context + ".setting")
             return PaperReference(learner: learner, metric: metric, value: value, setting: setting)
@@ -78,7 +82,9 @@ public struct ProtocolTextFacts: Sendable {
             let name = entry.string ?? entry.mapping?["name"]?.string
             guard let label = entry.mapping?["label"]?.string ?? name else { continue }
             labels.append(label)
-            if let preset = entry.mapping?["training"]?.mapping?["preset"]?.string ?? basePreset { presets[label] = preset }
+            if let preset = entry.mapping?["training"]?.mapping?["preset"]?.string ?? basePreset {
+                presets[label] = preset
+            }
         }
         if let paper = top["paper"] {
             paperReferences = (try? PaperReference.list(paper, labels: labels, NodeReader(path: ""))) ?? []

@@ -46,13 +46,17 @@ public enum ParityCheck {
     ///
     /// - Throws: `InputError` when results were given but none is a complete run of the
     ///   record's learner: a check that compares nothing must not pass.
-    public static func check(_ record: ParityRecord, fresh: [RunRecord]?, recordFile: String) throws -> ParityCheckResult {
+    public static func check(_ record: ParityRecord, fresh: [RunRecord]?, recordFile: String) throws
+        -> ParityCheckResult
+    {
         let ours = fresh?.filter { $0.protocolName == record.protocolName && $0.learner == record.label } ?? []
         let complete = ours.filter(\.isComplete)
         if let fresh, complete.isEmpty {
             let found = Set(fresh.map { "\($0.protocolName)/\($0.learner)" }).sorted().joined(separator: ", ")
-            throw InputError(file: recordFile, "no complete results of \(record.protocolName)/\(record.label) among the paths given"
-                             + (found.isEmpty ? "" : " (found: \(found))"))
+            throw InputError(
+                file: recordFile,
+                "no complete results of \(record.protocolName)/\(record.label) among the paths given"
+                    + (found.isEmpty ? "" : " (found: \(found))"))
         }
         let authors = record.authors.runs.map(\.metrics)
         let recorded = record.clBench.runs.map(\.metrics)
@@ -61,8 +65,9 @@ public enum ParityCheck {
             let a = authors.map { $0[metric] ?? .nan }
             let b = recorded.map { $0[metric] ?? .nan }
             let (recordedVerdict, recordedTolerance) = verdict(a, b, rule: record.rule)
-            var finding = ParityFinding(metric: metric, authors: SeedStatistics(a), recorded: SeedStatistics(b),
-                                        recordedVerdict: recordedVerdict, recordedTolerance: recordedTolerance)
+            var finding = ParityFinding(
+                metric: metric, authors: SeedStatistics(a), recorded: SeedStatistics(b),
+                recordedVerdict: recordedVerdict, recordedTolerance: recordedTolerance)
             if fresh != nil {
                 let c = measured.map { $0[metric] ?? .nan }
                 let (freshVerdict, freshTolerance) = verdict(a, c, rule: record.rule)
@@ -72,8 +77,9 @@ public enum ParityCheck {
             }
             return finding
         }
-        return ParityCheckResult(record: record, findings: findings, freshSeeds: complete.map(\.seed).sorted(),
-                                 incompleteRuns: ours.filter { !$0.isComplete })
+        return ParityCheckResult(
+            record: record, findings: findings, freshSeeds: complete.map(\.seed).sorted(),
+            incompleteRuns: ours.filter { !$0.isComplete })
     }
 
     /// The rule on two lists of per-seed values: the verdict and the tolerance it used.

@@ -47,8 +47,10 @@ public struct ParityRecord: Sendable {
     public var authors: ParitySide
     public var clBench: ParitySide
 
-    public init(comment: [String] = [], protocolPath: String, protocolName: String, label: String, preset: String,
-                rule: ParityRule, authors: ParitySide, clBench: ParitySide) {
+    public init(
+        comment: [String] = [], protocolPath: String, protocolName: String, label: String, preset: String,
+        rule: ParityRule, authors: ParitySide, clBench: ParitySide
+    ) {
         self.comment = comment
         self.protocolPath = protocolPath
         self.protocolName = protocolName
@@ -92,8 +94,10 @@ public struct ParityRun: Sendable, Equatable {
     /// T x T with the task id given at test time, for task-incremental streams.
     public var taskAwareMatrix: [[Double]]?
 
-    public init(seed: Int, seconds: Double? = nil, accuracyMatrix: [[Double]], pooledAccuracy: [Double],
-                taskAwareMatrix: [[Double]]? = nil) {
+    public init(
+        seed: Int, seconds: Double? = nil, accuracyMatrix: [[Double]], pooledAccuracy: [Double],
+        taskAwareMatrix: [[Double]]? = nil
+    ) {
         self.seed = seed
         self.seconds = seconds
         self.accuracyMatrix = accuracyMatrix
@@ -104,9 +108,10 @@ public struct ParityRun: Sendable, Equatable {
     /// The same material read from a cl-bench results file (its row 0, before training, dropped).
     public init(_ record: RunRecord) {
         let total = record.trainSeconds.reduce(0, +) + record.evalSeconds.reduce(0, +)
-        self.init(seed: record.seed, seconds: total.isFinite ? total : nil,
-                  accuracyMatrix: Array(record.accuracyMatrix.dropFirst()), pooledAccuracy: record.pooledAccuracy,
-                  taskAwareMatrix: record.taskAwareAccuracy.map { Array($0.dropFirst()) })
+        self.init(
+            seed: record.seed, seconds: total.isFinite ? total : nil,
+            accuracyMatrix: Array(record.accuracyMatrix.dropFirst()), pooledAccuracy: record.pooledAccuracy,
+            taskAwareMatrix: record.taskAwareAccuracy.map { Array($0.dropFirst()) })
     }
 
     /// Every metric of `Metrics` computed from this run, plus the task-aware ones of
@@ -198,9 +203,10 @@ private struct ParitySyntax {
         let rule = try self.rule(try reader.required(top, "rule", in: root, context: ""))
         let authors = try side(try reader.required(top, "authors", in: root, context: ""), "authors")
         let clBench = try side(try reader.required(top, "cl_bench", in: root, context: ""), "cl_bench")
-        let record = ParityRecord(comment: comment, protocolPath: try text("protocol"), protocolName: try text("protocol_name"),
-                                  label: try text("label"), preset: try text("preset"), rule: rule,
-                                  authors: authors, clBench: clBench)
+        let record = ParityRecord(
+            comment: comment, protocolPath: try text("protocol"), protocolName: try text("protocol_name"),
+            label: try text("label"), preset: try text("preset"), rule: rule,
+            authors: authors, clBench: clBench)
         let shapes = Set((authors.runs + clBench.runs).map { $0.pooledAccuracy.count })
         guard shapes.count == 1 else {
             throw reader.error(root, "runs", "the runs do not agree on the number of tasks (\(shapes.sorted()))")
@@ -217,12 +223,16 @@ private struct ParitySyntax {
         let metrics = try items.map { item in
             let key = try reader.string(item, "rule.metrics")
             guard ParityRule.knownMetrics.contains(key) else {
-                throw reader.error(item, "rule.metrics", "unknown metric '\(key)' (known: \(ParityRule.knownMetrics.joined(separator: ", ")))")
+                throw reader.error(
+                    item, "rule.metrics",
+                    "unknown metric '\(key)' (known: \(ParityRule.knownMetrics.joined(separator: ", ")))")
             }
             return key
         }
         var rule = ParityRule(metrics: metrics)
-        if let value = fields["minimum_tolerance"] { rule.minimumTolerance = try nonNegative(value, "rule.minimum_tolerance") }
+        if let value = fields["minimum_tolerance"] {
+            rule.minimumTolerance = try nonNegative(value, "rule.minimum_tolerance")
+        }
         if let value = fields["std_factor"] { rule.standardDeviationFactor = try nonNegative(value, "rule.std_factor") }
         return rule
     }
@@ -240,7 +250,9 @@ private struct ParitySyntax {
         }
         var changes: [String] = []
         if let list = fields["changes"] {
-            guard case .sequence(let items) = list else { throw reader.error(list, "\(name).changes", "expected a list of texts") }
+            guard case .sequence(let items) = list else {
+                throw reader.error(list, "\(name).changes", "expected a list of texts")
+            }
             changes = try items.map { try reader.string($0, "\(name).changes") }
         }
         let runsNode = try reader.required(fields, "runs", in: node, context: "\(name).")
@@ -249,22 +261,29 @@ private struct ParitySyntax {
         }
         let runs = try items.map { try run($0, "\(name).runs") }
         let seeds = runs.map(\.seed)
-        guard Set(seeds).count == seeds.count else { throw reader.error(runsNode, "\(name).runs", "lists a seed twice") }
-        return ParitySide(repository: try text("repository"), commit: try text("commit"), command: try text("command"),
-                          changes: changes, runs: runs)
+        guard Set(seeds).count == seeds.count else {
+            throw reader.error(runsNode, "\(name).runs", "lists a seed twice")
+        }
+        return ParitySide(
+            repository: try text("repository"), commit: try text("commit"), command: try text("command"),
+            changes: changes, runs: runs)
     }
 
     func run(_ node: Node, _ context: String) throws -> ParityRun {
         let fields = try reader.mapping(node, context, allowed: Self.runKeys)
-        let seed = try reader.integer(try reader.required(fields, "seed", in: node, context: "\(context)."), "\(context).seed")
+        let seed = try reader.integer(
+            try reader.required(fields, "seed", in: node, context: "\(context)."), "\(context).seed")
         let key = "\(context)[seed \(seed)]"
-        let pooled = try row(try reader.required(fields, "pooled_accuracy", in: node, context: "\(key)."), "\(key).pooled_accuracy")
+        let pooled = try row(
+            try reader.required(fields, "pooled_accuracy", in: node, context: "\(key)."), "\(key).pooled_accuracy")
         let tasks = pooled.count
-        let matrix = try square(try reader.required(fields, "accuracy_matrix", in: node, context: "\(key)."), "\(key).accuracy_matrix",
-                                tasks: tasks)
+        let matrix = try square(
+            try reader.required(fields, "accuracy_matrix", in: node, context: "\(key)."), "\(key).accuracy_matrix",
+            tasks: tasks)
         let aware = try fields["task_aware_matrix"].map { try square($0, "\(key).task_aware_matrix", tasks: tasks) }
         let seconds = try fields["seconds"].map { try nonNegative($0, "\(key).seconds") }
-        return ParityRun(seed: seed, seconds: seconds, accuracyMatrix: matrix, pooledAccuracy: pooled, taskAwareMatrix: aware)
+        return ParityRun(
+            seed: seed, seconds: seconds, accuracyMatrix: matrix, pooledAccuracy: pooled, taskAwareMatrix: aware)
     }
 
     /// A list of accuracies in [0, 1]; `null` (not evaluated) reads as NaN.
@@ -283,11 +302,14 @@ private struct ParitySyntax {
     /// T rows of T accuracies, row i after training task i.
     func square(_ node: Node, _ key: String, tasks: Int) throws -> [[Double]] {
         guard case .sequence(let rows) = node, rows.count == tasks else {
-            throw reader.error(node, key, "expected \(tasks) rows (one after each task, as many as pooled_accuracy has values)")
+            throw reader.error(
+                node, key, "expected \(tasks) rows (one after each task, as many as pooled_accuracy has values)")
         }
         return try rows.map { rowNode in
             let values = try row(rowNode, key)
-            guard values.count == tasks else { throw reader.error(rowNode, key, "a row has \(values.count) values, expected \(tasks)") }
+            guard values.count == tasks else {
+                throw reader.error(rowNode, key, "a row has \(values.count) values, expected \(tasks)")
+            }
             return values
         }
     }

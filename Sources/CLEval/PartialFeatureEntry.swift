@@ -21,16 +21,20 @@ final class PartialFeatureEntry {
         path = entry + ".partial"
         self.dimension = dimension
         if let existing = try? HDF5File.open(path, writable: true),
-           case .string(let text)?? = try? existing.attribute("key_description"), text == description,
-           (try? existing.shape(of: "/train/x"))?.last == dimension, (try? existing.shape(of: "/test/x"))?.last == dimension {
+            case .string(let text)?? = try? existing.attribute("key_description"), text == description,
+            (try? existing.shape(of: "/train/x"))?.last == dimension,
+            (try? existing.shape(of: "/test/x"))?.last == dimension
+        {
             file = existing
             return
         }
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         file = try HDF5File.create(path)
         try file.setAttribute("key_description", .string(description))
         for split in ["train", "test"] {
-            try file.createDataset(Float.self, shape: [0, dimension], at: "/\(split)/x", extendable: true, chunkRows: 256)
+            try file.createDataset(
+                Float.self, shape: [0, dimension], at: "/\(split)/x", extendable: true, chunkRows: 256)
         }
         try file.flush()
     }

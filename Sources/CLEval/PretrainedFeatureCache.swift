@@ -31,8 +31,10 @@ public struct PretrainedFeatureCache {
     /// Live progress while computing ("features 12800/60000 · 45.1 img/s · 17 min left").
     public var status: (String) -> Void
 
-    public init(directory: String?, catalog: DatasetCatalog, log: @escaping (String) -> Void = { _ in },
-                status: @escaping (String) -> Void = { _ in }) {
+    public init(
+        directory: String?, catalog: DatasetCatalog, log: @escaping (String) -> Void = { _ in },
+        status: @escaping (String) -> Void = { _ in }
+    ) {
         self.directory = directory
         self.catalog = catalog
         self.log = log
@@ -42,25 +44,37 @@ public struct PretrainedFeatureCache {
     /// The default folder: `features/` next to the decode cache (`$CL_BENCH_CACHE` or
     /// `~/.cache/cl-bench/decoded`).
     public static func defaultDirectory(catalog: DatasetCatalog) -> String? {
-        catalog.cacheDirectory.map { (($0 as NSString).deletingLastPathComponent as NSString).appendingPathComponent("features") }
+        catalog.cacheDirectory.map {
+            (($0 as NSString).deletingLastPathComponent as NSString).appendingPathComponent("features")
+        }
     }
 
     /// `dataset` with every image replaced by its feature vector under `backbone`.
     public func features(of dataset: Dataset, backbone: BackboneConfig) throws -> Dataset {
         var resolved = backbone
-        resolved.weights = try PretrainedWeights.locate(network: backbone.kind, weights: backbone.weights ?? "imagenet", catalog: catalog)
+        resolved.weights = try PretrainedWeights.locate(
+            network: backbone.kind, weights: backbone.weights ?? "imagenet", catalog: catalog)
         let weightsDigest = try DatasetFetcher.sha256(ofFile: resolved.weights!)
         let resolution = backbone.resolution ?? BackboneFactory.defaultResolution
-        let description = "\(Self.formatVersion)\nkind=\(backbone.kind)\nweights=\(weightsDigest)\nresolution=\(resolution)\n"
+        let description =
+            "\(Self.formatVersion)\nkind=\(backbone.kind)\nweights=\(weightsDigest)\nresolution=\(resolution)\n"
             + "train=\(Self.digest(dataset.train))\ntest=\(Self.digest(dataset.test))\n"
         let key = String(SHA256.hexDigest(Array(description.utf8)).prefix(24))
-        let file = directory.map { ($0 as NSString).appendingPathComponent("\(dataset.name)-\(backbone.kind)-\(resolution)px-\(key).h5") }
+        let file = directory.map {
+            ($0 as NSString).appendingPathComponent("\(dataset.name)-\(backbone.kind)-\(resolution)px-\(key).h5")
+        }
         if let file, FileManager.default.fileExists(atPath: file) {
             let start = Date()
             if let cached = try? FeatureFileReader.load(path: file, name: dataset.name),
-               cached.train.labels == dataset.train.labels, cached.test.labels == dataset.test.labels {
-                log(String(format: "read %@ features of %@ from the feature cache %@ in %.2f s", backbone.kind, dataset.name, file, Date().timeIntervalSince(start)))
-                return Dataset(name: dataset.name, classNames: dataset.classNames, train: cached.train, test: cached.test, source: dataset.source)
+                cached.train.labels == dataset.train.labels, cached.test.labels == dataset.test.labels
+            {
+                log(
+                    String(
+                        format: "read %@ features of %@ from the feature cache %@ in %.2f s", backbone.kind,
+                        dataset.name, file, Date().timeIntervalSince(start)))
+                return Dataset(
+                    name: dataset.name, classNames: dataset.classNames, train: cached.train, test: cached.test,
+                    source: dataset.source)
             }
             log("the feature cache entry \(file) is unreadable; computing it again")
         }
@@ -69,7 +83,8 @@ public struct PretrainedFeatureCache {
         // Resumable when the cache is on: rows already in `<entry>.partial` are kept.
         var partial: PartialFeatureEntry? = nil
         if let file {
-            do { partial = try PartialFeatureEntry(entry: file, description: description, dimension: dimension) } catch {
+            do { partial = try PartialFeatureEntry(entry: file, description: description, dimension: dimension) } catch
+            {
                 log("cannot write \(file).partial (\(error)); computing without resuming")
             }
         }
@@ -81,7 +96,11 @@ public struct PretrainedFeatureCache {
             if let partial, let rows = try? partial.rows(name), rows.count <= split.count * dimension { values = rows }
             let resumed = values.count / dimension
             values.removeLast(values.count - resumed * dimension)
-            if resumed > 0 { log("resuming \(backbone.kind) features of \(dataset.name) \(name): \(resumed) of \(split.count) images already computed") }
+            if resumed > 0 {
+                log(
+                    "resuming \(backbone.kind) features of \(dataset.name) \(name): \(resumed) of \(split.count) images already computed"
+                )
+            }
             values.reserveCapacity(split.count * dimension)
             done += resumed
             for begin in stride(from: resumed, to: split.count, by: Self.chunk) {
@@ -97,7 +116,9 @@ public struct PretrainedFeatureCache {
                 done += end - begin
                 computed += end - begin
                 let elapsed = Date().timeIntervalSince(start), rate = Double(computed) / max(elapsed, 1e-9)
-                let line = String(format: "%@ features %d/%d images · %.1f img/s · %.0f s left", backbone.kind, done, total, rate, Double(total - done) / rate)
+                let line = String(
+                    format: "%@ features %d/%d images · %.1f img/s · %.0f s left", backbone.kind, done, total, rate,
+                    Double(total - done) / rate)
                 status(line)
                 // A log line every tenth too, for runs whose output is not a terminal.
                 if done * 10 / total != (done - (end - begin)) * 10 / total { log(line) }
@@ -106,13 +127,22 @@ public struct PretrainedFeatureCache {
         }
         let train = try extract(dataset.train, "train"), test = try extract(dataset.test, "test")
         let seconds = Date().timeIntervalSince(start)
-        let result = Dataset(name: dataset.name, classNames: dataset.classNames, train: train, test: test, source: dataset.source)
-        var note = String(format: "computed %@ features (%d px) of %d images in %.1f s (%.1f img/s)", backbone.kind, resolution, computed, seconds, Double(computed) / max(seconds, 1e-9))
+        let result = Dataset(
+            name: dataset.name, classNames: dataset.classNames, train: train, test: test, source: dataset.source)
+        var note = String(
+            format: "computed %@ features (%d px) of %d images in %.1f s (%.1f img/s)", backbone.kind, resolution,
+            computed, seconds, Double(computed) / max(seconds, 1e-9))
         if let file {
             do {
-                let attributes = ["schema": Self.formatVersion, "weights_file": resolved.weights!, "dataset": dataset.name, "source": dataset.source]
-                if let partial { try partial.finish(result, entry: file, attributes: attributes) }
-                else { try Self.write(result, to: file, description: description, weights: resolved.weights!) }
+                let attributes = [
+                    "schema": Self.formatVersion, "weights_file": resolved.weights!, "dataset": dataset.name,
+                    "source": dataset.source,
+                ]
+                if let partial {
+                    try partial.finish(result, entry: file, attributes: attributes)
+                } else {
+                    try Self.write(result, to: file, description: description, weights: resolved.weights!)
+                }
                 note += "; cached at \(file)"
             } catch {
                 note += "; could not write the feature cache: \(error)"

@@ -6,9 +6,13 @@ import Yams
 /// Reads and validates protocol files. Every error is an `InputError` naming the file,
 /// the line and the key: "Protocols/x.yaml:7: stream.classes_per_task: expected an integer, got 'two'".
 public enum ProtocolParser {
-    static let topLevelKeys = ["name", "description", "dataset", "stream", "backbone", "training", "learners", "seeds", "paper"]
-    static let streamKeys = ["kind", "initial_classes", "classes_per_task", "class_order", "base_classes",
-                             "ways", "shots", "sessions", "index_lists", "tasks"]
+    static let topLevelKeys = [
+        "name", "description", "dataset", "stream", "backbone", "training", "learners", "seeds", "paper",
+    ]
+    static let streamKeys = [
+        "kind", "initial_classes", "classes_per_task", "class_order", "base_classes",
+        "ways", "shots", "sessions", "index_lists", "tasks",
+    ]
     static let backboneKeys = ["kind", "widths", "weights", "resolution", "width"]
     static let datasetKeys = ["name", "path", "resize", "test_per_class", "split_seed", "invert", "cache"]
 
@@ -28,7 +32,9 @@ public enum ProtocolParser {
     public static func parse(text: String, path: String) throws -> BenchmarkProtocol {
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else { throw InputError(file: path, "the protocol file is empty") }
+            guard let node = try Yams.compose(yaml: text) else {
+                throw InputError(file: path, "the protocol file is empty")
+            }
             root = node
         } catch let error as InputError {
             throw error
@@ -52,7 +58,8 @@ public enum ProtocolParser {
             dataset = DatasetSpec(name: Self.datasetName(try reader.string(datasetNode, "dataset"), protocolPath: path))
         } else {
             let fields = try reader.mapping(datasetNode, "dataset", allowed: datasetKeys)
-            let datasetName = try reader.string(reader.required(fields, "name", in: datasetNode, context: "dataset."), "dataset.name")
+            let datasetName = try reader.string(
+                reader.required(fields, "name", in: datasetNode, context: "dataset."), "dataset.name")
             var options = DatasetOptions()
             for (key, node) in fields.entries {
                 switch key {
@@ -61,7 +68,7 @@ public enum ProtocolParser {
                 case "split_seed": options.splitSeed = try reader.integer(node, "dataset.split_seed")
                 case "invert": options.invert = try reader.flag(node, "dataset.invert")
                 case "cache": options.useCache = try reader.flag(node, "dataset.cache")
-                case "path": options.path = try reader.string(node, "dataset.path")   // resolved below
+                case "path": options.path = try reader.string(node, "dataset.path")  // resolved below
                 default: break
                 }
             }
@@ -69,14 +76,22 @@ public enum ProtocolParser {
             // datasets are found by name.
             if DatasetCatalog.canonicalName(datasetName) == "features" {
                 guard let path = options.path, !path.isEmpty else {
-                    throw reader.error(datasetNode, "dataset.path", "dataset 'features' needs path: the .h5 or .npz file with train/x, train/y, test/x, test/y")
+                    throw reader.error(
+                        datasetNode, "dataset.path",
+                        "dataset 'features' needs path: the .h5 or .npz file with train/x, train/y, test/x, test/y")
                 }
-                guard path.lowercased().hasSuffix(".h5") || path.lowercased().hasSuffix(".hdf5") || path.lowercased().hasSuffix(".npz") else {
-                    throw reader.error(fields["path"]!, "dataset.path", "expected a .h5, .hdf5 or .npz file, got '\(path)'")
+                guard
+                    path.lowercased().hasSuffix(".h5") || path.lowercased().hasSuffix(".hdf5")
+                        || path.lowercased().hasSuffix(".npz")
+                else {
+                    throw reader.error(
+                        fields["path"]!, "dataset.path", "expected a .h5, .hdf5 or .npz file, got '\(path)'")
                 }
                 options.path = ProtocolPaths.resolve(path, protocolPath: reader.path)
             } else if let pathNode = fields["path"] {
-                throw reader.error(pathNode, "dataset.path", "applies only to dataset 'features' (other datasets are found by name; a name may also be a path)")
+                throw reader.error(
+                    pathNode, "dataset.path",
+                    "applies only to dataset 'features' (other datasets are found by name; a name may also be a path)")
             }
             do { try options.validate() } catch let error as InputError {
                 throw reader.error(datasetNode, "", error.message)
@@ -131,26 +146,35 @@ public enum ProtocolParser {
                 }
             }
             if learners.contains(where: { $0.name == label }) {
-                throw reader.error(nameNode, context + ".name",
-                                   "'\(label)' is listed twice; give each configuration its own label: (one results file per label and seed)")
+                throw reader.error(
+                    nameNode, context + ".name",
+                    "'\(label)' is listed twice; give each configuration its own label: (one results file per label and seed)"
+                )
             }
-            let learnerTraining = try parseTraining(fields["training"], base: training, context: context + ".training", reader)
+            let learnerTraining = try parseTraining(
+                fields["training"], base: training, context: context + ".training", reader)
             var given: [String: HyperparameterValue] = [:]
-            for (key, valueNode) in fields.entries where key != "name" && key != "training" && key != "label" && key != "backbone" {
+            for (key, valueNode) in fields.entries
+            where key != "name" && key != "training" && key != "label" && key != "backbone" {
                 given[key] = try reader.value(valueNode, "\(context).\(key)")
             }
             // A learner entry may name its own backbone (for example a trained ResNet for
             // finetune next to nmc on raw pixels in one protocol).
-            let learnerBackbone = try fields["backbone"].map { try parseBackbone($0, reader, context: context + ".backbone") } ?? backbone
+            let learnerBackbone =
+                try fields["backbone"].map { try parseBackbone($0, reader, context: context + ".backbone") } ?? backbone
             if let supported = type.supportedBackbones, !supported.contains(learnerBackbone.kind) {
-                throw reader.error(fields["backbone"] ?? nameNode, fields["backbone"] == nil ? context + ".name" : context + ".backbone",
-                                   "learner '\(learnerName)' works with backbones \(supported.joined(separator: ", ")), not '\(learnerBackbone.kind)'")
+                throw reader.error(
+                    fields["backbone"] ?? nameNode,
+                    fields["backbone"] == nil ? context + ".name" : context + ".backbone",
+                    "learner '\(learnerName)' works with backbones \(supported.joined(separator: ", ")), not '\(learnerBackbone.kind)'"
+                )
             }
             // Every declaration's type and rules, with this entry's training and backbone
             // blocks: nothing the learner's `init` reads can be wrong once the file parses.
             do {
-                let config = try LearnerConfig(specs: type.hyperparameters, given: given, training: learnerTraining,
-                                               backbone: learnerBackbone)
+                let config = try LearnerConfig(
+                    specs: type.hyperparameters, given: given, training: learnerTraining,
+                    backbone: learnerBackbone)
                 learners.append(LearnerEntry(name: label, learnerType: learnerName, config: config, type: type))
             } catch let error as HyperparameterError {
                 // The key at fault where the entry writes it (a rule across blocks may name
@@ -164,8 +188,9 @@ public enum ProtocolParser {
         // Numbers the paper reports, for the results table; checked here so a typo fails before any work.
         if let paper = top["paper"] { _ = try PaperReference.list(paper, labels: learners.map(\.name), reader) }
 
-        return BenchmarkProtocol(name: name, yaml: text, sourcePath: path, dataset: dataset, stream: stream,
-                                 backbone: backbone, training: training, learners: learners, seeds: seeds)
+        return BenchmarkProtocol(
+            name: name, yaml: text, sourcePath: path, dataset: dataset, stream: stream,
+            backbone: backbone, training: training, learners: learners, seeds: seeds)
     }
 
     /// A dataset name as the catalog gets it: a name that is a path (an image folder or
@@ -195,14 +220,20 @@ public enum ProtocolParser {
                 order = .explicit(try items.map { try reader.integer($0, "stream.class_order") })
             case .mapping:
                 let orderFields = try reader.mapping(orderNode, "stream.class_order", allowed: ["seed"])
-                order = .seed(try reader.integer(reader.required(orderFields, "seed", in: orderNode, context: "stream.class_order."), "stream.class_order.seed"))
+                order = .seed(
+                    try reader.integer(
+                        reader.required(orderFields, "seed", in: orderNode, context: "stream.class_order."),
+                        "stream.class_order.seed"))
             case .scalar:
                 let text = try reader.string(orderNode, "stream.class_order")
                 guard text == "natural" else {
-                    throw reader.error(orderNode, "stream.class_order", "expected a list of labels, { seed: N } or 'natural', got '\(text)'")
+                    throw reader.error(
+                        orderNode, "stream.class_order",
+                        "expected a list of labels, { seed: N } or 'natural', got '\(text)'")
                 }
             default:
-                throw reader.error(orderNode, "stream.class_order", "expected a list of labels, { seed: N } or 'natural'")
+                throw reader.error(
+                    orderNode, "stream.class_order", "expected a list of labels, { seed: N } or 'natural'")
             }
         }
         var indexLists: String? = nil
@@ -210,11 +241,12 @@ public enum ProtocolParser {
             let folder = try reader.string(listsNode, "stream.index_lists")
             indexLists = ProtocolPaths.resolve(folder, protocolPath: reader.path)
         }
-        var config = StreamConfig(kind: kind, initialClasses: try optionalInt("initial_classes"),
-                                  classesPerTask: try optionalInt("classes_per_task"), classOrder: order,
-                                  baseClasses: try optionalInt("base_classes"), ways: try optionalInt("ways"),
-                                  shots: try optionalInt("shots"), sessions: try optionalInt("sessions"),
-                                  indexLists: indexLists, tasks: try optionalInt("tasks"))
+        var config = StreamConfig(
+            kind: kind, initialClasses: try optionalInt("initial_classes"),
+            classesPerTask: try optionalInt("classes_per_task"), classOrder: order,
+            baseClasses: try optionalInt("base_classes"), ways: try optionalInt("ways"),
+            shots: try optionalInt("shots"), sessions: try optionalInt("sessions"),
+            indexLists: indexLists, tasks: try optionalInt("tasks"))
         // Keys of another kind are errors, not silently ignored.
         for (key, valueNode) in fields.entries {
             if let kinds = StreamConfig.kindsOfKey[key], !kinds.contains(kind) {
@@ -229,7 +261,8 @@ public enum ProtocolParser {
         case .fewShotIncremental:
             if config.indexLists == nil {
                 for key in ["base_classes", "ways", "shots", "sessions"] where fields[key] == nil {
-                    throw reader.error(node, "stream.\(key)", "a few-shot-incremental stream needs \(key) (or index_lists)")
+                    throw reader.error(
+                        node, "stream.\(key)", "a few-shot-incremental stream needs \(key) (or index_lists)")
                 }
             }
         case .permuted:
@@ -239,37 +272,51 @@ public enum ProtocolParser {
         return config
     }
 
-    static func parseBackbone(_ node: Node?, _ reader: NodeReader, context: String = "backbone") throws -> BackboneConfig {
+    static func parseBackbone(_ node: Node?, _ reader: NodeReader, context: String = "backbone") throws
+        -> BackboneConfig
+    {
         guard let node else { return BackboneConfig() }
         let fields = try reader.mapping(node, context, allowed: backboneKeys)
         let kindNode = try reader.required(fields, "kind", in: node, context: context + ".")
         var config = BackboneConfig(kind: try reader.string(kindNode, context + ".kind"))
         if let widths = fields["widths"] {
-            guard case .sequence(let items) = widths else { throw reader.error(widths, context + ".widths", "expected a list of integers") }
+            guard case .sequence(let items) = widths else {
+                throw reader.error(widths, context + ".widths", "expected a list of integers")
+            }
             config.widths = try items.map { try reader.integer($0, context + ".widths") }
         }
         guard BackboneConfig.available.contains(config.kind) else {
             throw reader.error(kindNode, context + ".kind", BackboneFactory.unavailableMessage(config.kind))
         }
         for key in ["weights", "resolution"] where fields[key] != nil && !config.isPretrained {
-            throw reader.error(fields[key]!, context + "." + key, "applies only to pretrained backbones (\(BackboneFactory.pretrained.joined(separator: ", "))), not '\(config.kind)'")
+            throw reader.error(
+                fields[key]!, context + "." + key,
+                "applies only to pretrained backbones (\(BackboneFactory.pretrained.joined(separator: ", "))), not '\(config.kind)'"
+            )
         }
         if config.isPretrained {
             config.weights = "imagenet"
             if let node = fields["weights"] {
                 let weights = try reader.string(node, context + ".weights")
                 let lower = weights.lowercased()
-                guard weights == "imagenet" || lower.hasSuffix(".pth") || lower.hasSuffix(".pt") || lower.hasSuffix(".whl") else {
-                    throw reader.error(node, context + ".weights", "expected 'imagenet' or the path of a .pth, .pt or .whl file, got '\(weights)'")
+                guard
+                    weights == "imagenet" || lower.hasSuffix(".pth") || lower.hasSuffix(".pt")
+                        || lower.hasSuffix(".whl")
+                else {
+                    throw reader.error(
+                        node, context + ".weights",
+                        "expected 'imagenet' or the path of a .pth, .pt or .whl file, got '\(weights)'")
                 }
-                config.weights = ProtocolPaths.weightsArePath(weights)
+                config.weights =
+                    ProtocolPaths.weightsArePath(weights)
                     ? ProtocolPaths.resolve(weights, protocolPath: reader.path) : weights
             }
             config.resolution = BackboneFactory.defaultResolution
             if let node = fields["resolution"] {
                 let resolution = try reader.integer(node, context + ".resolution")
                 guard (32...1024).contains(resolution) else {
-                    throw reader.error(node, context + ".resolution", "must be in 32 ... 1024 pixels, got \(resolution)")
+                    throw reader.error(
+                        node, context + ".resolution", "must be in 32 ... 1024 pixels, got \(resolution)")
                 }
                 config.resolution = resolution
             }
@@ -280,18 +327,23 @@ public enum ProtocolParser {
             }
             let width = try reader.integer(node, context + ".width")
             guard width >= 1 else {
-                throw reader.error(node, context + ".width",
-                                   "must be a positive integer (nf: 64 full, 20 reduced), got \(width)")
+                throw reader.error(
+                    node, context + ".width",
+                    "must be a positive integer (nf: 64 full, 20 reduced), got \(width)")
             }
             config.width = width
         }
         if config.kind == "mlp" && (config.widths.isEmpty || config.widths.contains { $0 <= 0 }) {
-            throw reader.error(fields["widths"] ?? node, context + ".widths", "mlp needs a list of positive hidden widths, for example [400, 400]")
+            throw reader.error(
+                fields["widths"] ?? node, context + ".widths",
+                "mlp needs a list of positive hidden widths, for example [400, 400]")
         }
         return config
     }
 
-    static func parseTraining(_ node: Node?, base: TrainingConfig, context: String, _ reader: NodeReader) throws -> TrainingConfig {
+    static func parseTraining(_ node: Node?, base: TrainingConfig, context: String, _ reader: NodeReader) throws
+        -> TrainingConfig
+    {
         guard let node else { return base }
         let fields = try reader.mapping(node, context, allowed: TrainingConfig.keys)
         var config = base
@@ -308,12 +360,16 @@ public enum ProtocolParser {
             case "weight_decay": config.weightDecay = try reader.number(valueNode, where_)
             case "schedule": config.schedule = try reader.choice(valueNode, where_, TrainingConfig.schedules)
             case "milestones":
-                guard case .sequence(let items) = valueNode else { throw reader.error(valueNode, where_, "expected a list of epochs") }
+                guard case .sequence(let items) = valueNode else {
+                    throw reader.error(valueNode, where_, "expected a list of epochs")
+                }
                 config.milestones = try items.map { try reader.integer($0, where_) }
             case "gamma": config.gamma = try reader.number(valueNode, where_)
             case "warmup_epochs": config.warmupEpochs = try reader.integer(valueNode, where_)
             case "augment":
-                guard case .sequence(let items) = valueNode else { throw reader.error(valueNode, where_, "expected a list, e.g. [crop4, hflip]") }
+                guard case .sequence(let items) = valueNode else {
+                    throw reader.error(valueNode, where_, "expected a list, e.g. [crop4, hflip]")
+                }
                 config.augment = try items.map { try reader.choice($0, where_, TrainingConfig.augmentations) }
             case "label_smoothing": config.labelSmoothing = try reader.number(valueNode, where_)
             case "preset": config.preset = try reader.string(valueNode, where_)

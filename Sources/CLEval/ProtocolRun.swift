@@ -20,14 +20,21 @@ public struct ProtocolRun {
 
     /// Selects learners (by label; all when empty) and seeds (all of the protocol's when
     /// empty). Unknown labels and invalid seeds are bad input naming the protocol file.
-    public init(_ spec: BenchmarkProtocol, learners names: [String] = [], seeds: [Int] = [], out: String = "results") throws {
+    public init(_ spec: BenchmarkProtocol, learners names: [String] = [], seeds: [Int] = [], out: String = "results")
+        throws
+    {
         self.spec = spec
         for name in names where !spec.learners.contains(where: { $0.name == name }) {
-            throw InputError(file: spec.sourcePath, "--learner \(name): the protocol has no learner '\(name)' (it has: \(spec.learners.map(\.name).joined(separator: ", ")))")
+            throw InputError(
+                file: spec.sourcePath,
+                "--learner \(name): the protocol has no learner '\(name)' (it has: \(spec.learners.map(\.name).joined(separator: ", ")))"
+            )
         }
         learners = names.isEmpty ? spec.learners : spec.learners.filter { names.contains($0.name) }
         for seed in seeds {
-            if let problem = BenchmarkProtocol.seedProblem(seed) { throw InputError(file: spec.sourcePath, "--seed \(seed): \(problem)") }
+            if let problem = BenchmarkProtocol.seedProblem(seed) {
+                throw InputError(file: spec.sourcePath, "--seed \(seed): \(problem)")
+            }
         }
         self.seeds = seeds.isEmpty ? spec.seeds : seeds
         folder = (out as NSString).appendingPathComponent(spec.name)
@@ -42,14 +49,18 @@ public struct ProtocolRun {
     /// returns the paths written. `log` gets a line per run and per task; `status` the
     /// learners' live status.
     @discardableResult
-    public func run(on dataset: Dataset, log: @escaping (String) -> Void = { _ in },
-                    status: @escaping (String) -> Void = { _ in }) throws -> [String] {
+    public func run(
+        on dataset: Dataset, log: @escaping (String) -> Void = { _ in },
+        status: @escaping (String) -> Void = { _ in }
+    ) throws -> [String] {
         try MemoryEstimate.check(spec, dataset: dataset, protocolPath: spec.sourcePath)
         var featureSets: [BackboneConfig: Dataset] = [:]
         if let featureCache {
-            for entry in learners where entry.config.backbone.isPretrained && featureSets[entry.config.backbone] == nil {
+            for entry in learners where entry.config.backbone.isPretrained && featureSets[entry.config.backbone] == nil
+            {
                 do {
-                    featureSets[entry.config.backbone] = try featureCache.features(of: dataset, backbone: entry.config.backbone)
+                    featureSets[entry.config.backbone] = try featureCache.features(
+                        of: dataset, backbone: entry.config.backbone)
                 } catch let error as InputError where error.file.isEmpty {
                     throw InputError(file: spec.sourcePath, error.message)
                 } catch let error as HyperparameterError {
@@ -60,7 +71,7 @@ public struct ProtocolRun {
         var written: [String] = []
         // One cache for the whole run: a base session trained for one learner serves the others.
         let stages = StageCache()
-        var digests: [BackboneConfig?: String] = [:]   // by feature set (nil: the pixels), computed once
+        var digests: [BackboneConfig?: String] = [:]  // by feature set (nil: the pixels), computed once
         for seed in seeds {
             let stream: TaskStream
             do {
@@ -79,8 +90,9 @@ public struct ProtocolRun {
                 }
                 var fromCheckpoint = false
                 if resume {
-                    let decision = try ResumeDecision.announce(for: path, learner: entry.type, learnerConfig: runEntry.config.yaml,
-                                                               run: "\(entry.name) · seed \(seed)", say: log)
+                    let decision = try ResumeDecision.announce(
+                        for: path, learner: entry.type, learnerConfig: runEntry.config.yaml,
+                        run: "\(entry.name) · seed \(seed)", say: log)
                     if !decision.go { continue }
                     fromCheckpoint = decision.fromCheckpoint
                 }
@@ -89,15 +101,22 @@ public struct ProtocolRun {
                 let started = RunEnvironment.monotonicSeconds()
                 var runner = Runner(dataset: runDataset, stream: stream)
                 runner.stageCache = stages
-                let featureSet: BackboneConfig? = featureSets[entry.config.backbone] == nil ? nil : entry.config.backbone
+                let featureSet: BackboneConfig? =
+                    featureSets[entry.config.backbone] == nil ? nil : entry.config.backbone
                 let digest = digests[featureSet] ?? runDataset.contentDigest.description
                 digests[featureSet] = digest
                 runner.datasetDigest = digest
-                let metrics = try runner
-                    .run(runEntry, seed: seed, protocol: spec, outputPath: path, resume: fromCheckpoint, progress: log, liveStatus: status)
-                log(String(format: "  done in %.2f s: final_accuracy %.4f, average_incremental_accuracy %.4f, forgetting %@",
-                           RunEnvironment.monotonicSeconds() - started, metrics["final_accuracy"] ?? .nan,
-                           metrics["average_incremental_accuracy"] ?? .nan, Self.formatted(metrics["forgetting"])))
+                let metrics =
+                    try runner
+                    .run(
+                        runEntry, seed: seed, protocol: spec, outputPath: path, resume: fromCheckpoint, progress: log,
+                        liveStatus: status)
+                log(
+                    String(
+                        format:
+                            "  done in %.2f s: final_accuracy %.4f, average_incremental_accuracy %.4f, forgetting %@",
+                        RunEnvironment.monotonicSeconds() - started, metrics["final_accuracy"] ?? .nan,
+                        metrics["average_incremental_accuracy"] ?? .nan, Self.formatted(metrics["forgetting"])))
                 written.append(path)
             }
         }

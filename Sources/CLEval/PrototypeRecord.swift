@@ -12,7 +12,9 @@ public struct PrototypeRecord: Sendable, Equatable {
     public var spreadImages: [[Float]]?
     public var spread: [Double]?
 
-    public init(imageShape: [Int], images: [[Float]], classes: [Int], spreadImages: [[Float]]? = nil, spread: [Double]? = nil) {
+    public init(
+        imageShape: [Int], images: [[Float]], classes: [Int], spreadImages: [[Float]]? = nil, spread: [Double]? = nil
+    ) {
         self.imageShape = imageShape; self.images = images; self.classes = classes
         self.spreadImages = spreadImages; self.spread = spread
     }

@@ -82,14 +82,18 @@ public enum RegressionCheck {
     /// - Parameter baselineFile: used only to name the baseline in errors.
     /// - Throws: `InputError` (exit status 2) when there are no results at all or when any
     ///   result belongs to another protocol: comparing those would be meaningless, not a regression.
-    public static func compare(_ records: [RunRecord], with baseline: Baseline,
-                               baselineFile: String = "") throws -> RegressionCheckResult {
+    public static func compare(
+        _ records: [RunRecord], with baseline: Baseline,
+        baselineFile: String = ""
+    ) throws -> RegressionCheckResult {
         guard !records.isEmpty else {
             throw InputError(file: baselineFile, "no results to check against the baseline")
         }
         if let stranger = records.first(where: { $0.protocolName != baseline.protocolName }) {
-            throw InputError(file: stranger.path, "results of protocol '\(stranger.protocolName)', "
-                             + "but the baseline \(baselineFile) is for '\(baseline.protocolName)'")
+            throw InputError(
+                file: stranger.path,
+                "results of protocol '\(stranger.protocolName)', "
+                    + "but the baseline \(baselineFile) is for '\(baseline.protocolName)'")
         }
         var findings: [RegressionFinding] = []
         for learner in baseline.learners {
@@ -98,9 +102,10 @@ public enum RegressionCheck {
             for entry in learner.entries {
                 let higherIsBetter = MetricCatalog.definition(of: entry.metric)?.higherIsBetter ?? true
                 let measured = seedMean(of: entry.metric, in: runs)
-                var finding = RegressionFinding(learner: learner.name, metric: entry.metric, bound: entry.bound,
-                                                higherIsBetter: higherIsBetter, measured: measured,
-                                                verdict: .pass, note: nil)
+                var finding = RegressionFinding(
+                    learner: learner.name, metric: entry.metric, bound: entry.bound,
+                    higherIsBetter: higherIsBetter, measured: measured,
+                    verdict: .pass, note: nil)
                 if runs.isEmpty {
                     finding.verdict = .missing
                     finding.note = "no complete run of \(learner.name)"
@@ -108,7 +113,8 @@ public enum RegressionCheck {
                     finding.verdict = .missing
                     finding.note = absentSeeds
                 } else if let mean = measured.mean {
-                    let fine = higherIsBetter ? mean >= finding.allowedLimit - slack : mean <= finding.allowedLimit + slack
+                    let fine =
+                        higherIsBetter ? mean >= finding.allowedLimit - slack : mean <= finding.allowedLimit + slack
                     finding.verdict = fine ? .pass : .regressed
                 } else {
                     finding.verdict = .missing
@@ -119,9 +125,10 @@ public enum RegressionCheck {
         }
         let listed = Set(baseline.learners.map(\.name))
         let unlisted = Set(records.map(\.learner)).subtracting(listed).sorted()
-        return RegressionCheckResult(protocolName: baseline.protocolName, findings: findings,
-                                     incompleteRuns: records.filter { !$0.isComplete },
-                                     learnersWithoutBaseline: unlisted)
+        return RegressionCheckResult(
+            protocolName: baseline.protocolName, findings: findings,
+            incompleteRuns: records.filter { !$0.isComplete },
+            learnersWithoutBaseline: unlisted)
     }
 
     /// Which of the baseline's seeds of `learner` have no complete run, and why ("seed 1

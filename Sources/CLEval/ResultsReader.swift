@@ -10,7 +10,9 @@ public enum ResultsReader {
     public static func read(_ path: String) throws -> RunRecord {
         let file: HDF5File
         do { file = try HDF5File.open(path) } catch let error as HDF5Error {
-            throw InputError(file: path, error.message == "not an HDF5 file" ? "not a cl-bench results file (not HDF5)" : error.message)
+            throw InputError(
+                file: path,
+                error.message == "not an HDF5 file" ? "not a cl-bench results file (not HDF5)" : error.message)
         }
         defer { file.close() }
         do {
@@ -18,7 +20,8 @@ public enum ResultsReader {
                 throw InputError(file: path, "not a cl-bench results file (no schema attribute)")
             }
             guard schema == RunEnvironment.schema else {
-                throw InputError(file: path, "results schema '\(schema)' is not the '\(RunEnvironment.schema)' this version reads")
+                throw InputError(
+                    file: path, "results schema '\(schema)' is not the '\(RunEnvironment.schema)' this version reads")
             }
             var record = try SchemaCheckedFile(file: file, path: path).record()
             record.prototypes = try prototypes(in: file, path: path, learner: record.learner)
@@ -39,35 +42,52 @@ public enum ResultsReader {
             let (values, shape) = try file.read(Float.self, at: "\(group)/\(name)")
             guard let count = shape.first, count > 0 else { return ([], Array(shape.dropFirst())) }
             let size = values.count / count
-            return (stride(from: 0, to: values.count, by: size).map { Array(values[$0..<($0 + size)]) }, Array(shape.dropFirst()))
+            return (
+                stride(from: 0, to: values.count, by: size).map { Array(values[$0..<($0 + size)]) },
+                Array(shape.dropFirst())
+            )
         }
         guard let decoded = try images("prototype_images") else { return nil }
         func bad(_ name: String, _ message: String) -> InputError {
             InputError(file: path, "damaged results file: \(group)/\(name): \(message)")
         }
-        guard decoded.shape.count == 3, [1, 3].contains(decoded.shape[0]), decoded.shape[1] > 0, decoded.shape[1] <= 4096,
-              decoded.shape[2] > 0, decoded.shape[2] <= 4096 else {
-            throw bad("prototype_images", "expected [prototypes, 1 or 3 channels, height, width], got [\(decoded.rows.count)] + \(decoded.shape)")
+        guard decoded.shape.count == 3, [1, 3].contains(decoded.shape[0]), decoded.shape[1] > 0,
+            decoded.shape[1] <= 4096,
+            decoded.shape[2] > 0, decoded.shape[2] <= 4096
+        else {
+            throw bad(
+                "prototype_images",
+                "expected [prototypes, 1 or 3 channels, height, width], got [\(decoded.rows.count)] + \(decoded.shape)")
         }
-        let classes = try file.read(Float.self, at: "\(group)/prototype_classes").values.map { $0.isFinite ? Int($0) : -1 }
+        let classes = try file.read(Float.self, at: "\(group)/prototype_classes").values.map {
+            $0.isFinite ? Int($0) : -1
+        }
         guard classes.count == decoded.rows.count, classes.allSatisfy({ $0 >= 0 }) else {
             throw bad("prototype_classes", "expected \(decoded.rows.count) non-negative class ids")
         }
-        let spread = file.exists("\(group)/prototype_spread")
+        let spread =
+            file.exists("\(group)/prototype_spread")
             ? try file.read(Float.self, at: "\(group)/prototype_spread").values.map(Double.init) : nil
-        if let spread, spread.count != classes.count { throw bad("prototype_spread", "expected \(classes.count) values") }
-        if let spreadImages = try images("prototype_spread_images"), spreadImages.rows.count != classes.count || spreadImages.shape != decoded.shape {
+        if let spread, spread.count != classes.count {
+            throw bad("prototype_spread", "expected \(classes.count) values")
+        }
+        if let spreadImages = try images("prototype_spread_images"),
+            spreadImages.rows.count != classes.count || spreadImages.shape != decoded.shape
+        {
             throw bad("prototype_spread_images", "expected the shape of prototype_images")
         }
-        return PrototypeRecord(imageShape: decoded.shape, images: decoded.rows, classes: classes,
-                               spreadImages: try images("prototype_spread_images")?.rows, spread: spread)
+        return PrototypeRecord(
+            imageShape: decoded.shape, images: decoded.rows, classes: classes,
+            spreadImages: try images("prototype_spread_images")?.rows, spread: spread)
     }
 
     /// The weights a learner left in a results file (`/learner/<learner>/weights/`), by
     /// name, ready for `loadStateDictionary`; empty when it saved none.
     public static func weights(_ path: String, learner: String) throws -> [String: Tensor] {
         let file: HDF5File
-        do { file = try HDF5File.open(path) } catch let error as HDF5Error { throw InputError(file: path, error.message) }
+        do { file = try HDF5File.open(path) } catch let error as HDF5Error {
+            throw InputError(file: path, error.message)
+        }
         defer { file.close() }
         let group = "/learner/\(learner)/weights"
         guard file.exists(group) else { return [:] }
@@ -87,7 +107,9 @@ public enum ResultsReader {
     /// and baseline write have nothing to work on).
     public static func atLeastOneRecord(in paths: [String]) throws -> [RunRecord] {
         let found = try records(in: paths)
-        guard !found.isEmpty else { throw InputError(file: paths.joined(separator: " "), "no results files (*.h5) found") }
+        guard !found.isEmpty else {
+            throw InputError(file: paths.joined(separator: " "), "no results files (*.h5) found")
+        }
         return found
     }
 

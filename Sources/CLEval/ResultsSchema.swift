@@ -36,25 +36,31 @@ public enum ResultsSchema {
     }
 
     /// Every dataset besides `/stream/task_classes` and `/stream/class_order`, which define T and C.
-    public static let datasets: [DatasetRule] = [
-        DatasetRule(path: "/stream/train_counts", shape: [.tasks], required: true),
-        DatasetRule(path: "/stream/test_counts", shape: [.tasks], required: true),
-        DatasetRule(path: "/eval/accuracy_matrix", shape: [.tasksPlusOne, .tasks], required: true),
-        DatasetRule(path: "/eval/pooled_accuracy", shape: [.tasks], required: true),
-        DatasetRule(path: "/eval/per_class_accuracy", shape: [.tasks, .classes], required: true),
-        DatasetRule(path: "/eval/old_new_errors", shape: [.tasks, .fixed(3)], required: true),
-        DatasetRule(path: "/eval/task_aware_accuracy", shape: [.tasksPlusOne, .tasks], required: false),
-        DatasetRule(path: "/eval/fscil_accuracy", shape: [.tasks, .fixed(4)], required: false),
-        DatasetRule(path: "/timing/train_seconds", shape: [.tasks], required: true),
-        DatasetRule(path: "/timing/eval_seconds", shape: [.tasks], required: true),
-    ] + (ResultsWriter.uncertaintyDatasets + ResultsWriter.monteCarloDatasets).map {
-        DatasetRule(path: "/eval/uncertainty/\($0)", shape: [.tasks], required: false)
-    } + [
-        DatasetRule(path: "/eval/uncertainty/reliability", shape: [.fixed(UncertaintyMetrics.calibrationBins), .fixed(3)], required: false),
-    ]
+    public static let datasets: [DatasetRule] =
+        [
+            DatasetRule(path: "/stream/train_counts", shape: [.tasks], required: true),
+            DatasetRule(path: "/stream/test_counts", shape: [.tasks], required: true),
+            DatasetRule(path: "/eval/accuracy_matrix", shape: [.tasksPlusOne, .tasks], required: true),
+            DatasetRule(path: "/eval/pooled_accuracy", shape: [.tasks], required: true),
+            DatasetRule(path: "/eval/per_class_accuracy", shape: [.tasks, .classes], required: true),
+            DatasetRule(path: "/eval/old_new_errors", shape: [.tasks, .fixed(3)], required: true),
+            DatasetRule(path: "/eval/task_aware_accuracy", shape: [.tasksPlusOne, .tasks], required: false),
+            DatasetRule(path: "/eval/fscil_accuracy", shape: [.tasks, .fixed(4)], required: false),
+            DatasetRule(path: "/timing/train_seconds", shape: [.tasks], required: true),
+            DatasetRule(path: "/timing/eval_seconds", shape: [.tasks], required: true),
+        ]
+        + (ResultsWriter.uncertaintyDatasets + ResultsWriter.monteCarloDatasets).map {
+            DatasetRule(path: "/eval/uncertainty/\($0)", shape: [.tasks], required: false)
+        } + [
+            DatasetRule(
+                path: "/eval/uncertainty/reliability", shape: [.fixed(UncertaintyMetrics.calibrationBins), .fixed(3)],
+                required: false)
+        ]
 
     /// Written together for learners with a predictive distribution: one present, all present.
-    public static let uncertaintyGroup = (ResultsWriter.uncertaintyDatasets + ["reliability"]).map { "/eval/uncertainty/\($0)" }
+    public static let uncertaintyGroup = (ResultsWriter.uncertaintyDatasets + ["reliability"]).map {
+        "/eval/uncertainty/\($0)"
+    }
 
     /// Root attribute `status`.
     public static let statuses = ["running", "complete", "failed", "interrupted"]

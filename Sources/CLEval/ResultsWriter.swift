@@ -41,8 +41,10 @@ public final class ResultsWriter {
         /// then `/eval/uncertainty/*` is written.
         public var uncertainty: UncertaintyKind? = nil
 
-        public init(protocolName: String, protocolYAML: String, learner: String, learnerConfig: String, seed: Int,
-                    streamKind: String, dataset: String, datasetSource: String, trainingPreset: String? = nil) {
+        public init(
+            protocolName: String, protocolYAML: String, learner: String, learnerConfig: String, seed: Int,
+            streamKind: String, dataset: String, datasetSource: String, trainingPreset: String? = nil
+        ) {
             self.protocolName = protocolName; self.protocolYAML = protocolYAML; self.learner = learner
             self.learnerConfig = learnerConfig; self.seed = seed; self.streamKind = streamKind
             self.dataset = dataset; self.datasetSource = datasetSource; self.trainingPreset = trainingPreset
@@ -60,10 +62,13 @@ public final class ResultsWriter {
         self.learnerName = learner
         lock = try RunLock(resultsPath: path)
         do { file = try HDF5File.open(path, writable: true) } catch let error as HDF5Error {
-            throw InputError(file: path, "cannot reopen to resume (\(error.message)); delete it and its .checkpoint to start again")
+            throw InputError(
+                file: path, "cannot reopen to resume (\(error.message)); delete it and its .checkpoint to start again")
         }
         let earlier = (try file.attribute("resumed")?.stringValue).map { $0 + "; " } ?? ""
-        try file.setAttribute("resumed", .string(earlier + "after task \(completedTasks) of \(taskCount) at \(RunEnvironment.timestamp())"))
+        try file.setAttribute(
+            "resumed",
+            .string(earlier + "after task \(completedTasks) of \(taskCount) at \(RunEnvironment.timestamp())"))
         try file.setAttribute("status", .string("running"))
         try file.setAttribute("completed_tasks", .integer(Int64(completedTasks)))
         try file.removeAttribute("error")
@@ -77,7 +82,8 @@ public final class ResultsWriter {
         self.learnerName = metadata.learner
         let folder = (path as NSString).deletingLastPathComponent
         do {
-            try FileManager.default.createDirectory(atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true)
         } catch {
             throw InputError(file: folder, "cannot create the output folder (\(error.localizedDescription))")
         }
@@ -95,7 +101,8 @@ public final class ResultsWriter {
         let strings: [(String, String)] = [
             ("schema", RunEnvironment.schema), ("status", "running"),
             ("protocol_yaml", metadata.protocolYAML), ("protocol_name", metadata.protocolName),
-            ("learner", metadata.learner), ("learner_type", metadata.learnerType.isEmpty ? metadata.learner : metadata.learnerType),
+            ("learner", metadata.learner),
+            ("learner_type", metadata.learnerType.isEmpty ? metadata.learner : metadata.learnerType),
             ("learner_config", metadata.learnerConfig),
             ("started_at", RunEnvironment.timestamp()), ("harness_version", RunEnvironment.harnessVersion),
             ("git_commit", RunEnvironment.gitCommit), ("host", RunEnvironment.host),
@@ -125,24 +132,32 @@ public final class ResultsWriter {
         try file.createDataset(Double.self, shape: [t + 1, t], at: "/eval/accuracy_matrix")
         try file.createDataset(Double.self, shape: [t], at: "/eval/pooled_accuracy")
         try file.createDataset(Double.self, shape: [t, classCount], at: "/eval/per_class_accuracy")
-        try file.setAttribute("columns", .string("learner label: position in /stream/class_order"), at: "/eval/per_class_accuracy")
+        try file.setAttribute(
+            "columns", .string("learner label: position in /stream/class_order"), at: "/eval/per_class_accuracy")
         try file.createDataset(Int32.self, shape: [t, 3], at: "/eval/old_new_errors")
-        try file.setAttribute("columns", .string("errors into old classes, into the current task's classes, into unseen classes"),
-                              at: "/eval/old_new_errors")
+        try file.setAttribute(
+            "columns", .string("errors into old classes, into the current task's classes, into unseen classes"),
+            at: "/eval/old_new_errors")
         if stream.kind.recordsTaskAwareAccuracy {
             try file.createDataset(Double.self, shape: [t + 1, t], at: "/eval/task_aware_accuracy")
         }
         if stream.kind == .fewShotIncremental {
             try file.createDataset(Double.self, shape: [t, 4], at: "/eval/fscil_accuracy")
-            try file.setAttribute("columns", .string("all seen, base, novel, harmonic mean"), at: "/eval/fscil_accuracy")
+            try file.setAttribute(
+                "columns", .string("all seen, base, novel, harmonic mean"), at: "/eval/fscil_accuracy")
         }
         if let kind = metadata.uncertainty {
             for name in Self.uncertaintyDatasets + (kind == .monteCarlo ? Self.monteCarloDatasets : []) {
                 try file.createDataset(Double.self, shape: [t], at: "/eval/uncertainty/\(name)")
             }
-            try file.createDataset(Double.self, shape: [UncertaintyMetrics.calibrationBins, 3], at: "/eval/uncertainty/reliability")
-            try file.setAttribute("columns", .string("per confidence bin (b/15, (b+1)/15] after the last task, seen samples: samples, mean confidence, accuracy"),
-                                  at: "/eval/uncertainty/reliability")
+            try file.createDataset(
+                Double.self, shape: [UncertaintyMetrics.calibrationBins, 3], at: "/eval/uncertainty/reliability")
+            try file.setAttribute(
+                "columns",
+                .string(
+                    "per confidence bin (b/15, (b+1)/15] after the last task, seen samples: samples, mean confidence, accuracy"
+                ),
+                at: "/eval/uncertainty/reliability")
         }
         try file.createDataset(Double.self, shape: [t], at: "/timing/train_seconds")
         try file.createDataset(Double.self, shape: [t], at: "/timing/eval_seconds")
@@ -160,13 +175,17 @@ public final class ResultsWriter {
     }
 
     /// Records task `task`'s evaluation and timings, then flushes.
-    public func writeTask(_ task: Int, evaluation: TaskEvaluation, uncertainty: UncertaintyRow? = nil,
-                          trainSeconds: Double, evalSeconds: Double) throws {
+    public func writeTask(
+        _ task: Int, evaluation: TaskEvaluation, uncertainty: UncertaintyRow? = nil,
+        trainSeconds: Double, evalSeconds: Double
+    ) throws {
         if let row = uncertainty, file.exists("/eval/uncertainty/ece") {
-            let values: [(String, Double?)] = [("entropy_seen", row.entropySeen), ("entropy_unseen", row.entropyUnseen),
-                                               ("auroc_unseen", row.aurocUnseen), ("ece", row.ece),
-                                               ("mutual_information_seen", row.mutualInformationSeen),
-                                               ("mutual_information_unseen", row.mutualInformationUnseen)]
+            let values: [(String, Double?)] = [
+                ("entropy_seen", row.entropySeen), ("entropy_unseen", row.entropyUnseen),
+                ("auroc_unseen", row.aurocUnseen), ("ece", row.ece),
+                ("mutual_information_seen", row.mutualInformationSeen),
+                ("mutual_information_unseen", row.mutualInformationUnseen),
+            ]
             for (name, value) in values {
                 if let value, file.exists("/eval/uncertainty/\(name)") {
                     try file.writeRows([value], startingAt: task, at: "/eval/uncertainty/\(name)")
@@ -193,7 +212,9 @@ public final class ResultsWriter {
     /// Writes the reliability diagram after the last task ([15 bins, 3]).
     public func writeReliability(_ bins: [[Double]]) throws {
         guard file.exists("/eval/uncertainty/reliability") else { return }
-        for (b, bin) in bins.enumerated() { try file.writeRows(bin, startingAt: b, at: "/eval/uncertainty/reliability") }
+        for (b, bin) in bins.enumerated() {
+            try file.writeRows(bin, startingAt: b, at: "/eval/uncertainty/reliability")
+        }
         try file.flush()
     }
 
@@ -204,7 +225,8 @@ public final class ResultsWriter {
         for (name, tensor) in tensors.sorted(by: { $0.key < $1.key }) {
             let objectPath = "\(group)/\(name)"
             if file.exists(objectPath) { continue }
-            try file.write(tensor.scalars, shape: tensor.shape, at: objectPath, compression: tensor.count > 4096 ? 4 : nil)
+            try file.write(
+                tensor.scalars, shape: tensor.shape, at: objectPath, compression: tensor.count > 4096 ? 4 : nil)
         }
         for (name, text) in notes.sorted(by: { $0.key < $1.key }) {
             try file.setAttribute(name, .string(text), at: group)
@@ -219,7 +241,8 @@ public final class ResultsWriter {
         let group = "/learner/\(learnerName)/weights"
         try file.createGroup(group)
         for (name, tensor) in weights.sorted(by: { $0.key < $1.key }) {
-            try file.write(tensor.scalars, shape: tensor.shape, at: "\(group)/\(name)", compression: tensor.count > 4096 ? 4 : nil)
+            try file.write(
+                tensor.scalars, shape: tensor.shape, at: "\(group)/\(name)", compression: tensor.count > 4096 ? 4 : nil)
         }
         try file.flush()
     }

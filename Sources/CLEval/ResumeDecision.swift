@@ -23,9 +23,13 @@ public enum ResumeDecision: Equatable, Sendable {
 
     /// - Parameter learnerConfig: the learner's configuration as the results file records it
     ///   (`learner_config`); nil skips that check.
-    public static func decide(resultsPath: String, learner: any Learner.Type, learnerConfig: String? = nil) -> ResumeDecision {
+    public static func decide(resultsPath: String, learner: any Learner.Type, learnerConfig: String? = nil)
+        -> ResumeDecision
+    {
         let state = RunState.ofResultsFile(at: resultsPath)
-        if state != .notStarted, let learnerConfig, let recorded = recordedLearnerConfig(resultsPath), recorded != learnerConfig {
+        if state != .notStarted, let learnerConfig, let recorded = recordedLearnerConfig(resultsPath),
+            recorded != learnerConfig
+        {
             return .conflict(previous: state)
         }
         switch state {
@@ -55,11 +59,16 @@ extension ResumeDecision {
     /// Decides for `path` and says so in one line when there is something to say; returns
     /// whether the run should go ahead and whether it continues from a checkpoint; throws
     /// (one line naming the file) on a configuration conflict.
-    public static func announce(for path: String, learner: any Learner.Type, learnerConfig: String? = nil, run: String,
-                                say: (String) -> Void) throws -> (go: Bool, fromCheckpoint: Bool) {
+    public static func announce(
+        for path: String, learner: any Learner.Type, learnerConfig: String? = nil, run: String,
+        say: (String) -> Void
+    ) throws -> (go: Bool, fromCheckpoint: Bool) {
         switch decide(resultsPath: path, learner: learner, learnerConfig: learnerConfig) {
         case let .conflict(previous):
-            throw InputError(file: path, "is \(previous.rawValue) but was written with another configuration of '\(learner.name)' than the protocol gives now (its attribute learner_config differs); --resume would mix the two: move the file (and its .checkpoint) away to run the new setting")
+            throw InputError(
+                file: path,
+                "is \(previous.rawValue) but was written with another configuration of '\(learner.name)' than the protocol gives now (its attribute learner_config differs); --resume would mix the two: move the file (and its .checkpoint) away to run the new setting"
+            )
         case .start:
             return (true, false)
         case .skip:

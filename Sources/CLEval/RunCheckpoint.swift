@@ -43,9 +43,11 @@ struct RunCheckpoint {
         try file.write(pooled, shape: [pooled.count], at: "/run/pooled")
         try file.write(fewShotAll, shape: [fewShotAll.count], at: "/run/few_shot_all")
         let uncertainty: [Double] = uncertaintyRows.flatMap { row -> [Double] in
-            let fields: [Double] = [row.entropySeen, row.entropyUnseen, row.aurocUnseen, row.ece,
-             row.mutualInformationSeen ?? .nan, row.mutualInformationUnseen ?? .nan,
-             row.mutualInformationSeen == nil ? 0 : 1]
+            let fields: [Double] = [
+                row.entropySeen, row.entropyUnseen, row.aurocUnseen, row.ece,
+                row.mutualInformationSeen ?? .nan, row.mutualInformationUnseen ?? .nan,
+                row.mutualInformationSeen == nil ? 0 : 1,
+            ]
             return fields + row.reliability.flatMap { $0 }
         }
         try file.write(uncertainty, shape: [uncertainty.count], at: "/run/uncertainty")
@@ -74,16 +76,19 @@ struct RunCheckpoint {
             }
             let columns = Int(try file.attribute("columns", at: "/run/matrix")?.integerValue ?? 0)
             let flat = try file.read(Double.self, at: "/run/matrix").values
-            let matrix = columns == 0 ? [] : stride(from: 0, to: flat.count, by: columns).map { Array(flat[$0..<($0 + columns)]) }
+            let matrix =
+                columns == 0
+                ? [] : stride(from: 0, to: flat.count, by: columns).map { Array(flat[$0..<($0 + columns)]) }
             let rowCount = Int(try file.attribute("rows", at: "/run/uncertainty")?.integerValue ?? 0)
             let values = try file.read(Double.self, at: "/run/uncertainty").values
             let width = rowCount == 0 ? 0 : values.count / rowCount
             let rows = (0..<rowCount).map { r -> UncertaintyRow in
                 let v = Array(values[(r * width)..<((r + 1) * width)])
                 let reliability = stride(from: 7, to: v.count, by: 3).map { Array(v[$0..<($0 + 3)]) }
-                return UncertaintyRow(entropySeen: v[0], entropyUnseen: v[1], aurocUnseen: v[2], ece: v[3],
-                                      mutualInformationSeen: v[6] == 1 ? v[4] : nil, mutualInformationUnseen: v[6] == 1 ? v[5] : nil,
-                                      reliability: reliability)
+                return UncertaintyRow(
+                    entropySeen: v[0], entropyUnseen: v[1], aurocUnseen: v[2], ece: v[3],
+                    mutualInformationSeen: v[6] == 1 ? v[4] : nil, mutualInformationUnseen: v[6] == 1 ? v[5] : nil,
+                    reliability: reliability)
             }
             return RunCheckpoint(
                 completedTasks: Int(try file.attribute("completed_tasks")?.integerValue ?? 0), learner: learner,
@@ -92,7 +97,8 @@ struct RunCheckpoint {
                 pooled: try file.read(Double.self, at: "/run/pooled").values,
                 fewShotAll: try file.read(Double.self, at: "/run/few_shot_all").values, uncertaintyRows: rows)
         } catch let error as HDF5Error {
-            throw InputError(file: path, "damaged checkpoint (\(error.message)); delete it to restart the run from its first task")
+            throw InputError(
+                file: path, "damaged checkpoint (\(error.message)); delete it to restart the run from its first task")
         }
     }
 
@@ -111,7 +117,8 @@ struct RunCheckpoint {
         }
     }
 
-    private static func writeSeries<T: HDF5Scalar>(_ series: [String: [T]], in file: HDF5File, at group: String) throws {
+    private static func writeSeries<T: HDF5Scalar>(_ series: [String: [T]], in file: HDF5File, at group: String) throws
+    {
         try file.createGroup(group)
         for (index, (name, values)) in series.sorted(by: { $0.key < $1.key }).enumerated() {
             let item = "\(group)/\(index)"
@@ -131,7 +138,9 @@ struct RunCheckpoint {
         return result
     }
 
-    private static func readSeries<T: HDF5Scalar>(_ file: HDF5File, _ type: T.Type, at group: String) throws -> [String: [T]] {
+    private static func readSeries<T: HDF5Scalar>(_ file: HDF5File, _ type: T.Type, at group: String) throws -> [String:
+        [T]]
+    {
         var result: [String: [T]] = [:]
         for member in try file.members(of: group) {
             let item = "\(group)/\(member)"

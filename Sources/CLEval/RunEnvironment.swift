@@ -1,7 +1,7 @@
 import CLTensor
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Facts about the machine and build that every results file records.
@@ -35,7 +35,7 @@ public enum RunEnvironment {
     public static var peakResidentBytes: Int {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Int(usage.ru_maxrss) * 1024   // Linux reports kilobytes
+        return Int(usage.ru_maxrss) * 1024  // Linux reports kilobytes
     }
 
     /// Now, as ISO 8601 with seconds and time zone.

@@ -1,7 +1,7 @@
 import CLData
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An advisory lock that one run holds on its results file for as long as it writes it:
@@ -20,18 +20,23 @@ public final class RunLock {
         while true {
             let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
-                throw InputError(file: lockPath, "cannot create the run's lock file (\(String(cString: strerror(errno))))")
+                throw InputError(
+                    file: lockPath, "cannot create the run's lock file (\(String(cString: strerror(errno))))")
             }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 let holder = Self.contents(of: fd)
                 close(fd)
-                throw InputError(file: resultsPath, "another run is writing this file (\(holder.isEmpty ? "holder unknown" : holder)); "
-                                 + "wait for it to finish, or write elsewhere with --out")
+                throw InputError(
+                    file: resultsPath,
+                    "another run is writing this file (\(holder.isEmpty ? "holder unknown" : holder)); "
+                        + "wait for it to finish, or write elsewhere with --out")
             }
             // The holder before us may have removed the file between our open and our lock:
             // then we locked a file nobody else will see. Lock the one at the path instead.
             var opened = stat(), atPath = stat()
-            if fstat(fd, &opened) == 0, stat(lockPath, &atPath) == 0, opened.st_ino == atPath.st_ino, opened.st_dev == atPath.st_dev {
+            if fstat(fd, &opened) == 0, stat(lockPath, &atPath) == 0, opened.st_ino == atPath.st_ino,
+                opened.st_dev == atPath.st_dev
+            {
                 descriptor = fd
                 break
             }

@@ -54,14 +54,16 @@ public struct RunRecord: Sendable {
     public var trainSeconds: [Double]
     public var evalSeconds: [Double]
 
-    public init(path: String, status: String, error: String? = nil, protocolName: String, protocolYAML: String = "",
-                learner: String, learnerConfig: String = "", seed: Int, startedAt: String = "", finishedAt: String? = nil,
-                harnessVersion: String = "", gitCommit: String = "", host: String = "", blasCore: String = "",
-                blasThreads: Int = 1, peakRSSBytes: Int? = nil, streamKind: String = "class-incremental",
-                classOrder: [Int] = [], taskClasses: [[Int]] = [], trainCounts: [Int] = [], testCounts: [Int] = [],
-                accuracyMatrix: [[Double]] = [], pooledAccuracy: [Double] = [], taskAwareAccuracy: [[Double]]? = nil,
-                fscilAccuracy: [[Double]]? = nil, metrics: [String: Double] = [:],
-                trainSeconds: [Double] = [], evalSeconds: [Double] = []) {
+    public init(
+        path: String, status: String, error: String? = nil, protocolName: String, protocolYAML: String = "",
+        learner: String, learnerConfig: String = "", seed: Int, startedAt: String = "", finishedAt: String? = nil,
+        harnessVersion: String = "", gitCommit: String = "", host: String = "", blasCore: String = "",
+        blasThreads: Int = 1, peakRSSBytes: Int? = nil, streamKind: String = "class-incremental",
+        classOrder: [Int] = [], taskClasses: [[Int]] = [], trainCounts: [Int] = [], testCounts: [Int] = [],
+        accuracyMatrix: [[Double]] = [], pooledAccuracy: [Double] = [], taskAwareAccuracy: [[Double]]? = nil,
+        fscilAccuracy: [[Double]]? = nil, metrics: [String: Double] = [:],
+        trainSeconds: [Double] = [], evalSeconds: [Double] = []
+    ) {
         self.path = path; self.status = status; self.error = error
         self.protocolName = protocolName; self.protocolYAML = protocolYAML
         self.learner = learner; self.learnerConfig = learnerConfig; self.seed = seed
@@ -95,9 +97,12 @@ public struct UncertaintyRecord: Sendable, Equatable {
     /// Per confidence bin after the last task: [samples, mean confidence, accuracy].
     public var reliability: [[Double]]
 
-    public init(entropySeen: [Double], entropyUnseen: [Double], aurocUnseen: [Double], ece: [Double],
-                mutualInformationSeen: [Double]? = nil, mutualInformationUnseen: [Double]? = nil, reliability: [[Double]] = []) {
-        self.entropySeen = entropySeen; self.entropyUnseen = entropyUnseen; self.aurocUnseen = aurocUnseen; self.ece = ece
+    public init(
+        entropySeen: [Double], entropyUnseen: [Double], aurocUnseen: [Double], ece: [Double],
+        mutualInformationSeen: [Double]? = nil, mutualInformationUnseen: [Double]? = nil, reliability: [[Double]] = []
+    ) {
+        self.entropySeen = entropySeen; self.entropyUnseen = entropyUnseen; self.aurocUnseen = aurocUnseen;
+        self.ece = ece
         self.mutualInformationSeen = mutualInformationSeen; self.mutualInformationUnseen = mutualInformationUnseen
         self.reliability = reliability
     }

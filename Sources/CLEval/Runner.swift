@@ -30,10 +30,12 @@ public struct Runner {
     /// - Parameter resume: continue from the checkpoint beside `outputPath` (see
     ///   `RunCheckpoint`); the caller has checked that one exists and the learner is `Resumable`.
     @discardableResult
-    public func run(_ entry: LearnerEntry, seed: Int, protocol spec: BenchmarkProtocol, outputPath: String,
-                    resume: Bool = false,
-                    progress: @escaping (String) -> Void = { _ in },
-                    liveStatus: @escaping (String) -> Void = { _ in }) throws -> [String: Double] {
+    public func run(
+        _ entry: LearnerEntry, seed: Int, protocol spec: BenchmarkProtocol, outputPath: String,
+        resume: Bool = false,
+        progress: @escaping (String) -> Void = { _ in },
+        liveStatus: @escaping (String) -> Void = { _ in }
+    ) throws -> [String: Double] {
         let taskClasses = stream.tasks.map(\.learnerClasses)
         let uncertainty = (entry.type as? any UncertaintyEstimating.Type).map { $0.samplesMonteCarlo }
         var metadata = ResultsWriter.Metadata(
@@ -44,42 +46,59 @@ public struct Runner {
         metadata.uncertainty = uncertainty.map { $0 ? .monteCarlo : .distribution }
         let checkpoint = resume ? try RunCheckpoint.read(for: outputPath) : nil
         if !resume { RunCheckpoint.remove(for: outputPath) }
-        let writer = try checkpoint.map {
-            try ResultsWriter(resuming: outputPath, completedTasks: $0.completedTasks, taskCount: stream.tasks.count, learner: entry.name)
-        } ?? ResultsWriter(path: outputPath, metadata: metadata, stream: stream)
+        let writer =
+            try checkpoint.map {
+                try ResultsWriter(
+                    resuming: outputPath, completedTasks: $0.completedTasks, taskCount: stream.tasks.count,
+                    learner: entry.name)
+            } ?? ResultsWriter(path: outputPath, metadata: metadata, stream: stream)
         var completed = checkpoint?.completedTasks ?? 0
         do {
-            let context = LearnerContext(seed: UInt64(seed), sampleShape: dataset.train.sampleShape,
-                                         totalClassCount: stream.classOrder.count, taskCount: stream.tasks.count,
-                                         streamKind: stream.kind.rawValue, stageCache: stageCache,
-                                         datasetDigest: datasetDigest ?? dataset.contentDigest.description,
-                                         learnerDescription: "\(entry.name), seed \(seed)", progress: progress)
+            let context = LearnerContext(
+                seed: UInt64(seed), sampleShape: dataset.train.sampleShape,
+                totalClassCount: stream.classOrder.count, taskCount: stream.tasks.count,
+                streamKind: stream.kind.rawValue, stageCache: stageCache,
+                datasetDigest: datasetDigest ?? dataset.contentDigest.description,
+                learnerDescription: "\(entry.name), seed \(seed)", progress: progress)
             context.liveStatus = liveStatus
             var learner = try entry.type.init(config: entry.config, context: context)
-            let bookkeeping = EvaluationBookkeeping(taskClasses: taskClasses, classCount: stream.classOrder.count,
-                                                    sharedClasses: stream.kind == .permuted,
-                                                    fewShot: stream.kind == .fewShotIncremental)
+            let bookkeeping = EvaluationBookkeeping(
+                taskClasses: taskClasses, classCount: stream.classOrder.count,
+                sharedClasses: stream.kind == .permuted,
+                fewShot: stream.kind == .fewShotIncremental)
             let truth = stream.tasks.map { $0.testLabels.map(Int.init) }
 
-            let testInputs = TestInputCache(dataset: dataset, stream: stream, batchSize: evaluationBatch,
-                                            enabled: dataset.test.sampleSize * stream.tasks.reduce(0) { $0 + $1.testIndices.count } * 4 <= testCacheLimitBytes)
+            let testInputs = TestInputCache(
+                dataset: dataset, stream: stream, batchSize: evaluationBatch,
+                enabled: dataset.test.sampleSize * stream.tasks.reduce(0) { $0 + $1.testIndices.count } * 4
+                    <= testCacheLimitBytes)
             var pooled: [Double] = []
             var matrix: [[Double]] = []
             var fewShotAll: [Double] = []
             var uncertaintyRows: [UncertaintyRow] = []
             if let checkpoint {
-                guard var resumable = learner as? any Resumable else { throw InputError(file: outputPath, "\(entry.learnerType) cannot resume") }
-                try resumable.restore(from: checkpoint.learner,
-                                      learnedTasks: (0..<checkpoint.completedTasks).map { TaskData(stream: stream, index: $0, split: dataset.train) })
+                guard var resumable = learner as? any Resumable else {
+                    throw InputError(file: outputPath, "\(entry.learnerType) cannot resume")
+                }
+                try resumable.restore(
+                    from: checkpoint.learner,
+                    learnedTasks: (0..<checkpoint.completedTasks).map {
+                        TaskData(stream: stream, index: $0, split: dataset.train)
+                    })
                 learner = resumable
                 for (name, tensor) in checkpoint.diagnostics { context.record(name, tensor) }
                 for (name, text) in checkpoint.notes { context.note(name, text) }
                 context.saveWeights(checkpoint.weights)
-                (pooled, matrix, fewShotAll, uncertaintyRows) = (checkpoint.pooled, checkpoint.matrix, checkpoint.fewShotAll, checkpoint.uncertaintyRows)
-                progress("  resumed after task \(checkpoint.completedTasks)/\(stream.tasks.count) from \(RunCheckpoint.path(for: outputPath))")
+                (pooled, matrix, fewShotAll, uncertaintyRows) = (
+                    checkpoint.pooled, checkpoint.matrix, checkpoint.fewShotAll, checkpoint.uncertaintyRows
+                )
+                progress(
+                    "  resumed after task \(checkpoint.completedTasks)/\(stream.tasks.count) from \(RunCheckpoint.path(for: outputPath))"
+                )
             } else {
-                let initial = evaluate(learner, trainedTask: -1, seed: seed, truth: truth, bookkeeping: bookkeeping,
-                                       inputs: testInputs, context: context)
+                let initial = evaluate(
+                    learner, trainedTask: -1, seed: seed, truth: truth, bookkeeping: bookkeeping,
+                    inputs: testInputs, context: context)
                 try writer.writeInitialEvaluation(initial.evaluation)
                 matrix = [initial.evaluation.taskAccuracy]
             }
@@ -90,28 +109,38 @@ public struct Runner {
                 try learner.learn(data)
                 let trainSeconds = RunEnvironment.monotonicSeconds() - trainStart
                 let evalStart = RunEnvironment.monotonicSeconds()
-                let (evaluation, uncertaintyRow) = evaluate(learner, trainedTask: t, seed: seed, truth: truth,
-                                                            bookkeeping: bookkeeping, inputs: testInputs, context: context)
+                let (evaluation, uncertaintyRow) = evaluate(
+                    learner, trainedTask: t, seed: seed, truth: truth,
+                    bookkeeping: bookkeeping, inputs: testInputs, context: context)
                 let evalSeconds = RunEnvironment.monotonicSeconds() - evalStart
-                try writer.writeTask(t, evaluation: evaluation, uncertainty: uncertaintyRow,
-                                     trainSeconds: trainSeconds, evalSeconds: evalSeconds)
+                try writer.writeTask(
+                    t, evaluation: evaluation, uncertainty: uncertaintyRow,
+                    trainSeconds: trainSeconds, evalSeconds: evalSeconds)
                 pooled.append(evaluation.pooledAccuracy)
                 matrix.append(evaluation.taskAccuracy)
                 if let row = evaluation.fewShotAccuracy { fewShotAll.append(row[0]) }
                 if let uncertaintyRow { uncertaintyRows.append(uncertaintyRow) }
                 completed = t + 1
                 if let resumable = learner as? any Resumable {
-                    try RunCheckpoint(completedTasks: completed, learner: resumable.checkpoint(), diagnostics: context.diagnostics,
-                                      notes: context.notes, weights: context.weights, matrix: matrix, pooled: pooled,
-                                      fewShotAll: fewShotAll, uncertaintyRows: uncertaintyRows).write(for: outputPath)
+                    try RunCheckpoint(
+                        completedTasks: completed, learner: resumable.checkpoint(), diagnostics: context.diagnostics,
+                        notes: context.notes, weights: context.weights, matrix: matrix, pooled: pooled,
+                        fewShotAll: fewShotAll, uncertaintyRows: uncertaintyRows
+                    ).write(for: outputPath)
                 }
-                progress(String(format: "  task %d/%d: %d classes, %d train samples, pooled accuracy %.4f (train %.2f s, eval %.2f s)",
-                                t + 1, stream.tasks.count, task.classes.count, task.trainIndices.count,
-                                evaluation.pooledAccuracy, trainSeconds, evalSeconds)
-                         + (uncertaintyRow.map { String(format: ", entropy seen %.3f / unseen %.3f", $0.entropySeen, $0.entropyUnseen) } ?? ""))
+                progress(
+                    String(
+                        format:
+                            "  task %d/%d: %d classes, %d train samples, pooled accuracy %.4f (train %.2f s, eval %.2f s)",
+                        t + 1, stream.tasks.count, task.classes.count, task.trainIndices.count,
+                        evaluation.pooledAccuracy, trainSeconds, evalSeconds)
+                        + (uncertaintyRow.map {
+                            String(format: ", entropy seen %.3f / unseen %.3f", $0.entropySeen, $0.entropyUnseen)
+                        } ?? ""))
             }
-            var metrics = Metrics.all(matrix: matrix, pooled: pooled,
-                                      fscilSessionAccuracy: stream.kind == .fewShotIncremental ? fewShotAll : nil)
+            var metrics = Metrics.all(
+                matrix: matrix, pooled: pooled,
+                fscilSessionAccuracy: stream.kind == .fewShotIncremental ? fewShotAll : nil)
             metrics.merge(UncertaintyRow.metrics(uncertaintyRows)) { _, new in new }
             if let last = uncertaintyRows.last { try writer.writeReliability(last.reliability) }
             try writer.writeDiagnostics(context.diagnostics, notes: context.notes)
@@ -137,9 +166,12 @@ public struct Runner {
     /// when the learner gives one. Task-aware accuracy without task-aware scores restricts the
     /// task-agnostic prediction to the task's classes. Inferred tasks, when a learner reports
     /// them, become its `task_inference_accuracy` and `inferred_task` diagnostics.
-    private func evaluate(_ learner: any Learner, trainedTask: Int, seed: Int, truth: [[Int]],
-                          bookkeeping: EvaluationBookkeeping, inputs: TestInputCache, context: LearnerContext)
-        -> (evaluation: TaskEvaluation, uncertainty: UncertaintyRow?) {
+    private func evaluate(
+        _ learner: any Learner, trainedTask: Int, seed: Int, truth: [[Int]],
+        bookkeeping: EvaluationBookkeeping, inputs: TestInputCache, context: LearnerContext
+    )
+        -> (evaluation: TaskEvaluation, uncertainty: UncertaintyRow?)
+    {
         let taskAware = stream.kind.recordsTaskAwareAccuracy
         let distributions = trainedTask >= 0 ? learner as? any UncertaintyEstimating : nil
         var uncertainty = distributions.map { Swift.type(of: $0).samplesMonteCarlo }
@@ -153,25 +185,29 @@ public struct Runner {
             for chunk in 0..<inputs.chunkCount(task: j) {
                 let batch = TestBatch(inputs: inputs.batch(task: j, chunk: chunk), task: j, chunk: chunk)
                 let request = EvaluationRequest(knownTask: taskAware ? j : nil, distribution: distributions != nil)
-                var generator = SeededGenerator(seed: Self.evaluationSeed(run: seed, row: trainedTask + 1, task: j, chunk: chunk))
+                var generator = SeededGenerator(
+                    seed: Self.evaluationSeed(run: seed, row: trainedTask + 1, task: j, chunk: chunk))
                 let result = withoutGradient { learner.evaluate(batch, request: request, generator: &generator) }
                 let labels = result.taskAgnostic.argmax()
                 if let distribution = result.distribution {
                     let start = taskPredicted.count
-                    uncertainty?.add(task: j, distribution: distribution, predicted: labels,
-                                     truth: truth[j][start..<(start + labels.count)])
+                    uncertainty?.add(
+                        task: j, distribution: distribution, predicted: labels,
+                        truth: truth[j][start..<(start + labels.count)])
                 }
                 if let chosen = result.inferredTasks { inference.add(chosen: chosen, task: j) }
                 taskPredicted += labels
                 if taskAware {
-                    taskAwarePredicted += (result.taskAware ?? result.taskAgnostic).argmax(restrictedTo: bookkeeping.taskClasses[j])
+                    taskAwarePredicted += (result.taskAware ?? result.taskAgnostic).argmax(
+                        restrictedTo: bookkeeping.taskClasses[j])
                 }
             }
             predicted.append(taskPredicted)
             aware?.append(taskAwarePredicted)
         }
         inference.record(in: context)
-        let evaluation = bookkeeping.evaluate(trainedTask: trainedTask, truth: truth, predicted: predicted, predictedTaskAware: aware)
+        let evaluation = bookkeeping.evaluate(
+            trainedTask: trainedTask, truth: truth, predicted: predicted, predictedTaskAware: aware)
         return (evaluation, uncertainty?.row(trainedTask: trainedTask))
     }
 

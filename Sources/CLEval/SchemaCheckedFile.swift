@@ -24,14 +24,18 @@ struct SchemaCheckedFile {
 
         let taskClassesShape = try shape("/stream/task_classes", required: true)!
         guard taskClassesShape.count == 2, taskClassesShape[0] >= 1, taskClassesShape[1] >= 1 else {
-            throw problem("/stream/task_classes", "shape \(describe(taskClassesShape)), expected T x (classes per task) with T ≥ 1")
+            throw problem(
+                "/stream/task_classes",
+                "shape \(describe(taskClassesShape)), expected T x (classes per task) with T ≥ 1")
         }
         let taskCount = taskClassesShape[0]
         let known = Set(classOrder)
-        let taskClasses = try rows(integers("/stream/task_classes"), width: taskClassesShape[1]).enumerated().map { task, row in
+        let taskClasses = try rows(integers("/stream/task_classes"), width: taskClassesShape[1]).enumerated().map {
+            task, row in
             let classes = row.filter { $0 != -1 }
             if let stranger = classes.first(where: { !known.contains($0) }) {
-                throw problem("/stream/task_classes", "task \(task) names class \(stranger), which is not in /stream/class_order")
+                throw problem(
+                    "/stream/task_classes", "task \(task) names class \(stranger), which is not in /stream/class_order")
             }
             guard !classes.isEmpty else { throw problem("/stream/task_classes", "task \(task) has no class") }
             return classes
@@ -42,18 +46,23 @@ struct SchemaCheckedFile {
             let expected = rule.shape.map { $0.value(tasks: taskCount, classes: classCount) }
             guard found == expected else {
                 let symbols = rule.shape.map(\.symbol).joined(separator: " x ")
-                throw problem(rule.path, "shape \(describe(found)), expected \(symbols) = \(describe(expected)) "
-                              + "(T = \(taskCount) tasks, C = \(classCount) classes)")
+                throw problem(
+                    rule.path,
+                    "shape \(describe(found)), expected \(symbols) = \(describe(expected)) "
+                        + "(T = \(taskCount) tasks, C = \(classCount) classes)")
             }
         }
 
         let completed = try integerAttribute("completed_tasks") ?? 0
         guard (0...taskCount).contains(completed) else {
-            throw problem("attribute completed_tasks", "\(completed) is outside 0 ... \(taskCount) (the stream has \(taskCount) tasks)")
+            throw problem(
+                "attribute completed_tasks",
+                "\(completed) is outside 0 ... \(taskCount) (the stream has \(taskCount) tasks)")
         }
         let status = try text("status")
         guard ResultsSchema.statuses.contains(status) else {
-            throw problem("attribute status", "'\(status)' is not one of \(ResultsSchema.statuses.joined(separator: ", "))")
+            throw problem(
+                "attribute status", "'\(status)' is not one of \(ResultsSchema.statuses.joined(separator: ", "))")
         }
         guard status != "complete" || completed == taskCount else {
             throw problem("attribute status", "says complete, but completed_tasks is \(completed) of \(taskCount)")
@@ -68,19 +77,25 @@ struct SchemaCheckedFile {
 
         // Rows 0 ... completed of the matrices were written; later rows are NaN placeholders.
         let accuracyMatrix = try accuracyRows("/eval/accuracy_matrix", width: taskCount, checkedRows: completed + 1)
-        let taskAware = try file.exists("/eval/task_aware_accuracy")
+        let taskAware =
+            try file.exists("/eval/task_aware_accuracy")
             ? accuracyRows("/eval/task_aware_accuracy", width: taskCount, checkedRows: completed + 1) : nil
-        let fscil = try file.exists("/eval/fscil_accuracy")
+        let fscil =
+            try file.exists("/eval/fscil_accuracy")
             ? Array(accuracyRows("/eval/fscil_accuracy", width: 4, checkedRows: completed).prefix(completed)) : nil
-        let pooled = Array(try accuracyRows("/eval/pooled_accuracy", width: 1, checkedRows: completed).prefix(completed).map { $0[0] })
+        let pooled = Array(
+            try accuracyRows("/eval/pooled_accuracy", width: 1, checkedRows: completed).prefix(completed).map { $0[0] })
         let trainSeconds = try durations("/timing/train_seconds", completed: completed)
         let evalSeconds = try durations("/timing/eval_seconds", completed: completed)
 
         var metrics: [String: Double] = [:]
         if file.exists("/metrics") {
             for key in try file.attributeNames(at: "/metrics") {
-                guard let value = try file.attribute(key, at: "/metrics")?.doubleValue, ResultsSchema.isMetricValue(value) else {
-                    throw problem("/metrics", "attribute \(key) is not a metric value (a number in -1000 ... 1000, or NaN)")
+                guard let value = try file.attribute(key, at: "/metrics")?.doubleValue,
+                    ResultsSchema.isMetricValue(value)
+                else {
+                    throw problem(
+                        "/metrics", "attribute \(key) is not a metric value (a number in -1000 ... 1000, or NaN)")
                 }
                 metrics[key] = value
             }
@@ -115,21 +130,29 @@ struct SchemaCheckedFile {
         func values(_ name: String) throws -> [Double] {
             let objectPath = "/eval/uncertainty/\(name)"
             let read = try file.read(Double.self, at: objectPath).values
-            if let bad = read.first(where: { !ResultsSchema.isMetricValue($0) }) { throw problem(objectPath, "holds \(bad)") }
+            if let bad = read.first(where: { !ResultsSchema.isMetricValue($0) }) {
+                throw problem(objectPath, "holds \(bad)")
+            }
             return read
         }
-        func optional(_ name: String) throws -> [Double]? { file.exists("/eval/uncertainty/\(name)") ? try values(name) : nil }
+        func optional(_ name: String) throws -> [Double]? {
+            file.exists("/eval/uncertainty/\(name)") ? try values(name) : nil
+        }
         // Per confidence bin: [samples, mean confidence, accuracy]; NaN until the run completes.
         let reliability = rows(try file.read(Double.self, at: "/eval/uncertainty/reliability").values, width: 3)
         for (bin, row) in reliability.enumerated() {
-            guard row[0].isNaN || (row[0].isFinite && row[0] >= 0), ResultsSchema.isAccuracy(row[1]), ResultsSchema.isAccuracy(row[2]) else {
-                throw problem("/eval/uncertainty/reliability", "bin \(bin) holds \(row), not [samples, confidence, accuracy]")
+            guard row[0].isNaN || (row[0].isFinite && row[0] >= 0), ResultsSchema.isAccuracy(row[1]),
+                ResultsSchema.isAccuracy(row[2])
+            else {
+                throw problem(
+                    "/eval/uncertainty/reliability", "bin \(bin) holds \(row), not [samples, confidence, accuracy]")
             }
         }
         return UncertaintyRecord(
             entropySeen: try values("entropy_seen"), entropyUnseen: try values("entropy_unseen"),
             aurocUnseen: try values("auroc_unseen"), ece: try values("ece"),
-            mutualInformationSeen: try optional("mutual_information_seen"), mutualInformationUnseen: try optional("mutual_information_unseen"),
+            mutualInformationSeen: try optional("mutual_information_seen"),
+            mutualInformationUnseen: try optional("mutual_information_unseen"),
             reliability: reliability)
     }
 

@@ -15,14 +15,18 @@ public enum SweepParser {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(file: path, "cannot read the sweep file (does it exist?)")
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw InputError(file: path, "the sweep file is not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(file: path, "the sweep file is not UTF-8 text")
+        }
         return try parse(text: text, path: path)
     }
 
     public static func parse(text: String, path: String) throws -> SweepSpec {
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else { throw InputError(file: path, "the sweep file is empty") }
+            guard let node = try Yams.compose(yaml: text) else {
+                throw InputError(file: path, "the sweep file is empty")
+            }
             root = node
         } catch let error as InputError {
             throw error
@@ -35,7 +39,9 @@ public enum SweepParser {
         let nameNode = try reader.required(top, "name", in: root, context: "")
         let name = try reader.string(nameNode, "name")
         guard isSafeName(name) else {
-            throw reader.error(nameNode, "name", "must be letters, digits, '.', '_' or '-' (it names the sweep's folder and jobs), got '\(name)'")
+            throw reader.error(
+                nameNode, "name",
+                "must be letters, digits, '.', '_' or '-' (it names the sweep's folder and jobs), got '\(name)'")
         }
 
         // protocols: each one parsed and validated now.
@@ -46,11 +52,15 @@ public enum SweepParser {
             let key = "protocols[\(position)]"
             let protocolPath = try reader.string(node, key)
             guard FileManager.default.fileExists(atPath: protocolPath) else {
-                throw reader.error(node, key, "no protocol file '\(protocolPath)' (paths are relative to the working directory)")
+                throw reader.error(
+                    node, key, "no protocol file '\(protocolPath)' (paths are relative to the working directory)")
             }
             let spec = try ProtocolParser.parse(file: protocolPath)
             if let other = protocols.first(where: { $0.name == spec.name }) {
-                throw reader.error(node, key, "protocol name '\(spec.name)' is also the name of \(other.sourcePath) (one results folder per name)")
+                throw reader.error(
+                    node, key,
+                    "protocol name '\(spec.name)' is also the name of \(other.sourcePath) (one results folder per name)"
+                )
             }
             protocols.append(spec)
         }
@@ -63,9 +73,12 @@ public enum SweepParser {
                 let learner = try reader.string(node, "learners")
                 guard protocols.contains(where: { $0.learners.contains { $0.name == learner } }) else {
                     let known = Set(protocols.flatMap { $0.learners.map(\.name) }).sorted().joined(separator: ", ")
-                    throw reader.error(node, "learners", "no protocol of this sweep has a learner '\(learner)' (they have: \(known))")
+                    throw reader.error(
+                        node, "learners", "no protocol of this sweep has a learner '\(learner)' (they have: \(known))")
                 }
-                guard !names.contains(learner) else { throw reader.error(node, "learners", "'\(learner)' is listed twice") }
+                guard !names.contains(learner) else {
+                    throw reader.error(node, "learners", "'\(learner)' is listed twice")
+                }
                 names.append(learner)
             }
             learners = names
@@ -75,23 +88,29 @@ public enum SweepParser {
         // seeds
         var seeds: [Int]?
         if let seedsNode = top["seeds"] {
-            let values = try nonEmptyList(seedsNode, "seeds", reader, example: "[0, 1, 2]").map { try reader.integer($0, "seeds") }
+            let values = try nonEmptyList(seedsNode, "seeds", reader, example: "[0, 1, 2]").map {
+                try reader.integer($0, "seeds")
+            }
             if let negative = values.first(where: { $0 < 0 }) {
                 throw reader.error(seedsNode, "seeds", "seeds are non-negative integers, got \(negative)")
             }
-            guard Set(values).count == values.count else { throw reader.error(seedsNode, "seeds", "lists a seed twice") }
+            guard Set(values).count == values.count else {
+                throw reader.error(seedsNode, "seeds", "lists a seed twice")
+            }
             seeds = values
         }
 
         let grid = try parseGrid(top["grid"], selected: selected, reader)
         let resources = try parseResources(top["resources"], reader)
-        return SweepSpec(name: name, sourcePath: path, protocols: protocols, learners: learners, seeds: seeds,
-                         grid: grid, resources: resources)
+        return SweepSpec(
+            name: name, sourcePath: path, protocols: protocols, learners: learners, seeds: seeds,
+            grid: grid, resources: resources)
     }
 
     /// `grid: { learner: { key: [values] } }`: every value is checked against the learner's
     /// declared hyperparameters, and every label a grid point will get must be a safe file name.
-    static func parseGrid(_ node: Node?, selected: [LearnerEntry], _ reader: NodeReader) throws -> [String: [GridAxis]] {
+    static func parseGrid(_ node: Node?, selected: [LearnerEntry], _ reader: NodeReader) throws -> [String: [GridAxis]]
+    {
         guard let node else { return [:] }
         var grid: [String: [GridAxis]] = [:]
         for (learner, learnerNode) in try reader.mapping(node, "grid", allowed: nil).entries {
@@ -114,21 +133,30 @@ public enum SweepParser {
                         do {
                             _ = try candidate.config.overriding([key: value], specs: candidate.type.hyperparameters)
                         } catch let error as HyperparameterError {
-                            throw reader.error(valueNode, where_,
-                                               "\(candidate.learnerType): \(gridMessage(error, key: key))")
+                            throw reader.error(
+                                valueNode, where_,
+                                "\(candidate.learnerType): \(gridMessage(error, key: key))")
                         }
                     }
                     let label = GridPoint.labelPart(key: key, value: value)
                     guard isSafeName(label) else {
-                        throw reader.error(valueNode, where_, "'\(value)' cannot be part of a results file name ('\(label)'); use letters, digits, '.', '_' or '-'")
+                        throw reader.error(
+                            valueNode, where_,
+                            "'\(value)' cannot be part of a results file name ('\(label)'); use letters, digits, '.', '_' or '-'"
+                        )
                     }
-                    guard !values.contains(value) else { throw reader.error(valueNode, where_, "'\(value)' is listed twice") }
+                    guard !values.contains(value) else {
+                        throw reader.error(valueNode, where_, "'\(value)' is listed twice")
+                    }
                     values.append(value)
-                    yamlValues.append(try Yams.serialize(node: valueNode).trimmingCharacters(in: .whitespacesAndNewlines))
+                    yamlValues.append(
+                        try Yams.serialize(node: valueNode).trimmingCharacters(in: .whitespacesAndNewlines))
                 }
                 axes.append(GridAxis(key: key, values: values, yamlValues: yamlValues))
             }
-            guard !axes.isEmpty else { throw reader.error(learnerNode, context, "needs at least one hyperparameter with a list of values") }
+            guard !axes.isEmpty else {
+                throw reader.error(learnerNode, context, "needs at least one hyperparameter with a list of values")
+            }
             grid[learner] = axes
             // Values that are fine one by one may break a rule together (generator: rnn with
             // hnet_hidden: []): every point is checked before anything runs.
@@ -138,14 +166,17 @@ public enum SweepParser {
                     do {
                         _ = try candidate.config.overriding(changes, specs: candidate.type.hyperparameters)
                     } catch let error as HyperparameterError {
-                        throw reader.error(learnerNode, context,
-                                           "grid point '\(point.label)': \(candidate.learnerType): \(error)")
+                        throw reader.error(
+                            learnerNode, context,
+                            "grid point '\(point.label)': \(candidate.learnerType): \(error)")
                     }
                 }
             }
             // A generated label must not be the name of another entry of the protocols.
-            for point in GridPoint.all(learner: learner, axes: axes) where selected.contains(where: { $0.name == point.label }) {
-                throw reader.error(learnerNode, context, "grid point '\(point.label)' has the name of a learner entry of the protocol")
+            for point in GridPoint.all(learner: learner, axes: axes)
+            where selected.contains(where: { $0.name == point.label }) {
+                throw reader.error(
+                    learnerNode, context, "grid point '\(point.label)' has the name of a learner entry of the protocol")
             }
         }
         return grid
@@ -164,7 +195,9 @@ public enum SweepParser {
             let where_ = "resources.\(key)"
             func positive() throws -> Int {
                 let value = try reader.integer(valueNode, where_)
-                guard value > 0 else { throw reader.error(valueNode, where_, "must be a positive integer, got \(value)") }
+                guard value > 0 else {
+                    throw reader.error(valueNode, where_, "must be a positive integer, got \(value)")
+                }
                 return value
             }
             func matching(_ pattern: String, _ example: String) throws -> String {
@@ -178,7 +211,9 @@ public enum SweepParser {
             case "cpus": resources.cpus = try positive()
             case "gpus": resources.gpus = try positive()
             case "memory": resources.memory = try matching("^[0-9]+[KMGT]?$", "a size such as 8G or 500M")
-            case "time": resources.time = try matching("^([0-9]+-)?[0-9]+(:[0-9]{1,2}){0,2}$", "a Slurm time such as \"4:00:00\" or \"1-00:00:00\"")
+            case "time":
+                resources.time = try matching(
+                    "^([0-9]+-)?[0-9]+(:[0-9]{1,2}){0,2}$", "a Slurm time such as \"4:00:00\" or \"1-00:00:00\"")
             case "partition": resources.partition = try matching("^[A-Za-z0-9._-]+$", "a partition name")
             case "account": resources.account = try matching("^[A-Za-z0-9._-]+$", "an account name")
             case "qos": resources.qos = try matching("^[A-Za-z0-9._-]+$", "a QOS name")
@@ -189,7 +224,9 @@ public enum SweepParser {
     }
 
     static func nonEmptyList(_ node: Node, _ key: String, _ reader: NodeReader, example: String) throws -> [Node] {
-        guard case .sequence(let items) = node else { throw reader.error(node, key, "expected a list, e.g. \(example)") }
+        guard case .sequence(let items) = node else {
+            throw reader.error(node, key, "expected a list, e.g. \(example)")
+        }
         guard !items.isEmpty else { throw reader.error(node, key, "the list is empty") }
         return Array(items)
     }

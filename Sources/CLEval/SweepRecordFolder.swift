@@ -44,20 +44,27 @@ public struct SweepRecordFolder: Sendable {
         for (number, line) in text.split(separator: "\n").enumerated() where !line.hasPrefix("#") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard fields.count == 3 else {
-                throw InputError(file: "\(submissions):\(number + 1)", "expected job id, time and run ids separated by tabs")
+                throw InputError(
+                    file: "\(submissions):\(number + 1)", "expected job id, time and run ids separated by tabs")
             }
-            result.append(Submission(jobID: fields[0], submittedAt: fields[1], runIDs: fields[2].split(separator: ",").map(String.init)))
+            result.append(
+                Submission(
+                    jobID: fields[0], submittedAt: fields[1], runIDs: fields[2].split(separator: ",").map(String.init)))
         }
         return result
     }
 
     public func appendSubmission(_ submission: Submission) throws {
-        let line = [submission.jobID, submission.submittedAt, submission.runIDs.joined(separator: ",")].joined(separator: "\t") + "\n"
+        let line =
+            [submission.jobID, submission.submittedAt, submission.runIDs.joined(separator: ",")].joined(separator: "\t")
+            + "\n"
         try create()
         if !FileManager.default.fileExists(atPath: submissions) {
             try write("# job id\tsubmitted at\trun id of array task 0, 1, ...\n", to: submissions)
         }
-        guard let handle = FileHandle(forWritingAtPath: submissions) else { throw InputError(file: submissions, "cannot append") }
+        guard let handle = FileHandle(forWritingAtPath: submissions) else {
+            throw InputError(file: submissions, "cannot append")
+        }
         defer { try? handle.close() }
         handle.seekToEndOfFile()
         handle.write(line.data(using: .utf8)!)
@@ -67,7 +74,9 @@ public struct SweepRecordFolder: Sendable {
     public func writeRunList(_ runs: [SweepRun], results: String) throws {
         var text = "# run id\tprotocol file\tlearner\tseed\tresults file\n"
         for run in runs {
-            text += [run.id, run.protocolFile, run.learner, String(run.seed), run.resultsPath(in: results)].joined(separator: "\t") + "\n"
+            text +=
+                [run.id, run.protocolFile, run.learner, String(run.seed), run.resultsPath(in: results)].joined(
+                    separator: "\t") + "\n"
         }
         try write(text, to: runList)
     }
@@ -82,7 +91,8 @@ public struct SweepRecordFolder: Sendable {
 
     public func write(_ text: String, to file: String) throws {
         do {
-            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try text.write(toFile: file, atomically: true, encoding: .utf8)
         } catch {
             throw InputError(file: file, "cannot write (\(error.localizedDescription))")

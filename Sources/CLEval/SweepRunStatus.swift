@@ -59,8 +59,12 @@ public enum SchedulerTaskState: Sendable, Equatable {
     /// Maps a Slurm job state name (`squeue -o %T`): queued, on a node, or over
     /// (COMPLETING and the final states: the task's process is gone or going).
     public static func fromQueue(_ name: String) -> SchedulerTaskState {
-        if ["PENDING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESV_DEL_HOLD", "SPECIAL_EXIT"].contains(name) { return .pending(name) }
-        if ["RUNNING", "CONFIGURING", "SUSPENDED", "STOPPED", "SIGNALING", "RESIZING", "STAGE_OUT"].contains(name) { return .running(name) }
+        if ["PENDING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESV_DEL_HOLD", "SPECIAL_EXIT"].contains(name) {
+            return .pending(name)
+        }
+        if ["RUNNING", "CONFIGURING", "SUSPENDED", "STOPPED", "SIGNALING", "RESIZING", "STAGE_OUT"].contains(name) {
+            return .running(name)
+        }
         return .ended(name)
     }
 }

@@ -39,7 +39,9 @@ public struct EvaluationBookkeeping: Sendable {
     ///   - trainedTask: index of the last task trained, or -1 before any training.
     ///   - truth / predicted: per task, the true and predicted learner labels of its test samples.
     ///   - predictedTaskAware: per task, predictions restricted to that task's classes (or nil).
-    public func evaluate(trainedTask: Int, truth: [[Int]], predicted: [[Int]], predictedTaskAware: [[Int]]?) -> TaskEvaluation {
+    public func evaluate(trainedTask: Int, truth: [[Int]], predicted: [[Int]], predictedTaskAware: [[Int]]?)
+        -> TaskEvaluation
+    {
         let taskCount = taskClasses.count
         func accuracy(_ t: [Int], _ p: [Int]) -> Double {
             t.isEmpty ? .nan : Double(zip(t, p).filter { $0 == $1 }.count) / Double(t.count)
@@ -85,7 +87,8 @@ public struct EvaluationBookkeeping: Sendable {
             let novel = accuracy(novelTruth, novelPredicted)
             fewShotRow = [pooled, base, novel, Metrics.harmonicMean(base, novel)]
         }
-        return TaskEvaluation(taskAccuracy: taskAccuracy, taskAwareAccuracy: taskAware, pooledAccuracy: pooled,
-                              perClassAccuracy: perClass, oldNewErrors: errors, fewShotAccuracy: fewShotRow)
+        return TaskEvaluation(
+            taskAccuracy: taskAccuracy, taskAwareAccuracy: taskAware, pooledAccuracy: pooled,
+            perClassAccuracy: perClass, oldNewErrors: errors, fewShotAccuracy: fewShotRow)
     }
 }

@@ -32,7 +32,8 @@ struct TaskInferenceTally {
     func record(in context: LearnerContext) {
         guard total.contains(where: { $0 > 0 }), (0...taskCount).contains(row) else { return }
         let shape = [taskCount + 1, taskCount]
-        var matrix = context.diagnostics["task_inference_accuracy"].flatMap { $0.shape == shape ? $0 : nil }
+        var matrix =
+            context.diagnostics["task_inference_accuracy"].flatMap { $0.shape == shape ? $0 : nil }
             ?? Tensor(shape: shape, repeating: .nan)
         for task in 0..<taskCount {
             matrix.scalars[row * taskCount + task] = total[task] > 0 ? Float(correct[task]) / Float(total[task]) : .nan

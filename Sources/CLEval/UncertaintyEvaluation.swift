@@ -46,7 +46,8 @@ struct UncertaintyEvaluation {
             aurocUnseen: UncertaintyMetrics.auroc(negatives: seenEntropy, positives: unseenEntropy),
             ece: UncertaintyMetrics.expectedCalibrationError(confidences: seenConfidence, correct: seenCorrect),
             mutualInformationSeen: monteCarlo ? UncertaintyMetrics.mean(seen.flatMap { mutualInformation[$0] }) : nil,
-            mutualInformationUnseen: monteCarlo ? UncertaintyMetrics.mean(unseen.flatMap { mutualInformation[$0] }) : nil,
+            mutualInformationUnseen: monteCarlo
+                ? UncertaintyMetrics.mean(unseen.flatMap { mutualInformation[$0] }) : nil,
             reliability: UncertaintyMetrics.reliability(confidences: seenConfidence, correct: seenCorrect)
                 .map { [Double($0.count), $0.confidence, $0.accuracy] })
     }

@@ -33,7 +33,7 @@ public enum UncertaintyMetrics {
         while start < all.count {
             var end = start
             while end + 1 < all.count && all[end + 1].0 == all[start].0 { end += 1 }
-            let midRank = Double(start + end) / 2 + 1          // ranks from 1
+            let midRank = Double(start + end) / 2 + 1  // ranks from 1
             for k in start...end where all[k].1 { positiveRankSum += midRank }
             start = end + 1
         }
@@ -48,7 +48,9 @@ public enum UncertaintyMetrics {
     }
 
     /// Per bin: (samples, mean confidence, accuracy); NaN means for empty bins.
-    public static func reliability(confidences: [Double], correct: [Bool]) -> [(count: Int, confidence: Double, accuracy: Double)] {
+    public static func reliability(confidences: [Double], correct: [Bool]) -> [(
+        count: Int, confidence: Double, accuracy: Double
+    )] {
         precondition(confidences.count == correct.count, "one correctness flag per confidence")
         var count = [Int](repeating: 0, count: calibrationBins)
         var confidenceSum = [Double](repeating: 0, count: calibrationBins)

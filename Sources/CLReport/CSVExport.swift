@@ -14,11 +14,14 @@ public enum CSVExport {
 
     public static func render(_ records: [RunRecord]) -> String {
         var lines = [header.joined(separator: ",")]
-        let ordered = records.sorted { ($0.protocolName, $0.learner, $0.seed, $0.path) < ($1.protocolName, $1.learner, $1.seed, $1.path) }
+        let ordered = records.sorted {
+            ($0.protocolName, $0.learner, $0.seed, $0.path) < ($1.protocolName, $1.learner, $1.seed, $1.path)
+        }
         for run in ordered {
             let prefix = [run.protocolName, run.learner, String(run.seed), run.status]
             func add(_ kind: String, _ key: String, _ row: Int?, _ column: Int?, _ value: Double) {
-                let fields = prefix + [kind, key, row.map(String.init) ?? "", column.map(String.init) ?? "", number(value)]
+                let fields =
+                    prefix + [kind, key, row.map(String.init) ?? "", column.map(String.init) ?? "", number(value)]
                 lines.append(fields.map(quoted).joined(separator: ","))
             }
             let known = MetricCatalog.all.map(\.key)

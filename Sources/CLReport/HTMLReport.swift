@@ -6,59 +6,62 @@ public enum HTMLReport {
     /// - Parameter generatedAt: printed in the header; passed in so output is reproducible.
     public static func render(_ summaries: [ProtocolSummary], generatedAt: String) -> String {
         var body = "<header><h1>cl-bench report</h1>\n"
-        body += "<p class=\"sub\">Generated \(escape(generatedAt)). Every number is \(escape(ReportTables.statisticsNote)); "
+        body +=
+            "<p class=\"sub\">Generated \(escape(generatedAt)). Every number is \(escape(ReportTables.statisticsNote)); "
         body += "accuracies are fractions in [0, 1]. Hover a metric name for its definition.</p>\n"
         if summaries.count > 1 {
-            body += "<nav>" + summaries.map { "<a href=\"#\(anchor($0.protocolName))\">\(escape($0.protocolName))</a>" }
+            body +=
+                "<nav>"
+                + summaries.map { "<a href=\"#\(anchor($0.protocolName))\">\(escape($0.protocolName))</a>" }
                 .joined(separator: " · ") + "</nav>\n"
         }
         body += "</header>\n"
         if summaries.isEmpty { body += "<p>No results found.</p>\n" }
         for summary in summaries { body += section(summary) }
         return """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>cl-bench report: \(escape(summaries.map(\.protocolName).joined(separator: ", ")))</title>
-        <style>\(style)\(ReportPrototypes.style)</style>
-        </head>
-        <body>
-        \(body)</body>
-        </html>
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>cl-bench report: \(escape(summaries.map(\.protocolName).joined(separator: ", ")))</title>
+            <style>\(style)\(ReportPrototypes.style)</style>
+            </head>
+            <body>
+            \(body)</body>
+            </html>
 
-        """
+            """
     }
 
     static let style = """
 
-    body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1d1d1d; margin: 24px 32px; max-width: 1400px; }
-    h1 { margin: 0 0 4px 0; font-size: 26px; }
-    h2 { margin-top: 36px; padding-top: 12px; border-top: 3px solid #0072B2; font-size: 22px; }
-    h3 { margin: 26px 0 8px 0; font-size: 17px; }
-    .sub { color: #555; margin: 4px 0 12px 0; }
-    table { border-collapse: collapse; margin: 6px 0 10px 0; font-size: 14px; }
-    th, td { padding: 5px 10px; border-bottom: 1px solid #ddd; text-align: right; vertical-align: top; }
-    th { background: #f3f5f8; }
-    th:first-child, td:first-child, td.text, th.text { text-align: left; }
-    td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
-    td.best { font-weight: bold; }
-    td.na { color: #8a5a00; }
-    .reason { display: block; font-size: 11px; color: #8a5a00; white-space: normal; max-width: 200px; }
-    abbr { text-decoration: underline dotted #888; cursor: help; }
-    .direction { color: #666; font-weight: normal; }
-    .figures { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
-    .figures svg { border: 1px solid #e2e2e2; border-radius: 4px; }
-    .warning { background: #fff4e0; border-left: 4px solid #D55E00; padding: 8px 12px; }
-    .failed { color: #b00020; }
-    details { margin: 8px 0; }
-    summary { cursor: pointer; color: #0b5394; }
-    dl { font-size: 13px; } dt { font-weight: bold; margin-top: 6px; } dd { margin-left: 18px; }
-    pre { background: #f6f6f6; padding: 10px; font-size: 12px; overflow-x: auto; }
-    nav a { color: #0b5394; }
+        body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1d1d1d; margin: 24px 32px; max-width: 1400px; }
+        h1 { margin: 0 0 4px 0; font-size: 26px; }
+        h2 { margin-top: 36px; padding-top: 12px; border-top: 3px solid #0072B2; font-size: 22px; }
+        h3 { margin: 26px 0 8px 0; font-size: 17px; }
+        .sub { color: #555; margin: 4px 0 12px 0; }
+        table { border-collapse: collapse; margin: 6px 0 10px 0; font-size: 14px; }
+        th, td { padding: 5px 10px; border-bottom: 1px solid #ddd; text-align: right; vertical-align: top; }
+        th { background: #f3f5f8; }
+        th:first-child, td:first-child, td.text, th.text { text-align: left; }
+        td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+        td.best { font-weight: bold; }
+        td.na { color: #8a5a00; }
+        .reason { display: block; font-size: 11px; color: #8a5a00; white-space: normal; max-width: 200px; }
+        abbr { text-decoration: underline dotted #888; cursor: help; }
+        .direction { color: #666; font-weight: normal; }
+        .figures { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
+        .figures svg { border: 1px solid #e2e2e2; border-radius: 4px; }
+        .warning { background: #fff4e0; border-left: 4px solid #D55E00; padding: 8px 12px; }
+        .failed { color: #b00020; }
+        details { margin: 8px 0; }
+        summary { cursor: pointer; color: #0b5394; }
+        dl { font-size: 13px; } dt { font-weight: bold; margin-top: 6px; } dd { margin-left: 18px; }
+        pre { background: #f6f6f6; padding: 10px; font-size: 12px; overflow-x: auto; }
+        nav a { color: #0b5394; }
 
-    """
+        """
 
     static func escape(_ text: String) -> String { SVGCanvas.escape(text) }
 
@@ -87,7 +90,8 @@ public enum HTMLReport {
             }
             html += "</div>\n<h3>Accuracy matrices</h3>\n"
             html += "<p class=\"sub\">R[i][j]: accuracy on the test set of task j after training on task i "
-            html += "(row “before”: before any training); mean over seeds, ± std on hover.</p>\n<div class=\"figures\">\n"
+            html +=
+                "(row “before”: before any training); mean over seeds, ± std on hover.</p>\n<div class=\"figures\">\n"
             for learner in summary.learners {
                 html += ReportPlots.accuracyHeatmap(learner, protocolName: summary.protocolName) + "\n"
             }
@@ -97,10 +101,14 @@ public enum HTMLReport {
             html += fewShotSessions(summary)
         }
         if !summary.incompleteRuns.isEmpty {
-            html += "<h3>Running or failed (not averaged in)</h3>\n" + table(ReportTables.incompleteRunTable(summary),
-                                                                              textColumns: [0, 2, 4, 5], rowClass: "failed")
+            html +=
+                "<h3>Running or failed (not averaged in)</h3>\n"
+                + table(
+                    ReportTables.incompleteRunTable(summary),
+                    textColumns: [0, 2, 4, 5], rowClass: "failed")
         }
-        html += "<h3>Runs</h3>\n" + table(ReportTables.runMetadataTable(summary), textColumns: [0, 2, 3, 4, 5, 6, 10, 11])
+        html +=
+            "<h3>Runs</h3>\n" + table(ReportTables.runMetadataTable(summary), textColumns: [0, 2, 3, 4, 5, 6, 10, 11])
         html += learnerConfigurations(summary)
         for (index, text) in summary.protocolTexts.enumerated() {
             let label = summary.protocolTexts.count > 1 ? "Protocol file (version \(index + 1))" : "Protocol file"
@@ -113,10 +121,13 @@ public enum HTMLReport {
     /// task, the AUROC of entropy for unseen classes, and the reliability diagram.
     static func uncertaintySection(_ summary: ProtocolSummary) -> String {
         guard let entropy = ReportPlots.entropyCurves(summary) else { return "" }
-        var html = "<h3>Uncertainty</h3>\n<p class=\"sub\">For learners whose prediction is a distribution: after task i, "
+        var html =
+            "<h3>Uncertainty</h3>\n<p class=\"sub\">For learners whose prediction is a distribution: after task i, "
         html += "“seen” are the test samples of tasks 0…i, “unseen” those of later tasks. Entropy in nats; "
-        html += "AUROC is the chance that an unseen sample has higher entropy than a seen one; ECE uses 15 confidence bins "
-        html += "(metrics ece and unseen_entropy_auroc in the table above).</p>\n<div class=\"figures\">\n" + entropy + "\n"
+        html +=
+            "AUROC is the chance that an unseen sample has higher entropy than a seen one; ECE uses 15 confidence bins "
+        html +=
+            "(metrics ece and unseen_entropy_auroc in the table above).</p>\n<div class=\"figures\">\n" + entropy + "\n"
         if let auroc = ReportPlots.unseenAUROCCurve(summary) { html += auroc + "\n" }
         if let reliability = ReportPlots.reliabilityDiagram(summary) { html += reliability + "\n" }
         return html + "</div>\n"
@@ -135,15 +146,19 @@ public enum HTMLReport {
             // Bold marks a winner; when every learner ties there is none.
             let best = Set(means).count > 1 ? (definition.higherIsBetter ? means.max() : means.min()) : nil
             let arrow = definition.higherIsBetter ? "↑" : "↓"
-            let hover = "\(definition.definition) Matches: \(definition.matches). "
+            let hover =
+                "\(definition.definition) Matches: \(definition.matches). "
                 + (definition.higherIsBetter ? "Higher is better." : "Lower is better.")
-            html += "<tr><th><abbr title=\"\(escape(hover))\"><a href=\"#\(anchor(summary.protocolName))-\(definition.key)\">"
+            html +=
+                "<tr><th><abbr title=\"\(escape(hover))\"><a href=\"#\(anchor(summary.protocolName))-\(definition.key)\">"
             html += "\(escape(definition.key))</a></abbr> <span class=\"direction\">\(arrow)</span></th>"
             for metric in summaries {
                 if let reason = metric.unavailableReason {
-                    html += "<td class=\"num na\" title=\"\(escape(reason))\">n/a<span class=\"reason\">\(escape(reason))</span></td>"
+                    html +=
+                        "<td class=\"num na\" title=\"\(escape(reason))\">n/a<span class=\"reason\">\(escape(reason))</span></td>"
                 } else if definition.key == "fwt" && summary.streamKind != "task-incremental"
-                            && summary.streamKind != "permuted" {
+                    && summary.streamKind != "permuted"
+                {
                     // METRICS.md: without a task id, a class-incremental learner cannot score on
                     // classes it has never seen, so forward transfer is ~0 by construction.
                     let note = "≈ 0 by construction in \(summary.streamKind) streams"
@@ -151,7 +166,8 @@ public enum HTMLReport {
                     html += "<span class=\"reason\">\(escape(note))</span></td>"
                 } else {
                     let isBest = metric.statistics.mean == best
-                    html += "<td class=\"num\(isBest ? " best" : "")\" title=\"n = \(metric.statistics.count) seed(s)\">"
+                    html +=
+                        "<td class=\"num\(isBest ? " best" : "")\" title=\"n = \(metric.statistics.count) seed(s)\">"
                     html += "\(escape(metric.formatted))</td>"
                 }
             }
@@ -165,7 +181,8 @@ public enum HTMLReport {
         var html = "<details><summary>Metric definitions</summary>\n<dl>\n"
         for definition in MetricCatalog.all {
             html += "<dt id=\"\(anchor(summary.protocolName))-\(definition.key)\">\(escape(definition.key)) "
-            html += "<span class=\"direction\">(\(definition.higherIsBetter ? "higher" : "lower") is better)</span></dt>"
+            html +=
+                "<span class=\"direction\">(\(definition.higherIsBetter ? "higher" : "lower") is better)</span></dt>"
             html += "<dd>\(escape(definition.definition)) <em>Matches: \(escape(definition.matches)).</em></dd>\n"
         }
         return html + "</dl>\n</details>\n"
@@ -174,13 +191,15 @@ public enum HTMLReport {
     /// Each learner's hyperparameters as recorded, so two entries of one learner type can be told apart.
     static func learnerConfigurations(_ summary: ProtocolSummary) -> String {
         var entries: [(learner: String, config: String)] = []
-        for run in summary.allRuns where !entries.contains(where: { $0.learner == run.learner && $0.config == run.learnerConfig }) {
+        for run in summary.allRuns
+        where !entries.contains(where: { $0.learner == run.learner && $0.config == run.learnerConfig }) {
             entries.append((run.learner, run.learnerConfig))
         }
         guard entries.contains(where: { !$0.config.isEmpty }) else { return "" }
         var html = "<details><summary>Learner configurations</summary>\n"
         for entry in entries {
-            html += "<p><strong>\(escape(entry.learner))</strong></p><pre>\(escape(entry.config.isEmpty ? "(defaults)" : entry.config))</pre>\n"
+            html +=
+                "<p><strong>\(escape(entry.learner))</strong></p><pre>\(escape(entry.config.isEmpty ? "(defaults)" : entry.config))</pre>\n"
         }
         return html + "</details>\n"
     }

@@ -8,7 +8,8 @@ enum InlinePNG {
     /// `pixels` channel-planar [C, H, W] in [0, 1] (values outside are clamped; NaN is 0),
     /// C = 1 or 3, as a data URI.
     static func dataURI(pixels: [Float], channels: Int, height: Int, width: Int) -> String {
-        "data:image/png;base64," + Data(encode(pixels: pixels, channels: channels, height: height, width: width)).base64EncodedString()
+        "data:image/png;base64,"
+            + Data(encode(pixels: pixels, channels: channels, height: height, width: width)).base64EncodedString()
     }
 
     static func encode(pixels: [Float], channels: Int, height: Int, width: Int) -> [UInt8] {
@@ -65,5 +66,7 @@ enum InlinePNG {
         return c ^ 0xFFFF_FFFF
     }
 
-    static func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+    static func bigEndian(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
+    }
 }

@@ -61,7 +61,9 @@ public struct UncertaintySummary: Sendable {
     public let reliability: [[SeedStatistics]]
 
     init(_ records: [UncertaintyRecord]) {
-        func series(_ values: [[Double]]) -> [SeedStatistics] { LearnerSummary.elementwise(values.map { [$0] }).first ?? [] }
+        func series(_ values: [[Double]]) -> [SeedStatistics] {
+            LearnerSummary.elementwise(values.map { [$0] }).first ?? []
+        }
         entropySeen = series(records.map(\.entropySeen))
         entropyUnseen = series(records.map(\.entropyUnseen))
         aurocUnseen = series(records.map(\.aurocUnseen))

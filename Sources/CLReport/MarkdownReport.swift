@@ -10,7 +10,9 @@ public struct ReportFigure: Sendable, Equatable {
 public enum MarkdownReport {
     /// - Parameter figurePrefix: file name prefix for the plots ("report" gives
     ///   "report-split-mnist-accuracy.svg"); nil leaves the plots out, for output to stdout.
-    public static func render(_ summaries: [ProtocolSummary], figurePrefix: String?) -> (markdown: String, figures: [ReportFigure]) {
+    public static func render(_ summaries: [ProtocolSummary], figurePrefix: String?) -> (
+        markdown: String, figures: [ReportFigure]
+    ) {
         var figures: [ReportFigure] = []
         var text = "# cl-bench report\n\n"
         text += "Numbers are \(ReportTables.statisticsNote). Accuracies are fractions in [0, 1].\n"
@@ -25,7 +27,8 @@ public enum MarkdownReport {
                 if !notes.isEmpty { text += "\n" + notes.map { "- \($0)" }.joined(separator: "\n") + "\n" }
                 if let prefix = figurePrefix {
                     let slug = fileSlug(summary.protocolName)
-                    let curve = ReportFigure(fileName: "\(prefix)-\(slug)-accuracy.svg", svg: ReportPlots.accuracyCurve(summary))
+                    let curve = ReportFigure(
+                        fileName: "\(prefix)-\(slug)-accuracy.svg", svg: ReportPlots.accuracyCurve(summary))
                     figures.append(curve)
                     text += "\n![accuracy after each task](\(curve.fileName))\n"
                     if let bars = ReportPlots.forgettingBars(summary) {
@@ -39,7 +42,8 @@ public enum MarkdownReport {
                     text += "Row: evaluated after; column: test set of task.\n\n"
                     text += ReportTables.accuracyMatrixTable(learner).markdownText()
                     if let sessions = ReportTables.fscilTable(learner) {
-                        text += "\nFew-shot sessions (performance drop \(learner.metric("performance_drop")?.formatted ?? "n/a")):\n\n"
+                        text +=
+                            "\nFew-shot sessions (performance drop \(learner.metric("performance_drop")?.formatted ?? "n/a")):\n\n"
                             + sessions.markdownText()
                     }
                 }

@@ -17,7 +17,8 @@ enum NumberFormat {
     static func meanAndDeviation(_ statistics: SeedStatistics, decimals: Int = 4) -> String {
         guard statistics.isAvailable else { return "n/a" }
         guard statistics.standardDeviation.isFinite else { return value(statistics.mean, decimals: decimals) }
-        return "\(value(statistics.mean, decimals: decimals)) ± \(value(statistics.standardDeviation, decimals: decimals))"
+        return
+            "\(value(statistics.mean, decimals: decimals)) ± \(value(statistics.standardDeviation, decimals: decimals))"
     }
 
     /// Seconds as "12.3 s", "4 min 05 s" or, beyond a day, "2.5e+06 s" (no integer

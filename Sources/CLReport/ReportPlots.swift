@@ -8,12 +8,15 @@ public enum ReportPlots {
     public static func accuracyCurve(_ summary: ProtocolSummary) -> String {
         let tasks = max(summary.taskCount, summary.learners.map(\.pooledAccuracy.count).max() ?? 0)
         let series = summary.learners.enumerated().map { index, learner in
-            ChartSeries(name: learner.learner, detail: "n = \(learner.runs.count) seed(s)", color: Palette.color(index),
-                        marker: index, values: learner.pooledAccuracy)
+            ChartSeries(
+                name: learner.learner, detail: "n = \(learner.runs.count) seed(s)", color: Palette.color(index),
+                marker: index, values: learner.pooledAccuracy)
         }
-        return LineChart(title: "\(summary.protocolName): accuracy after each task",
-                         xLabel: "after task", yLabel: "pooled accuracy (seen classes)",
-                         categories: (0..<tasks).map(String.init), series: series).svg()
+        return LineChart(
+            title: "\(summary.protocolName): accuracy after each task",
+            xLabel: "after task", yLabel: "pooled accuracy (seen classes)",
+            categories: (0..<tasks).map(String.init), series: series
+        ).svg()
     }
 
     /// Forgetting of each task j < T − 1 as grouped bars; nil with fewer than two tasks,
@@ -22,21 +25,26 @@ public enum ReportPlots {
         let tasks = summary.learners.map(\.forgettingPerTask.count).max() ?? 0
         guard tasks > 0 else { return nil }
         let series = summary.learners.enumerated().map { index, learner in
-            ChartSeries(name: learner.learner, detail: "n = \(learner.runs.count) seed(s)", color: Palette.color(index),
-                        marker: index, values: learner.forgettingPerTask)
+            ChartSeries(
+                name: learner.learner, detail: "n = \(learner.runs.count) seed(s)", color: Palette.color(index),
+                marker: index, values: learner.forgettingPerTask)
         }
-        return BarChart(title: "\(summary.protocolName): forgetting per task",
-                        xLabel: "task j (max over rows after tasks j … T−2, minus the final row)",
-                        yLabel: "forgetting", categories: (0..<tasks).map(String.init), series: series).svg()
+        return BarChart(
+            title: "\(summary.protocolName): forgetting per task",
+            xLabel: "task j (max over rows after tasks j … T−2, minus the final row)",
+            yLabel: "forgetting", categories: (0..<tasks).map(String.init), series: series
+        ).svg()
     }
 
     /// The accuracy matrix of one learner (mean over seeds), numbers in the cells.
     public static func accuracyHeatmap(_ learner: LearnerSummary, protocolName: String) -> String {
         let columns = learner.accuracyMatrix.map(\.count).max() ?? 0
         let rows = learner.accuracyMatrix.indices.map { $0 == 0 ? "before" : "after \($0 - 1)" }
-        return Heatmap(title: "\(learner.learner) (mean of \(learner.runs.count) seeds)",
-                       rowLabels: rows, columnLabels: (0..<columns).map { "task \($0)" },
-                       cells: learner.accuracyMatrix).svg()
+        return Heatmap(
+            title: "\(learner.learner) (mean of \(learner.runs.count) seeds)",
+            rowLabels: rows, columnLabels: (0..<columns).map { "task \($0)" },
+            cells: learner.accuracyMatrix
+        ).svg()
     }
 
     /// Mean predictive entropy on seen and on unseen classes after each task, two lines per
@@ -47,15 +55,21 @@ public enum ReportPlots {
         var series: [ChartSeries] = []
         for (index, learner) in learners.enumerated() {
             let u = learner.uncertainty!
-            series.append(ChartSeries(name: "\(learner.learner) seen", detail: "n = \(learner.runs.count) seed(s)",
-                                      color: Palette.color(index), marker: 2 * index, values: u.entropySeen))
-            series.append(ChartSeries(name: "\(learner.learner) unseen", detail: "classes of later tasks",
-                                      color: Palette.color(index), marker: 2 * index + 1, values: u.entropyUnseen))
+            series.append(
+                ChartSeries(
+                    name: "\(learner.learner) seen", detail: "n = \(learner.runs.count) seed(s)",
+                    color: Palette.color(index), marker: 2 * index, values: u.entropySeen))
+            series.append(
+                ChartSeries(
+                    name: "\(learner.learner) unseen", detail: "classes of later tasks",
+                    color: Palette.color(index), marker: 2 * index + 1, values: u.entropyUnseen))
         }
         let tasks = series.map(\.values.count).max() ?? 0
-        return LineChart(title: "\(summary.protocolName): predictive entropy, seen vs unseen classes",
-                         xLabel: "after task", yLabel: "mean entropy (nats)",
-                         categories: (0..<tasks).map(String.init), series: series).svg()
+        return LineChart(
+            title: "\(summary.protocolName): predictive entropy, seen vs unseen classes",
+            xLabel: "after task", yLabel: "mean entropy (nats)",
+            categories: (0..<tasks).map(String.init), series: series
+        ).svg()
     }
 
     /// AUROC of entropy for telling unseen-class samples from seen ones, after each task
@@ -64,14 +78,17 @@ public enum ReportPlots {
         let learners = summary.learners.filter { $0.uncertainty != nil }
         guard !learners.isEmpty else { return nil }
         let series = learners.enumerated().map { index, learner in
-            ChartSeries(name: learner.learner, detail: "n = \(learner.runs.count) seed(s)", color: Palette.color(index),
-                        marker: index, values: Array(learner.uncertainty!.aurocUnseen.dropLast()))
+            ChartSeries(
+                name: learner.learner, detail: "n = \(learner.runs.count) seed(s)", color: Palette.color(index),
+                marker: index, values: Array(learner.uncertainty!.aurocUnseen.dropLast()))
         }
         let tasks = series.map(\.values.count).max() ?? 0
         guard tasks > 0 else { return nil }
-        return LineChart(title: "\(summary.protocolName): AUROC of entropy, unseen vs seen",
-                         xLabel: "after task", yLabel: "AUROC (0.5 = chance)",
-                         categories: (0..<tasks).map(String.init), series: series).svg()
+        return LineChart(
+            title: "\(summary.protocolName): AUROC of entropy, unseen vs seen",
+            xLabel: "after task", yLabel: "AUROC (0.5 = chance)",
+            categories: (0..<tasks).map(String.init), series: series
+        ).svg()
     }
 
     /// Reliability diagram after the last task: accuracy against confidence per bin
@@ -80,16 +97,24 @@ public enum ReportPlots {
         let learners = summary.learners.filter { !($0.uncertainty?.reliability.isEmpty ?? true) }
         guard !learners.isEmpty else { return nil }
         let bins = UncertaintyMetrics.calibrationBins
-        var series = [ChartSeries(name: "perfect calibration", detail: "accuracy = confidence", color: "#888888", marker: 0,
-                                  values: (0..<bins).map { SeedStatistics([(Double($0) + 0.5) / Double(bins)]) })]
+        var series = [
+            ChartSeries(
+                name: "perfect calibration", detail: "accuracy = confidence", color: "#888888", marker: 0,
+                values: (0..<bins).map { SeedStatistics([(Double($0) + 0.5) / Double(bins)]) })
+        ]
         for (index, learner) in learners.enumerated() {
             let rows = learner.uncertainty!.reliability
-            series.append(ChartSeries(name: learner.learner, detail: "accuracy of the seen samples in the bin",
-                                      color: Palette.color(index), marker: index + 1,
-                                      values: (0..<bins).map { $0 < rows.count && rows[$0].count == 3 ? rows[$0][2] : SeedStatistics([]) }))
+            series.append(
+                ChartSeries(
+                    name: learner.learner, detail: "accuracy of the seen samples in the bin",
+                    color: Palette.color(index), marker: index + 1,
+                    values: (0..<bins).map { $0 < rows.count && rows[$0].count == 3 ? rows[$0][2] : SeedStatistics([]) }
+                ))
         }
-        return LineChart(title: "\(summary.protocolName): reliability after the last task",
-                         xLabel: "confidence bin (upper edge)", yLabel: "accuracy",
-                         categories: (0..<bins).map { String(format: "%.2f", Double($0 + 1) / Double(bins)) }, series: series).svg()
+        return LineChart(
+            title: "\(summary.protocolName): reliability after the last task",
+            xLabel: "confidence bin (upper edge)", yLabel: "accuracy",
+            categories: (0..<bins).map { String(format: "%.2f", Double($0 + 1) / Double(bins)) }, series: series
+        ).svg()
     }
 }

@@ -13,11 +13,13 @@ public enum ReportTables {
 
     /// One row per learner: n, then mean ± std of each metric in `keys`.
     public static func metricTable(_ summary: ProtocolSummary, keys: [String]) -> TextTable {
-        var table = TextTable(header: ["learner", "n"] + keys,
-                              alignments: [.left, .right] + keys.map { _ in .right })
+        var table = TextTable(
+            header: ["learner", "n"] + keys,
+            alignments: [.left, .right] + keys.map { _ in .right })
         for learner in summary.learners {
-            table.rows.append([learner.learner, String(learner.runs.count)]
-                              + keys.map { learner.metric($0)?.formatted ?? "n/a" })
+            table.rows.append(
+                [learner.learner, String(learner.runs.count)]
+                    + keys.map { learner.metric($0)?.formatted ?? "n/a" })
         }
         return table
     }
@@ -45,8 +47,9 @@ public enum ReportTables {
     /// The accuracy matrix of one learner, mean over seeds: row "before", then "after task i".
     public static func accuracyMatrixTable(_ learner: LearnerSummary) -> TextTable {
         let columns = learner.accuracyMatrix.map(\.count).max() ?? 0
-        var table = TextTable(header: ["R[i][j]"] + (0..<columns).map { "task \($0)" },
-                              alignments: [.left] + (0..<columns).map { _ in .right })
+        var table = TextTable(
+            header: ["R[i][j]"] + (0..<columns).map { "task \($0)" },
+            alignments: [.left] + (0..<columns).map { _ in .right })
         for (index, row) in learner.accuracyMatrix.enumerated() {
             let label = index == 0 ? "before" : "after task \(index - 1)"
             table.rows.append([label] + row.map { NumberFormat.value($0.mean) })
@@ -56,12 +59,15 @@ public enum ReportTables {
 
     /// Runs that are running or failed, with how far they got and their error.
     public static func incompleteRunTable(_ summary: ProtocolSummary) -> TextTable {
-        var table = TextTable(header: ["learner", "seed", "status", "tasks done", "error", "file"],
-                              alignments: [.left, .right, .left, .right, .left, .left])
+        var table = TextTable(
+            header: ["learner", "seed", "status", "tasks done", "error", "file"],
+            alignments: [.left, .right, .left, .right, .left, .left])
         for run in summary.incompleteRuns {
-            table.rows.append([run.learner, String(run.seed), run.status,
-                               "\(ReportRun.completedTasks(run)) / \(ReportRun.taskCount(run))",
-                               run.error ?? "", run.path])
+            table.rows.append([
+                run.learner, String(run.seed), run.status,
+                "\(ReportRun.completedTasks(run)) / \(ReportRun.taskCount(run))",
+                run.error ?? "", run.path,
+            ])
         }
         return table
     }
@@ -69,12 +75,15 @@ public enum ReportTables {
     /// Few-shot sessions of one learner: all / base / novel / harmonic mean, mean ± std.
     public static func fscilTable(_ learner: LearnerSummary) -> TextTable? {
         guard let sessions = learner.fscilAccuracy else { return nil }
-        var table = TextTable(header: ["session", "all", "base", "novel", "harmonic mean"],
-                              alignments: [.left, .right, .right, .right, .right])
+        var table = TextTable(
+            header: ["session", "all", "base", "novel", "harmonic mean"],
+            alignments: [.left, .right, .right, .right, .right])
         for (index, session) in sessions.enumerated() {
-            table.rows.append([String(index)] + (0..<4).map {
-                $0 < session.count ? NumberFormat.meanAndDeviation(session[$0]) : "n/a"
-            })
+            table.rows.append(
+                [String(index)]
+                    + (0..<4).map {
+                        $0 < session.count ? NumberFormat.meanAndDeviation(session[$0]) : "n/a"
+                    })
         }
         return table
     }
@@ -89,7 +98,8 @@ public enum ReportTables {
         }
         let runs = summary.allRuns
         // Files written before `conv_kernels` existed have none: say nothing rather than "?".
-        let convolution = runs.allSatisfy { $0.convolutionKernels.isEmpty }
+        let convolution =
+            runs.allSatisfy { $0.convolutionKernels.isEmpty }
             ? "" : "conv \(distinct(runs.map(\.convolutionKernels))); "
         return "commit \(distinct(runs.map { String($0.gitCommit.prefix(12)) })); host \(distinct(runs.map(\.host))); "
             + "BLAS \(distinct(runs.map { "\($0.blasCore) × \($0.blasThreads)" })); "
@@ -98,16 +108,23 @@ public enum ReportTables {
 
     /// Per run: seed, status, commit, harness version, host, BLAS kernel and threads, timings, peak memory.
     public static func runMetadataTable(_ summary: ProtocolSummary) -> TextTable {
-        var table = TextTable(header: ["learner", "seed", "status", "commit", "harness", "host", "BLAS", "train", "eval",
-                                       "peak RSS", "started", "finished"],
-                              alignments: [.left, .right, .left, .left, .left, .left, .left, .right, .right, .right,
-                                           .left, .left])
+        var table = TextTable(
+            header: [
+                "learner", "seed", "status", "commit", "harness", "host", "BLAS", "train", "eval",
+                "peak RSS", "started", "finished",
+            ],
+            alignments: [
+                .left, .right, .left, .left, .left, .left, .left, .right, .right, .right,
+                .left, .left,
+            ])
         for run in summary.allRuns {
-            table.rows.append([run.learner, String(run.seed), run.status, String(run.gitCommit.prefix(12)),
-                               run.harnessVersion, run.host, "\(run.blasCore.isEmpty ? "?" : run.blasCore) × \(run.blasThreads)",
-                               NumberFormat.duration(ReportRun.total(run.trainSeconds)),
-                               NumberFormat.duration(ReportRun.total(run.evalSeconds)),
-                               NumberFormat.memory(run.peakRSSBytes), run.startedAt, run.finishedAt ?? "—"])
+            table.rows.append([
+                run.learner, String(run.seed), run.status, String(run.gitCommit.prefix(12)),
+                run.harnessVersion, run.host, "\(run.blasCore.isEmpty ? "?" : run.blasCore) × \(run.blasThreads)",
+                NumberFormat.duration(ReportRun.total(run.trainSeconds)),
+                NumberFormat.duration(ReportRun.total(run.evalSeconds)),
+                NumberFormat.memory(run.peakRSSBytes), run.startedAt, run.finishedAt ?? "—",
+            ])
         }
         return table
     }

@@ -26,8 +26,10 @@ public enum ResultsTablePage {
         /// The paper's numbers the shipped protocol quotes for this entry (its `paper:` list).
         public var paperReferences: [PaperReference]
 
-        public init(protocolName: String, protocolFile: String, label: String, preset: String?,
-                    paperReferences: [PaperReference] = []) {
+        public init(
+            protocolName: String, protocolFile: String, label: String, preset: String?,
+            paperReferences: [PaperReference] = []
+        ) {
             self.protocolName = protocolName
             self.protocolFile = protocolFile
             self.label = label
@@ -36,29 +38,39 @@ public enum ResultsTablePage {
         }
     }
 
-    static let header = ["protocol", "learner", "preset", "seeds", "final accuracy", "avg. incremental accuracy",
-                         "forgetting", "task-aware final", "time per run", "paper (setting)", "parity"]
+    static let header = [
+        "protocol", "learner", "preset", "seeds", "final accuracy", "avg. incremental accuracy",
+        "forgetting", "task-aware final", "time per run", "paper (setting)", "parity",
+    ]
 
     /// - Parameters:
     ///   - command: the command that made the page, printed in its header so it can be remade.
-    public static func render(_ summaries: [ProtocolSummary], parity: [LinkedParity], shipped: [ShippedEntry],
-                              command: String) -> String {
+    public static func render(
+        _ summaries: [ProtocolSummary], parity: [LinkedParity], shipped: [ShippedEntry],
+        command: String
+    ) -> String {
         var table = TextTable(header: header, alignments: header.indices.map { $0 < 3 ? .left : .right })
         var references: [String] = []
         for summary in summaries {
             let facts = ProtocolTextFacts(text: summary.protocolTexts.first ?? "")
             for learner in summary.learners {
                 // The shipped protocol's quotes are the current ones; a run's recorded text may predate them.
-                let quoted = shipped.first { $0.protocolName == summary.protocolName && $0.label == learner.learner }?.paperReferences
+                let quoted = shipped.first { $0.protocolName == summary.protocolName && $0.label == learner.learner }?
+                    .paperReferences
                 let paper = quoted ?? facts.paperReferences.filter { $0.learner == learner.learner }
                 for reference in paper {
-                    references.append("\(summary.protocolName) / \(learner.learner): \(reference.metric) "
-                                      + "\(NumberFormat.value(reference.value)), \(reference.setting)")
+                    references.append(
+                        "\(summary.protocolName) / \(learner.learner): \(reference.metric) "
+                            + "\(NumberFormat.value(reference.value)), \(reference.setting)")
                 }
-                let linked = parity.first { $0.result.record.protocolName == summary.protocolName
-                    && $0.result.record.label == learner.learner }
-                table.rows.append(row(summary.protocolName, learner, preset: facts.presets[learner.learner],
-                                      paper: paper, parity: linked))
+                let linked = parity.first {
+                    $0.result.record.protocolName == summary.protocolName
+                        && $0.result.record.label == learner.learner
+                }
+                table.rows.append(
+                    row(
+                        summary.protocolName, learner, preset: facts.presets[learner.learner],
+                        paper: paper, parity: linked))
             }
         }
         let ran = Set(summaries.flatMap { summary in summary.learners.map { "\(summary.protocolName)/\($0.learner)" } })
@@ -71,42 +83,56 @@ public enum ResultsTablePage {
         text += "forgetting is Chaudhry et al.'s (the max excludes the final step), task-aware final is the mean of "
         text += "the last row of the task-aware matrix (task-incremental streams). Time per run is training plus "
         text += "evaluation on this 2-core machine, mean over seeds; a learner that reused a stage another learner of "
-        text += "its run computed (a shared base session) shows only its own time. The preset names the schedule: `cpu-*` and "
+        text +=
+            "its run computed (a shared base session) shows only its own time. The preset names the schedule: `cpu-*` and "
         text += "`ci-*` are CPU-sized, not the paper's; a paper's number is quoted with its own setting. "
         text += "Parity: the verdict of the record that runs the authors' code on the same protocol "
         text += "(agree when |difference of means| ≤ max(0.02, 2 × larger seed std), per metric).\n\n"
         text += table.markdownText()
         if !references.isEmpty {
-            text += "\nPaper numbers, with their settings:\n\n" + references.map { "- \($0)" }.joined(separator: "\n") + "\n"
+            text +=
+                "\nPaper numbers, with their settings:\n\n" + references.map { "- \($0)" }.joined(separator: "\n")
+                + "\n"
         }
         let protocolsWithIncompleteRuns = summaries.filter { !$0.incompleteRuns.isEmpty }
         for summary in protocolsWithIncompleteRuns {
-            text += "\nNot averaged in (running or failed), \(summary.protocolName): "
-                + summary.incompleteRuns.map { "\($0.learner) seed \($0.seed) (\($0.status))" }.joined(separator: ", ") + "\n"
+            text +=
+                "\nNot averaged in (running or failed), \(summary.protocolName): "
+                + summary.incompleteRuns.map { "\($0.learner) seed \($0.seed) (\($0.status))" }.joined(separator: ", ")
+                + "\n"
         }
         if !missing.isEmpty {
             text += "\nShipped protocol entries with no results here (not run on this machine):\n\n"
-            text += missing.map { "- \($0.protocolName) / \($0.label) (`\($0.protocolFile)`"
-                + ($0.preset.map { ", preset \($0)" } ?? "") + ")" }.joined(separator: "\n") + "\n"
+            text +=
+                missing.map {
+                    "- \($0.protocolName) / \($0.label) (`\($0.protocolFile)`"
+                        + ($0.preset.map { ", preset \($0)" } ?? "") + ")"
+                }.joined(separator: "\n") + "\n"
         }
         return text
     }
 
-    static func row(_ protocolName: String, _ learner: LearnerSummary, preset: String?, paper: [PaperReference],
-                    parity: LinkedParity?) -> [String] {
+    static func row(
+        _ protocolName: String, _ learner: LearnerSummary, preset: String?, paper: [PaperReference],
+        parity: LinkedParity?
+    ) -> [String] {
         func metric(_ key: String) -> String {
             learner.metric(key).map { $0.formatted } ?? "n/a"
         }
-        let taskAware = SeedStatistics(learner.runs.compactMap { run in
-            run.taskAwareAccuracy.map { Metrics.taskAware($0)["final_task_aware_accuracy"] ?? .nan }
-        })
+        let taskAware = SeedStatistics(
+            learner.runs.compactMap { run in
+                run.taskAwareAccuracy.map { Metrics.taskAware($0)["final_task_aware_accuracy"] ?? .nan }
+            })
         let seconds = SeedStatistics(learner.runs.map { $0.trainSeconds.reduce(0, +) + $0.evalSeconds.reduce(0, +) })
-        let paperText = paper.map { "\(NumberFormat.value($0.value)) (\(shortName($0.metric)))" }.joined(separator: "; ")
-        return [protocolName, learner.learner, preset ?? "—", learner.seeds.map(String.init).joined(separator: ", "),
-                metric("final_accuracy"), metric("average_incremental_accuracy"), metric("forgetting"),
-                taskAware.isAvailable ? NumberFormat.meanAndDeviation(taskAware) : "—",
-                seconds.isAvailable ? NumberFormat.duration(seconds.mean) : "n/a",
-                paperText.isEmpty ? "—" : paperText, parity.map(verdictText) ?? "no record"]
+        let paperText = paper.map { "\(NumberFormat.value($0.value)) (\(shortName($0.metric)))" }.joined(
+            separator: "; ")
+        return [
+            protocolName, learner.learner, preset ?? "—", learner.seeds.map(String.init).joined(separator: ", "),
+            metric("final_accuracy"), metric("average_incremental_accuracy"), metric("forgetting"),
+            taskAware.isAvailable ? NumberFormat.meanAndDeviation(taskAware) : "—",
+            seconds.isAvailable ? NumberFormat.duration(seconds.mean) : "n/a",
+            paperText.isEmpty ? "—" : paperText, parity.map(verdictText) ?? "no record",
+        ]
     }
 
     /// "agree on 3 of 3 ([record](link))", or which metrics disagree.
@@ -114,8 +140,11 @@ public enum ResultsTablePage {
         let findings = linked.result.findings
         let agreeing = findings.filter { $0.recordedVerdict == .agree }
         let others = findings.filter { $0.recordedVerdict != .agree }
-        let verdict = others.isEmpty ? "agree on all \(findings.count)"
-            : "agree on \(agreeing.count) of \(findings.count); " + others.map { "\($0.recordedVerdict.rawValue): \(shortName($0.metric))" }
+        let verdict =
+            others.isEmpty
+            ? "agree on all \(findings.count)"
+            : "agree on \(agreeing.count) of \(findings.count); "
+                + others.map { "\($0.recordedVerdict.rawValue): \(shortName($0.metric))" }
                 .joined(separator: ", ")
         return "\(verdict) ([record](\(linked.link)))"
     }

@@ -22,11 +22,13 @@ public enum TerminalReport {
                 text += note + "\n"
             }
             for learner in summary.learners {
-                text += "\nAccuracy matrix of \(learner.learner), mean over \(learner.runs.count) seed(s) "
+                text +=
+                    "\nAccuracy matrix of \(learner.learner), mean over \(learner.runs.count) seed(s) "
                     + "(row: evaluated after; column: test set of task)\n"
                 text += ReportTables.accuracyMatrixTable(learner).terminalText()
                 if let sessions = ReportTables.fscilTable(learner) {
-                    text += "\nFew-shot sessions of \(learner.learner) (performance drop "
+                    text +=
+                        "\nFew-shot sessions of \(learner.learner) (performance drop "
                         + "\(learner.metric("performance_drop")?.formatted ?? "n/a"))\n" + sessions.terminalText()
                 }
             }

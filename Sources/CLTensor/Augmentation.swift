@@ -35,8 +35,10 @@ public enum Augmentation {
     }
 
     /// Mirrors each image left-right with probability `probability`.
-    public static func randomHorizontalFlip(_ batch: Tensor, probability: Float = 0.5,
-                                            generator: inout SeededGenerator) -> Tensor {
+    public static func randomHorizontalFlip(
+        _ batch: Tensor, probability: Float = 0.5,
+        generator: inout SeededGenerator
+    ) -> Tensor {
         precondition(batch.rank == 4, "randomHorizontalFlip needs [n, c, h, w]")
         let (n, c, h, w) = (batch.shape[0], batch.shape[1], batch.shape[2], batch.shape[3])
         var out = batch
@@ -51,8 +53,9 @@ public enum Augmentation {
 
     /// (x − mean_c) / std_c per channel (axis 1).
     public static func normalize(_ batch: Tensor, mean: [Float], standardDeviation: [Float]) -> Tensor {
-        precondition(batch.rank >= 2 && mean.count == batch.shape[1] && standardDeviation.count == batch.shape[1],
-                     "normalize needs one mean and one deviation per channel")
+        precondition(
+            batch.rank >= 2 && mean.count == batch.shape[1] && standardDeviation.count == batch.shape[1],
+            "normalize needs one mean and one deviation per channel")
         let (n, c) = (batch.shape[0], batch.shape[1])
         let plane = batch.shape.dropFirst(2).reduce(1, *)
         var out = batch
@@ -70,8 +73,10 @@ public enum Augmentation {
 
     /// The sample indices of one epoch in shuffled mini-batches of `batchSize` (the last
     /// batch shorter unless `dropLast`).
-    public static func shuffledBatches(count: Int, batchSize: Int, dropLast: Bool = false,
-                                       generator: inout SeededGenerator) -> [[Int]] {
+    public static func shuffledBatches(
+        count: Int, batchSize: Int, dropLast: Bool = false,
+        generator: inout SeededGenerator
+    ) -> [[Int]] {
         precondition(batchSize > 0, "batch size must be positive")
         let order = generator.permutation(count)
         var batches: [[Int]] = []
@@ -112,7 +117,8 @@ extension Augmentation {
     /// out[i][j] = in[j][w−1−i] for k = 1. Rows are [image 0 at k = 0…3, image 1 …], the
     /// order of PASS / NAPA-VQ (`torch.stack([rot90(x, k) for k], 1).view(-1, …)`).
     public static func withQuarterTurns(_ batch: Tensor) -> Tensor {
-        precondition(batch.rank == 4 && batch.shape[2] == batch.shape[3], "quarter turns need square images [n, c, h, h]")
+        precondition(
+            batch.rank == 4 && batch.shape[2] == batch.shape[3], "quarter turns need square images [n, c, h, h]")
         let (n, c, h) = (batch.shape[0], batch.shape[1], batch.shape[2])
         let plane = h * h, image = c * plane
         var out = Tensor(shape: [4 * n, c, h, h])

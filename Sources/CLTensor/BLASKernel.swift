@@ -1,6 +1,6 @@
 import CBLAS
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Which OpenBLAS kernel is in use, and which one this CPU should use.
@@ -23,7 +23,10 @@ public enum BLASKernel {
     public static func setThreads(_ count: Int) { openblas_set_num_threads(Int32(count)) }
 
     /// Kernels that mean OpenBLAS did not recognise the CPU and fell back.
-    public static let fallbackKernels: Set<String> = ["Prescott", "Katmai", "Coppermine", "Northwood", "Banias", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "unknown"]
+    public static let fallbackKernels: Set<String> = [
+        "Prescott", "Katmai", "Coppermine", "Northwood", "Banias", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom",
+        "unknown",
+    ]
 
     /// The `OPENBLAS_CORETYPE` to force for a CPU with these `/proc/cpuinfo` flags:
     /// "SkylakeX" for Intel CPUs with AVX-512 (F, BW, VL, DQ, CD), "Haswell" for any other
@@ -48,16 +51,21 @@ public enum BLASKernel {
     /// The `OPENBLAS_CORETYPE` to force by re-executing, or nil to leave OpenBLAS as it is:
     /// only when OpenBLAS fell back to a slow kernel (or picked AVX-512 kernels on AMD), the user has not chosen one, the
     /// fix is not disabled (`CL_BENCH_NO_BLAS_FIX=1`) and this is not already the re-executed process.
-    public static func coreTypeToForce(currentKernel: String, environment: [String: String], cpuFlags: Set<String>) -> String? {
+    public static func coreTypeToForce(currentKernel: String, environment: [String: String], cpuFlags: Set<String>)
+        -> String?
+    {
         guard environment["OPENBLAS_CORETYPE"] == nil,
-              environment["CL_BENCH_NO_BLAS_FIX"] != "1",
-              environment["CL_BENCH_BLAS_REEXEC"] == nil,
-              let recommended = recommendedCoreType(cpuFlags: cpuFlags),
-              recommended != currentKernel else { return nil }
+            environment["CL_BENCH_NO_BLAS_FIX"] != "1",
+            environment["CL_BENCH_BLAS_REEXEC"] == nil,
+            let recommended = recommendedCoreType(cpuFlags: cpuFlags),
+            recommended != currentKernel
+        else { return nil }
         if fallbackKernels.contains(currentKernel) { return recommended }
         // OpenBLAS's own AVX-512 pick on AMD is slower than Haswell on convolution-shaped
         // products (see `recommendedCoreType`).
-        if recommended == "Haswell" && ["SkylakeX", "Cooperlake", "SapphireRapids"].contains(currentKernel) { return recommended }
+        if recommended == "Haswell" && ["SkylakeX", "Cooperlake", "SapphireRapids"].contains(currentKernel) {
+            return recommended
+        }
         return nil
     }
 

@@ -31,9 +31,11 @@ public enum BatchNormActivation: Sendable {
 /// dx = γ/σ · (g − mean(g) − x̂ · mean(g · x̂)), not a graph of small operations; it
 /// recomputes x̂ (and the ReLU mask) from the saved input instead of storing them, which
 /// halves the memory kept per layer. Channels are split across `Parallel` workers.
-public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
-                      statistics: BatchNormStatistics, training: Bool, epsilon: Float = 1e-5,
-                      activation: BatchNormActivation = .none) -> Variable {
+public func batchNorm(
+    _ input: Variable, scale: Variable, shift: Variable,
+    statistics: BatchNormStatistics, training: Bool, epsilon: Float = 1e-5,
+    activation: BatchNormActivation = .none
+) -> Variable {
     precondition(input.rank >= 2, "batchNorm needs [n, c, ...]")
     let (n, channels) = (input.shape[0], input.shape[1])
     let spatial = input.shape.dropFirst(2).reduce(1, *)
@@ -49,7 +51,9 @@ public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
         mean.withUnsafeMutableBufferPointer { meanBuffer in
             inverseDeviation.withUnsafeMutableBufferPointer { deviationBuffer in
                 out.withUnsafeMutableBufferPointer { ob in
-                    let (xp, mp, dp, op) = (xb.baseAddress!, meanBuffer.baseAddress!, deviationBuffer.baseAddress!, ob.baseAddress!)
+                    let (xp, mp, dp, op) = (
+                        xb.baseAddress!, meanBuffer.baseAddress!, deviationBuffer.baseAddress!, ob.baseAddress!
+                    )
                     if training {
                         precondition(perChannel > 1, "batchNorm in training needs more than one value per channel")
                     }
@@ -74,9 +78,11 @@ public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
                                     let shiftedMean = total / Double(perChannel)
                                     let m = Float(Double(shift) + shiftedMean)
                                     // Σ (x − mean)² = Σ (x − s)² − M·(mean − s)²
-                                    let squaresAboutMean = Swift.max(squares - Double(perChannel) * shiftedMean * shiftedMean, 0)
+                                    let squaresAboutMean = Swift.max(
+                                        squares - Double(perChannel) * shiftedMean * shiftedMean, 0)
                                     mp[c] = m
-                                    dp[c] = Float(1 / (squaresAboutMean / Double(perChannel) + Double(epsilon)).squareRoot())
+                                    dp[c] = Float(
+                                        1 / (squaresAboutMean / Double(perChannel) + Double(epsilon)).squareRoot())
                                     up![c] = Float(squaresAboutMean / Double(perChannel - 1))
                                 } else {
                                     mp[c] = runningMean.value.scalars[c]
@@ -86,15 +92,18 @@ public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
                                 let a = gamma[c] * dp[c], b = beta[c] - gamma[c] * dp[c] * mp[c]
                                 for image in 0..<n {
                                     let offset = (image &* channels &+ c) &* spatial
-                                    VectorKernels.affine(xp + offset, op + offset, spatial, scale: a, shift: b, relu: relu)
+                                    VectorKernels.affine(
+                                        xp + offset, op + offset, spatial, scale: a, shift: b, relu: relu)
                                 }
                             }
                         }
                     }
                     if training {
                         for c in 0..<channels {
-                            runningMean.value.scalars[c] = (1 - momentum) * runningMean.value.scalars[c] + momentum * mp[c]
-                            runningVariance.value.scalars[c] = (1 - momentum) * runningVariance.value.scalars[c] + momentum * unbiased[c]
+                            runningMean.value.scalars[c] =
+                                (1 - momentum) * runningMean.value.scalars[c] + momentum * mp[c]
+                            runningVariance.value.scalars[c] =
+                                (1 - momentum) * runningVariance.value.scalars[c] + momentum * unbiased[c]
                         }
                     }
                 }
@@ -113,8 +122,10 @@ public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
                     sumG.withUnsafeMutableBufferPointer { sgb in
                         sumGXHat.withUnsafeMutableBufferPointer { sxb in
                             dx.withUnsafeMutableBufferPointer { db in
-                                let (gp, xp, yp, sgp, sxp, dxp) = (gb.baseAddress!, xb.baseAddress!, yb.baseAddress!,
-                                                                   sgb.baseAddress!, sxb.baseAddress!, db.baseAddress)
+                                let (gp, xp, yp, sgp, sxp, dxp) = (
+                                    gb.baseAddress!, xb.baseAddress!, yb.baseAddress!,
+                                    sgb.baseAddress!, sxb.baseAddress!, db.baseAddress
+                                )
                                 Parallel.forEachBlock(of: channels) { _, range in
                                     // With a fused ReLU the masked gradient is written while summing (into
                                     // dx, or a scratch plane when dx is not needed) and read from there.
@@ -128,10 +139,12 @@ public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
                                                 let (pa, pb): (Float, Float)
                                                 if relu {
                                                     let target = dxp.map { $0 + offset } ?? scratchBuffer.baseAddress!
-                                                    (pa, pb) = VectorKernels.maskedGradientSums(gp + offset, yp + offset, xp + offset,
-                                                                                                target, spatial, mean: m)
+                                                    (pa, pb) = VectorKernels.maskedGradientSums(
+                                                        gp + offset, yp + offset, xp + offset,
+                                                        target, spatial, mean: m)
                                                 } else {
-                                                    (pa, pb) = VectorKernels.gradientSums(gp + offset, xp + offset, spatial, mean: m)
+                                                    (pa, pb) = VectorKernels.gradientSums(
+                                                        gp + offset, xp + offset, spatial, mean: m)
                                                 }
                                                 a += Double(pa)
                                                 b += Double(pb) * Double(s)
@@ -145,9 +158,10 @@ public func batchNorm(_ input: Variable, scale: Variable, shift: Variable,
                                             for image in 0..<n {
                                                 let offset = (image &* channels &+ c) &* spatial
                                                 let gradient = relu ? UnsafePointer(dxp + offset) : gp + offset
-                                                VectorKernels.batchNormInputGradient(gradient, xp + offset, dxp + offset, spatial,
-                                                                                     factor: factor, meanG: meanG, mean: m,
-                                                                                     slope: s * meanGXHat)
+                                                VectorKernels.batchNormInputGradient(
+                                                    gradient, xp + offset, dxp + offset, spatial,
+                                                    factor: factor, meanG: meanG, mean: m,
+                                                    slope: s * meanGXHat)
                                             }
                                         }
                                     }

@@ -8,10 +8,13 @@
 /// is replicated to `outputChannels` (3) channels, so grey datasets feed RGB networks.
 public enum BilinearResize {
     /// Resizes one image at `input` into `output` (outHeight · outWidth · outputChannels floats).
-    public static func resize(_ input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
-                              into output: UnsafeMutablePointer<Float>, outHeight: Int, outWidth: Int,
-                              outputChannels: Int, scale: Float, offset: Float) {
-        precondition(channels == outputChannels || channels == 1, "cannot map \(channels) channels to \(outputChannels)")
+    public static func resize(
+        _ input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+        into output: UnsafeMutablePointer<Float>, outHeight: Int, outWidth: Int,
+        outputChannels: Int, scale: Float, offset: Float
+    ) {
+        precondition(
+            channels == outputChannels || channels == 1, "cannot map \(channels) channels to \(outputChannels)")
         let rows = taps(input: height, output: outHeight)
         let columns = taps(input: width, output: outWidth)
         for oy in 0..<outHeight {

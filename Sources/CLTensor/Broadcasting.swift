@@ -97,7 +97,9 @@ enum Broadcasting {
     /// against [n, m]): the number of repeated blocks, each of `shape`'s element count.
     static func leadingBroadcast(of shape: [Int], to outShape: [Int]) -> Int? {
         let trailing = shape.drop { $0 == 1 }
-        guard trailing.count <= outShape.count, Array(outShape.suffix(trailing.count)) == Array(trailing) else { return nil }
+        guard trailing.count <= outShape.count, Array(outShape.suffix(trailing.count)) == Array(trailing) else {
+            return nil
+        }
         let blockSize = trailing.reduce(1, *)
         return blockSize == 0 ? nil : outShape.reduce(1, *) / blockSize
     }

@@ -14,8 +14,9 @@ public struct ChannelsLastConvolution: Sendable {
 
     /// Wraps weights in PyTorch's layout [Cout, Cin, K, K] and a bias [Cout].
     public init(pytorchWeight: Tensor, bias: [Float], stride: Int) {
-        precondition(pytorchWeight.rank == 4 && pytorchWeight.shape[2] == pytorchWeight.shape[3],
-                     "convolution weights are [Cout, Cin, K, K], got \(pytorchWeight.shape)")
+        precondition(
+            pytorchWeight.rank == 4 && pytorchWeight.shape[2] == pytorchWeight.shape[3],
+            "convolution weights are [Cout, Cin, K, K], got \(pytorchWeight.shape)")
         let o = pytorchWeight.shape[0], c = pytorchWeight.shape[1], k = pytorchWeight.shape[2]
         precondition(bias.count == o, "convolution bias has \(bias.count) values for \(o) outputs")
         var packed = [Float](repeating: 0, count: o * k * k * c)
@@ -35,8 +36,10 @@ public struct ChannelsLastConvolution: Sendable {
     }
 
     public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
-        (SamePadding(inputSize: height, kernel: kernel, stride: stride).outputSize,
-         SamePadding(inputSize: width, kernel: kernel, stride: stride).outputSize)
+        (
+            SamePadding(inputSize: height, kernel: kernel, stride: stride).outputSize,
+            SamePadding(inputSize: width, kernel: kernel, stride: stride).outputSize
+        )
     }
 
     /// Floats of scratch `apply` needs for an input of `height` x `width`.
@@ -46,8 +49,10 @@ public struct ChannelsLastConvolution: Sendable {
     }
 
     /// Convolves the image at `input`; `scratch` holds `scratchSize` floats.
-    public func apply(_ input: UnsafePointer<Float>, height: Int, width: Int, into output: UnsafeMutablePointer<Float>,
-                      scratch: UnsafeMutablePointer<Float>, activation: InferenceActivation) {
+    public func apply(
+        _ input: UnsafePointer<Float>, height: Int, width: Int, into output: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>, activation: InferenceActivation
+    ) {
         let vertical = SamePadding(inputSize: height, kernel: kernel, stride: stride)
         let horizontal = SamePadding(inputSize: width, kernel: kernel, stride: stride)
         let (outHeight, outWidth) = (vertical.outputSize, horizontal.outputSize)
@@ -76,8 +81,9 @@ public struct ChannelsLastConvolution: Sendable {
             for p in 0..<pixels { (output + p &* outputs).update(from: b.baseAddress!, count: outputs) }
         }
         weights.withUnsafeBufferPointer { w in
-            sgemm(transposeA: false, transposeB: true, m: pixels, n: outputs, k: rowLength,
-                  a: scratch, lda: rowLength, b: w.baseAddress!, ldb: rowLength, beta: 1, c: output, ldc: outputs)
+            sgemm(
+                transposeA: false, transposeB: true, m: pixels, n: outputs, k: rowLength,
+                a: scratch, lda: rowLength, b: w.baseAddress!, ldb: rowLength, beta: 1, c: output, ldc: outputs)
         }
         if activation == .relu6 { clampReLU6(output, count: pixels &* outputs) }
     }

@@ -14,8 +14,10 @@ struct ConvolutionEpilogue {
     /// Applies the epilogue to one image's output [channels, pixels]; `residual` points at
     /// the same image's residual.
     @inline(__always)
-    func apply(_ out: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, channels: Int, pixels: Int,
-               bias: UnsafePointer<Float>?) {
+    func apply(
+        _ out: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, channels: Int, pixels: Int,
+        bias: UnsafePointer<Float>?
+    ) {
         for o in 0..<channels {
             let line = out + o &* pixels, b = bias?[o] ?? 0
             if let residual {
@@ -36,8 +38,10 @@ struct ConvolutionEpilogue {
 
 /// The forward convolution of a batch, [n, o, oh, ow] flattened, with an optional epilogue.
 /// Chooses per layer: direct 3×3 kernels where they apply, otherwise im2col + one GEMM per image.
-func convolutionForward(_ x: Tensor, weights w: Tensor, geometry: ConvolutionGeometry,
-                        epilogue: ConvolutionEpilogue = ConvolutionEpilogue()) -> [Float] {
+func convolutionForward(
+    _ x: Tensor, weights w: Tensor, geometry: ConvolutionGeometry,
+    epilogue: ConvolutionEpilogue = ConvolutionEpilogue()
+) -> [Float] {
     let (n, outChannels) = (x.shape[0], w.shape[0])
     let imageSize = geometry.channels * geometry.height * geometry.width
     let (patch, pixels) = (geometry.patchSize, geometry.outputPixels)
@@ -45,9 +49,12 @@ func convolutionForward(_ x: Tensor, weights w: Tensor, geometry: ConvolutionGeo
     let columnSize = geometry.isPointwise ? 0 : patch * pixels
     let directKernels = DirectConvolution.kernels(for: geometry, outputs: outChannels)
     let direct = directKernels != nil
-    let packed = direct
-        ? DirectConvolution.packWeights(w.scalars, outputs: outChannels, channels: geometry.channels, adjoint: false) : []
-    let scratchSize = direct ? DirectConvolution.scratchSize(channels: geometry.channels, geometry: geometry) : columnSize
+    let packed =
+        direct
+        ? DirectConvolution.packWeights(w.scalars, outputs: outChannels, channels: geometry.channels, adjoint: false)
+        : []
+    let scratchSize =
+        direct ? DirectConvolution.scratchSize(channels: geometry.channels, geometry: geometry) : columnSize
     // Zeroed once: same-size stride-1 im2col then only rewrites the interior.
     var scratch = [Float](repeating: 0, count: scratchSize * Parallel.workerCount)
     let residual = epilogue.residual?.scalars ?? []
@@ -58,25 +65,32 @@ func convolutionForward(_ x: Tensor, weights w: Tensor, geometry: ConvolutionGeo
                     scratch.withUnsafeMutableBufferPointer { sb in
                         residual.withUnsafeBufferPointer { rb in
                             epilogue.bias.withUnsafeBufferPointer { bb in
-                                let (xp, wp, op, sp) = (xb.baseAddress!, wb.baseAddress!, ob.baseAddress!, sb.baseAddress)
+                                let (xp, wp, op, sp) = (
+                                    xb.baseAddress!, wb.baseAddress!, ob.baseAddress!, sb.baseAddress
+                                )
                                 Parallel.forEachBlock(of: n) { worker, images in
                                     let buffer = sp.map { $0 + worker * scratchSize }
                                     for image in images {
                                         let source = xp + image * imageSize, target = op + image * outChannels * pixels
                                         if direct {
-                                            DirectConvolution.forward(directKernels!, image: source, channels: geometry.channels,
-                                                                      geometry: geometry, packed: pb.baseAddress!,
-                                                                      outputs: outChannels, out: target, scratch: buffer!)
+                                            DirectConvolution.forward(
+                                                directKernels!, image: source, channels: geometry.channels,
+                                                geometry: geometry, packed: pb.baseAddress!,
+                                                outputs: outChannels, out: target, scratch: buffer!)
                                         } else {
                                             let matrix = geometry.columnMatrix(of: source, buffer: buffer)
-                                            sgemm(transposeA: false, transposeB: false, m: outChannels, n: pixels, k: patch,
-                                                  a: wp, lda: patch, b: matrix, ldb: pixels, c: target, ldc: pixels)
+                                            sgemm(
+                                                transposeA: false, transposeB: false, m: outChannels, n: pixels,
+                                                k: patch,
+                                                a: wp, lda: patch, b: matrix, ldb: pixels, c: target, ldc: pixels)
                                         }
                                         if !epilogue.isEmpty {
                                             // An empty array's buffer may still have a base address.
-                                            let residualImage = residual.isEmpty ? nil : rb.baseAddress! + image * outChannels * pixels
-                                            epilogue.apply(target, residual: residualImage, channels: outChannels, pixels: pixels,
-                                                           bias: epilogue.bias.isEmpty ? nil : bb.baseAddress!)
+                                            let residualImage =
+                                                residual.isEmpty ? nil : rb.baseAddress! + image * outChannels * pixels
+                                            epilogue.apply(
+                                                target, residual: residualImage, channels: outChannels, pixels: pixels,
+                                                bias: epilogue.bias.isEmpty ? nil : bb.baseAddress!)
                                         }
                                     }
                                 }

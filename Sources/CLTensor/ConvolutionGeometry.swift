@@ -82,8 +82,10 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     /// range are already zero (they are the same for every image, so a buffer zeroed once
     /// stays valid), which saves two tiny `memset` calls per row — measurable, because a
     /// ResNet-20 step makes about two million of them.
-    func imageToColumnsShifted(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
-                               bordersAreZero: Bool = false) {
+    func imageToColumnsShifted(
+        _ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
+        bordersAreZero: Bool = false
+    ) {
         let planeSize = height &* width
         var row = 0
         for c in 0..<channels {
@@ -94,7 +96,9 @@ public struct ConvolutionGeometry: Equatable, Sendable {
                     let (rows, shift, copy, dx) = shiftedRange(ki: ki, kj: kj)
                     if !bordersAreZero { line.update(repeating: 0, count: copy.lowerBound) }
                     (line + copy.lowerBound).update(from: plane + (copy.lowerBound &+ shift), count: copy.count)
-                    if !bordersAreZero { (line + copy.upperBound).update(repeating: 0, count: planeSize &- copy.upperBound) }
+                    if !bordersAreZero {
+                        (line + copy.upperBound).update(repeating: 0, count: planeSize &- copy.upperBound)
+                    }
                     zeroWrappedColumns(line, rows: rows, dx: dx)
                     row &+= 1
                 }
@@ -124,8 +128,10 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     /// Copies the patches of one image [C, H, W] into columns [C·kh·kw, oh·ow] (zeros
     /// where the window hangs over the padding). The valid column range of each kernel
     /// column is computed once, so the inner loop is a branch-free (vectorisable) copy.
-    func imageToColumns(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
-                        bordersAreZero: Bool = false) {
+    func imageToColumns(
+        _ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
+        bordersAreZero: Bool = false
+    ) {
         if isSameSizeStrideOne { imageToColumnsShifted(image, columns, bordersAreZero: bordersAreZero); return }
         let (oh, ow) = (outputHeight, outputWidth)
         var row = 0
@@ -146,7 +152,8 @@ public struct ConvolutionGeometry: Equatable, Sendable {
                         let source = plane + y &* width
                         zeroFew(line, valid.lowerBound)
                         if stride == 1 {
-                            (line + valid.lowerBound).update(from: source + (valid.lowerBound &+ offset), count: valid.count)
+                            (line + valid.lowerBound).update(
+                                from: source + (valid.lowerBound &+ offset), count: valid.count)
                         } else {
                             for ox in valid { line[ox] = source[ox &* stride &+ offset] }
                         }

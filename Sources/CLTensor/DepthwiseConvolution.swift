@@ -18,8 +18,9 @@ public struct DepthwiseConvolution: Sendable {
 
     /// Wraps weights in PyTorch's layout [C, 1, K, K] (a `groups = C` Conv2d) and a bias [C].
     public init(pytorchWeight: Tensor, bias: [Float], stride: Int) {
-        precondition(pytorchWeight.rank == 4 && pytorchWeight.shape[1] == 1 && pytorchWeight.shape[2] == pytorchWeight.shape[3],
-                     "depthwise weights are [C, 1, K, K], got \(pytorchWeight.shape)")
+        precondition(
+            pytorchWeight.rank == 4 && pytorchWeight.shape[1] == 1 && pytorchWeight.shape[2] == pytorchWeight.shape[3],
+            "depthwise weights are [C, 1, K, K], got \(pytorchWeight.shape)")
         let c = pytorchWeight.shape[0], k = pytorchWeight.shape[2]
         precondition(bias.count == c, "depthwise bias has \(bias.count) values for \(c) channels")
         var packed = [Float](repeating: 0, count: k * k * c)
@@ -35,23 +36,28 @@ public struct DepthwiseConvolution: Sendable {
 
     /// Output height and width for an input of `height` x `width`.
     public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
-        (SamePadding(inputSize: height, kernel: kernel, stride: stride).outputSize,
-         SamePadding(inputSize: width, kernel: kernel, stride: stride).outputSize)
+        (
+            SamePadding(inputSize: height, kernel: kernel, stride: stride).outputSize,
+            SamePadding(inputSize: width, kernel: kernel, stride: stride).outputSize
+        )
     }
 
     /// Computes output rows `rows` of the image at `input` ([height][width][channels]) into
     /// `output` ([outHeight][outWidth][channels]); callers split rows across threads.
-    public func apply(_ input: UnsafePointer<Float>, height: Int, width: Int, into output: UnsafeMutablePointer<Float>,
-                      activation: InferenceActivation, rows: Range<Int>? = nil) {
+    public func apply(
+        _ input: UnsafePointer<Float>, height: Int, width: Int, into output: UnsafeMutablePointer<Float>,
+        activation: InferenceActivation, rows: Range<Int>? = nil
+    ) {
         let vertical = SamePadding(inputSize: height, kernel: kernel, stride: stride)
         let horizontal = SamePadding(inputSize: width, kernel: kernel, stride: stride)
         let rows = rows ?? 0..<vertical.outputSize
         weights.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
-                cl_depthwise_forward(input, Int32(height), Int32(width), Int32(channels), w.baseAddress, b.baseAddress,
-                                     Int32(kernel), Int32(stride), Int32(vertical.before), Int32(horizontal.before),
-                                     output, Int32(vertical.outputSize), Int32(horizontal.outputSize),
-                                     activation == .relu6 ? 1 : 0, Int32(rows.lowerBound), Int32(rows.upperBound))
+                cl_depthwise_forward(
+                    input, Int32(height), Int32(width), Int32(channels), w.baseAddress, b.baseAddress,
+                    Int32(kernel), Int32(stride), Int32(vertical.before), Int32(horizontal.before),
+                    output, Int32(vertical.outputSize), Int32(horizontal.outputSize),
+                    activation == .relu6 ? 1 : 0, Int32(rows.lowerBound), Int32(rows.upperBound))
             }
         }
     }

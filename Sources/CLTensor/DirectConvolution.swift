@@ -53,13 +53,16 @@ public enum DirectConvolution {
     /// unset / `auto` for the best available. Throws a message naming the variable when the
     /// value is unknown or this CPU cannot run those kernels.
     public static func configured(environment: [String: String]) throws -> InstructionSet? {
-        guard let value = environment[environmentVariable], !value.isEmpty, value != "auto" else { return bestAvailable }
+        guard let value = environment[environmentVariable], !value.isEmpty, value != "auto" else {
+            return bestAvailable
+        }
         if value == "im2col" { return nil }
         guard let choice = InstructionSet(rawValue: value) else {
             throw KernelChoiceError(message: "\(environmentVariable)=\(value) is not one of auto, avx512, avx2, im2col")
         }
         guard choice.isAvailable else {
-            throw KernelChoiceError(message: "\(environmentVariable)=\(value): this CPU cannot run the \(value) kernels")
+            throw KernelChoiceError(
+                message: "\(environmentVariable)=\(value): this CPU cannot run the \(value) kernels")
         }
         return choice
     }
@@ -72,14 +75,16 @@ public enum DirectConvolution {
     /// nil when none applies. Decided on the calling thread (task-local choice), before any
     /// parallel region.
     static func kernels(for geometry: ConvolutionGeometry, outputs: Int) -> InstructionSet? {
-        guard let instructionSet, geometry.kernelHeight == 3 && geometry.kernelWidth == 3 && geometry.padding == 1 else {
+        guard let instructionSet, geometry.kernelHeight == 3 && geometry.kernelWidth == 3 && geometry.padding == 1
+        else {
             return nil
         }
         let (c, h, w, o) = (Int32(geometry.channels), Int32(geometry.height), Int32(geometry.width), Int32(outputs))
         switch geometry.stride {
         case 1:
             // AVX-512 also takes rows that end in a partial vector (masked stores).
-            let fits = instructionSet == .avx512 ? cl_conv3x3_avx512_supports(c, h, w, o) : cl_conv3x3_supports(c, h, w, o)
+            let fits =
+                instructionSet == .avx512 ? cl_conv3x3_avx512_supports(c, h, w, o) : cl_conv3x3_supports(c, h, w, o)
             return fits == 1 ? instructionSet : nil
         case 2: return cl_conv3x3s2_supports(c, h, w, o) == 1 ? instructionSet : nil
         default: return nil
@@ -98,7 +103,8 @@ public enum DirectConvolution {
         var packed = [Float](repeating: 0, count: weights.count)
         weights.withUnsafeBufferPointer { w in
             packed.withUnsafeMutableBufferPointer { p in
-                cl_conv3x3_pack_weights(w.baseAddress!, Int32(outputs), Int32(channels), adjoint ? 1 : 0, p.baseAddress!)
+                cl_conv3x3_pack_weights(
+                    w.baseAddress!, Int32(outputs), Int32(channels), adjoint ? 1 : 0, p.baseAddress!)
             }
         }
         return packed
@@ -106,42 +112,54 @@ public enum DirectConvolution {
 
     /// out [O, H, W] = conv(image [C, H, W]) with packed weights.
     @inline(__always)
-    static func forward(_ kernels: InstructionSet, image: UnsafePointer<Float>, channels: Int,
-                        geometry: ConvolutionGeometry, packed: UnsafePointer<Float>, outputs: Int,
-                        out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+    static func forward(
+        _ kernels: InstructionSet, image: UnsafePointer<Float>, channels: Int,
+        geometry: ConvolutionGeometry, packed: UnsafePointer<Float>, outputs: Int,
+        out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    ) {
         switch (kernels, geometry.stride) {
         case (.avx2, 2):
-            cl_conv3x3s2_forward_avx2(image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
-                                      packed, Int32(outputs), out, scratch)
+            cl_conv3x3s2_forward_avx2(
+                image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
+                packed, Int32(outputs), out, scratch)
         case (.avx2, _):
-            cl_conv3x3_forward_avx2(image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
-                                    packed, Int32(outputs), out, scratch)
+            cl_conv3x3_forward_avx2(
+                image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
+                packed, Int32(outputs), out, scratch)
         case (.avx512, 2):
-            cl_conv3x3s2_forward(image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
-                                 packed, Int32(outputs), out, scratch)
+            cl_conv3x3s2_forward(
+                image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
+                packed, Int32(outputs), out, scratch)
         case (.avx512, _):
-            cl_conv3x3_forward(image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
-                               packed, Int32(outputs), out, scratch)
+            cl_conv3x3_forward(
+                image, Int32(channels), Int32(geometry.height), Int32(geometry.width),
+                packed, Int32(outputs), out, scratch)
         }
     }
 
     /// Adds the weight gradient of `count` consecutive images to 16-lane partial sums
     /// [O, C, 9, 16]; `scratch` holds `count` padded images.
     @inline(__always)
-    static func accumulateWeightGradient(_ kernels: InstructionSet, images: UnsafePointer<Float>,
-                                         outputGradients: UnsafePointer<Float>, count: Int,
-                                         geometry: ConvolutionGeometry, outputs: Int,
-                                         partials: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+    static func accumulateWeightGradient(
+        _ kernels: InstructionSet, images: UnsafePointer<Float>,
+        outputGradients: UnsafePointer<Float>, count: Int,
+        geometry: ConvolutionGeometry, outputs: Int,
+        partials: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    ) {
         let (c, h, w) = (Int32(geometry.channels), Int32(geometry.height), Int32(geometry.width))
         switch (kernels, geometry.stride) {
         case (.avx2, 2):
-            cl_conv3x3s2_weight_gradient_avx2(images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
+            cl_conv3x3s2_weight_gradient_avx2(
+                images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
         case (.avx2, _):
-            cl_conv3x3_weight_gradient_avx2(images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
+            cl_conv3x3_weight_gradient_avx2(
+                images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
         case (.avx512, 2):
-            cl_conv3x3s2_weight_gradient(images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
+            cl_conv3x3s2_weight_gradient(
+                images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
         case (.avx512, _):
-            cl_conv3x3_weight_gradient(images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
+            cl_conv3x3_weight_gradient(
+                images, outputGradients, Int32(count), c, h, w, Int32(outputs), partials, scratch)
         }
     }
 
@@ -155,7 +173,8 @@ public enum DirectConvolution {
     static let partialLanes = 16
 
     /// gradient[i] += Σ lanes of partials[i].
-    static func reducePartials(_ partials: UnsafePointer<Float>, count: Int, into gradient: UnsafeMutablePointer<Float>) {
+    static func reducePartials(_ partials: UnsafePointer<Float>, count: Int, into gradient: UnsafeMutablePointer<Float>)
+    {
         cl_conv3x3_reduce_partials(partials, count, gradient)
     }
 }

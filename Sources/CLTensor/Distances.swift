@@ -24,7 +24,8 @@ extension Variable {
                 for c in 0..<width {
                     let i = r * width + c
                     // Below epsilon the divisor is a constant, so the map is linear.
-                    dx.scalars[i] = clamped ? g.scalars[i] / epsilon : (g.scalars[i] - output.scalars[i] * dot) / norms[r]
+                    dx.scalars[i] =
+                        clamped ? g.scalars[i] / epsilon : (g.scalars[i] - output.scalars[i] * dot) / norms[r]
                 }
             }
             self.accumulate(dx)
@@ -34,8 +35,9 @@ extension Variable {
     /// Squared Euclidean distances between the rows of self [n, d] and other [m, d]:
     /// ‖a_i‖² + ‖b_j‖² − 2 a_i·b_j, one GEMM, clamped at 0 against rounding.
     public func pairwiseSquaredDistances(_ other: Variable) -> Variable {
-        precondition(rank == 2 && other.rank == 2 && shape[1] == other.shape[1],
-                     "pairwise distances need [n, d] and [m, d], got \(shape) and \(other.shape)")
+        precondition(
+            rank == 2 && other.rank == 2 && shape[1] == other.shape[1],
+            "pairwise distances need [n, d] and [m, d], got \(shape) and \(other.shape)")
         let (a, b) = (value, other.value)
         let (n, m, d) = (shape[0], other.shape[0], shape[1])
         var out = a.matrixProduct(b, transposeOther: true)
@@ -59,7 +61,9 @@ extension Variable {
                 for i in 0..<n {
                     var rowSum: Float = 0
                     for j in 0..<m { rowSum += gm.scalars[i * m + j] }
-                    for k in 0..<d { dA.scalars[i * d + k] = 2 * (rowSum * a.scalars[i * d + k] - dA.scalars[i * d + k]) }
+                    for k in 0..<d {
+                        dA.scalars[i * d + k] = 2 * (rowSum * a.scalars[i * d + k] - dA.scalars[i * d + k])
+                    }
                 }
                 self.accumulate(dA)
             }
@@ -69,7 +73,9 @@ extension Variable {
                 for j in 0..<m {
                     var columnSum: Float = 0
                     for i in 0..<n { columnSum += gm.scalars[i * m + j] }
-                    for k in 0..<d { dB.scalars[j * d + k] = 2 * (columnSum * b.scalars[j * d + k] - dB.scalars[j * d + k]) }
+                    for k in 0..<d {
+                        dB.scalars[j * d + k] = 2 * (columnSum * b.scalars[j * d + k] - dB.scalars[j * d + k])
+                    }
                 }
                 other.accumulate(dB)
             }
@@ -94,12 +100,15 @@ extension Variable {
     /// generated weight vector, in one pass forward and one backward instead of four
     /// elementwise operations that each allocate a vector of that size.
     public func squaredDistance(to target: Tensor, weights: Tensor? = nil) -> Variable {
-        precondition(target.shape == shape && (weights == nil || weights!.shape == shape),
-                     "squaredDistance needs equal shapes, got \(shape), \(target.shape) and \(weights?.shape ?? shape)")
+        precondition(
+            target.shape == shape && (weights == nil || weights!.shape == shape),
+            "squaredDistance needs equal shapes, got \(shape), \(target.shape) and \(weights?.shape ?? shape)")
         let x = value
         let total = x.scalars.withUnsafeBufferPointer { xs in
             target.scalars.withUnsafeBufferPointer { ts in
-                guard let weights else { return VectorKernels.squaredDistance(xs.baseAddress!, ts.baseAddress!, nil, xs.count) }
+                guard let weights else {
+                    return VectorKernels.squaredDistance(xs.baseAddress!, ts.baseAddress!, nil, xs.count)
+                }
                 return weights.scalars.withUnsafeBufferPointer { ws in
                     VectorKernels.squaredDistance(xs.baseAddress!, ts.baseAddress!, ws.baseAddress!, xs.count)
                 }

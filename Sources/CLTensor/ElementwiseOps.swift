@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Foundation
+    import Foundation
 #endif
 
 // Elementwise arithmetic with broadcasting, and the pointwise functions. Each operation
@@ -65,8 +65,10 @@ extension Variable {
     /// A pointwise function given its value and its derivative expressed through the input
     /// `x` and the output `y` (whichever is cheaper: for exp the derivative is y).
     @inline(__always)
-    func pointwise(_ function: (Float) -> Float,
-                   derivative: @escaping (_ x: Float, _ y: Float) -> Float) -> Variable {
+    func pointwise(
+        _ function: (Float) -> Float,
+        derivative: @escaping (_ x: Float, _ y: Float) -> Float
+    ) -> Variable {
         let x = value
         let y = x.map(function)
         return .result(y, [self]) { g in
@@ -115,8 +117,9 @@ extension Variable {
 
     public func sigmoid() -> Variable {
         // The two branches avoid overflow of exp for large |x|.
-        pointwise({ $0 >= 0 ? 1 / (1 + expf(-$0)) : expf($0) / (1 + expf($0)) },
-                  derivative: { _, y in y * (1 - y) })
+        pointwise(
+            { $0 >= 0 ? 1 / (1 + expf(-$0)) : expf($0) / (1 + expf($0)) },
+            derivative: { _, y in y * (1 - y) })
     }
 
     public func exp() -> Variable {
@@ -146,7 +149,8 @@ extension Variable {
 
     /// Values limited to [low, high]; the gradient passes only where the input is inside.
     public func clamped(min low: Float = -.infinity, max high: Float = .infinity) -> Variable {
-        pointwise({ Swift.min(Swift.max($0, low), high) },
-                  derivative: { x, _ in (x >= low && x <= high) ? 1 : 0 })
+        pointwise(
+            { Swift.min(Swift.max($0, low), high) },
+            derivative: { x, _ in (x >= low && x <= high) ? 1 : 0 })
     }
 }

@@ -10,16 +10,20 @@ public enum Initializer {
     }
 
     /// N(0, gain²/fan), gain √2 for ReLU (PyTorch kaiming_normal_ default).
-    public static func kaimingNormal(_ shape: [Int], mode: FanMode = .fanIn, gain: Float = Float(2).squareRoot(),
-                                     generator: inout SeededGenerator) -> Tensor {
+    public static func kaimingNormal(
+        _ shape: [Int], mode: FanMode = .fanIn, gain: Float = Float(2).squareRoot(),
+        generator: inout SeededGenerator
+    ) -> Tensor {
         let (fanIn, fanOut) = fans(shape)
         let deviation = gain / Float(mode == .fanIn ? fanIn : fanOut).squareRoot()
         return normal(shape, deviation: deviation, generator: &generator)
     }
 
     /// U(−b, b) with b = gain·√(3/fan).
-    public static func kaimingUniform(_ shape: [Int], mode: FanMode = .fanIn, gain: Float = Float(2).squareRoot(),
-                                      generator: inout SeededGenerator) -> Tensor {
+    public static func kaimingUniform(
+        _ shape: [Int], mode: FanMode = .fanIn, gain: Float = Float(2).squareRoot(),
+        generator: inout SeededGenerator
+    ) -> Tensor {
         let (fanIn, fanOut) = fans(shape)
         let bound = gain * (3 / Float(mode == .fanIn ? fanIn : fanOut)).squareRoot()
         return uniform(shape, bound: bound, generator: &generator)
@@ -48,7 +52,9 @@ public enum Initializer {
         return t
     }
 
-    public static func normal(_ shape: [Int], deviation: Float, mean: Float = 0, generator: inout SeededGenerator) -> Tensor {
+    public static func normal(_ shape: [Int], deviation: Float, mean: Float = 0, generator: inout SeededGenerator)
+        -> Tensor
+    {
         var t = Tensor(shape: shape)
         for i in 0..<t.count { t.scalars[i] = mean + deviation * generator.nextNormal() }
         return t

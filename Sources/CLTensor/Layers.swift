@@ -15,7 +15,8 @@ public enum StateError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .missing(let name): return "weights: no tensor named '\(name)'"
-        case .shapeMismatch(let name, let expected, let found): return "weights: '\(name)' has shape \(found), expected \(expected)"
+        case .shapeMismatch(let name, let expected, let found):
+            return "weights: '\(name)' has shape \(found), expected \(expected)"
         case .unexpected(let name): return "weights: unexpected tensor '\(name)'"
         }
     }
@@ -35,7 +36,9 @@ extension Layer {
     public func loadStateDictionary(_ state: [String: Tensor]) throws {
         let entries = namedVariables
         let known = Set(entries.map(\.name))
-        if let extra = state.keys.sorted().first(where: { !known.contains($0) }) { throw StateError.unexpected(name: extra) }
+        if let extra = state.keys.sorted().first(where: { !known.contains($0) }) {
+            throw StateError.unexpected(name: extra)
+        }
         for (name, variable) in entries {
             guard let tensor = state[name] else { throw StateError.missing(name: name) }
             guard tensor.shape == variable.shape else {
@@ -57,8 +60,12 @@ public final class Linear: Layer {
     public let bias: Variable?
 
     public init(inputs: Int, outputs: Int, bias: Bool = true, generator: inout SeededGenerator) {
-        weight = Variable(Initializer.pytorchDefault([outputs, inputs], fanIn: inputs, generator: &generator), requiresGrad: true)
-        self.bias = bias ? Variable(Initializer.pytorchDefault([outputs], fanIn: inputs, generator: &generator), requiresGrad: true) : nil
+        weight = Variable(
+            Initializer.pytorchDefault([outputs, inputs], fanIn: inputs, generator: &generator), requiresGrad: true)
+        self.bias =
+            bias
+            ? Variable(Initializer.pytorchDefault([outputs], fanIn: inputs, generator: &generator), requiresGrad: true)
+            : nil
     }
 
     public func callAsFunction(_ input: Variable) -> Variable { linear(input, weight: weight, bias: bias) }
@@ -75,10 +82,13 @@ public final class Conv2d: Layer {
     public let bias: Variable?
     public let stride: Int, padding: Int
 
-    public init(inputs: Int, outputs: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = false,
-                generator: inout SeededGenerator) {
-        weight = Variable(Initializer.kaimingNormal([outputs, inputs, kernel, kernel], mode: .fanOut, generator: &generator),
-                          requiresGrad: true)
+    public init(
+        inputs: Int, outputs: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = false,
+        generator: inout SeededGenerator
+    ) {
+        weight = Variable(
+            Initializer.kaimingNormal([outputs, inputs, kernel, kernel], mode: .fanOut, generator: &generator),
+            requiresGrad: true)
         self.bias = bias ? Variable(Tensor(shape: [outputs]), requiresGrad: true) : nil
         self.stride = stride
         self.padding = padding
@@ -110,8 +120,9 @@ public final class BatchNorm: Layer {
     }
 
     public func callAsFunction(_ input: Variable, activation: BatchNormActivation = .none) -> Variable {
-        batchNorm(input, scale: scale, shift: shift, statistics: statistics, training: isTraining, epsilon: epsilon,
-                  activation: activation)
+        batchNorm(
+            input, scale: scale, shift: shift, statistics: statistics, training: isTraining, epsilon: epsilon,
+            activation: activation)
     }
 
     /// PyTorch's names, so that state dictionaries line up with torch checkpoints.

@@ -4,8 +4,9 @@ public enum Loss {
     /// target is (1 − ε)·onehot + ε/c (PyTorch's definition). Fused: the pullback is
     /// (softmax − target)/n, computed once from the saved probabilities.
     public static func crossEntropy(logits: Variable, labels: [Int], labelSmoothing: Float = 0) -> Variable {
-        precondition(logits.rank == 2 && logits.shape[0] == labels.count,
-                     "crossEntropy needs logits [n, c] and n labels, got \(logits.shape) and \(labels.count)")
+        precondition(
+            logits.rank == 2 && logits.shape[0] == labels.count,
+            "crossEntropy needs logits [n, c] and n labels, got \(logits.shape) and \(labels.count)")
         let (n, classes) = (logits.shape[0], logits.shape[1])
         precondition(labels.allSatisfy { $0 >= 0 && $0 < classes }, "label out of range 0..<\(classes)")
         let logProbabilities = withoutGradient { logits.detached().logSoftmax(axis: 1).value }
@@ -60,8 +61,10 @@ public enum Loss {
     /// separate rows with the same label. For anchor i with positives P(i) (same label,
     /// not i): −(T/T_base) · mean_{p∈P(i)} log( exp(z_i·z_p/T) / Σ_{a≠i} exp(z_i·z_a/T) ),
     /// averaged over anchors that have at least one positive.
-    public static func supervisedContrastive(features: Variable, labels: [Int],
-                                             temperature: Float = 0.07, baseTemperature: Float = 0.07) -> Variable {
+    public static func supervisedContrastive(
+        features: Variable, labels: [Int],
+        temperature: Float = 0.07, baseTemperature: Float = 0.07
+    ) -> Variable {
         let n = features.shape[0]
         precondition(features.rank == 2 && labels.count == n, "supervisedContrastive needs [n, d] and n labels")
         let logits = features.matmul(features, transposeOther: true) / temperature
@@ -91,7 +94,7 @@ public enum Loss {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Foundation
+    import Foundation
 #endif

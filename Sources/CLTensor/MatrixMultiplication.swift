@@ -2,15 +2,18 @@ import CBLAS
 
 /// Row-major single-precision GEMM, C = alpha · op(A) · op(B) + beta · C, on raw buffers.
 @inline(__always)
-func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-           alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
-           b: UnsafePointer<Float>, ldb: Int,
-           beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+func sgemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
     func call() {
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
-                    transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
-                    beta, c, Int32(ldc))
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+            beta, c, Int32(ldc))
     }
     // Products too small to gain from threads run on one, which also keeps OpenBLAS's
     // idle threads from spinning (see `Parallel.singleThreadedBLAS`).
@@ -24,8 +27,9 @@ extension Tensor {
     /// op(self) · op(other) for rank-3 tensors [batch, rows, columns] (one GEMM per batch
     /// element). Rank-2 operands are treated as batch 1 and give a rank-2 result.
     func matrixProduct(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
-        precondition(rank == other.rank && (rank == 2 || rank == 3),
-                     "matmul needs two rank-2 or two rank-3 tensors, got \(shape) and \(other.shape)")
+        precondition(
+            rank == other.rank && (rank == 2 || rank == 3),
+            "matmul needs two rank-2 or two rank-3 tensors, got \(shape) and \(other.shape)")
         let batched = rank == 3
         let batch = batched ? shape[0] : 1
         precondition(!batched || other.shape[0] == batch, "batch sizes differ: \(shape) and \(other.shape)")
@@ -40,10 +44,11 @@ extension Tensor {
                 other.scalars.withUnsafeBufferPointer { b in
                     out.withUnsafeMutableBufferPointer { c in
                         for index in 0..<batch {
-                            sgemm(transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k,
-                                  a: a.baseAddress! + index * r0 * c0, lda: c0,
-                                  b: b.baseAddress! + index * r1 * c1, ldb: c1,
-                                  c: c.baseAddress! + index * m * n, ldc: n)
+                            sgemm(
+                                transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k,
+                                a: a.baseAddress! + index * r0 * c0, lda: c0,
+                                b: b.baseAddress! + index * r1 * c1, ldb: c1,
+                                c: c.baseAddress! + index * m * n, ldc: n)
                         }
                     }
                 }
@@ -62,12 +67,16 @@ extension Variable {
         let result = a.matrixProduct(b, transposeSelf: tA, transposeOther: tB)
         return .result(result, [self, other]) { g in
             if self.requiresGrad {
-                self.accumulate(tA ? b.matrixProduct(g, transposeSelf: tB, transposeOther: true)
-                                   : g.matrixProduct(b, transposeSelf: false, transposeOther: !tB))
+                self.accumulate(
+                    tA
+                        ? b.matrixProduct(g, transposeSelf: tB, transposeOther: true)
+                        : g.matrixProduct(b, transposeSelf: false, transposeOther: !tB))
             }
             if other.requiresGrad {
-                other.accumulate(tB ? g.matrixProduct(a, transposeSelf: true, transposeOther: tA)
-                                    : a.matrixProduct(g, transposeSelf: !tA, transposeOther: false))
+                other.accumulate(
+                    tB
+                        ? g.matrixProduct(a, transposeSelf: true, transposeOther: tA)
+                        : a.matrixProduct(g, transposeSelf: !tA, transposeOther: false))
             }
         }
     }

@@ -8,15 +8,17 @@ public func matrixProduct(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, tr
     let k = transposeA ? a.shape[0] : a.shape[1]
     let kB = transposeB ? b.shape[1] : b.shape[0]
     let n = transposeB ? b.shape[0] : b.shape[1]
-    precondition(k == kB, "inner dimensions differ: \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
+    precondition(
+        k == kB, "inner dimensions differ: \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
     var c = [Float](repeating: 0, count: m * n)
     if m > 0 && n > 0 && k > 0 {
         a.scalars.withUnsafeBufferPointer { pa in
             b.scalars.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                                Int32(m), Int32(n), Int32(k), 1, pa.baseAddress, Int32(a.shape[1]),
-                                pb.baseAddress, Int32(b.shape[1]), 0, pc.baseAddress, Int32(n))
+                    cblas_sgemm(
+                        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), 1, pa.baseAddress, Int32(a.shape[1]),
+                        pb.baseAddress, Int32(b.shape[1]), 0, pc.baseAddress, Int32(n))
                 }
             }
         }

@@ -63,10 +63,13 @@ public final class SGD: Optimizer {
         self.nesterov = nesterov
     }
 
-    public convenience init(parameters: [Variable], learningRate: Float, momentum: Float = 0,
-                            weightDecay: Float = 0, nesterov: Bool = false) {
-        self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
-                  momentum: momentum, nesterov: nesterov)
+    public convenience init(
+        parameters: [Variable], learningRate: Float, momentum: Float = 0,
+        weightDecay: Float = 0, nesterov: Bool = false
+    ) {
+        self.init(
+            groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
+            momentum: momentum, nesterov: nesterov)
     }
 
     public func step() {
@@ -108,17 +111,22 @@ public final class Adam: Optimizer {
     private var firstMoment = OptimizerState(), secondMoment = OptimizerState()
     private var steps: [ObjectIdentifier: Int] = [:]
 
-    public init(groups: [ParameterGroup], beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, decoupledWeightDecay: Bool = false) {
+    public init(
+        groups: [ParameterGroup], beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8, decoupledWeightDecay: Bool = false
+    ) {
         self.groups = groups
         (self.beta1, self.beta2, self.epsilon) = (beta1, beta2, epsilon)
         self.decoupledWeightDecay = decoupledWeightDecay
     }
 
-    public convenience init(parameters: [Variable], learningRate: Float = 1e-3, weightDecay: Float = 0,
-                            beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
-        self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
-                  beta1: beta1, beta2: beta2, epsilon: epsilon)
+    public convenience init(
+        parameters: [Variable], learningRate: Float = 1e-3, weightDecay: Float = 0,
+        beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
+    ) {
+        self.init(
+            groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
+            beta1: beta1, beta2: beta2, epsilon: epsilon)
     }
 
     public func step() {
@@ -181,14 +189,17 @@ public final class CombinedOptimizer: Optimizer {
 }
 
 /// AdamW: Adam with decoupled weight decay (PyTorch's default decay 0.01).
-public func AdamW(parameters: [Variable], learningRate: Float = 1e-3, weightDecay: Float = 0.01,
-                  beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) -> Adam {
-    Adam(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
-         beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledWeightDecay: true)
+public func AdamW(
+    parameters: [Variable], learningRate: Float = 1e-3, weightDecay: Float = 0.01,
+    beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
+) -> Adam {
+    Adam(
+        groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
+        beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledWeightDecay: true)
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Foundation
+    import Foundation
 #endif

@@ -14,9 +14,12 @@ public struct PointwiseConvolution: Sendable {
     public let bias: [Float]
 
     public init(pytorchWeight: Tensor, bias: [Float]) {
-        precondition(pytorchWeight.rank == 4 && pytorchWeight.shape[2] == 1 && pytorchWeight.shape[3] == 1,
-                     "pointwise weights are [Cout, Cin, 1, 1], got \(pytorchWeight.shape)")
-        precondition(bias.count == pytorchWeight.shape[0], "pointwise bias has \(bias.count) values for \(pytorchWeight.shape[0]) outputs")
+        precondition(
+            pytorchWeight.rank == 4 && pytorchWeight.shape[2] == 1 && pytorchWeight.shape[3] == 1,
+            "pointwise weights are [Cout, Cin, 1, 1], got \(pytorchWeight.shape)")
+        precondition(
+            bias.count == pytorchWeight.shape[0],
+            "pointwise bias has \(bias.count) values for \(pytorchWeight.shape[0]) outputs")
         outputs = pytorchWeight.shape[0]
         inputs = pytorchWeight.shape[1]
         weights = pytorchWeight.scalars
@@ -25,8 +28,10 @@ public struct PointwiseConvolution: Sendable {
 
     /// output[p][o] = act(bias[o] + residual[p][o] + Σ_c input[p][c] · W[o][c]) for `pixels` pixels.
     /// `residual` may not alias `output`.
-    public func apply(_ input: UnsafePointer<Float>, pixels: Int, into output: UnsafeMutablePointer<Float>,
-                      residual: UnsafePointer<Float>? = nil, activation: InferenceActivation) {
+    public func apply(
+        _ input: UnsafePointer<Float>, pixels: Int, into output: UnsafeMutablePointer<Float>,
+        residual: UnsafePointer<Float>? = nil, activation: InferenceActivation
+    ) {
         bias.withUnsafeBufferPointer { b in
             for p in 0..<pixels {
                 let row = output + p &* outputs
@@ -39,8 +44,9 @@ public struct PointwiseConvolution: Sendable {
             }
         }
         weights.withUnsafeBufferPointer { w in
-            sgemm(transposeA: false, transposeB: true, m: pixels, n: outputs, k: inputs,
-                  a: input, lda: inputs, b: w.baseAddress!, ldb: inputs, beta: 1, c: output, ldc: outputs)
+            sgemm(
+                transposeA: false, transposeB: true, m: pixels, n: outputs, k: inputs,
+                a: input, lda: inputs, b: w.baseAddress!, ldb: inputs, beta: 1, c: output, ldc: outputs)
         }
         if activation == .relu6 { clampReLU6(output, count: pixels &* outputs) }
     }

@@ -6,7 +6,9 @@ extension Tensor {
         precondition(order.sorted() == Array(0..<rank), "\(order) is not a permutation of the \(rank) axes")
         if order == Array(0..<rank) { return self }
         var inputStrides = [Int](repeating: 1, count: rank)
-        for axis in stride(from: rank - 2, through: 0, by: -1) { inputStrides[axis] = inputStrides[axis + 1] * shape[axis + 1] }
+        for axis in stride(from: rank - 2, through: 0, by: -1) {
+            inputStrides[axis] = inputStrides[axis + 1] * shape[axis + 1]
+        }
         let outShape = order.map { shape[$0] }
         let strides = order.map { inputStrides[$0] }
         var out = [Float](repeating: 0, count: count)
@@ -96,21 +98,24 @@ extension Variable {
     /// Elements `range` along `axis`.
     public func slice(axis: Int, _ range: Range<Int>) -> Variable {
         let axis = (axis + rank) % rank
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[axis], "slice \(range) out of \(shape) on axis \(axis)")
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= shape[axis], "slice \(range) out of \(shape) on axis \(axis)")
         let (outer, extent, inner) = value.split(at: axis)
         let length = range.count
         // For each index of the outer axes the slice is one contiguous block of
         // length · inner elements: copy and add blocks, not single elements.
         let block = length * inner
         var out = [Float](repeating: 0, count: outer * block)
-        if block > 0 { value.scalars.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { o in
-                for p in 0..<outer {
-                    let from = (p * extent + range.lowerBound) * inner
-                    (o.baseAddress! + p * block).update(from: x.baseAddress! + from, count: block)
+        if block > 0 {
+            value.scalars.withUnsafeBufferPointer { x in
+                out.withUnsafeMutableBufferPointer { o in
+                    for p in 0..<outer {
+                        let from = (p * extent + range.lowerBound) * inner
+                        (o.baseAddress! + p * block).update(from: x.baseAddress! + from, count: block)
+                    }
                 }
             }
-        } }
+        }
         var outShape = shape
         outShape[axis] = length
         return .result(Tensor(shape: outShape, scalars: out), [self]) { g in
@@ -177,7 +182,8 @@ public func concatenate(_ parts: [Variable], axis: Int = 0) -> Variable {
     for part in parts {
         var expected = outShape
         expected[axis] = part.shape[axis]
-        precondition(part.shape == expected, "concatenate: shape \(part.shape) does not fit \(outShape) on axis \(axis)")
+        precondition(
+            part.shape == expected, "concatenate: shape \(part.shape) does not fit \(outShape) on axis \(axis)")
     }
     let outer = outShape[..<axis].reduce(1, *)
     let inner = outShape[(axis + 1)...].reduce(1, *)
@@ -212,7 +218,8 @@ extension Variable {
     /// `DownsampleA`: `cat((x[..., ::2, ::2], 0), dim: 1)`). One pass instead of a pooling
     /// and a concatenation node.
     public func subsampledWithZeroChannels(outputChannels: Int) -> Variable {
-        precondition(rank == 4 && outputChannels >= shape[1], "subsampledWithZeroChannels needs [n, c, h, w] and ≥ c channels")
+        precondition(
+            rank == 4 && outputChannels >= shape[1], "subsampledWithZeroChannels needs [n, c, h, w] and ≥ c channels")
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let (oh, ow) = ((h + 1) / 2, (w + 1) / 2)
         var out = uninitializedScalars(n * outputChannels * oh * ow)
@@ -227,7 +234,8 @@ extension Variable {
                             let target = op + (image * outputChannels + channel) * outputPlane
                             for y in 0..<oh { for xx in 0..<ow { target[y * ow + xx] = source[2 * y * w + 2 * xx] } }
                         }
-                        (op + (image * outputChannels + c) * outputPlane).update(repeating: 0, count: (outputChannels - c) * outputPlane)
+                        (op + (image * outputChannels + c) * outputPlane).update(
+                            repeating: 0, count: (outputChannels - c) * outputPlane)
                     }
                 }
             }
@@ -244,7 +252,9 @@ extension Variable {
                                 let target = dp + (image * c + channel) * inputPlane
                                 let source = gp + (image * outputChannels + channel) * outputPlane
                                 target.update(repeating: 0, count: inputPlane)
-                                for y in 0..<oh { for xx in 0..<ow { target[2 * y * w + 2 * xx] = source[y * ow + xx] } }
+                                for y in 0..<oh {
+                                    for xx in 0..<ow { target[2 * y * w + 2 * xx] = source[y * ow + xx] }
+                                }
                             }
                         }
                     }

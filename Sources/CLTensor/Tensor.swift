@@ -12,8 +12,9 @@ public struct Tensor: Equatable, Sendable {
     /// A tensor with the given shape and elements. The element count must match the shape.
     public init(shape: [Int], scalars: [Float]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative extent in shape \(shape)")
-        precondition(shape.reduce(1, *) == scalars.count,
-                     "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
+        precondition(
+            shape.reduce(1, *) == scalars.count,
+            "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
         self.shape = shape
         self.scalars = scalars
     }
@@ -39,8 +40,9 @@ public struct Tensor: Equatable, Sendable {
         let rowSize = shape.dropFirst().reduce(1, *)
         var newShape = shape
         newShape[0] = range.count
-        return Tensor(shape: newShape,
-                      scalars: Array(scalars[(range.lowerBound * rowSize)..<(range.upperBound * rowSize)]))
+        return Tensor(
+            shape: newShape,
+            scalars: Array(scalars[(range.lowerBound * rowSize)..<(range.upperBound * rowSize)]))
     }
 }
 

@@ -40,8 +40,10 @@ public final class Variable {
     /// The result of an operation. Records the pullback only when gradient recording is on
     /// and some operand needs a gradient; otherwise the result is a constant and the closure
     /// (with the intermediate tensors it captures) is dropped at once.
-    static func result(_ value: Tensor, _ parents: [Variable],
-                       _ pullback: @escaping (Tensor) -> Void) -> Variable {
+    static func result(
+        _ value: Tensor, _ parents: [Variable],
+        _ pullback: @escaping (Tensor) -> Void
+    ) -> Variable {
         _ = AllocatorTuning.applied
         if GradientMode.isEnabled && parents.contains(where: { $0.requiresGrad }) {
             return Variable(value: value, parents: parents, pullback: pullback)
@@ -60,8 +62,9 @@ public final class Variable {
     /// Adds `gradient` into `grad` (gradients from several uses of a value add up).
     func accumulate(_ gradient: Tensor) {
         guard requiresGrad else { return }
-        precondition(gradient.shape == value.shape,
-                     "gradient shape \(gradient.shape) does not match value shape \(value.shape)")
+        precondition(
+            gradient.shape == value.shape,
+            "gradient shape \(gradient.shape) does not match value shape \(value.shape)")
         if grad == nil {
             grad = gradient
         } else {
@@ -81,8 +84,10 @@ public final class Variable {
     /// full-size gradient that is zero elsewhere.
     func accumulate(_ gradient: Tensor, blocksOf blockSize: Int, atOffsets offsets: [Int]) {
         guard requiresGrad else { return }
-        precondition(gradient.count == blockSize * offsets.count && offsets.allSatisfy { $0 >= 0 && $0 + blockSize <= value.count },
-                     "gradient blocks outside \(value.shape)")
+        precondition(
+            gradient.count == blockSize * offsets.count
+                && offsets.allSatisfy { $0 >= 0 && $0 + blockSize <= value.count },
+            "gradient blocks outside \(value.shape)")
         if grad == nil { grad = Tensor(shape: value.shape) }
         grad!.scalars.withUnsafeMutableBufferPointer { g in
             gradient.scalars.withUnsafeBufferPointer { d in
@@ -129,7 +134,8 @@ public final class Variable {
         }
     }
 
-    static let freedMessage = "backward() through a graph that an earlier backward() already released: "
+    static let freedMessage =
+        "backward() through a graph that an earlier backward() already released: "
         + "add the losses and call backward() once (each forward pass supports one backward pass)"
 
     /// Clears the gradient (optimisers call this between steps).

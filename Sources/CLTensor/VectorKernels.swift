@@ -30,8 +30,10 @@ enum VectorKernels {
 
     /// Σ (w[i] (x[i] − t[i]))², or Σ (x[i] − t[i])² without weights.
     @inline(__always)
-    static func squaredDistance(_ x: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ w: UnsafePointer<Float>?,
-                                _ count: Int) -> Float {
+    static func squaredDistance(
+        _ x: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ w: UnsafePointer<Float>?,
+        _ count: Int
+    ) -> Float {
         var lanes = Lanes(repeating: 0)
         var i = 0
         if let w {
@@ -73,8 +75,10 @@ enum VectorKernels {
     /// y[i] = a·x[i] + b, and max(0, ·) of it when `relu` (plain loops: no reduction, so
     /// the compiler vectorises them itself).
     @inline(__always)
-    static func affine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int,
-                       scale a: Float, shift b: Float, relu: Bool) {
+    static func affine(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int,
+        scale a: Float, shift b: Float, relu: Bool
+    ) {
         if relu {
             for i in 0..<count { let v = a * x[i] + b; y[i] = v > 0 ? v : 0 }
         } else {
@@ -88,8 +92,10 @@ enum VectorKernels {
     /// the mask is built with integer lane operations because the generic SIMD select is
     /// a per-lane loop.
     @inline(__always)
-    static func maskedGradientSums(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                                   _ masked: UnsafeMutablePointer<Float>, _ count: Int, mean: Float) -> (Float, Float) {
+    static func maskedGradientSums(
+        _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+        _ masked: UnsafeMutablePointer<Float>, _ count: Int, mean: Float
+    ) -> (Float, Float) {
         var sumLanes = Lanes(repeating: 0), productLanes = Lanes(repeating: 0)
         let m = Lanes(repeating: mean)
         var i = 0
@@ -115,8 +121,10 @@ enum VectorKernels {
 
     /// (Σ g[i], Σ g[i]·(x[i] − mean)).
     @inline(__always)
-    static func gradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int,
-                             mean: Float) -> (Float, Float) {
+    static func gradientSums(
+        _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int,
+        mean: Float
+    ) -> (Float, Float) {
         var sumLanes = Lanes(repeating: 0), productLanes = Lanes(repeating: 0)
         let m = Lanes(repeating: mean)
         var i = 0
@@ -137,9 +145,11 @@ enum VectorKernels {
 
     /// dx[i] = factor·g[i] − factor·meanG − factor·slope·(x[i] − mean) (g may alias dx).
     @inline(__always)
-    static func batchNormInputGradient(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                                       _ dx: UnsafeMutablePointer<Float>, _ count: Int,
-                                       factor: Float, meanG: Float, mean: Float, slope: Float) {
+    static func batchNormInputGradient(
+        _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+        _ dx: UnsafeMutablePointer<Float>, _ count: Int,
+        factor: Float, meanG: Float, mean: Float, slope: Float
+    ) {
         let (c, s) = (factor * meanG, factor * slope)
         for i in 0..<count { dx[i] = factor * g[i] - c - s * (x[i] - mean) }
     }

@@ -116,10 +116,12 @@ public final class HDF5File {
     ///   - chunkRows: rows of the first axis per chunk; chunked storage is used when this is
     ///     given, when `extendable`, or when `compression` is given.
     ///   - compression: gzip level 1...9, or nil for none.
-    public func createDataset<T: HDF5Scalar>(_ type: T.Type, shape: [Int], at objectPath: String,
-                                             extendable: Bool = false, chunkRows: Int? = nil,
-                                             compression: Int? = nil) throws {
-                                                 HDF5Lock.enter(); defer { HDF5Lock.leave() }
+    public func createDataset<T: HDF5Scalar>(
+        _ type: T.Type, shape: [Int], at objectPath: String,
+        extendable: Bool = false, chunkRows: Int? = nil,
+        compression: Int? = nil
+    ) throws {
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         try requireWritable(objectPath)
         guard !exists(objectPath) else { throw HDF5Error(file: path, "\(objectPath) already exists") }
         var dims = shape.map { hsize_t($0) }
@@ -137,7 +139,9 @@ public final class HDF5File {
             let defaultRows = Swift.max(1, Swift.min(Swift.max(shape[0], 1), (1 << 20) / Swift.max(rowBytes, 1)))
             chunk[0] = hsize_t(chunkRows ?? defaultRows)
             try check(H5Pset_chunk(dcpl, Int32(chunk.count), &chunk), "set chunking of \(objectPath)")
-            if let level = compression { try check(H5Pset_deflate(dcpl, UInt32(level)), "set compression of \(objectPath)") }
+            if let level = compression {
+                try check(H5Pset_deflate(dcpl, UInt32(level)), "set compression of \(objectPath)")
+            }
         }
         let lcpl = try intermediateGroupsLinkList()
         defer { H5Pclose(lcpl) }
@@ -147,9 +151,11 @@ public final class HDF5File {
     }
 
     /// Creates a dataset holding `values` with `shape` (row-major).
-    public func write<T: HDF5Scalar>(_ values: [T], shape: [Int], at objectPath: String,
-                                     compression: Int? = nil) throws {
-                                         HDF5Lock.enter(); defer { HDF5Lock.leave() }
+    public func write<T: HDF5Scalar>(
+        _ values: [T], shape: [Int], at objectPath: String,
+        compression: Int? = nil
+    ) throws {
+        HDF5Lock.enter(); defer { HDF5Lock.leave() }
         guard shape.reduce(1, *) == values.count else {
             throw HDF5Error(file: path, "\(values.count) values do not fill shape \(shape) of \(objectPath)")
         }
@@ -168,13 +174,16 @@ public final class HDF5File {
         if dims.isEmpty {
             guard values.count == 1, start == 0 else { throw HDF5Error(file: path, "\(objectPath) is a scalar") }
             try values.withUnsafeBufferPointer { buffer in
-                try checkWrite("write \(objectPath)") { H5Dwrite(dataset, T.hdf5Type, cb_h5s_all(), cb_h5s_all(), cb_h5p_default(), buffer.baseAddress) }
+                try checkWrite("write \(objectPath)") {
+                    H5Dwrite(dataset, T.hdf5Type, cb_h5s_all(), cb_h5s_all(), cb_h5p_default(), buffer.baseAddress)
+                }
             }
             return
         }
         let rowSize = dims.dropFirst().reduce(1) { $0 * Int($1) }
         guard rowSize > 0, values.count % rowSize == 0 else {
-            throw HDF5Error(file: path, "\(values.count) values are not whole rows of \(objectPath) (row size \(rowSize))")
+            throw HDF5Error(
+                file: path, "\(values.count) values are not whole rows of \(objectPath) (row size \(rowSize))")
         }
         let rows = values.count / rowSize
         if rows == 0 { return }
@@ -190,11 +199,14 @@ public final class HDF5File {
         offset[0] = hsize_t(start)
         var count = dims
         count[0] = hsize_t(rows)
-        try check(H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &offset, nil, &count, nil), "select rows of \(objectPath)")
+        try check(
+            H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &offset, nil, &count, nil), "select rows of \(objectPath)")
         let memorySpace = H5Screate_simple(Int32(count.count), &count, nil)
         defer { H5Sclose(memorySpace) }
         try values.withUnsafeBufferPointer { buffer in
-            try checkWrite("write \(objectPath)") { H5Dwrite(dataset, T.hdf5Type, memorySpace, fileSpace, cb_h5p_default(), buffer.baseAddress) }
+            try checkWrite("write \(objectPath)") {
+                H5Dwrite(dataset, T.hdf5Type, memorySpace, fileSpace, cb_h5p_default(), buffer.baseAddress)
+            }
         }
     }
 
@@ -222,13 +234,17 @@ public final class HDF5File {
         var count = 1
         for extent in dims {
             let (product, overflow) = count.multipliedReportingOverflow(by: extent)
-            guard !overflow else { throw HDF5Error(file: path, "\(objectPath) claims shape \(dims), more elements than memory holds") }
+            guard !overflow else {
+                throw HDF5Error(file: path, "\(objectPath) claims shape \(dims), more elements than memory holds")
+            }
             count = product
         }
         var values = [T](repeating: T.fillValue, count: count)
         if count > 0 {
             try values.withUnsafeMutableBufferPointer { buffer in
-                try check(H5Dread(dataset, T.hdf5Type, cb_h5s_all(), cb_h5s_all(), cb_h5p_default(), buffer.baseAddress), "read \(objectPath)")
+                try check(
+                    H5Dread(dataset, T.hdf5Type, cb_h5s_all(), cb_h5s_all(), cb_h5p_default(), buffer.baseAddress),
+                    "read \(objectPath)")
             }
         }
         return (values, dims)
@@ -268,7 +284,9 @@ public final class HDF5File {
             H5Tset_size(type, cb_h5t_variable())
             H5Tset_cset(type, H5T_CSET_UTF8)
             let attribute = H5Acreate2(object, name, type, space, cb_h5p_default(), cb_h5p_default())
-            guard attribute >= 0 else { throw HDF5Error(file: path, "cannot create attribute \(name) on \(objectPath)") }
+            guard attribute >= 0 else {
+                throw HDF5Error(file: path, "cannot create attribute \(name) on \(objectPath)")
+            }
             defer { H5Aclose(attribute) }
             try text.withCString { pointer in
                 var stringPointer: UnsafePointer<CChar>? = pointer
@@ -360,13 +378,17 @@ public final class HDF5File {
         return names.sorted()
     }
 
-    private func writeNumericAttribute<T: HDF5Scalar>(_ object: hid_t, _ name: String, _ objectPath: String, _ value: T) throws {
+    private func writeNumericAttribute<T: HDF5Scalar>(_ object: hid_t, _ name: String, _ objectPath: String, _ value: T)
+        throws
+    {
         let space = H5Screate(H5S_SCALAR)
         defer { H5Sclose(space) }
         let attribute = H5Acreate2(object, name, T.hdf5Type, space, cb_h5p_default(), cb_h5p_default())
         guard attribute >= 0 else { throw HDF5Error(file: path, "cannot create attribute \(name) on \(objectPath)") }
         defer { H5Aclose(attribute) }
-        try check(withUnsafePointer(to: value) { H5Awrite(attribute, T.hdf5Type, UnsafeRawPointer($0)) }, "write attribute \(name)")
+        try check(
+            withUnsafePointer(to: value) { H5Awrite(attribute, T.hdf5Type, UnsafeRawPointer($0)) },
+            "write attribute \(name)")
     }
 
     private func intermediateGroupsLinkList() throws -> hid_t {

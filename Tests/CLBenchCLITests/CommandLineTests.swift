@@ -8,13 +8,16 @@ struct CommandResult { var status: Int32; var output: String; var error: String 
 
 func cliBinary() -> URL {
     var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("cl-bench").path) && folder.path != "/" {
+    while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("cl-bench").path) && folder.path != "/"
+    {
         folder = folder.deletingLastPathComponent()
     }
     return folder.appendingPathComponent("cl-bench")
 }
 
-func runCLI(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+func runCLI(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws
+    -> CommandResult
+{
     let process = Process()
     process.executableURL = cliBinary()
     process.arguments = arguments
@@ -29,8 +32,9 @@ func runCLI(_ arguments: [String], in directory: String? = nil, environment: [St
     let output = out.fileHandleForReading.readDataToEndOfFile()
     let error = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                         error: String(decoding: error, as: UTF8.self))
+    return CommandResult(
+        status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+        error: String(decoding: error, as: UTF8.self))
 }
 
 func scratchFolder() -> String {
@@ -66,18 +70,20 @@ func writeTinyIDX(to folder: String, classes: Int = 10, perClass: Int = 6, corru
                 labels.append(UInt8(wrong ? (c + 1) % classes : c))
             }
         }
-        try idx(3, dims: [labels.count, 2, 2], payload: pixels).write(to: URL(fileURLWithPath: "\(folder)/\(prefix)-images-idx3-ubyte"))
-        try idx(1, dims: [labels.count], payload: labels).write(to: URL(fileURLWithPath: "\(folder)/\(prefix)-labels-idx1-ubyte"))
+        try idx(3, dims: [labels.count, 2, 2], payload: pixels).write(
+            to: URL(fileURLWithPath: "\(folder)/\(prefix)-images-idx3-ubyte"))
+        try idx(1, dims: [labels.count], payload: labels).write(
+            to: URL(fileURLWithPath: "\(folder)/\(prefix)-labels-idx1-ubyte"))
     }
 }
 
 private let tinyProtocol = """
-name: tiny
-dataset: { name: mnist }
-stream: { kind: class-incremental, classes_per_task: 5 }
-learners: [ { name: nmc }, { name: nmc, label: nmc-euclidean, metric: euclidean } ]
-seeds: [0, 1]
-"""
+    name: tiny
+    dataset: { name: mnist }
+    stream: { kind: class-incremental, classes_per_task: 5 }
+    learners: [ { name: nmc }, { name: nmc, label: nmc-euclidean, metric: euclidean } ]
+    seeds: [0, 1]
+    """
 
 @Test func runWritesOneResultsFilePerLearnerAndSeed() throws {
     let folder = scratchFolder()
@@ -90,10 +96,14 @@ seeds: [0, 1]
     for name in ["nmc-seed0", "nmc-seed1", "nmc-euclidean-seed0", "nmc-euclidean-seed1"] {
         let record = try ResultsReader.read("\(folder)/out/tiny/\(name).h5")
         #expect(record.status == "complete")
-        #expect(record.metrics["final_accuracy"] == 1)     // the classes are separable by pixel 0
+        #expect(record.metrics["final_accuracy"] == 1)  // the classes are separable by pixel 0
     }
     // --learner and --seed select.
-    let selected = try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "sel", "--learner", "nmc-euclidean", "--seed", "7"], in: folder)
+    let selected = try runCLI(
+        [
+            "run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "sel", "--learner", "nmc-euclidean",
+            "--seed", "7",
+        ], in: folder)
     #expect(selected.status == 0)
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/sel/tiny") == ["nmc-euclidean-seed7.h5"])
 }
@@ -116,7 +126,7 @@ func badInputIsOneLineAndExitStatus2(file: String, expected: String) throws {
     let lines = result.error.split(separator: "\n")
     #expect(lines.count == 1, "\(result.error)")
     #expect(result.error.contains(expected), "\(result.error)")
-    #expect(result.error.contains(file) || file == "no-data.yaml")   // a missing dataset names the data folder
+    #expect(result.error.contains(file) || file == "no-data.yaml")  // a missing dataset names the data folder
     #expect(!FileManager.default.fileExists(atPath: folder + "/results"))
 }
 
@@ -126,8 +136,11 @@ func badInputIsOneLineAndExitStatus2(file: String, expected: String) throws {
     try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
     try writeTinyIDX(to: folder + "/data/mnist")
     try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
-    let chosen = try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out", "--seed", "0",
-                             "--learner", "nmc"], in: folder, environment: ["CL_BENCH_CONV_KERNELS": "im2col"])
+    let chosen = try runCLI(
+        [
+            "run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out", "--seed", "0",
+            "--learner", "nmc",
+        ], in: folder, environment: ["CL_BENCH_CONV_KERNELS": "im2col"])
     #expect(chosen.status == 0, "\(chosen.error)")
     #expect(try ResultsReader.read("\(folder)/out/tiny/nmc-seed0.h5").convolutionKernels == "im2col")
     let unknown = try runCLI(["list"], environment: ["CL_BENCH_CONV_KERNELS": "sse"])
@@ -149,7 +162,8 @@ func badInputIsOneLineAndExitStatus2(file: String, expected: String) throws {
     try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
     try writeTinyIDX(to: folder + "/data/mnist")
     try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
-    let result = try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "/proc/not-writable"], in: folder)
+    let result = try runCLI(
+        ["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "/proc/not-writable"], in: folder)
     #expect(result.status == 2, "\(result.error)")
     #expect(result.error.contains("/proc/not-writable"))
 }
@@ -166,8 +180,10 @@ func splitMNISTOnRealDataWhenTheSharedFolderIsPresent() throws {
     let folder = scratchFolder()
     var root = URL(fileURLWithPath: #filePath)
     for _ in 0..<3 { root = root.deletingLastPathComponent() }
-    let result = try runCLI(["run", "--protocol", root.path + "/Protocols/split-mnist.yaml", "--data-dir", shared,
-                             "--out", folder, "--seed", "0"])
+    let result = try runCLI([
+        "run", "--protocol", root.path + "/Protocols/split-mnist.yaml", "--data-dir", shared,
+        "--out", folder, "--seed", "0",
+    ])
     #expect(result.status == 0, "\(result.error)")
     let record = try ResultsReader.read(folder + "/split-mnist/nmc-seed0.h5")
     // NMC on raw pixels, cosine: about 0.82 final pooled accuracy on Split-MNIST.
@@ -182,8 +198,11 @@ func splitMNISTOnRealDataWhenTheSharedFolderIsPresent() throws {
         try writeTinyIDX(to: "\(folder)/\(name)/mnist", perClass: 8, corruptTrainingLabels: corrupt)
     }
     try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
-    #expect(try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "good", "--out", "real"], in: folder).status == 0)
-    #expect(try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "degraded", "--out", "worse"], in: folder).status == 0)
+    #expect(
+        try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "good", "--out", "real"], in: folder).status == 0)
+    #expect(
+        try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "degraded", "--out", "worse"], in: folder).status
+            == 0)
     let written = try runCLI(["baseline", "write", "real/tiny", "--out", "baseline.yaml"], in: folder)
     #expect(written.status == 0, "\(written.error)")
 
@@ -193,7 +212,8 @@ func splitMNISTOnRealDataWhenTheSharedFolderIsPresent() throws {
     #expect(fail.status == 1, "\(fail.output)\(fail.error)")
     #expect(fail.output.contains("REGRESSED"))
 
-    try "protocol: tiny\nlearners:\n  nmc:\n    final_acc: { expected: 1, tolerance: 0 }\n".write(toFile: folder + "/bad.yaml", atomically: true, encoding: .utf8)
+    try "protocol: tiny\nlearners:\n  nmc:\n    final_acc: { expected: 1, tolerance: 0 }\n".write(
+        toFile: folder + "/bad.yaml", atomically: true, encoding: .utf8)
     let bad = try runCLI(["check", "--baseline", "bad.yaml", "real/tiny"], in: folder)
     #expect(bad.status == 2)
     #expect(bad.error.contains("bad.yaml") && bad.error.contains("final_acc"))
@@ -204,7 +224,8 @@ func splitMNISTOnRealDataWhenTheSharedFolderIsPresent() throws {
     try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
     try writeTinyIDX(to: folder + "/data/mnist")
     try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
-    #expect(try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out"], in: folder).status == 0)
+    #expect(
+        try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out"], in: folder).status == 0)
     let report = try runCLI(["report", "out/tiny"], in: folder)
     #expect(report.status == 0)
     #expect(report.output.contains("nmc-euclidean") && report.output.contains("final_accuracy"))
@@ -234,42 +255,45 @@ func splitMNISTOnRealDataWhenTheSharedFolderIsPresent() throws {
 /// Users' scripts read results with h5py: every name of the `cl-bench/1` schema must be
 /// there, with the documented shapes (checked when Debian's python3-h5py is installed,
 /// as `make test` does).
-@Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs /usr/bin/python3 with h5py"))
+@Test(
+    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs /usr/bin/python3 with h5py"))
 func h5pyReadsEveryNameOfTheSchema() throws {
     let python = "/usr/bin/python3"
     let folder = scratchFolder()
     try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
     try writeTinyIDX(to: folder + "/data/mnist")
     try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
-    #expect(try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out", "--seed", "0"], in: folder).status == 0)
+    #expect(
+        try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out", "--seed", "0"], in: folder)
+            .status == 0)
     let script = """
-    import sys
-    try:
-        import h5py
-    except ImportError:
-        print('skip'); sys.exit(0)
-    import math
-    f = h5py.File(sys.argv[1], 'r')
-    for a in ['schema', 'status', 'protocol_yaml', 'protocol_name', 'learner', 'learner_config', 'seed',
-              'started_at', 'finished_at', 'harness_version', 'git_commit', 'host', 'blas_core',
-              'blas_threads', 'peak_rss_bytes', 'conv_kernels']:
-        assert a in f.attrs, a
-    assert f.attrs['conv_kernels'] in ('avx512', 'avx2', 'im2col'), f.attrs['conv_kernels']
-    assert f.attrs['schema'] == 'cl-bench/1' and f.attrs['status'] == 'complete'
-    T, C = 2, 10
-    shapes = {'stream/class_order': (C,), 'stream/task_classes': (T, 5), 'stream/train_counts': (T,),
-              'stream/test_counts': (T,), 'eval/accuracy_matrix': (T + 1, T), 'eval/pooled_accuracy': (T,),
-              'eval/per_class_accuracy': (T, C), 'eval/old_new_errors': (T, 3),
-              'timing/train_seconds': (T,), 'timing/eval_seconds': (T,)}
-    for name, shape in shapes.items():
-        assert f[name].shape == shape, (name, f[name].shape)
-    assert f['eval/accuracy_matrix'].dtype == 'float64' and f['stream/class_order'].dtype == 'int32'
-    for key in ['final_accuracy', 'average_incremental_accuracy', 'forgetting', 'bwt', 'forgetting_pycil',
-                'forgetting_avalanche', 'bwt_all_pairs', 'fwt', 'plasticity', 'final_task_mean_accuracy']:
-        assert key in f['metrics'].attrs, key
-    assert f['metrics'].attrs['final_accuracy'] == 1.0
-    print('ok')
-    """
+        import sys
+        try:
+            import h5py
+        except ImportError:
+            print('skip'); sys.exit(0)
+        import math
+        f = h5py.File(sys.argv[1], 'r')
+        for a in ['schema', 'status', 'protocol_yaml', 'protocol_name', 'learner', 'learner_config', 'seed',
+                  'started_at', 'finished_at', 'harness_version', 'git_commit', 'host', 'blas_core',
+                  'blas_threads', 'peak_rss_bytes', 'conv_kernels']:
+            assert a in f.attrs, a
+        assert f.attrs['conv_kernels'] in ('avx512', 'avx2', 'im2col'), f.attrs['conv_kernels']
+        assert f.attrs['schema'] == 'cl-bench/1' and f.attrs['status'] == 'complete'
+        T, C = 2, 10
+        shapes = {'stream/class_order': (C,), 'stream/task_classes': (T, 5), 'stream/train_counts': (T,),
+                  'stream/test_counts': (T,), 'eval/accuracy_matrix': (T + 1, T), 'eval/pooled_accuracy': (T,),
+                  'eval/per_class_accuracy': (T, C), 'eval/old_new_errors': (T, 3),
+                  'timing/train_seconds': (T,), 'timing/eval_seconds': (T,)}
+        for name, shape in shapes.items():
+            assert f[name].shape == shape, (name, f[name].shape)
+        assert f['eval/accuracy_matrix'].dtype == 'float64' and f['stream/class_order'].dtype == 'int32'
+        for key in ['final_accuracy', 'average_incremental_accuracy', 'forgetting', 'bwt', 'forgetting_pycil',
+                    'forgetting_avalanche', 'bwt_all_pairs', 'fwt', 'plasticity', 'final_task_mean_accuracy']:
+            assert key in f['metrics'].attrs, key
+        assert f['metrics'].attrs['final_accuracy'] == 1.0
+        print('ok')
+        """
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)
     process.arguments = ["-c", script, folder + "/out/tiny/nmc-seed0.h5"]
@@ -288,7 +312,9 @@ func h5pyReadsEveryNameOfTheSchema() throws {
     try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
     try writeTinyIDX(to: folder + "/data/mnist")
     try tinyProtocol.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
-    #expect(try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out", "--seed", "0"], in: folder).status == 0)
+    #expect(
+        try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out", "--seed", "0"], in: folder)
+            .status == 0)
     // Hold one results file open for writing, as a run in progress does.
     let path = folder + "/out/tiny/nmc-seed0.h5"
     let writer = try HDF5File.open(path, writable: true)

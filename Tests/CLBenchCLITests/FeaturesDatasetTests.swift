@@ -4,7 +4,9 @@ import Testing
 
 /// Bring-your-own features: `dataset: { name: features, path: X.h5 }` runs learners on
 /// precomputed embeddings; a malformed file is one line naming it, exit status 2.
-private func writeFeatures(_ path: String, classes: Int = 4, perClass: Int = 10, dimension: Int = 8, testRows: Int? = nil) throws {
+private func writeFeatures(
+    _ path: String, classes: Int = 4, perClass: Int = 10, dimension: Int = 8, testRows: Int? = nil
+) throws {
     // Class c's features cluster around the c-th unit vector, so nmc separates them.
     func split(_ count: Int, seed: Int) -> (x: [Float], y: [Int32]) {
         var x: [Float] = [], y: [Int32] = []
@@ -25,12 +27,12 @@ private func writeFeatures(_ path: String, classes: Int = 4, perClass: Int = 10,
 }
 
 private let featuresProtocol = """
-name: byo-features
-dataset: { name: features, path: feats.h5 }
-stream: { kind: class-incremental, initial_classes: 2, classes_per_task: 1 }
-learners:
-  - { name: nmc, metric: cosine }
-"""
+    name: byo-features
+    dataset: { name: features, path: feats.h5 }
+    stream: { kind: class-incremental, initial_classes: 2, classes_per_task: 1 }
+    learners:
+      - { name: nmc, metric: cosine }
+    """
 
 @Test func featuresDatasetRunsLearnersOnPrecomputedEmbeddings() throws {
     let folder = scratchFolder()
@@ -38,7 +40,9 @@ learners:
     try featuresProtocol.write(toFile: folder + "/p.yaml", atomically: true, encoding: .utf8)
     let result = try runCLI(["run", "--protocol", "p.yaml", "--out", "out"], in: folder)
     #expect(result.status == 0, "\(result.error)")
-    #expect(result.error.contains("final_accuracy 1.0000") || result.output.contains("final_accuracy 1.0000"), "\(result.output)\(result.error)")
+    #expect(
+        result.error.contains("final_accuracy 1.0000") || result.output.contains("final_accuracy 1.0000"),
+        "\(result.output)\(result.error)")
     #expect(FileManager.default.fileExists(atPath: folder + "/out/byo-features/nmc-seed0.h5"))
 }
 

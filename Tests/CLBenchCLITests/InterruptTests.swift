@@ -2,7 +2,7 @@ import CLEval
 import Foundation
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A folder with the tiny IDX dataset and a protocol whose five tasks each train for a
@@ -24,7 +24,9 @@ private func slowRunFolder() throws -> String {
 
 /// Starts `cl-bench run` on the slow protocol, waits until it has finished its first task,
 /// sends `signals` (one after the other), and returns the exit status and standard error.
-private func interruptedRun(in folder: String, signals: [Int32]) throws -> (status: Int32, reason: Process.TerminationReason, error: String) {
+private func interruptedRun(in folder: String, signals: [Int32]) throws -> (
+    status: Int32, reason: Process.TerminationReason, error: String
+) {
     let process = Process()
     process.executableURL = cliBinary()
     process.arguments = ["run", "--protocol", "slow.yaml", "--data-dir", "data", "--out", "out"]
@@ -37,7 +39,8 @@ private func interruptedRun(in folder: String, signals: [Int32]) throws -> (stat
     try process.run()
     let deadline = Date().addingTimeInterval(120)
     while Date() < deadline, process.isRunning,
-          !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("task 1/5") {
+        !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("task 1/5")
+    {
         Thread.sleep(forTimeInterval: 0.05)
     }
     for signal in signals { kill(process.processIdentifier, signal) }
@@ -95,18 +98,21 @@ func aSignalStopsTheRunAtASafePointNamingTheResumeCommand(signal: Int32, name: S
     try process.run()
     func waitFor(_ text: String, in path: String) {
         let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline, process.isRunning, !((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").contains(text) {
+        while Date() < deadline, process.isRunning,
+            !((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").contains(text)
+        {
             Thread.sleep(forTimeInterval: 0.01)
         }
     }
     waitFor("finetune · seed 0", in: log)
-    Thread.sleep(forTimeInterval: 0.5)   // into the first batches
+    Thread.sleep(forTimeInterval: 0.5)  // into the first batches
     kill(process.processIdentifier, SIGINT)
     waitFor("stopping at the next safe point", in: errors)
     kill(process.processIdentifier, SIGINT)
     process.waitUntilExit()
     let text = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
-    #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(process.terminationStatus): \(text)")
+    #expect(
+        process.terminationReason == .exit && process.terminationStatus == 130, "\(process.terminationStatus): \(text)")
     #expect(text.contains("cl-bench: SIGINT again: stopping now"), "\(text)")
     #expect(try ResultsReader.read(folder + "/out/heavy/finetune-seed0.h5").status == "running")
 }
@@ -123,7 +129,9 @@ func writeIDXImages(to folder: String, side: Int, perClass: Int) throws {
     let labels = (0..<count).map { UInt8($0 % 10) }
     let pixels = (0..<(count * side * side)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
     for prefix in ["train", "t10k"] {
-        try idx(3, dims: [count, side, side], payload: pixels).write(to: URL(fileURLWithPath: "\(folder)/\(prefix)-images-idx3-ubyte"))
-        try idx(1, dims: [count], payload: labels).write(to: URL(fileURLWithPath: "\(folder)/\(prefix)-labels-idx1-ubyte"))
+        try idx(3, dims: [count, side, side], payload: pixels).write(
+            to: URL(fileURLWithPath: "\(folder)/\(prefix)-images-idx3-ubyte"))
+        try idx(1, dims: [count], payload: labels).write(
+            to: URL(fileURLWithPath: "\(folder)/\(prefix)-labels-idx1-ubyte"))
     }
 }

@@ -3,12 +3,14 @@ import Foundation
 import HDF5Kit
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs the CLI with standard output going to `output` (a file handle or a pipe);
 /// returns the exit status and standard error.
-private func runCLI(_ arguments: [String], in directory: String, standardOutput output: Any) throws -> (status: Int32, error: String) {
+private func runCLI(_ arguments: [String], in directory: String, standardOutput output: Any) throws -> (
+    status: Int32, error: String
+) {
     let process = Process()
     process.executableURL = cliBinary()
     process.arguments = arguments
@@ -49,22 +51,28 @@ private let hasDevFull = FileManager.default.fileExists(atPath: "/dev/full")
 
 /// `report > /dev/full`, `export > /dev/full`, `run > /dev/full`: one line naming standard
 /// output, exit status 2 (FileHandle.write used to trap).
-@Test(.enabled(if: hasDevFull, "needs /dev/full"), arguments: [
-    ["report", "out/tiny"], ["report", "out/tiny", "--format", "html"], ["export", "out/tiny"],
-    ["check", "--baseline", "baseline.yaml", "out/tiny"],
-    ["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "again"],
-])
+@Test(
+    .enabled(if: hasDevFull, "needs /dev/full"),
+    arguments: [
+        ["report", "out/tiny"], ["report", "out/tiny", "--format", "html"], ["export", "out/tiny"],
+        ["check", "--baseline", "baseline.yaml", "out/tiny"],
+        ["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "again"],
+    ])
 func fullDeviceOnStandardOutputIsOneLineAndExitStatus2(arguments: [String]) throws {
     let folder = try folderWithResults()
     #expect(try runCLI(["baseline", "write", "out/tiny", "--out", "baseline.yaml"], in: folder).status == 0)
     let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
     let result = try runCLI(arguments, in: folder, standardOutput: full)
     #expect(result.status == 2, "\(result.error)")
-    #expect(result.error == "cl-bench: error: standard output: cannot write (No space left on device)\n", "\(result.error)")
+    #expect(
+        result.error == "cl-bench: error: standard output: cannot write (No space left on device)\n", "\(result.error)")
 }
 
 /// `export | head -1` with the reader gone: quiet exit with 128 + SIGPIPE, as `cat` gives.
-@Test(arguments: [["export", "out/tiny"], ["report", "out/tiny"], ["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "again"]])
+@Test(arguments: [
+    ["export", "out/tiny"], ["report", "out/tiny"],
+    ["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "again"],
+])
 func closedPipeOnStandardOutputExitsQuietlyWithTheSIGPIPEStatus(arguments: [String]) throws {
     let folder = try folderWithResults()
     let result = try runCLI(arguments, in: folder, standardOutput: closedPipe())
@@ -78,13 +86,14 @@ func closedPipeOnStandardOutputExitsQuietlyWithTheSIGPIPEStatus(arguments: [Stri
     let folder = try folderWithResults()
     let fifo = folder + "/fifo"
     #expect(mkfifo(fifo, 0o600) == 0)
-    let reader = open(fifo, O_RDONLY | O_NONBLOCK)   // a reader must exist before the writer opens
+    let reader = open(fifo, O_RDONLY | O_NONBLOCK)  // a reader must exist before the writer opens
     defer { close(reader) }
     let intoFIFO = try runCLI(["export", "out/tiny", "--out", "fifo"], in: folder)
     #expect(intoFIFO.status == 0, "\(intoFIFO.error)")
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
     let count = read(reader, &buffer, buffer.count)
-    #expect(count > 0 && String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self).hasPrefix("protocol,learner,seed"))
+    #expect(
+        count > 0 && String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self).hasPrefix("protocol,learner,seed"))
     var info = stat()
     #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the FIFO was replaced")
 
@@ -137,8 +146,10 @@ func damagedResultsFileIsOneLineForEveryReadingCommand(command: String) throws {
     let arguments = command == "check" ? ["check", "--baseline", "baseline.yaml", "out/tiny"] : [command, "out/tiny"]
     let result = try runCLI(arguments, in: folder)
     #expect(result.status == 2)
-    #expect(result.error == "cl-bench: error: out/tiny/nmc-seed0.h5: attribute completed_tasks: -5 is outside 0 ... 2 (the stream has 2 tasks)\n",
-            "\(result.error)")
+    #expect(
+        result.error
+            == "cl-bench: error: out/tiny/nmc-seed0.h5: attribute completed_tasks: -5 is outside 0 ... 2 (the stream has 2 tasks)\n",
+        "\(result.error)")
 }
 
 /// An MLP of 10¹¹ units used to abort on allocation; now one line and exit 2 before any work.
@@ -153,8 +164,10 @@ func damagedResultsFileIsOneLineForEveryReadingCommand(command: String) throws {
     """.write(toFile: folder + "/huge.yaml", atomically: true, encoding: .utf8)
     let result = try runCLI(["run", "--protocol", "huge.yaml", "--data-dir", "data", "--out", "out"], in: folder)
     #expect(result.status == 2)
-    #expect(result.error.hasPrefix("cl-bench: error: huge.yaml: learners[0] (finetune) backbone mlp widths [100000000000] needs at least"),
-            "\(result.error)")
+    #expect(
+        result.error.hasPrefix(
+            "cl-bench: error: huge.yaml: learners[0] (finetune) backbone mlp widths [100000000000] needs at least"),
+        "\(result.error)")
     #expect(!FileManager.default.fileExists(atPath: folder + "/out/huge"))
 }
 
@@ -167,8 +180,10 @@ func damagedResultsFileIsOneLineForEveryReadingCommand(command: String) throws {
     defer { lock.release() }
     let result = try runCLI(["run", "--protocol", "tiny.yaml", "--data-dir", "data", "--out", "out"], in: folder)
     #expect(result.status == 2)
-    #expect(result.error.hasPrefix("cl-bench: error: out/tiny/nmc-seed0.h5: another run is writing this file (pid \(getpid()) on "),
-            "\(result.error)")
+    #expect(
+        result.error.hasPrefix(
+            "cl-bench: error: out/tiny/nmc-seed0.h5: another run is writing this file (pid \(getpid()) on "),
+        "\(result.error)")
     #expect(try ResultsReader.read(path).isComplete)
     #expect(!FileManager.default.fileExists(atPath: path + ".previous"))
 }
@@ -181,7 +196,9 @@ func fileSizeLimitDuringARunIsOneLineAndExitStatus2() throws {
     let folder = try folderWithResults()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = ["-c", "ulimit -f 8; exec \"$0\" run --protocol tiny.yaml --data-dir data --out limited", cliBinary().path]
+    process.arguments = [
+        "-c", "ulimit -f 8; exec \"$0\" run --protocol tiny.yaml --data-dir data --out limited", cliBinary().path,
+    ]
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
     let error = Pipe()
     process.standardOutput = FileHandle.nullDevice
@@ -189,6 +206,7 @@ func fileSizeLimitDuringARunIsOneLineAndExitStatus2() throws {
     try process.run()
     let text = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
-    #expect(process.terminationReason == .exit && process.terminationStatus == 2, "\(process.terminationStatus): \(text)")
+    #expect(
+        process.terminationReason == .exit && process.terminationStatus == 2, "\(process.terminationStatus): \(text)")
     #expect(text == "cl-bench: error: limited/tiny/nmc-seed0.h5: HDF5 failed to flush (File too large)\n", "\(text)")
 }

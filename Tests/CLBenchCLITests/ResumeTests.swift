@@ -5,7 +5,7 @@ import Foundation
 import HDF5Kit
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A shipped learner's resumable protocol: tasks that take about a second each, so that a
@@ -19,78 +19,96 @@ struct ResumeCase: CustomTestStringConvertible, Sendable {
 }
 
 private let resumeCases = [
-    ResumeCase(learner: "nmc", protocolText: """
-        name: resume
-        dataset: { name: mnist }
-        stream: { kind: class-incremental, classes_per_task: 2 }
-        backbone: { kind: conv4 }
-        learners: [ { name: nmc, feature_batch: 1 } ]
-        """, largeImages: true),
-    ResumeCase(learner: "finetune", protocolText: """
-        name: resume
-        dataset: { name: mnist }
-        stream: { kind: class-incremental, classes_per_task: 2 }
-        backbone: { kind: mlp, widths: [16] }
-        training: { epochs: 2500, batch_size: 4, optimizer: sgd, lr: 0.05, momentum: 0.9, schedule: cosine }
-        learners: [ { name: finetune } ]
-        """, largeImages: false),
-    ResumeCase(learner: "joint", protocolText: """
-        name: resume
-        dataset: { name: mnist }
-        stream: { kind: class-incremental, classes_per_task: 2 }
-        backbone: { kind: mlp, widths: [16] }
-        training: { epochs: 800, batch_size: 4, optimizer: adam, lr: 0.01, schedule: constant }
-        learners: [ { name: joint } ]
-        """, largeImages: false),
+    ResumeCase(
+        learner: "nmc",
+        protocolText: """
+            name: resume
+            dataset: { name: mnist }
+            stream: { kind: class-incremental, classes_per_task: 2 }
+            backbone: { kind: conv4 }
+            learners: [ { name: nmc, feature_batch: 1 } ]
+            """, largeImages: true),
+    ResumeCase(
+        learner: "finetune",
+        protocolText: """
+            name: resume
+            dataset: { name: mnist }
+            stream: { kind: class-incremental, classes_per_task: 2 }
+            backbone: { kind: mlp, widths: [16] }
+            training: { epochs: 2500, batch_size: 4, optimizer: sgd, lr: 0.05, momentum: 0.9, schedule: cosine }
+            learners: [ { name: finetune } ]
+            """, largeImages: false),
+    ResumeCase(
+        learner: "joint",
+        protocolText: """
+            name: resume
+            dataset: { name: mnist }
+            stream: { kind: class-incremental, classes_per_task: 2 }
+            backbone: { kind: mlp, widths: [16] }
+            training: { epochs: 800, batch_size: 4, optimizer: adam, lr: 0.01, schedule: constant }
+            learners: [ { name: joint } ]
+            """, largeImages: false),
     // The base session (task 0) is trained once; resuming after it must not train it again.
-    ResumeCase(learner: "teen", protocolText: """
-        name: resume
-        dataset: { name: mnist }
-        stream: { kind: class-incremental, classes_per_task: 2 }
-        backbone: { kind: conv4 }
-        training: { epochs: 1, batch_size: 32, optimizer: sgd, lr: 0.01, momentum: 0.9, schedule: constant }
-        learners: [ { name: teen, feature_batch: 1 } ]
-        """, largeImages: true),
-    ResumeCase(learner: "prd", protocolText: """
-        name: resume
-        dataset: { name: mnist }
-        stream: { kind: class-incremental, classes_per_task: 2 }
-        backbone: { kind: mlp, widths: [16] }
-        training: { steps: 6000, batch_size: 4, optimizer: sgd, lr: 0.05, momentum: 0.9, schedule: cosine }
-        learners: [ { name: prd, projection_dim: 8 } ]
-        """, largeImages: false),
-    ResumeCase(learner: "napa-vq", protocolText: """
-        name: resume
-        dataset: { name: mnist }
-        stream: { kind: class-incremental, classes_per_task: 2 }
-        backbone: { kind: mlp, widths: [16] }
-        training: { epochs: 750, batch_size: 4, optimizer: adam, lr: 0.001, schedule: constant }
-        learners: [ { name: napa-vq, draws: 4, neighbours: 3 } ]
-        """, largeImages: false),
-    ResumeCase(learner: "hypernet", protocolText: """
-        name: resume
-        dataset: { name: mnist }
-        stream: { kind: task-incremental, classes_per_task: 2 }
-        backbone: { kind: mlp, widths: [8] }
-        training: { batch_size: 4, optimizer: adam, lr: 0.001, schedule: constant }
-        learners: [ { name: hypernet, iterations: 6000, hnet_hidden: [8], embedding_size: 4 } ]
-        """, largeImages: false),
-    ResumeCase(learner: "psenn", protocolText: """
-        name: resume
-        dataset: { name: mnist }
-        stream: { kind: class-incremental, classes_per_task: 2 }
-        backbone: { kind: mlp, widths: [16] }
-        training: { epochs: 1500, batch_size: 4, optimizer: adam, lr: 0.001, schedule: constant }
-        learners: [ { name: psenn, latent_dimension: 4 } ]
-        """, largeImages: false),
-    ResumeCase(learner: "prob-psenn", protocolText: """
-        name: resume
-        dataset: { name: mnist }
-        stream: { kind: class-incremental, classes_per_task: 2 }
-        backbone: { kind: mlp, widths: [16] }
-        training: { epochs: 2500, batch_size: 4, optimizer: adam, lr: 0.001, schedule: constant }
-        learners: [ { name: prob-psenn, latent_dimension: 4, mc_samples: 4 } ]
-        """, largeImages: false),
+    ResumeCase(
+        learner: "teen",
+        protocolText: """
+            name: resume
+            dataset: { name: mnist }
+            stream: { kind: class-incremental, classes_per_task: 2 }
+            backbone: { kind: conv4 }
+            training: { epochs: 1, batch_size: 32, optimizer: sgd, lr: 0.01, momentum: 0.9, schedule: constant }
+            learners: [ { name: teen, feature_batch: 1 } ]
+            """, largeImages: true),
+    ResumeCase(
+        learner: "prd",
+        protocolText: """
+            name: resume
+            dataset: { name: mnist }
+            stream: { kind: class-incremental, classes_per_task: 2 }
+            backbone: { kind: mlp, widths: [16] }
+            training: { steps: 6000, batch_size: 4, optimizer: sgd, lr: 0.05, momentum: 0.9, schedule: cosine }
+            learners: [ { name: prd, projection_dim: 8 } ]
+            """, largeImages: false),
+    ResumeCase(
+        learner: "napa-vq",
+        protocolText: """
+            name: resume
+            dataset: { name: mnist }
+            stream: { kind: class-incremental, classes_per_task: 2 }
+            backbone: { kind: mlp, widths: [16] }
+            training: { epochs: 750, batch_size: 4, optimizer: adam, lr: 0.001, schedule: constant }
+            learners: [ { name: napa-vq, draws: 4, neighbours: 3 } ]
+            """, largeImages: false),
+    ResumeCase(
+        learner: "hypernet",
+        protocolText: """
+            name: resume
+            dataset: { name: mnist }
+            stream: { kind: task-incremental, classes_per_task: 2 }
+            backbone: { kind: mlp, widths: [8] }
+            training: { batch_size: 4, optimizer: adam, lr: 0.001, schedule: constant }
+            learners: [ { name: hypernet, iterations: 6000, hnet_hidden: [8], embedding_size: 4 } ]
+            """, largeImages: false),
+    ResumeCase(
+        learner: "psenn",
+        protocolText: """
+            name: resume
+            dataset: { name: mnist }
+            stream: { kind: class-incremental, classes_per_task: 2 }
+            backbone: { kind: mlp, widths: [16] }
+            training: { epochs: 1500, batch_size: 4, optimizer: adam, lr: 0.001, schedule: constant }
+            learners: [ { name: psenn, latent_dimension: 4 } ]
+            """, largeImages: false),
+    ResumeCase(
+        learner: "prob-psenn",
+        protocolText: """
+            name: resume
+            dataset: { name: mnist }
+            stream: { kind: class-incremental, classes_per_task: 2 }
+            backbone: { kind: mlp, widths: [16] }
+            training: { epochs: 2500, batch_size: 4, optimizer: adam, lr: 0.001, schedule: constant }
+            learners: [ { name: prob-psenn, latent_dimension: 4, mc_samples: 4 } ]
+            """, largeImages: false),
 ]
 
 /// Every shipped learner has a kill/resume case above (a new learner must add one).
@@ -115,7 +133,8 @@ func aKilledRunResumesToTheSameFileBitForBit(_ resumeCase: ResumeCase) throws {
         try writeTinyIDX(to: folder + "/data/mnist")
     }
     try resumeCase.protocolText.write(toFile: folder + "/resume.yaml", atomically: true, encoding: .utf8)
-    let reference = try runCLI(["run", "--protocol", "resume.yaml", "--data-dir", "data", "--out", "reference"], in: folder)
+    let reference = try runCLI(
+        ["run", "--protocol", "resume.yaml", "--data-dir", "data", "--out", "reference"], in: folder)
     #expect(reference.status == 0, "\(reference.error)")
     let expected = folder + "/reference/resume/\(resumeCase.learner)-seed0.h5"
 
@@ -123,19 +142,25 @@ func aKilledRunResumesToTheSameFileBitForBit(_ resumeCase: ResumeCase) throws {
         let out = "killed\(point)"
         let killedAt = try killRun(in: folder, out: out, afterTaskLine: afterTask, delay: delay)
         let path = folder + "/\(out)/resume/\(resumeCase.learner)-seed0.h5"
-        #expect(killedAt.status == "running" && killedAt.completedTasks < 5,
-                "point \(point): the kill came too late (\(killedAt.status), \(killedAt.completedTasks) tasks)")
+        #expect(
+            killedAt.status == "running" && killedAt.completedTasks < 5,
+            "point \(point): the kill came too late (\(killedAt.status), \(killedAt.completedTasks) tasks)")
         #expect(FileManager.default.fileExists(atPath: path + ".checkpoint"))
-        let resumed = try runCLI(["run", "--protocol", "resume.yaml", "--data-dir", "data", "--out", out, "--resume"], in: folder)
+        let resumed = try runCLI(
+            ["run", "--protocol", "resume.yaml", "--data-dir", "data", "--out", out, "--resume"], in: folder)
         #expect(resumed.status == 0, "\(resumed.error)")
         // A kill between the results file's task and the checkpoint of that task leaves the
         // checkpoint one task behind: the run continues from the checkpoint.
-        #expect(resumed.output.contains("is running; continuing after its task \(killedAt.checkpointTasks)"), "\(resumed.output)")
+        #expect(
+            resumed.output.contains("is running; continuing after its task \(killedAt.checkpointTasks)"),
+            "\(resumed.output)")
         #expect(!FileManager.default.fileExists(atPath: path + ".checkpoint"), "a complete run keeps no checkpoint")
         let differences = try ResultsComparison.differences(expected, path)
         #expect(differences.isEmpty, "point \(point): \(differences)")
         let file = try HDF5File.open(path)
-        #expect(try file.attribute("resumed")?.stringValue?.hasPrefix("after task \(killedAt.checkpointTasks) of 5 at ") == true)
+        #expect(
+            try file.attribute("resumed")?.stringValue?.hasPrefix("after task \(killedAt.checkpointTasks) of 5 at ")
+                == true)
         file.close()
     }
 }
@@ -164,8 +189,10 @@ func aKilledRunResumesToTheSameFileBitForBit(_ resumeCase: ResumeCase) throws {
         .write(toFile: folder + "/edited.yaml", atomically: true, encoding: .utf8)
     let edited = try runCLI(arguments, in: folder)
     #expect(edited.status == 2)
-    #expect(edited.error.contains(path.replacingOccurrences(of: folder + "/", with: "")) && edited.error.contains("learner_config differs"),
-            "\(edited.error)")
+    #expect(
+        edited.error.contains(path.replacingOccurrences(of: folder + "/", with: ""))
+            && edited.error.contains("learner_config differs"),
+        "\(edited.error)")
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "the complete file was touched")
 
     // An incomplete file with a checkpoint: refused the same way, both kept.
@@ -194,14 +221,16 @@ private struct ForgetfulLearner: Learner {
     let file = try HDF5File.create(path)
     try file.setAttribute("status", .string("interrupted"))
     file.close()
-    #expect(ResumeDecision.decide(resultsPath: path, learner: ForgetfulLearner.self)
+    #expect(
+        ResumeDecision.decide(resultsPath: path, learner: ForgetfulLearner.self)
             == .restart(previous: .interrupted, reason: "learner 'forgetful' cannot resume"))
 }
 
 /// Starts the run, waits for its "task N/5" line (plus `delay`), kills it with SIGKILL and
 /// returns what its file and its checkpoint say.
 private func killRun(in folder: String, out: String, afterTaskLine task: Int, delay: Double) throws
-    -> (status: String, completedTasks: Int, checkpointTasks: Int) {
+    -> (status: String, completedTasks: Int, checkpointTasks: Int)
+{
     let process = Process()
     process.executableURL = cliBinary()
     process.arguments = ["run", "--protocol", "resume.yaml", "--data-dir", "data", "--out", out]
@@ -212,19 +241,26 @@ private func killRun(in folder: String, out: String, afterTaskLine task: Int, de
     process.standardError = FileHandle.nullDevice
     try process.run()
     let deadline = Date().addingTimeInterval(120)
-    while Date() < deadline, process.isRunning, !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("task \(task)/5") {
+    while Date() < deadline, process.isRunning,
+        !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("task \(task)/5")
+    {
         Thread.sleep(forTimeInterval: 0.01)
     }
     if delay > 0 { Thread.sleep(forTimeInterval: delay) }
     kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
-    let path = folder + "/\(out)/resume/" + (try FileManager.default.contentsOfDirectory(atPath: folder + "/\(out)/resume").first { $0.hasSuffix(".h5") } ?? "")
+    let path =
+        folder + "/\(out)/resume/"
+        + (try FileManager.default.contentsOfDirectory(atPath: folder + "/\(out)/resume").first { $0.hasSuffix(".h5") }
+            ?? "")
     let file = try HDF5File.open(path)
     defer { file.close() }
     let checkpoint = try? HDF5File.open(path + ".checkpoint")
     defer { checkpoint?.close() }
-    return (try file.attribute("status")?.stringValue ?? "", Int(try file.attribute("completed_tasks")?.integerValue ?? 0),
-            Int(try checkpoint?.attribute("completed_tasks")?.integerValue ?? -1))
+    return (
+        try file.attribute("status")?.stringValue ?? "", Int(try file.attribute("completed_tasks")?.integerValue ?? 0),
+        Int(try checkpoint?.attribute("completed_tasks")?.integerValue ?? -1)
+    )
 }
 
 /// Every dataset and attribute of two results files, compared bit for bit.
@@ -238,10 +274,13 @@ enum ResultsComparison {
         var found: [String] = []
         func compare(_ path: String) throws {
             let leftAttributes = try left.attributeNames(at: path), rightAttributes = try right.attributeNames(at: path)
-            for name in Set(leftAttributes).union(rightAttributes) where !(path == "/" && unequalByNature.contains(name)) {
+            for name in Set(leftAttributes).union(rightAttributes)
+            where !(path == "/" && unequalByNature.contains(name)) {
                 let x = try left.exists(path) ? left.attribute(name, at: path) : nil
                 let y = try right.exists(path) ? right.attribute(name, at: path) : nil
-                if String(describing: x) != String(describing: y) { found.append("\(path)@\(name): \(String(describing: x)) vs \(String(describing: y))") }
+                if String(describing: x) != String(describing: y) {
+                    found.append("\(path)@\(name): \(String(describing: x)) vs \(String(describing: y))")
+                }
             }
             let leftMembers = (try? left.members(of: path)) ?? [], rightMembers = (try? right.members(of: path)) ?? []
             if leftMembers != rightMembers { found.append("\(path): members \(leftMembers) vs \(rightMembers)") }
@@ -249,10 +288,12 @@ enum ResultsComparison {
                 let child = (path == "/" ? "" : path) + "/" + member
                 if child.hasPrefix("/timing") { continue }
                 if let x = try? left.read(Double.self, at: child), let y = try? right.read(Double.self, at: child) {
-                    if x.shape != y.shape || x.values.map(\.bitPattern) != y.values.map(\.bitPattern) { found.append("\(child): values differ") }
-                    try compare(child)   // its attributes
+                    if x.shape != y.shape || x.values.map(\.bitPattern) != y.values.map(\.bitPattern) {
+                        found.append("\(child): values differ")
+                    }
+                    try compare(child)  // its attributes
                 } else {
-                    try compare(child)   // a group
+                    try compare(child)  // a group
                 }
             }
         }

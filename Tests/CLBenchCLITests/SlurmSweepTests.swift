@@ -27,7 +27,9 @@ enum OneNodeSlurm {
     /// Array tasks of `job` still queued or running.
     static func liveTasks(of job: String) -> [String: String] {
         var tasks: [String: String] = [:]
-        for line in run("squeue", ["--noheader", "--array", "--jobs", job, "--format=%i|%T"]).output.split(separator: "\n") {
+        for line in run("squeue", ["--noheader", "--array", "--jobs", job, "--format=%i|%T"]).output.split(
+            separator: "\n")
+        {
             let fields = line.split(separator: "|").map(String.init)
             if fields.count == 2 { tasks[fields[0]] = fields[1] }
         }
@@ -53,24 +55,24 @@ private let fashionMNIST = "/usr/share/datasets/fashion-mnist"
 /// Split-Fashion-MNIST: nmc with a two-value grid, and a small MLP finetune that takes
 /// long enough (several seconds a task) to be killed half-way.
 private let smokeProtocol = """
-name: sweep-smoke
-dataset: { name: fashion-mnist }
-stream: { kind: class-incremental, initial_classes: 2, classes_per_task: 2 }
-backbone: { kind: identity }
-training: { epochs: 2, batch_size: 128, optimizer: sgd, lr: 0.05 }
-learners:
-  - { name: nmc }
-  - { name: finetune, backbone: { kind: mlp, widths: [128] }, training: { epochs: 8 } }
-seeds: [0]
-"""
+    name: sweep-smoke
+    dataset: { name: fashion-mnist }
+    stream: { kind: class-incremental, initial_classes: 2, classes_per_task: 2 }
+    backbone: { kind: identity }
+    training: { epochs: 2, batch_size: 128, optimizer: sgd, lr: 0.05 }
+    learners:
+      - { name: nmc }
+      - { name: finetune, backbone: { kind: mlp, widths: [128] }, training: { epochs: 8 } }
+    seeds: [0]
+    """
 
 private let smokeSweep = """
-name: smoke
-protocols: [sweep-smoke.yaml]
-seeds: [0, 1]
-grid: { nmc: { metric: [cosine, euclidean] } }
-resources: { cpus: 1, memory: 1G, time: "0:15:00" }
-"""
+    name: smoke
+    protocols: [sweep-smoke.yaml]
+    seeds: [0, 1]
+    grid: { nmc: { metric: [cosine, euclidean] } }
+    resources: { cpus: 1, memory: 1G, time: "0:15:00" }
+    """
 
 private func resultsFile(_ path: String) -> (status: String, completedTasks: Int)? {
     guard let file = try? HDF5File.open(path) else { return nil }
@@ -83,9 +85,10 @@ private func resultsFile(_ path: String) -> (status: String, completedTasks: Int
 /// The sweep end to end on a real Slurm: one job array, one array task killed with
 /// scancel half-way and requeued, the sweep finishes, status says all complete, report
 /// merges every run, and repeating the sweep submits nothing.
-@Test(.enabled(if: OneNodeSlurm.isUp, "needs the one-node Slurm of .ci/start-slurm.sh (run it as root)"),
-      .enabled(if: FileManager.default.fileExists(atPath: fashionMNIST), "needs Debian's dataset-fashion-mnist"),
-      .timeLimit(.minutes(5)))
+@Test(
+    .enabled(if: OneNodeSlurm.isUp, "needs the one-node Slurm of .ci/start-slurm.sh (run it as root)"),
+    .enabled(if: FileManager.default.fileExists(atPath: fashionMNIST), "needs Debian's dataset-fashion-mnist"),
+    .timeLimit(.minutes(5)))
 func slurmSweepSurvivesAKilledTaskAndIsSafeToRepeat() throws {
     let folder = scratchFolder()
     try smokeProtocol.write(toFile: folder + "/sweep-smoke.yaml", atomically: true, encoding: .utf8)
@@ -112,7 +115,9 @@ func slurmSweepSurvivesAKilledTaskAndIsSafeToRepeat() throws {
     let before = try #require(resultsFile(victimFile))
     #expect(before.completedTasks < 5, "the run finished before it could be killed half-way")
     #expect(OneNodeSlurm.run("scancel", [victimTask]).status == 0)
-    try OneNodeSlurm.waitUntil(60, "\(victimTask) to leave the queue") { OneNodeSlurm.liveTasks(of: job)[victimTask] == nil }
+    try OneNodeSlurm.waitUntil(60, "\(victimTask) to leave the queue") {
+        OneNodeSlurm.liveTasks(of: job)[victimTask] == nil
+    }
 
     let killed = try runCLI(["sweep", "status", "smoke.yaml", "--out", "out"], in: folder)
     #expect(killed.status == 0, "\(killed.error)")
@@ -120,18 +125,24 @@ func slurmSweepSurvivesAKilledTaskAndIsSafeToRepeat() throws {
     #expect(victimLine.contains("interrupted"), "\(killed.output)")
     // scancel sends SIGTERM (the run stops at a safe point: interrupted) and SIGKILL after
     // KillWait (the file stays as after its last task: running).
-    #expect(["running", "interrupted"].contains(resultsFile(victimFile)?.status ?? ""), "a killed run's file keeps its completed tasks")
+    #expect(
+        ["running", "interrupted"].contains(resultsFile(victimFile)?.status ?? ""),
+        "a killed run's file keeps its completed tasks")
 
     let requeue = OneNodeSlurm.run("scontrol", ["requeue", victimTask])
     #expect(requeue.status == 0, "\(requeue.output)")
     // Slurm holds a requeued task cred_expire + 1 s before starting it again (the test
     // cluster sets cred_expire = 10 s; the default is 120 s). Forcing an earlier start fails
     // with "Job credential revoked" (seen in slurmctld.log), so the test waits for it.
-    try OneNodeSlurm.waitUntil(30, "\(victimTask) to be queued again") { OneNodeSlurm.liveTasks(of: job)[victimTask] != nil }
+    try OneNodeSlurm.waitUntil(30, "\(victimTask) to be queued again") {
+        OneNodeSlurm.liveTasks(of: job)[victimTask] != nil
+    }
     try OneNodeSlurm.waitUntil(240, "job \(job) to finish") { OneNodeSlurm.liveTasks(of: job).isEmpty }
 
     let status = try runCLI(["sweep", "status", "smoke.yaml", "--out", "out"], in: folder)
-    #expect(status.output.contains("6 runs · complete 6 · running 0 · interrupted 0 · failed 0 · not started 0"), "\(status.output)")
+    #expect(
+        status.output.contains("6 runs · complete 6 · running 0 · interrupted 0 · failed 0 · not started 0"),
+        "\(status.output)")
     let log = (try? String(contentsOfFile: folder + "/out/sweeps/smoke/logs/\(victimTask).log", encoding: .utf8)) ?? ""
     // finetune is Resumable: the requeued task continues from its checkpoint.
     #expect(log.contains("continuing after its task"), "the requeued task ran with --resume: \(log)")

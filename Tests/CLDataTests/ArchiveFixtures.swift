@@ -35,14 +35,19 @@ func zipBytes(_ files: [(String, [UInt8])]) -> [UInt8] {
         let crc = Int(ZipArchive.crc32(of: bytes))
         let name = Array(path.utf8)
         let offset = out.count
-        out += u32(0x0403_4b50) + u16(20) + u16(0) + u16(8) + u16(0) + u16(0) + u32(crc) + u32(compressed.count) + u32(bytes.count)
+        out +=
+            u32(0x0403_4b50) + u16(20) + u16(0) + u16(8) + u16(0) + u16(0) + u32(crc) + u32(compressed.count)
+            + u32(bytes.count)
             + u16(name.count) + u16(0) + name + compressed
-        directory += u32(0x0201_4b50) + u16(20) + u16(20) + u16(0) + u16(8) + u16(0) + u16(0) + u32(crc) + u32(compressed.count)
+        directory +=
+            u32(0x0201_4b50) + u16(20) + u16(20) + u16(0) + u16(8) + u16(0) + u16(0) + u32(crc) + u32(compressed.count)
             + u32(bytes.count) + u16(name.count) + u16(0) + u16(0) + u16(0) + u16(0) + u32(0) + u32(offset) + name
     }
     let directoryOffset = out.count
     out += directory
-    out += u32(0x0605_4b50) + u16(0) + u16(0) + u16(files.count) + u16(files.count) + u32(directory.count) + u32(directoryOffset) + u16(0)
+    out +=
+        u32(0x0605_4b50) + u16(0) + u16(0) + u16(files.count) + u16(files.count) + u32(directory.count)
+        + u32(directoryOffset) + u16(0)
     return out
 }
 

@@ -20,7 +20,8 @@ import Testing
             }
             folder.write("cifar-10-batches-bin/data_batch_\(batch).bin", bytes)
         }
-        folder.write("cifar-10-batches-bin/test_batch.bin", record(labels: [7], index: 100) + record(labels: [2], index: 101))
+        folder.write(
+            "cifar-10-batches-bin/test_batch.bin", record(labels: [7], index: 100) + record(labels: [2], index: 101))
         let names = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
         folder.write("cifar-10-batches-bin/batches.meta.txt", text: names.joined(separator: "\n") + "\n\n")
         return allTrain
@@ -36,14 +37,16 @@ import Testing
         #expect(dataset.train.labels == records.map { Int32($0[0]) })
         #expect(dataset.test.labels == [7, 2])
         guard case .bytes(let pixels) = dataset.train.storage else { Issue.record("expected bytes"); return }
-        #expect(Array(pixels[3072 * 4 ..< 3072 * 5]) == Array(records[4].dropFirst()))
+        #expect(Array(pixels[3072 * 4..<3072 * 5]) == Array(records[4].dropFirst()))
     }
 
     @Test func readsCIFAR100FineLabels() throws {
         let folder = TemporaryFolder()
-        folder.write("cifar-100-binary/train.bin", record(labels: [3, 87], index: 0) + record(labels: [19, 11], index: 1))
+        folder.write(
+            "cifar-100-binary/train.bin", record(labels: [3, 87], index: 0) + record(labels: [19, 11], index: 1))
         folder.write("cifar-100-binary/test.bin", record(labels: [0, 99], index: 2))
-        folder.write("cifar-100-binary/fine_label_names.txt", text: (0..<100).map { "class\($0)" }.joined(separator: "\n"))
+        folder.write(
+            "cifar-100-binary/fine_label_names.txt", text: (0..<100).map { "class\($0)" }.joined(separator: "\n"))
         let dataset = try CIFARBinaryReader.loadCIFAR100(directory: folder.sub("cifar-100-binary"))
         #expect(dataset.train.labels == [87, 11])
         #expect(dataset.test.labels == [99])
@@ -58,26 +61,29 @@ import Testing
         let path = folder.sub("cifar-10-batches-bin/data_batch_3.bin")
         let bytes = Array(try! Data(contentsOf: URL(fileURLWithPath: path)))
         folder.write("cifar-10-batches-bin/data_batch_3.bin", Array(bytes.dropLast(100)))
-        #expect(expectInputError(fileContains: "data_batch_3.bin", messageContains: "truncated") {
-            _ = try CIFARBinaryReader.loadCIFAR10(directory: folder.sub("cifar-10-batches-bin"))
-        })
+        #expect(
+            expectInputError(fileContains: "data_batch_3.bin", messageContains: "truncated") {
+                _ = try CIFARBinaryReader.loadCIFAR10(directory: folder.sub("cifar-10-batches-bin"))
+            })
     }
 
     @Test func outOfRangeLabelNamesTheFile() {
         let folder = TemporaryFolder()
         _ = writeCIFAR10(folder)
         folder.write("cifar-10-batches-bin/test_batch.bin", record(labels: [12], index: 0))
-        #expect(expectInputError(fileContains: "test_batch.bin", messageContains: "label 12") {
-            _ = try CIFARBinaryReader.loadCIFAR10(directory: folder.sub("cifar-10-batches-bin"))
-        })
+        #expect(
+            expectInputError(fileContains: "test_batch.bin", messageContains: "label 12") {
+                _ = try CIFARBinaryReader.loadCIFAR10(directory: folder.sub("cifar-10-batches-bin"))
+            })
     }
 
     @Test func missingNamesFileIsAnInputError() {
         let folder = TemporaryFolder()
         folder.write("cifar-100-binary/train.bin", record(labels: [3, 87], index: 0))
         folder.write("cifar-100-binary/test.bin", record(labels: [3, 87], index: 0))
-        #expect(expectInputError(fileContains: "fine_label_names.txt", messageContains: "not found") {
-            _ = try CIFARBinaryReader.loadCIFAR100(directory: folder.sub("cifar-100-binary"))
-        })
+        #expect(
+            expectInputError(fileContains: "fine_label_names.txt", messageContains: "not found") {
+                _ = try CIFARBinaryReader.loadCIFAR100(directory: folder.sub("cifar-100-binary"))
+            })
     }
 }

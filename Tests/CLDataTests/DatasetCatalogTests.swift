@@ -7,8 +7,11 @@ import Testing
     func writeIDX(_ folder: TemporaryFolder, under subfolder: String, marker: UInt8, dotted: Bool = false) {
         let separator = dotted ? "." : "-"
         let prefix = subfolder.isEmpty ? "" : subfolder + "/"
-        folder.write("\(prefix)train-images\(separator)idx3-ubyte.gz", Gzip.compress(idxBytes(shape: [2, 2, 2], values: [marker, 0, 0, 0, 1, 1, 1, 1])))
-        folder.write("\(prefix)train-labels\(separator)idx1-ubyte.gz", Gzip.compress(idxBytes(shape: [2], values: [0, 1])))
+        folder.write(
+            "\(prefix)train-images\(separator)idx3-ubyte.gz",
+            Gzip.compress(idxBytes(shape: [2, 2, 2], values: [marker, 0, 0, 0, 1, 1, 1, 1])))
+        folder.write(
+            "\(prefix)train-labels\(separator)idx1-ubyte.gz", Gzip.compress(idxBytes(shape: [2], values: [0, 1])))
         folder.write("\(prefix)t10k-images\(separator)idx3-ubyte", idxBytes(shape: [1, 2, 2], values: [9, 9, 9, 9]))
         folder.write("\(prefix)t10k-labels\(separator)idx1-ubyte", idxBytes(shape: [1], values: [1]))
     }
@@ -37,7 +40,8 @@ import Testing
 
     @Test func missingDatasetSaysWhatToPutWhere() {
         let empty = TemporaryFolder(), home = TemporaryFolder()
-        let catalog = DatasetCatalog(dataDirectories: [empty.path], environment: [:], homeDirectory: home.path, cacheDirectory: nil)
+        let catalog = DatasetCatalog(
+            dataDirectories: [empty.path], environment: [:], homeDirectory: home.path, cacheDirectory: nil)
         do {
             _ = try catalog.load("mnist")
             Issue.record("expected an error")
@@ -47,15 +51,24 @@ import Testing
             #expect(error.message.contains(home.path + "/.cache/cl-bench/mnist"))
             #expect(error.message.contains("cl-bench data fetch mnist"))
         } catch { Issue.record("unexpected \(error)") }
-        #expect(expectInputError(fileContains: "", messageContains: "images_background_small1.zip") { _ = try catalog.load("omniglot") })
-        #expect(expectInputError(fileContains: "", messageContains: "cifar-100-binary") { _ = try catalog.load("cifar100") })
-        #expect(expectInputError(fileContains: "no-such-thing", messageContains: "unknown dataset") { _ = try catalog.load("no-such-thing") })
+        #expect(
+            expectInputError(fileContains: "", messageContains: "images_background_small1.zip") {
+                _ = try catalog.load("omniglot")
+            })
+        #expect(
+            expectInputError(fileContains: "", messageContains: "cifar-100-binary") { _ = try catalog.load("cifar100") }
+        )
+        #expect(
+            expectInputError(fileContains: "no-such-thing", messageContains: "unknown dataset") {
+                _ = try catalog.load("no-such-thing")
+            })
     }
 
     @Test func cifar10PrefersTheBinaryFilesOverTheJPEGCopy() throws {
         let folder = TemporaryFolder(), home = TemporaryFolder()
         folder.write("cifar10-jpg-q75.tar.gz", [0x1f, 0x8b])
-        let catalog = DatasetCatalog(dataDirectories: [folder.path], environment: [:], homeDirectory: home.path, cacheDirectory: nil)
+        let catalog = DatasetCatalog(
+            dataDirectories: [folder.path], environment: [:], homeDirectory: home.path, cacheDirectory: nil)
         #expect(try catalog.locate("cifar10") == .imageFolder(path: folder.sub("cifar10-jpg-q75.tar.gz")))
         for name in CIFARBinaryReader.cifar10TrainFiles + [CIFARBinaryReader.cifar10TestFile] {
             folder.write("cifar-10-batches-bin/" + name, [UInt8](repeating: 0, count: 3073))
@@ -63,11 +76,14 @@ import Testing
         #expect(try catalog.locate("cifar-10") == .cifar10Binary(directory: folder.sub("cifar-10-batches-bin")))
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
-                   "needs Debian's dataset-fashion-mnist (make test installs it)"))
+    @Test(
+        .enabled(
+            if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
+            "needs Debian's dataset-fashion-mnist (make test installs it)"))
     func fashionMNISTFallsBackToTheDebianPackage() throws {
         let home = TemporaryFolder()
-        let catalog = DatasetCatalog(dataDirectories: [], environment: [:], homeDirectory: home.path, cacheDirectory: nil)
+        let catalog = DatasetCatalog(
+            dataDirectories: [], environment: [:], homeDirectory: home.path, cacheDirectory: nil)
         #expect(try catalog.locate("fashion-mnist") == .idx(directory: "/usr/share/datasets/fashion-mnist"))
         #expect(expectInputError(fileContains: "", messageContains: "mnist") { _ = try catalog.locate("mnist") })
     }
@@ -76,10 +92,13 @@ import Testing
     func sharedFolderLayoutResolves() throws {
         let shared = try #require(sharedDatasets)
         let home = TemporaryFolder()
-        let catalog = DatasetCatalog(dataDirectories: [shared], environment: [:], homeDirectory: home.path, cacheDirectory: nil)
+        let catalog = DatasetCatalog(
+            dataDirectories: [shared], environment: [:], homeDirectory: home.path, cacheDirectory: nil)
         #expect(try catalog.locate("mnist") == .idx(directory: shared + "/mnist"))
         #expect(try catalog.locate("cifar10") == .imageFolder(path: shared + "/cifar10-jpg-q75.tar.gz"))
-        #expect(try catalog.locate("omniglot") == .omniglot(paths: OmniglotReader.archiveNames.map { shared + "/omniglot/" + $0 }))
+        #expect(
+            try catalog.locate("omniglot")
+                == .omniglot(paths: OmniglotReader.archiveNames.map { shared + "/omniglot/" + $0 }))
     }
 
     @Test func decodeCacheServesTheSecondLoadAndNoticesChanges() throws {
@@ -89,13 +108,19 @@ import Testing
         data.write("toy/train/b/1.png", png(2))
         data.write("toy/test/a/1.png", png(3))
         let notes = NoteCollector()
-        let catalog = DatasetCatalog(dataDirectories: [], environment: [:], homeDirectory: data.path, cacheDirectory: cache.path, log: { notes.add($0) })
+        let catalog = DatasetCatalog(
+            dataDirectories: [], environment: [:], homeDirectory: data.path, cacheDirectory: cache.path,
+            log: { notes.add($0) })
         let first = try catalog.load(data.sub("toy"))
         #expect(notes.last?.hasPrefix("decoded toy") == true)
         let second = try catalog.load(data.sub("toy"))
         #expect(notes.last?.hasPrefix("read toy from the decode cache") == true)
-        #expect(second.classNames == first.classNames && second.train.labels == first.train.labels && second.train.sampleShape == first.train.sampleShape)
-        guard case .bytes(let a) = first.train.storage, case .bytes(let b) = second.train.storage else { Issue.record("bytes"); return }
+        #expect(
+            second.classNames == first.classNames && second.train.labels == first.train.labels
+                && second.train.sampleShape == first.train.sampleShape)
+        guard case .bytes(let a) = first.train.storage, case .bytes(let b) = second.train.storage else {
+            Issue.record("bytes"); return
+        }
         #expect(a == b)
         // A changed source file (new content and size) is decoded again, not served stale.
         data.write("toy/train/b/1.png", ImageEncoder.png(smoothImage(seed: 9, width: 8))! + [0, 0, 0])

@@ -16,7 +16,8 @@ final class TemporaryFolder {
     @discardableResult
     func write(_ name: String, _ bytes: [UInt8]) -> String {
         let full = (path as NSString).appendingPathComponent(name)
-        try! FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: full, contents: Data(bytes))
         return full
     }
@@ -37,18 +38,23 @@ func idxBytes(shape: [Int], values: [UInt8]) -> [UInt8] {
 /// The shared read-only datasets folder, when this machine has it.
 let sharedDatasets: String? = {
     for candidate in ["/work/shared/datasets", "../shared/datasets", "../../shared/datasets"] {
-        if FileManager.default.fileExists(atPath: (candidate as NSString).appendingPathComponent("README.md")) { return candidate }
+        if FileManager.default.fileExists(atPath: (candidate as NSString).appendingPathComponent("README.md")) {
+            return candidate
+        }
     }
     return nil
 }()
 
 /// Expects `body` to throw an InputError whose file contains `fileFragment`.
-func expectInputError(fileContains fileFragment: String, messageContains messageFragment: String = "", _ body: () throws -> Void) -> Bool {
+func expectInputError(
+    fileContains fileFragment: String, messageContains messageFragment: String = "", _ body: () throws -> Void
+) -> Bool {
     do {
         try body()
         return false
     } catch let error as InputError {
-        return (fileFragment.isEmpty || error.file.contains(fileFragment)) && (messageFragment.isEmpty || error.message.contains(messageFragment))
+        return (fileFragment.isEmpty || error.file.contains(fileFragment))
+            && (messageFragment.isEmpty || error.message.contains(messageFragment))
     } catch {
         return false
     }

@@ -22,7 +22,8 @@ import Testing
     func readsBothSpellingsRawAndGzip(dotted: Bool, gzip: Bool) throws {
         let folder = TemporaryFolder()
         let (train, labels) = writeDataset(in: folder, dottedNames: dotted, gzip: gzip)
-        let dataset = try IDXReader.loadDataset(directory: folder.path, name: "toy", classNames: (0..<10).map(String.init))
+        let dataset = try IDXReader.loadDataset(
+            directory: folder.path, name: "toy", classNames: (0..<10).map(String.init))
         #expect(dataset.train.sampleShape == [1, 3, 2])
         #expect(dataset.train.labels == labels.map(Int32.init))
         #expect(dataset.test.labels == [9, 0])
@@ -34,7 +35,10 @@ import Testing
         let folder = TemporaryFolder()
         let full = idxBytes(shape: [5, 3, 2], values: [UInt8](repeating: 1, count: 30))
         let path = folder.write("images-idx3-ubyte", Array(full.dropLast(4)))
-        #expect(expectInputError(fileContains: "images-idx3-ubyte", messageContains: "truncated") { _ = try IDXReader.read(path) })
+        #expect(
+            expectInputError(fileContains: "images-idx3-ubyte", messageContains: "truncated") {
+                _ = try IDXReader.read(path)
+            })
     }
 
     @Test func wrongMagicNamesTheFile() {
@@ -42,7 +46,10 @@ import Testing
         var bytes = idxBytes(shape: [2], values: [1, 2])
         bytes[0] = 7
         let path = folder.write("labels-idx1-ubyte", bytes)
-        #expect(expectInputError(fileContains: "labels-idx1-ubyte", messageContains: "magic") { _ = try IDXReader.read(path) })
+        #expect(
+            expectInputError(fileContains: "labels-idx1-ubyte", messageContains: "magic") {
+                _ = try IDXReader.read(path)
+            })
     }
 
     /// Four dimensions of 2³² − 1: the element count overflows Int, which used to trap.
@@ -51,7 +58,10 @@ import Testing
         var bytes: [UInt8] = [0, 0, 8, 4]
         for _ in 0..<4 { bytes += [0xff, 0xff, 0xff, 0xff] }
         let path = folder.write("images-idx3-ubyte", bytes + [1, 2, 3])
-        #expect(expectInputError(fileContains: "images-idx3-ubyte", messageContains: "more values than any file holds") { _ = try IDXReader.read(path) })
+        #expect(
+            expectInputError(fileContains: "images-idx3-ubyte", messageContains: "more values than any file holds") {
+                _ = try IDXReader.read(path)
+            })
     }
 
     @Test func truncatedGzipNamesTheFile() {
@@ -73,22 +83,26 @@ import Testing
         let folder = TemporaryFolder()
         _ = writeDataset(in: folder, dottedNames: false, gzip: false)
         folder.write("train-labels-idx1-ubyte", idxBytes(shape: [4], values: [0, 1, 2, 3]))
-        #expect(expectInputError(fileContains: "train-labels-idx1-ubyte", messageContains: "4 labels for 5 images") {
-            _ = try IDXReader.loadDataset(directory: folder.path, name: "toy", classNames: (0..<10).map(String.init))
-        })
+        #expect(
+            expectInputError(fileContains: "train-labels-idx1-ubyte", messageContains: "4 labels for 5 images") {
+                _ = try IDXReader.loadDataset(
+                    directory: folder.path, name: "toy", classNames: (0..<10).map(String.init))
+            })
     }
 
     @Test func missingFilesSayWhichAreExpected() {
         let folder = TemporaryFolder()
-        #expect(expectInputError(fileContains: folder.path, messageContains: "train-images-idx3-ubyte.gz") {
-            _ = try IDXReader.loadDataset(directory: folder.path, name: "toy", classNames: ["a"])
-        })
+        #expect(
+            expectInputError(fileContains: folder.path, messageContains: "train-images-idx3-ubyte.gz") {
+                _ = try IDXReader.loadDataset(directory: folder.path, name: "toy", classNames: ["a"])
+            })
     }
 
     @Test(.enabled(if: sharedDatasets != nil, "needs ../shared/datasets"))
     func realMNISTFromTheSharedFolder() throws {
         let shared = try #require(sharedDatasets)
-        let dataset = try IDXReader.loadDataset(directory: shared + "/mnist", name: "mnist", classNames: (0..<10).map(String.init))
+        let dataset = try IDXReader.loadDataset(
+            directory: shared + "/mnist", name: "mnist", classNames: (0..<10).map(String.init))
         #expect(dataset.train.count == 60000)
         #expect(dataset.test.count == 10000)
         #expect(dataset.train.sampleShape == [1, 28, 28])

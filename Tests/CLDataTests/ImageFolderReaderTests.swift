@@ -5,7 +5,9 @@ import Testing
 /// A 3-channel 8x6 image whose pixels depend on `seed`, smooth so JPEG keeps it close.
 func smoothImage(seed: Int, channels: Int = 3, width: Int = 8, height: Int = 6) -> DecodedImage {
     var pixels: [UInt8] = []
-    for c in 0..<channels { for y in 0..<height { for x in 0..<width { pixels.append(UInt8(seed * 7 % 50 + c * 40 + x * 5 + y * 4 + 20)) } } }
+    for c in 0..<channels {
+        for y in 0..<height { for x in 0..<width { pixels.append(UInt8(seed * 7 % 50 + c * 40 + x * 5 + y * 4 + 20)) } }
+    }
     return DecodedImage(width: width, height: height, channels: channels, pixels: pixels)
 }
 
@@ -36,13 +38,23 @@ func smoothImage(seed: Int, channels: Int = 3, width: Int = 8, height: Int = 6) 
 
     @Test func corruptAndTruncatedImagesAreInputErrors() throws {
         let jpeg = try #require(ImageEncoder.jpeg(smoothImage(seed: 4)))
-        #expect(expectInputError(fileContains: "cut.jpg") { _ = try ImageDecoder.decode(Array(jpeg.prefix(jpeg.count / 2)), file: "cut.jpg") })
+        #expect(
+            expectInputError(fileContains: "cut.jpg") {
+                _ = try ImageDecoder.decode(Array(jpeg.prefix(jpeg.count / 2)), file: "cut.jpg")
+            })
         var garbled = jpeg
         for i in 2..<min(60, garbled.count) { garbled[i] = 0x55 }
-        #expect(expectInputError(fileContains: "garbled.jpg") { _ = try ImageDecoder.decode(garbled, file: "garbled.jpg") })
+        #expect(
+            expectInputError(fileContains: "garbled.jpg") { _ = try ImageDecoder.decode(garbled, file: "garbled.jpg") })
         let png = try #require(ImageEncoder.png(smoothImage(seed: 4)))
-        #expect(expectInputError(fileContains: "cut.png") { _ = try ImageDecoder.decode(Array(png.prefix(png.count - 20)), file: "cut.png") })
-        #expect(expectInputError(fileContains: "text.png", messageContains: "not a JPEG or PNG") { _ = try ImageDecoder.decode(Array("hello".utf8), file: "text.png") })
+        #expect(
+            expectInputError(fileContains: "cut.png") {
+                _ = try ImageDecoder.decode(Array(png.prefix(png.count - 20)), file: "cut.png")
+            })
+        #expect(
+            expectInputError(fileContains: "text.png", messageContains: "not a JPEG or PNG") {
+                _ = try ImageDecoder.decode(Array("hello".utf8), file: "text.png")
+            })
     }
 }
 
@@ -51,7 +63,9 @@ func smoothImage(seed: Int, channels: Int = 3, width: Int = 8, height: Int = 6) 
     func files(root: String) -> [(String, [UInt8])] {
         var files: [(String, [UInt8])] = []
         for (k, name) in ["zebra", "ant", "moth"].enumerated() {
-            for i in 0..<3 { files.append(("\(root)train/\(name)/\(i).png", ImageEncoder.png(smoothImage(seed: k * 10 + i))!)) }
+            for i in 0..<3 {
+                files.append(("\(root)train/\(name)/\(i).png", ImageEncoder.png(smoothImage(seed: k * 10 + i))!))
+            }
             files.append(("\(root)test/\(name)/t.jpg", ImageEncoder.jpeg(smoothImage(seed: k * 10 + 5))!))
         }
         return files
@@ -91,13 +105,17 @@ func smoothImage(seed: Int, channels: Int = 3, width: Int = 8, height: Int = 6) 
     @Test func resizeAveragesAreas() throws {
         let folder = TemporaryFolder()
         // 4x4 gray image of 2x2 blocks -> 2x2 holds the block values exactly.
-        let blocks = DecodedImage(width: 4, height: 4, channels: 1, pixels: [10, 10, 50, 50, 10, 10, 50, 50, 90, 90, 130, 130, 90, 90, 130, 130])
+        let blocks = DecodedImage(
+            width: 4, height: 4, channels: 1,
+            pixels: [10, 10, 50, 50, 10, 10, 50, 50, 90, 90, 130, 130, 90, 90, 130, 130])
         folder.write("d/train/a/1.png", ImageEncoder.png(blocks)!)
         // 3x3 -> 2x2: each output covers 1.5 x 1.5 input pixels.
         let three = DecodedImage(width: 3, height: 3, channels: 1, pixels: [0, 90, 180, 0, 90, 180, 0, 90, 180])
         folder.write("d/test/a/1.png", ImageEncoder.png(three)!)
         let dataset = try ImageFolderReader.load(folder.sub("d"), name: "d", options: DatasetOptions(resize: 2))
-        guard case .bytes(let train) = dataset.train.storage, case .bytes(let test) = dataset.test.storage else { Issue.record("bytes"); return }
+        guard case .bytes(let train) = dataset.train.storage, case .bytes(let test) = dataset.test.storage else {
+            Issue.record("bytes"); return
+        }
         #expect(train == [10, 50, 90, 130])
         // Left output column: (0 * 1 + 90 * 0.5) / 1.5 = 30; right: (90 * 0.5 + 180) / 1.5 = 150.
         #expect(test == [30, 150, 30, 150])
@@ -108,7 +126,10 @@ func smoothImage(seed: Int, channels: Int = 3, width: Int = 8, height: Int = 6) 
         folder.write("d/train/a/1.png", ImageEncoder.png(smoothImage(seed: 1))!)
         folder.write("d/train/a/2.png", ImageEncoder.png(smoothImage(seed: 1, width: 5))!)
         folder.write("d/test/a/1.png", ImageEncoder.png(smoothImage(seed: 1))!)
-        #expect(expectInputError(fileContains: "2.png", messageContains: "resize") { _ = try ImageFolderReader.load(folder.sub("d"), name: "d") })
+        #expect(
+            expectInputError(fileContains: "2.png", messageContains: "resize") {
+                _ = try ImageFolderReader.load(folder.sub("d"), name: "d")
+            })
     }
 
     @Test func corruptMemberOfAnArchiveNamesArchiveAndMember() throws {
@@ -116,14 +137,20 @@ func smoothImage(seed: Int, channels: Int = 3, width: Int = 8, height: Int = 6) 
         var members = files(root: "r/")
         members[1].1 = Array(members[1].1.prefix(30))
         let path = folder.write("bad.tar.gz", Gzip.compress(tarBytes(members)))
-        #expect(expectInputError(fileContains: "bad.tar.gz: r/train/zebra/1.png") { _ = try ImageFolderReader.load(path, name: "bad") })
+        #expect(
+            expectInputError(fileContains: "bad.tar.gz: r/train/zebra/1.png") {
+                _ = try ImageFolderReader.load(path, name: "bad")
+            })
     }
 
     @Test func truncatedArchivesAreInputErrors() throws {
         let folder = TemporaryFolder()
         let tar = tarBytes(files(root: ""))
         let tarPath = folder.write("cut.tar", Array(tar.prefix(1500)))
-        #expect(expectInputError(fileContains: "cut.tar", messageContains: "truncated") { _ = try ImageFolderReader.load(tarPath, name: "x") })
+        #expect(
+            expectInputError(fileContains: "cut.tar", messageContains: "truncated") {
+                _ = try ImageFolderReader.load(tarPath, name: "x")
+            })
         let gz = Gzip.compress(tar)
         let gzPath = folder.write("cut.tar.gz", Array(gz.prefix(gz.count - 40)))
         #expect(expectInputError(fileContains: "cut.tar.gz") { _ = try ImageFolderReader.load(gzPath, name: "x") })
@@ -133,13 +160,20 @@ func smoothImage(seed: Int, channels: Int = 3, width: Int = 8, height: Int = 6) 
         var flipped = zip
         flipped[200] ^= 0xff
         let flippedPath = folder.write("flipped.zip", flipped)
-        #expect(expectInputError(fileContains: "flipped.zip") { _ = try ImageFolderReader.load(flippedPath, name: "x") })
-        #expect(expectInputError(fileContains: "missing.zip", messageContains: "not found") { _ = try ImageFolderReader.load(folder.sub("missing.zip"), name: "x") })
+        #expect(
+            expectInputError(fileContains: "flipped.zip") { _ = try ImageFolderReader.load(flippedPath, name: "x") })
+        #expect(
+            expectInputError(fileContains: "missing.zip", messageContains: "not found") {
+                _ = try ImageFolderReader.load(folder.sub("missing.zip"), name: "x")
+            })
     }
 
     @Test func wrongLayoutSaysWhatIsExpected() throws {
         let folder = TemporaryFolder()
         folder.write("flat/a.png", ImageEncoder.png(smoothImage(seed: 1))!)
-        #expect(expectInputError(fileContains: "flat", messageContains: "{train,test}") { _ = try ImageFolderReader.load(folder.sub("flat"), name: "x") })
+        #expect(
+            expectInputError(fileContains: "flat", messageContains: "{train,test}") {
+                _ = try ImageFolderReader.load(folder.sub("flat"), name: "x")
+            })
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A minimal HTTP/1.1 server on 127.0.0.1 (a free port), serving fixed bytes per path with
@@ -33,7 +33,9 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(listener, 16) == 0 else { close(listener); throw POSIXError(.EADDRINUSE) }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -81,10 +83,11 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         let body = files[path]
         let status = body == nil ? "404 Not Found" : "200 OK"
         let content = body ?? Array("not here".utf8)
-        let header = "HTTP/1.1 \(status)\r\nContent-Length: \(content.count)\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
+        let header =
+            "HTTP/1.1 \(status)\r\nContent-Length: \(content.count)\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
         guard trickle else { sendAll(client, Array(header.utf8) + content); return }
         guard sendAll(client, Array(header.utf8)) else { return }
-        for byte in content {   // until the client gives up and the send fails
+        for byte in content {  // until the client gives up and the send fails
             Thread.sleep(forTimeInterval: 0.2)
             guard sendAll(client, [byte]) else { return }
         }
@@ -106,5 +109,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
 }
 
 extension Array where Element == UInt8 {
-    func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
+    func ends(with suffix: [UInt8]) -> Bool {
+        count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix
+    }
 }

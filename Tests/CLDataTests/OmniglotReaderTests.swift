@@ -46,7 +46,9 @@ import Testing
         }
         let again = try OmniglotReader.load(zips, options: DatasetOptions(testPerClass: 2, splitSeed: 3))
         #expect(again.test.labels == dataset.test.labels)
-        guard case .bytes(let againTest) = again.test.storage else { Issue.record("test split is not byte storage"); return }
+        guard case .bytes(let againTest) = again.test.storage else {
+            Issue.record("test split is not byte storage"); return
+        }
         #expect(againTest == test)
     }
 
@@ -64,9 +66,10 @@ import Testing
     @Test func tooFewDrawingsForTheTestSplitIsAnError() {
         let folder = TemporaryFolder()
         let zips = writeZips(folder, drawingsPerClass: 3)
-        #expect(expectInputError(fileContains: "set1.zip", messageContains: "test_per_class 3") {
-            _ = try OmniglotReader.load(zips, options: DatasetOptions(testPerClass: 3))
-        })
+        #expect(
+            expectInputError(fileContains: "set1.zip", messageContains: "test_per_class 3") {
+                _ = try OmniglotReader.load(zips, options: DatasetOptions(testPerClass: 3))
+            })
     }
 
     @Test(.enabled(if: sharedDatasets != nil, "needs ../shared/datasets"))

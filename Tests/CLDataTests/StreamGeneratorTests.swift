@@ -12,9 +12,13 @@ func syntheticDataset(classCount: Int = 10, sampleShape: [Int] = [1, 2, 2]) -> D
     for _ in 0..<3 { for k in (0..<classCount).reversed() { test.append(Int32(k)) } }
     let size = sampleShape.reduce(1, *)
     func split(_ labels: [Int32]) -> DataSplit {
-        DataSplit(sampleShape: sampleShape, storage: .bytes((0..<(labels.count * size)).map { UInt8($0 % 256) }), labels: labels)
+        DataSplit(
+            sampleShape: sampleShape, storage: .bytes((0..<(labels.count * size)).map { UInt8($0 % 256) }),
+            labels: labels)
     }
-    return Dataset(name: "synthetic", classNames: (0..<classCount).map { "c\($0)" }, train: split(train), test: split(test), source: "memory")
+    return Dataset(
+        name: "synthetic", classNames: (0..<classCount).map { "c\($0)" }, train: split(train), test: split(test),
+        source: "memory")
 }
 
 @Suite struct StreamGeneratorTests {
@@ -43,7 +47,8 @@ func syntheticDataset(classCount: Int = 10, sampleShape: [Int] = [1, 2, 2]) -> D
     }
 
     @Test func classIncrementalNaturalOrder() throws {
-        let stream = try StreamGenerator.make(StreamConfig(kind: .classIncremental, initialClasses: 4, classesPerTask: 2), dataset: dataset, seed: 0)
+        let stream = try StreamGenerator.make(
+            StreamConfig(kind: .classIncremental, initialClasses: 4, classesPerTask: 2), dataset: dataset, seed: 0)
         #expect(stream.tasks.map(\.classes) == [[0, 1, 2, 3], [4, 5], [6, 7], [8, 9]])
         #expect(stream.classOrder == Array(0..<10))
         expectPartition(stream, order: Array(0..<10))
@@ -66,7 +71,9 @@ func syntheticDataset(classCount: Int = 10, sampleShape: [Int] = [1, 2, 2]) -> D
 
     @Test func explicitOrderAndTaskIncremental() throws {
         let order = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]
-        let stream = try StreamGenerator.make(StreamConfig(kind: .taskIncremental, classesPerTask: 5, classOrder: .explicit(order)), dataset: dataset, seed: 0)
+        let stream = try StreamGenerator.make(
+            StreamConfig(kind: .taskIncremental, classesPerTask: 5, classOrder: .explicit(order)), dataset: dataset,
+            seed: 0)
         #expect(stream.kind == .taskIncremental)
         #expect(stream.tasks.map(\.classes) == [[9, 8, 7, 6, 5], [4, 3, 2, 1, 0]])
         expectPartition(stream, order: order)
@@ -74,20 +81,26 @@ func syntheticDataset(classCount: Int = 10, sampleShape: [Int] = [1, 2, 2]) -> D
 
     /// Classes 3 and 7 have test samples but no training sample: every stream kind that
     /// would hand them to a learner refuses, naming the task and the classes.
-    @Test(arguments: [StreamConfig(kind: .classIncremental, classesPerTask: 2),
-                      StreamConfig(kind: .taskIncremental, classesPerTask: 5),
-                      StreamConfig(kind: .permuted, tasks: 2)])
+    @Test(arguments: [
+        StreamConfig(kind: .classIncremental, classesPerTask: 2),
+        StreamConfig(kind: .taskIncremental, classesPerTask: 5),
+        StreamConfig(kind: .permuted, tasks: 2),
+    ])
     func classesWithoutTrainingSamplesAreAnErrorNamingThem(config: StreamConfig) {
         let full = syntheticDataset()
         let keep = full.train.labels.indices.filter { full.train.labels[$0] != 3 && full.train.labels[$0] != 7 }
-        let train = DataSplit(sampleShape: full.train.sampleShape, storage: .bytes(keep.map { _ in 0 } + [UInt8](repeating: 0, count: keep.count * 3)),
-                              labels: keep.map { full.train.labels[$0] })
-        let holed = Dataset(name: "holed", classNames: full.classNames, train: train, test: full.test, source: "data/holed")
-        let expected = switch config.kind {
-        case .classIncremental: "task 1: class 3 (c3) of dataset 'holed' has no training samples"
-        case .taskIncremental: "task 0: class 3 (c3) of dataset 'holed' has no training samples"
-        default: "task 0: classes 3 (c3), 7 (c7) of dataset 'holed' have no training samples"
-        }
+        let train = DataSplit(
+            sampleShape: full.train.sampleShape,
+            storage: .bytes(keep.map { _ in 0 } + [UInt8](repeating: 0, count: keep.count * 3)),
+            labels: keep.map { full.train.labels[$0] })
+        let holed = Dataset(
+            name: "holed", classNames: full.classNames, train: train, test: full.test, source: "data/holed")
+        let expected =
+            switch config.kind {
+            case .classIncremental: "task 1: class 3 (c3) of dataset 'holed' has no training samples"
+            case .taskIncremental: "task 0: class 3 (c3) of dataset 'holed' has no training samples"
+            default: "task 0: classes 3 (c3), 7 (c7) of dataset 'holed' have no training samples"
+            }
         #expect(throws: InputError(file: "data/holed", expected)) {
             _ = try StreamGenerator.make(config, dataset: holed, seed: 0)
         }
@@ -106,20 +119,28 @@ func syntheticDataset(classCount: Int = 10, sampleShape: [Int] = [1, 2, 2]) -> D
     }
 
     @Test func badClassOrdersAndForeignKeysAreErrors() {
-        #expect(expectInputError(fileContains: "", messageContains: "twice") {
-            _ = try StreamGenerator.make(StreamConfig(kind: .classIncremental, classesPerTask: 2, classOrder: .explicit([0, 0, 1, 2])), dataset: dataset, seed: 0)
-        })
-        #expect(expectInputError(fileContains: "", messageContains: "0..9") {
-            _ = try StreamGenerator.make(StreamConfig(kind: .classIncremental, classesPerTask: 1, classOrder: .explicit([10])), dataset: dataset, seed: 0)
-        })
+        #expect(
+            expectInputError(fileContains: "", messageContains: "twice") {
+                _ = try StreamGenerator.make(
+                    StreamConfig(kind: .classIncremental, classesPerTask: 2, classOrder: .explicit([0, 0, 1, 2])),
+                    dataset: dataset, seed: 0)
+            })
+        #expect(
+            expectInputError(fileContains: "", messageContains: "0..9") {
+                _ = try StreamGenerator.make(
+                    StreamConfig(kind: .classIncremental, classesPerTask: 1, classOrder: .explicit([10])),
+                    dataset: dataset, seed: 0)
+            })
         // Keys of another stream kind are rejected by the protocol parser (ProtocolParserTests), in one place.
-        #expect(expectInputError(fileContains: "", messageContains: "classes_per_task") {
-            _ = try StreamGenerator.make(StreamConfig(kind: .classIncremental), dataset: dataset, seed: 0)
-        })
+        #expect(
+            expectInputError(fileContains: "", messageContains: "classes_per_task") {
+                _ = try StreamGenerator.make(StreamConfig(kind: .classIncremental), dataset: dataset, seed: 0)
+            })
     }
 
     @Test func fewShotSessions() throws {
-        let config = StreamConfig(kind: .fewShotIncremental, classOrder: .seed(3), baseClasses: 4, ways: 2, shots: 3, sessions: 3)
+        let config = StreamConfig(
+            kind: .fewShotIncremental, classOrder: .seed(3), baseClasses: 4, ways: 2, shots: 3, sessions: 3)
         let stream = try StreamGenerator.make(config, dataset: dataset, seed: 11)
         #expect(stream.tasks.count == 4)
         #expect(stream.tasks[0].classes.count == 4)
@@ -154,9 +175,10 @@ func syntheticDataset(classCount: Int = 10, sampleShape: [Int] = [1, 2, 2]) -> D
 
     @Test func fewShotTooManyClassesIsAnError() {
         let config = StreamConfig(kind: .fewShotIncremental, baseClasses: 6, ways: 2, shots: 1, sessions: 3)
-        #expect(expectInputError(fileContains: "", messageContains: "exceeds the 10 classes") {
-            _ = try StreamGenerator.make(config, dataset: dataset, seed: 0)
-        })
+        #expect(
+            expectInputError(fileContains: "", messageContains: "exceeds the 10 classes") {
+                _ = try StreamGenerator.make(config, dataset: dataset, seed: 0)
+            })
     }
 
     @Test func fewShotFromIndexListsWrittenHere() throws {
@@ -165,11 +187,14 @@ func syntheticDataset(classCount: Int = 10, sampleShape: [Int] = [1, 2, 2]) -> D
         let labels = dataset.train.labels.map(Int.init)
         let base = labels.indices.filter { labels[$0] == 3 || labels[$0] == 1 }
         folder.write("session_1.txt", text: base.map(String.init).joined(separator: "\n") + "\n")
-        let session2 = [labels.firstIndex(of: 7)!, labels.lastIndex(of: 7)!, labels.firstIndex(of: 0)!, labels.lastIndex(of: 0)!]
+        let session2 = [
+            labels.firstIndex(of: 7)!, labels.lastIndex(of: 7)!, labels.firstIndex(of: 0)!, labels.lastIndex(of: 0)!,
+        ]
         folder.write("session_2.txt", text: session2.map(String.init).joined(separator: "\n"))
         let session3 = [labels.firstIndex(of: 5)!, labels.lastIndex(of: 5)!]
         folder.write("session_3.txt", text: session3.map(String.init).joined(separator: "\n"))
-        let config = StreamConfig(kind: .fewShotIncremental, baseClasses: 2, ways: nil, shots: 2, indexLists: folder.path)
+        let config = StreamConfig(
+            kind: .fewShotIncremental, baseClasses: 2, ways: nil, shots: 2, indexLists: folder.path)
         let stream = try StreamGenerator.make(config, dataset: dataset, seed: 0)
         #expect(stream.tasks.count == 3)
         let firstBaseLabel = labels[base[0]]
@@ -179,16 +204,24 @@ func syntheticDataset(classCount: Int = 10, sampleShape: [Int] = [1, 2, 2]) -> D
         #expect(stream.tasks[2].testIndices.count == 3)
 
         // Sessions beyond the files present, and an index out of range, are errors naming the file.
-        #expect(expectInputError(fileContains: "session_4.txt") {
-            _ = try StreamGenerator.make(StreamConfig(kind: .fewShotIncremental, sessions: 3, indexLists: folder.path), dataset: dataset, seed: 0)
-        })
-        #expect(expectInputError(fileContains: "", messageContains: "index_lists") {
-            _ = try StreamGenerator.make(StreamConfig(kind: .fewShotIncremental, classOrder: .seed(1), indexLists: folder.path), dataset: dataset, seed: 0)
-        })
+        #expect(
+            expectInputError(fileContains: "session_4.txt") {
+                _ = try StreamGenerator.make(
+                    StreamConfig(kind: .fewShotIncremental, sessions: 3, indexLists: folder.path), dataset: dataset,
+                    seed: 0)
+            })
+        #expect(
+            expectInputError(fileContains: "", messageContains: "index_lists") {
+                _ = try StreamGenerator.make(
+                    StreamConfig(kind: .fewShotIncremental, classOrder: .seed(1), indexLists: folder.path),
+                    dataset: dataset, seed: 0)
+            })
         folder.write("session_3.txt", text: "5\n99999\n")
-        #expect(expectInputError(fileContains: "session_3.txt", messageContains: "line 2") {
-            _ = try StreamGenerator.make(StreamConfig(kind: .fewShotIncremental, indexLists: folder.path), dataset: dataset, seed: 0)
-        })
+        #expect(
+            expectInputError(fileContains: "session_3.txt", messageContains: "line 2") {
+                _ = try StreamGenerator.make(
+                    StreamConfig(kind: .fewShotIncremental, indexLists: folder.path), dataset: dataset, seed: 0)
+            })
     }
 
     @Test(.enabled(if: sharedDatasets != nil, "needs ../shared/datasets"))
@@ -207,9 +240,14 @@ func syntheticDataset(classCount: Int = 10, sampleShape: [Int] = [1, 2, 2]) -> D
             }
         }
         let split = DataSplit(sampleShape: [1], storage: .bytes([UInt8](repeating: 0, count: 50000)), labels: labels)
-        let test = DataSplit(sampleShape: [1], storage: .bytes([UInt8](repeating: 0, count: 100)), labels: (0..<100).map(Int32.init))
-        let fake = Dataset(name: "cifar100", classNames: (0..<100).map { "c\($0)" }, train: split, test: test, source: "memory")
-        let stream = try StreamGenerator.make(StreamConfig(kind: .fewShotIncremental, baseClasses: 60, ways: 5, shots: 5, sessions: 8, indexLists: folder), dataset: fake, seed: 0)
+        let test = DataSplit(
+            sampleShape: [1], storage: .bytes([UInt8](repeating: 0, count: 100)), labels: (0..<100).map(Int32.init))
+        let fake = Dataset(
+            name: "cifar100", classNames: (0..<100).map { "c\($0)" }, train: split, test: test, source: "memory")
+        let stream = try StreamGenerator.make(
+            StreamConfig(
+                kind: .fewShotIncremental, baseClasses: 60, ways: 5, shots: 5, sessions: 8, indexLists: folder),
+            dataset: fake, seed: 0)
         #expect(stream.tasks.count == 9)
         #expect(stream.tasks[0].trainIndices.count == 30000)
         #expect(stream.tasks.dropFirst().allSatisfy { $0.trainIndices.count == 25 })

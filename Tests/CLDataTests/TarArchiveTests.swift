@@ -8,8 +8,11 @@ import Testing
         let paxRecord = "path=\(paxPath)\n"
         // A pax record is "<length> <key>=<value>\n", the length counting itself.
         var length = paxRecord.utf8.count + 4
-        if String(length).count + 1 + paxRecord.utf8.count != length { length = String(length).count + 1 + paxRecord.utf8.count }
-        let bytes = tarEntry("././@LongLink", Array(longPath.utf8) + [0], type: "L") + tarEntry("truncated-name", [1, 2, 3])
+        if String(length).count + 1 + paxRecord.utf8.count != length {
+            length = String(length).count + 1 + paxRecord.utf8.count
+        }
+        let bytes =
+            tarEntry("././@LongLink", Array(longPath.utf8) + [0], type: "L") + tarEntry("truncated-name", [1, 2, 3])
             + tarEntry("PaxHeader", Array("\(length) \(paxRecord)".utf8), type: "x") + tarEntry("short", [4])
             + tarEntry("plain.txt", [5, 6]) + [UInt8](repeating: 0, count: 1024)
         let archive = try TarArchive(bytes: bytes, file: "t.tar")
@@ -21,11 +24,17 @@ import Testing
     @Test func corruptHeaderIsAnInputError() {
         var bytes = tarBytes([("a.png", [1, 2, 3])])
         bytes[10] ^= 0x41
-        #expect(expectInputError(fileContains: "c.tar", messageContains: "checksum") { _ = try TarArchive(bytes: bytes, file: "c.tar") })
+        #expect(
+            expectInputError(fileContains: "c.tar", messageContains: "checksum") {
+                _ = try TarArchive(bytes: bytes, file: "c.tar")
+            })
     }
 
     @Test func memberLongerThanTheFileIsTruncation() {
         let bytes = Array(tarBytes([("a.png", [UInt8](repeating: 9, count: 2000))]).prefix(1200))
-        #expect(expectInputError(fileContains: "cut.tar", messageContains: "truncated") { _ = try TarArchive(bytes: bytes, file: "cut.tar") })
+        #expect(
+            expectInputError(fileContains: "cut.tar", messageContains: "truncated") {
+                _ = try TarArchive(bytes: bytes, file: "cut.tar")
+            })
     }
 }

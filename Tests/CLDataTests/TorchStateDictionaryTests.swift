@@ -19,38 +19,46 @@ struct PickleBuilder {
     mutating func stop() { op(0x2e) }
 
     /// `{key: _rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict())}`.
-    static func stateDict(_ tensors: [(key: String, storageType: String, storage: String, numel: Int, offset: Int, size: [Int], stride: [Int])]) -> [UInt8] {
+    static func stateDict(
+        _ tensors: [(
+            key: String, storageType: String, storage: String, numel: Int, offset: Int, size: [Int], stride: [Int]
+        )]
+    ) -> [UInt8] {
         var p = PickleBuilder()
-        p.global("collections", "OrderedDict"); p.op(0x29); p.op(0x52)     // OrderedDict()
-        p.op(0x71); p.bytes.append(0)                                      // BINPUT 0
-        p.op(0x28)                                                         // MARK
+        p.global("collections", "OrderedDict"); p.op(0x29); p.op(0x52)  // OrderedDict()
+        p.op(0x71); p.bytes.append(0)  // BINPUT 0
+        p.op(0x28)  // MARK
         for t in tensors {
             p.string(t.key)
             p.global("torch._utils", "_rebuild_tensor_v2")
             p.op(0x28)
-            p.op(0x28); p.string("storage"); p.global("torch", t.storageType); p.string(t.storage); p.string("cpu"); p.int(t.numel); p.op(0x74)
-            p.op(0x51)                                                     // BINPERSID
+            p.op(0x28); p.string("storage"); p.global("torch", t.storageType); p.string(t.storage); p.string("cpu");
+            p.int(t.numel); p.op(0x74)
+            p.op(0x51)  // BINPERSID
             p.int(t.offset); p.tuple(t.size); p.tuple(t.stride); p.op(0x89)
             p.global("collections", "OrderedDict"); p.op(0x29); p.op(0x52)
             p.op(0x74); p.op(0x52)
         }
-        p.op(0x75)                                                         // SETITEMS
+        p.op(0x75)  // SETITEMS
         p.stop()
         return p.bytes
     }
 }
 
 enum TorchFixture {
-    static let tensors: [(key: String, storageType: String, storage: String, numel: Int, offset: Int, size: [Int], stride: [Int])] = [
-        ("conv.weight", "FloatStorage", "0", 6, 0, [2, 3], [3, 1]),
-        ("conv.weight_t", "FloatStorage", "0", 6, 0, [3, 2], [1, 3]),   // a transposed view of the same storage
-        ("bn.bias", "FloatStorage", "1", 3, 1, [2], [1]),               // offset into its storage
-        ("bn.num_batches_tracked", "LongStorage", "2", 1, 0, [], []),
-    ]
+    static let tensors:
+        [(key: String, storageType: String, storage: String, numel: Int, offset: Int, size: [Int], stride: [Int])] = [
+            ("conv.weight", "FloatStorage", "0", 6, 0, [2, 3], [3, 1]),
+            ("conv.weight_t", "FloatStorage", "0", 6, 0, [3, 2], [1, 3]),  // a transposed view of the same storage
+            ("bn.bias", "FloatStorage", "1", 3, 1, [2], [1]),  // offset into its storage
+            ("bn.num_batches_tracked", "LongStorage", "2", 1, 0, [], []),
+        ]
     static let storage0: [Float] = [1, 2, 3, 4, 5, 6]
     static let storage1: [Float] = [-1, 0.5, 0.25]
 
-    static func floatBytes(_ v: [Float]) -> [UInt8] { v.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) } }
+    static func floatBytes(_ v: [Float]) -> [UInt8] {
+        v.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
+    }
     static func count(_ n: Int) -> [UInt8] { withUnsafeBytes(of: Int64(n).littleEndian, Array.init) }
     static let long7 = withUnsafeBytes(of: Int64(7).littleEndian, Array.init)
 
@@ -59,15 +67,18 @@ enum TorchFixture {
         var magic = PickleBuilder(); magic.bytes += [0x8a, 10] + TorchStateDictionary.legacyMagic; magic.stop()
         var version = PickleBuilder(); version.int(1001); version.stop()
         var info = PickleBuilder(); info.op(0x7d); info.stop()
-        var keys = PickleBuilder(); keys.op(0x5d); keys.op(0x28); ["0", "1", "2"].forEach { keys.string($0) }; keys.op(0x65); keys.stop()
+        var keys = PickleBuilder(); keys.op(0x5d); keys.op(0x28); ["0", "1", "2"].forEach { keys.string($0) };
+        keys.op(0x65); keys.stop()
         return magic.bytes + version.bytes + info.bytes + PickleBuilder.stateDict(tensors) + keys.bytes
             + count(6) + floatBytes(storage0) + count(3) + floatBytes(storage1) + count(1) + long7
     }
 
     /// torch ≥ 1.6: a zip of archive/data.pkl and archive/data/<key>.
     static func zipFormat() -> [UInt8] {
-        zipBytes([("archive/data.pkl", PickleBuilder.stateDict(tensors)), ("archive/data/0", floatBytes(storage0)),
-                  ("archive/data/1", floatBytes(storage1)), ("archive/data/2", long7), ("archive/version", Array("3\n".utf8))])
+        zipBytes([
+            ("archive/data.pkl", PickleBuilder.stateDict(tensors)), ("archive/data/0", floatBytes(storage0)),
+            ("archive/data/1", floatBytes(storage1)), ("archive/data/2", long7), ("archive/version", Array("3\n".utf8)),
+        ])
     }
 
     static func checkContents(_ dict: [String: Tensor]) {
@@ -95,27 +106,31 @@ enum TorchFixture {
 
     @Test func truncatedLegacyFileIsAnInputError() {
         let bytes = TorchFixture.legacy()
-        #expect(expectInputError(fileContains: "w.pth", messageContains: "truncated") {
-            _ = try TorchStateDictionary.read(bytes: Array(bytes.dropLast(6)), file: "w.pth")
-        })
-        #expect(expectInputError(fileContains: "w.pth", messageContains: "truncated") {
-            _ = try TorchStateDictionary.read(bytes: Array(bytes.prefix(200)), file: "w.pth")
-        })
+        #expect(
+            expectInputError(fileContains: "w.pth", messageContains: "truncated") {
+                _ = try TorchStateDictionary.read(bytes: Array(bytes.dropLast(6)), file: "w.pth")
+            })
+        #expect(
+            expectInputError(fileContains: "w.pth", messageContains: "truncated") {
+                _ = try TorchStateDictionary.read(bytes: Array(bytes.prefix(200)), file: "w.pth")
+            })
     }
 
     @Test func truncatedZipIsAnInputError() {
         let bytes = TorchFixture.zipFormat()
-        #expect(expectInputError(fileContains: "w.pth") {
-            _ = try TorchStateDictionary.read(bytes: Array(bytes.prefix(bytes.count - 30)), file: "w.pth")
-        })
+        #expect(
+            expectInputError(fileContains: "w.pth") {
+                _ = try TorchStateDictionary.read(bytes: Array(bytes.prefix(bytes.count - 30)), file: "w.pth")
+            })
     }
 
     @Test func notAStateDictIsAnInputError() {
-        #expect(expectInputError(fileContains: "x.pth", messageContains: "not a PyTorch state_dict") {
-            _ = try TorchStateDictionary.read(bytes: Array("hello".utf8), file: "x.pth")
-        })
+        #expect(
+            expectInputError(fileContains: "x.pth", messageContains: "not a PyTorch state_dict") {
+                _ = try TorchStateDictionary.read(bytes: Array("hello".utf8), file: "x.pth")
+            })
         var corrupt = TorchFixture.legacy()
-        corrupt[40] = 0xff   // an opcode the reader does not know, inside the sys-info pickle or the dict
+        corrupt[40] = 0xff  // an opcode the reader does not know, inside the sys-info pickle or the dict
         #expect(throws: InputError.self) { _ = try TorchStateDictionary.read(bytes: corrupt, file: "x.pth") }
     }
 

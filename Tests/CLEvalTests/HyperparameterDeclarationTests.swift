@@ -67,8 +67,9 @@ func aValueOfTheWrongTypeNamesFileLineAndKey(learner: String) throws {
     for spec in type.hyperparameters {
         let message = parseError(protocolText(learner: learner, key: spec.name, value: wrongType(for: spec.kind)))
         let expected = "decl.yaml:\(keyLine): learners[0].\(spec.name): \(learner): expected \(spec.kind)"
-        #expect(message?.hasPrefix(expected) == true,
-                "\(learner).\(spec.name): \(message ?? "parsed")")
+        #expect(
+            message?.hasPrefix(expected) == true,
+            "\(learner).\(spec.name): \(message ?? "parsed")")
     }
 }
 
@@ -78,8 +79,9 @@ func aValueOutsideTheRulesNamesFileLineAndKey(learner: String) throws {
     for spec in type.hyperparameters {
         for value in spec.counterexamples {
             let message = parseError(protocolText(learner: learner, key: spec.name, value: yaml(value)))
-            #expect(message?.hasPrefix("decl.yaml:\(keyLine): learners[0].\(spec.name): \(learner): must be ") == true,
-                    "\(learner).\(spec.name) = \(value): \(message ?? "parsed")")
+            #expect(
+                message?.hasPrefix("decl.yaml:\(keyLine): learners[0].\(spec.name): \(learner): must be ") == true,
+                "\(learner).\(spec.name) = \(value): \(message ?? "parsed")")
         }
     }
 }
@@ -91,8 +93,9 @@ func aMisspeltKeyNamesFileLineAndKey(learner: String) throws {
         let typo = String(spec.name.dropLast())
         let message = parseError(protocolText(learner: learner, key: typo, value: yaml(spec.defaultValue)))
         let expected = "decl.yaml:\(keyLine): learners[0].\(typo): \(learner): unknown hyperparameter"
-        #expect(message?.hasPrefix(expected) == true,
-                "\(learner).\(typo): \(message ?? "parsed")")
+        #expect(
+            message?.hasPrefix(expected) == true,
+            "\(learner).\(typo): \(message ?? "parsed")")
     }
 }
 
@@ -102,24 +105,34 @@ func aMisspeltKeyNamesFileLineAndKey(learner: String) throws {
     let ranged = LearnerRegistry.builtIn.flatMap { type in
         type.hyperparameters.filter { !$0.counterexamples.isEmpty }.map { "\(type.name).\($0.name)" }
     }
-    for expected in ["nmc.feature_batch", "teen.shift_weight", "napa-vq.edge_decay", "prd.projection_dim",
-                     "psenn.latent_dimension", "prob-psenn.initial_sigma", "hypernet.iterations",
-                     "hypernet.hnet_hidden"] {
+    for expected in [
+        "nmc.feature_batch", "teen.shift_weight", "napa-vq.edge_decay", "prd.projection_dim",
+        "psenn.latent_dimension", "prob-psenn.initial_sigma", "hypernet.iterations",
+        "hypernet.hnet_hidden",
+    ] {
         #expect(ranged.contains(expected), "\(expected) has no range")
     }
 }
 
 /// Rules across keys read the entry's other keys and blocks, and name the key at fault.
 private let acrossKeys: [(String, String)] = [
-    (protocolText(learner: "hypernet", key: "generator", value: "rnn") + "\n    hnet_hidden: []",
-     "decl.yaml:10: learners[0].hnet_hidden: hypernet: the rnn generator takes its state size"),
-    (protocolText(learner: "hypernet", key: "iterations", value: "10")
-        .replacingOccurrences(of: "epochs: 1", with: "steps: 5"),
-     "decl.yaml:8: learners[0].training.steps: hypernet: hypernet's budget is its iterations hyperparameter (10)"),
-    (protocolText(learner: "hypernet", key: "training", value: "{ optimizer: sgd }"),
-     "decl.yaml:9: learners[0].training.optimizer: hypernet: hypernet trains with Adam"),
-    (protocolText(learner: "hypernet", key: "hnet_hidden", value: "[10, 2.5]"),
-     "decl.yaml:9: learners[0].hnet_hidden: hypernet: must be whole numbers in 1 ... 16777216, got [10.0, 2.5]"),
+    (
+        protocolText(learner: "hypernet", key: "generator", value: "rnn") + "\n    hnet_hidden: []",
+        "decl.yaml:10: learners[0].hnet_hidden: hypernet: the rnn generator takes its state size"
+    ),
+    (
+        protocolText(learner: "hypernet", key: "iterations", value: "10")
+            .replacingOccurrences(of: "epochs: 1", with: "steps: 5"),
+        "decl.yaml:8: learners[0].training.steps: hypernet: hypernet's budget is its iterations hyperparameter (10)"
+    ),
+    (
+        protocolText(learner: "hypernet", key: "training", value: "{ optimizer: sgd }"),
+        "decl.yaml:9: learners[0].training.optimizer: hypernet: hypernet trains with Adam"
+    ),
+    (
+        protocolText(learner: "hypernet", key: "hnet_hidden", value: "[10, 2.5]"),
+        "decl.yaml:9: learners[0].hnet_hidden: hypernet: must be whole numbers in 1 ... 16777216, got [10.0, 2.5]"
+    ),
 ]
 
 @Test(arguments: 0..<acrossKeys.count)
@@ -131,7 +144,7 @@ func rulesAcrossKeysNameTheKeyAtFault(index: Int) {
 
 /// Typed reads give the declared values, defaults where the entry is silent.
 @Test func aLearnerReadsTypedValuesFromItsDeclarations() throws {
-    let count = Hyperparameter<Int>("count", default: 3, .within(1 ... 9), help: "a count")
+    let count = Hyperparameter<Int>("count", default: 3, .within(1...9), help: "a count")
     let scale = Hyperparameter<Double>("scale", default: 0.5, .greaterThan(0), help: "a scale")
     let specs = [count.spec, scale.spec]
     let config = try LearnerConfig(specs: specs, given: ["scale": .integer(2)])

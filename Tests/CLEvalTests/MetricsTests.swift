@@ -36,7 +36,7 @@ private func close(_ a: Double, _ b: Double, _ tolerance: Double = 1e-12) -> Boo
     let r = stored([[0.5, 0.0, 0.0], [0.9, 0.4, 0.0], [0.7, 0.4, 0.8]])
     #expect(close(Metrics.forgetting(r), 0.1))
     #expect(close(Metrics.forgettingAvalanche(r), -0.1))
-    #expect(close(Metrics.backwardTransfer(r), 0.1))   // = -forgetting_avalanche
+    #expect(close(Metrics.backwardTransfer(r), 0.1))  // = -forgetting_avalanche
 }
 
 @Test func forgettingPyCILIncludesTheFinalStepInTheMax() {
@@ -49,8 +49,10 @@ private func close(_ a: Double, _ b: Double, _ tolerance: Double = 1e-12) -> Boo
 
 @Test func singleTaskGivesNaNNotZero() {
     let r = stored([[0.8]])
-    for value in [Metrics.forgetting(r), Metrics.forgettingPyCIL(r), Metrics.forgettingAvalanche(r),
-                  Metrics.backwardTransfer(r), Metrics.backwardTransferAllPairs(r), Metrics.forwardTransfer(r)] {
+    for value in [
+        Metrics.forgetting(r), Metrics.forgettingPyCIL(r), Metrics.forgettingAvalanche(r),
+        Metrics.backwardTransfer(r), Metrics.backwardTransferAllPairs(r), Metrics.forwardTransfer(r),
+    ] {
         #expect(value.isNaN)
     }
     #expect(close(Metrics.plasticity(r), 0.8))
@@ -119,8 +121,8 @@ private enum Direct {
     last.aurocUnseen = .nan
     last.ece = 0.3
     #expect(Set(UncertaintyRow.metrics([row, row, last]).keys) == uncertaintyKeys)
-    #expect(UncertaintyRow.metrics([row, last])["ece"] == 0.3)                        // after the last task
-    #expect(UncertaintyRow.metrics([row, last])["unseen_entropy_auroc"] == 0.8)       // mean over tasks 0...T-2
-    #expect(UncertaintyRow.metrics([last])["unseen_entropy_auroc"]!.isNaN)           // T = 1
+    #expect(UncertaintyRow.metrics([row, last])["ece"] == 0.3)  // after the last task
+    #expect(UncertaintyRow.metrics([row, last])["unseen_entropy_auroc"] == 0.8)  // mean over tasks 0...T-2
+    #expect(UncertaintyRow.metrics([last])["unseen_entropy_auroc"]!.isNaN)  // T = 1
     #expect(Metrics.all(matrix: r, pooled: [0.9, 0.75], fscilSessionAccuracy: [0.9, 0.75])["performance_drop"] != nil)
 }

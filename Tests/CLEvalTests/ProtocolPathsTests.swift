@@ -7,8 +7,10 @@ import Testing
 // Paths inside a protocol are relative to the protocol file's folder, whatever the working
 // directory, and errors name the path that was looked at.
 
-private func protocolText(dataset: String, stream: String = "{ kind: class-incremental, classes_per_task: 2 }",
-                          backbone: String = "{ kind: identity }") -> String {
+private func protocolText(
+    dataset: String, stream: String = "{ kind: class-incremental, classes_per_task: 2 }",
+    backbone: String = "{ kind: identity }"
+) -> String {
     """
     name: paths
     dataset: \(dataset)
@@ -19,36 +21,46 @@ private func protocolText(dataset: String, stream: String = "{ kind: class-incre
 }
 
 @Test func pathKeysResolveAgainstTheProtocolsFolder() throws {
-    let features = try ProtocolParser.parse(text: protocolText(dataset: "{ name: features, path: ../shared/f.h5 }"),
-                                            path: "/work/protocols/p.yaml")
+    let features = try ProtocolParser.parse(
+        text: protocolText(dataset: "{ name: features, path: ../shared/f.h5 }"),
+        path: "/work/protocols/p.yaml")
     #expect(features.dataset.options.path == "/work/shared/f.h5")
-    let absolute = try ProtocolParser.parse(text: protocolText(dataset: "{ name: features, path: /data/f.npz }"),
-                                            path: "/work/protocols/p.yaml")
+    let absolute = try ProtocolParser.parse(
+        text: protocolText(dataset: "{ name: features, path: /data/f.npz }"),
+        path: "/work/protocols/p.yaml")
     #expect(absolute.dataset.options.path == "/data/f.npz")
 
     let folder = try ProtocolParser.parse(text: protocolText(dataset: "images.tar.gz"), path: "/work/protocols/p.yaml")
     #expect(folder.dataset.name == "/work/protocols/images.tar.gz")
-    let catalog = try ProtocolParser.parse(text: protocolText(dataset: "{ name: mnist }"), path: "/work/protocols/p.yaml")
+    let catalog = try ProtocolParser.parse(
+        text: protocolText(dataset: "{ name: mnist }"), path: "/work/protocols/p.yaml")
     #expect(catalog.dataset.name == "mnist")
 
-    let lists = try ProtocolParser.parse(text: protocolText(dataset: "cifar100",
-                                                            stream: "{ kind: few-shot-incremental, index_lists: splits/c100 }"),
-                                         path: "/work/protocols/p.yaml")
+    let lists = try ProtocolParser.parse(
+        text: protocolText(
+            dataset: "cifar100",
+            stream: "{ kind: few-shot-incremental, index_lists: splits/c100 }"),
+        path: "/work/protocols/p.yaml")
     #expect(lists.stream.indexLists == "/work/protocols/splits/c100")
 
-    let weights = try ProtocolParser.parse(text: protocolText(dataset: "mnist",
-                                                              backbone: "{ kind: efficientnet-lite0, weights: w/lite0.pth }"),
-                                           path: "/work/protocols/p.yaml")
+    let weights = try ProtocolParser.parse(
+        text: protocolText(
+            dataset: "mnist",
+            backbone: "{ kind: efficientnet-lite0, weights: w/lite0.pth }"),
+        path: "/work/protocols/p.yaml")
     #expect(weights.backbone.weights == "/work/protocols/w/lite0.pth")
     #expect(weights.learners[0].config.backbone.weights == "/work/protocols/w/lite0.pth")
-    let imagenet = try ProtocolParser.parse(text: protocolText(dataset: "mnist",
-                                                               backbone: "{ kind: efficientnet-lite0, weights: imagenet }"),
-                                            path: "/work/protocols/p.yaml")
+    let imagenet = try ProtocolParser.parse(
+        text: protocolText(
+            dataset: "mnist",
+            backbone: "{ kind: efficientnet-lite0, weights: imagenet }"),
+        path: "/work/protocols/p.yaml")
     #expect(imagenet.backbone.weights == "imagenet")
 }
 
 @Test func aRelativeProtocolPathIsTakenFromTheWorkingDirectory() throws {
-    let spec = try ProtocolParser.parse(text: protocolText(dataset: "{ name: features, path: f.h5 }"), path: "sub/p.yaml")
+    let spec = try ProtocolParser.parse(
+        text: protocolText(dataset: "{ name: features, path: f.h5 }"), path: "sub/p.yaml")
     let expected = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         .appendingPathComponent("sub/f.h5").standardizedFileURL.path
     #expect(spec.dataset.options.path == expected)
@@ -56,8 +68,9 @@ private func protocolText(dataset: String, stream: String = "{ kind: class-incre
 
 @Test func aMissingFileIsNamedByItsResolvedPath() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("paths-\(UUID().uuidString)").path
-    let spec = try ProtocolParser.parse(text: protocolText(dataset: "{ name: features, path: missing.h5 }"),
-                                        path: folder + "/p.yaml")
+    let spec = try ProtocolParser.parse(
+        text: protocolText(dataset: "{ name: features, path: missing.h5 }"),
+        path: folder + "/p.yaml")
     let error = try #require(throws: InputError.self) {
         try DatasetCatalog(dataDirectories: []).load(spec.dataset.name, options: spec.dataset.options)
     }
@@ -71,8 +84,9 @@ private func protocolText(dataset: String, stream: String = "{ kind: class-incre
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let path = folder + "/p.yaml"
     try protocolText(dataset: "{ name: features, path: f.h5 }").write(toFile: path, atomically: true, encoding: .utf8)
-    let sweep = try SweepParser.parse(text: "name: s\nprotocols: [\(path)]\ngrid: { nmc: { metric: [euclidean] } }\n",
-                                      path: "s.yaml")
+    let sweep = try SweepParser.parse(
+        text: "name: s\nprotocols: [\(path)]\ngrid: { nmc: { metric: [euclidean] } }\n",
+        path: "s.yaml")
     let plan = try SweepPlan(spec: sweep, record: SweepRecordFolder(results: folder + "/out", sweepName: "s"))
     let generated = try #require(plan.generatedProtocols.first)
     #expect(!generated.path.hasPrefix(folder + "/p.yaml"))

@@ -6,7 +6,8 @@ import Testing
 
 @Test func aProtocolRunWritesOneFilePerSelectedLearnerAndSeed() throws {
     let dataset = labelledDataset(classes: 4, trainPerClass: 3, testPerClass: 2)
-    let text = "name: synthetic\ndataset: { name: synthetic }\nstream: { kind: class-incremental, classes_per_task: 2 }\n"
+    let text =
+        "name: synthetic\ndataset: { name: synthetic }\nstream: { kind: class-incremental, classes_per_task: 2 }\n"
         + "learners: [ { name: nmc }, { name: nmc, label: nmc-euclidean, metric: euclidean } ]\nseeds: [0, 1]\n"
     let spec = try ProtocolParser.parse(text: text, path: "p.yaml")
     let out = temporaryFolder()

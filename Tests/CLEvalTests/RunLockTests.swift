@@ -11,14 +11,18 @@ import CLData
     let first = try RunLock(resultsPath: path)
     let error = #expect(throws: InputError.self) { _ = try RunLock(resultsPath: path) }
     #expect(error?.file == path)
-    #expect(error?.message.hasPrefix("another run is writing this file (pid \(getpid()) on \(RunEnvironment.host) since ") == true,
-            "\(error?.message ?? "no error")")
+    #expect(
+        error?.message.hasPrefix("another run is writing this file (pid \(getpid()) on \(RunEnvironment.host) since ")
+            == true,
+        "\(error?.message ?? "no error")")
     // Through the writer, as `cl-bench run` does: refused before the existing file is touched.
-    #expect(throws: InputError.self) { _ = try ResultsFixtures.completeRun(in: (path as NSString).deletingLastPathComponent) }
+    #expect(throws: InputError.self) {
+        _ = try ResultsFixtures.completeRun(in: (path as NSString).deletingLastPathComponent)
+    }
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     #expect(!FileManager.default.fileExists(atPath: path + ".previous"))
     first.release()
     #expect(!FileManager.default.fileExists(atPath: path + ".lock"))
-    let second = try RunLock(resultsPath: path)   // free again
+    let second = try RunLock(resultsPath: path)  // free again
     second.release()
 }

@@ -33,7 +33,11 @@ private struct OracleDistributionLearner: UncertaintyEstimating, TaskAware {
         var p = [Float](repeating: 0, count: n * columns)
         for r in 0..<n where columns > 0 {
             let label = learnerLabel[Int((batch.scalars[r * 4] * 255).rounded())]
-            if known.contains(label) { p[r * columns + label] = 1 } else { for c in known { p[r * columns + c] = 1 / Float(known.count) } }
+            if known.contains(label) {
+                p[r * columns + label] = 1
+            } else {
+                for c in known { p[r * columns + c] = 1 / Float(known.count) }
+            }
         }
         return Tensor(shape: [n, columns], scalars: p)
     }
@@ -44,9 +48,12 @@ private struct OracleDistributionLearner: UncertaintyEstimating, TaskAware {
     func predictDistribution(_ batch: Tensor, task: Int?, generator: inout SeededGenerator) -> PredictiveDistribution {
         calls.distribution += 1
         let p = probabilities(batch)
-        let entropies = (0..<p.shape[0]).map { r in UncertaintyMetrics.entropy(p.scalars[(r * p.shape[1])..<((r + 1) * p.shape[1])]) }
-        return PredictiveDistribution(prediction: Prediction(scores: p, kind: .probabilities), probabilities: p,
-                                      expectedEntropy: entropies.map { $0 / 2 })
+        let entropies = (0..<p.shape[0]).map { r in
+            UncertaintyMetrics.entropy(p.scalars[(r * p.shape[1])..<((r + 1) * p.shape[1])])
+        }
+        return PredictiveDistribution(
+            prediction: Prediction(scores: p, kind: .probabilities), probabilities: p,
+            expectedEntropy: entropies.map { $0 / 2 })
     }
     func predict(_ batch: Tensor, knownTask task: Int) -> TaskAwarePrediction {
         calls.taskAware += 1
@@ -58,18 +65,20 @@ private struct OracleDistributionLearner: UncertaintyEstimating, TaskAware {
 @Test(.serialized) func capabilityLearnersGetTheUncertaintyDatasetsAndOneCallPerBatch() throws {
     calls = CallCounter()
     let dataset = labelledDataset(classes: 6, trainPerClass: 3, testPerClass: 4)
-    let spec = try ProtocolParser.parse(text: protocolText("{ kind: task-incremental, classes_per_task: 2 }"), path: "p.yaml")
+    let spec = try ProtocolParser.parse(
+        text: protocolText("{ kind: task-incremental, classes_per_task: 2 }"), path: "p.yaml")
     let stream = try StreamGenerator.make(spec.stream, dataset: dataset, seed: 0)
-    let entry = LearnerEntry(name: "oracle", learnerType: "oracle-distribution",
-                             config: try LearnerConfig(specs: OracleDistributionLearner.hyperparameters, given: labelMap(stream)),
-                             type: OracleDistributionLearner.self)
+    let entry = LearnerEntry(
+        name: "oracle", learnerType: "oracle-distribution",
+        config: try LearnerConfig(specs: OracleDistributionLearner.hyperparameters, given: labelMap(stream)),
+        type: OracleDistributionLearner.self)
     let path = temporaryFolder() + "/run.h5"
     let metrics = try Runner(dataset: dataset, stream: stream).run(entry, seed: 1, protocol: spec, outputPath: path)
 
     // 3 tasks, one test batch each, 4 evaluation rows (before + after each task).
-    #expect(calls.taskAware == 12)        // task-aware and task-agnostic scores in one call per batch
-    #expect(calls.distribution == 9)      // the distribution after each task (not before any training)
-    #expect(calls.predict == 0)           // never asked twice
+    #expect(calls.taskAware == 12)  // task-aware and task-agnostic scores in one call per batch
+    #expect(calls.distribution == 9)  // the distribution after each task (not before any training)
+    #expect(calls.predict == 0)  // never asked twice
     let record = try ResultsReader.read(path)
     let u = try #require(record.uncertainty)
     #expect(u.entropySeen == [0, 0, 0])
@@ -79,7 +88,8 @@ private struct OracleDistributionLearner: UncertaintyEstimating, TaskAware {
     #expect(u.ece == [0, 0, 0])
     #expect(u.mutualInformationSeen == [0, 0, 0])
     #expect(abs(u.mutualInformationUnseen![1] - ln4 / 2) < 1e-6)
-    #expect(u.reliability.count == 15 && u.reliability[14][0] == 24 && u.reliability[14][2] == 1)   // all 24 seen samples, confidence 1
+    // all 24 seen samples, confidence 1
+    #expect(u.reliability.count == 15 && u.reliability[14][0] == 24 && u.reliability[14][2] == 1)
     #expect(metrics["ece"] == 0 && metrics["unseen_entropy_auroc"] == 1)
     #expect(record.metrics["unseen_entropy_auroc"] == 1)
     #expect(record.taskAwareAccuracy?[3] == [1, 1, 1])
@@ -87,9 +97,10 @@ private struct OracleDistributionLearner: UncertaintyEstimating, TaskAware {
 
 @Test func plainLearnersGetNoUncertaintyDatasets() throws {
     let dataset = labelledDataset(classes: 4, trainPerClass: 3, testPerClass: 2)
-    let spec = try ProtocolParser.parse(text: protocolText("{ kind: class-incremental, classes_per_task: 2 }"), path: "p.yaml")
+    let spec = try ProtocolParser.parse(
+        text: protocolText("{ kind: class-incremental, classes_per_task: 2 }"), path: "p.yaml")
     let stream = try StreamGenerator.make(spec.stream, dataset: dataset, seed: 0)
-    let entry = spec.learners[0]   // nmc: scores, not a distribution
+    let entry = spec.learners[0]  // nmc: scores, not a distribution
     let path = temporaryFolder() + "/run.h5"
     let metrics = try Runner(dataset: dataset, stream: stream).run(entry, seed: 0, protocol: spec, outputPath: path)
     #expect(try ResultsReader.read(path).uncertainty == nil)
@@ -101,9 +112,13 @@ private struct OracleDistributionLearner: UncertaintyEstimating, TaskAware {
 @Test func evaluationSeedsDependOnEveryPartAndNothingElse() {
     let a = Runner.evaluationSeed(run: 1, row: 2, task: 3, chunk: 4)
     #expect(a == Runner.evaluationSeed(run: 1, row: 2, task: 3, chunk: 4))
-    let others = [Runner.evaluationSeed(run: 2, row: 2, task: 3, chunk: 4), Runner.evaluationSeed(run: 1, row: 3, task: 3, chunk: 4),
-                  Runner.evaluationSeed(run: 1, row: 2, task: 4, chunk: 4), Runner.evaluationSeed(run: 1, row: 2, task: 3, chunk: 5),
-                  Runner.evaluationSeed(run: 1, row: 3, task: 2, chunk: 4)]
+    let others = [
+        Runner.evaluationSeed(run: 2, row: 2, task: 3, chunk: 4),
+        Runner.evaluationSeed(run: 1, row: 3, task: 3, chunk: 4),
+        Runner.evaluationSeed(run: 1, row: 2, task: 4, chunk: 4),
+        Runner.evaluationSeed(run: 1, row: 2, task: 3, chunk: 5),
+        Runner.evaluationSeed(run: 1, row: 3, task: 2, chunk: 4),
+    ]
     #expect(Set(others + [a]).count == 6)
 }
 
@@ -125,21 +140,24 @@ private struct TaskGuessingLearner: Learner {
     func evaluate(_ batch: TestBatch, request: EvaluationRequest, generator: inout SeededGenerator) -> BatchEvaluation {
         evaluations.calls += 1
         let n = batch.inputs.shape[0]
-        return BatchEvaluation(taskAgnostic: Prediction(scores: Tensor(shape: [n, 6])),
-                               inferredTasks: learned > 0 ? Array(repeating: 0, count: n) : nil)
+        return BatchEvaluation(
+            taskAgnostic: Prediction(scores: Tensor(shape: [n, 6])),
+            inferredTasks: learned > 0 ? Array(repeating: 0, count: n) : nil)
     }
 }
 
 @Test(.serialized) func theRunnerAsksOncePerBatchAndRecordsTheInferredTasks() throws {
     evaluations = EvaluateCounter()
     let dataset = labelledDataset(classes: 6, trainPerClass: 3, testPerClass: 4)
-    let spec = try ProtocolParser.parse(text: protocolText("{ kind: task-incremental, classes_per_task: 2 }"), path: "p.yaml")
+    let spec = try ProtocolParser.parse(
+        text: protocolText("{ kind: task-incremental, classes_per_task: 2 }"), path: "p.yaml")
     let stream = try StreamGenerator.make(spec.stream, dataset: dataset, seed: 0)
-    let entry = LearnerEntry(name: "guessing", learnerType: "task-guessing",
-                             config: try LearnerConfig(specs: [], given: [:]), type: TaskGuessingLearner.self)
+    let entry = LearnerEntry(
+        name: "guessing", learnerType: "task-guessing",
+        config: try LearnerConfig(specs: [], given: [:]), type: TaskGuessingLearner.self)
     let path = temporaryFolder() + "/run.h5"
     try Runner(dataset: dataset, stream: stream).run(entry, seed: 0, protocol: spec, outputPath: path)
-    #expect(evaluations.calls == 12 && evaluations.predict == 0)   // 3 test batches x 4 rows, one call each
+    #expect(evaluations.calls == 12 && evaluations.predict == 0)  // 3 test batches x 4 rows, one call each
     let file = try HDF5File.open(path)
     let (accuracy, shape) = try file.read(Double.self, at: "/learner/guessing/task_inference_accuracy")
     #expect(shape == [4, 3])

@@ -11,11 +11,14 @@ import Testing
 func labelledDataset(classes: Int, trainPerClass: Int, testPerClass: Int) -> Dataset {
     func split(_ perClass: Int) -> DataSplit {
         var bytes: [UInt8] = [], labels: [Int32] = []
-        for c in 0..<classes { for k in 0..<perClass { bytes += [UInt8(c), UInt8(k % 256), 0, 0]; labels.append(Int32(c)) } }
+        for c in 0..<classes {
+            for k in 0..<perClass { bytes += [UInt8(c), UInt8(k % 256), 0, 0]; labels.append(Int32(c)) }
+        }
         return DataSplit(sampleShape: [1, 2, 2], storage: .bytes(bytes), labels: labels)
     }
-    return Dataset(name: "synthetic", classNames: (0..<classes).map { "c\($0)" },
-                   train: split(trainPerClass), test: split(testPerClass), source: "memory")
+    return Dataset(
+        name: "synthetic", classNames: (0..<classes).map { "c\($0)" },
+        train: split(trainPerClass), test: split(testPerClass), source: "memory")
 }
 
 /// Remembers the learner labels it has seen; predicts a sample's true learner label when
@@ -68,9 +71,14 @@ func protocolText(_ stream: String) -> String {
 
 @Test func classIncrementalRunWritesTheFullSchemaAndReadsBack() throws {
     let dataset = labelledDataset(classes: 6, trainPerClass: 5, testPerClass: 4)
-    let spec = try ProtocolParser.parse(text: protocolText("{ kind: class-incremental, classes_per_task: 2, class_order: [4, 5, 0, 1, 2, 3] }"), path: "p.yaml")
+    let spec = try ProtocolParser.parse(
+        text: protocolText("{ kind: class-incremental, classes_per_task: 2, class_order: [4, 5, 0, 1, 2, 3] }"),
+        path: "p.yaml")
     let stream = try StreamGenerator.make(spec.stream, dataset: dataset, seed: 0)
-    let entry = LearnerEntry(name: "memorizing", learnerType: "memorizing", config: try LearnerConfig(specs: MemorizingLearner.hyperparameters, given: labelMap(stream)), type: MemorizingLearner.self)
+    let entry = LearnerEntry(
+        name: "memorizing", learnerType: "memorizing",
+        config: try LearnerConfig(specs: MemorizingLearner.hyperparameters, given: labelMap(stream)),
+        type: MemorizingLearner.self)
     let path = temporaryFolder() + "/run.h5"
     let metrics = try Runner(dataset: dataset, stream: stream).run(entry, seed: 3, protocol: spec, outputPath: path)
 
@@ -94,20 +102,23 @@ func protocolText(_ stream: String) -> String {
     #expect(try file.attribute("comment", at: "/learner/memorizing") == .string("hello"))
     let perClass = try file.read(Double.self, at: "/eval/per_class_accuracy")
     #expect(perClass.shape == [3, 6])
-    #expect(perClass.values[0] == 1 && perClass.values[2].isNaN)    // after task 0: class 2 unseen
+    #expect(perClass.values[0] == 1 && perClass.values[2].isNaN)  // after task 0: class 2 unseen
     #expect(try file.read(Int32.self, at: "/eval/old_new_errors").values == [0, 0, 0, 0, 0, 0, 0, 0, 0])
     #expect(!file.exists("/eval/task_aware_accuracy") && !file.exists("/eval/fscil_accuracy"))
 }
 
 @Test func failingLearnerLeavesCompletedTasksAndStatusFailed() throws {
     let dataset = labelledDataset(classes: 6, trainPerClass: 3, testPerClass: 2)
-    let spec = try ProtocolParser.parse(text: protocolText("{ kind: class-incremental, classes_per_task: 2 }"), path: "p.yaml")
+    let spec = try ProtocolParser.parse(
+        text: protocolText("{ kind: class-incremental, classes_per_task: 2 }"), path: "p.yaml")
     let stream = try StreamGenerator.make(spec.stream, dataset: dataset, seed: 0)
-    let config = try LearnerConfig(specs: MemorizingLearner.hyperparameters, given: labelMap(stream).merging(["fail_at_task": .integer(2)]) { $1 })
+    let config = try LearnerConfig(
+        specs: MemorizingLearner.hyperparameters, given: labelMap(stream).merging(["fail_at_task": .integer(2)]) { $1 })
     let path = temporaryFolder() + "/failed.h5"
     #expect(throws: InputError.self) {
-        try Runner(dataset: dataset, stream: stream).run(LearnerEntry(name: "memorizing", learnerType: "memorizing", config: config, type: MemorizingLearner.self),
-                                                         seed: 0, protocol: spec, outputPath: path)
+        try Runner(dataset: dataset, stream: stream).run(
+            LearnerEntry(name: "memorizing", learnerType: "memorizing", config: config, type: MemorizingLearner.self),
+            seed: 0, protocol: spec, outputPath: path)
     }
     let record = try ResultsReader.read(path)
     #expect(record.status == "failed")
@@ -120,11 +131,15 @@ func protocolText(_ stream: String) -> String {
 
 @Test func taskIncrementalRecordsTaskAwareAccuracy() throws {
     let dataset = labelledDataset(classes: 4, trainPerClass: 3, testPerClass: 2)
-    let spec = try ProtocolParser.parse(text: protocolText("{ kind: task-incremental, classes_per_task: 2 }"), path: "p.yaml")
+    let spec = try ProtocolParser.parse(
+        text: protocolText("{ kind: task-incremental, classes_per_task: 2 }"), path: "p.yaml")
     let stream = try StreamGenerator.make(spec.stream, dataset: dataset, seed: 0)
     let path = temporaryFolder() + "/til.h5"
     try Runner(dataset: dataset, stream: stream).run(
-        LearnerEntry(name: "memorizing", learnerType: "memorizing", config: try LearnerConfig(specs: MemorizingLearner.hyperparameters, given: labelMap(stream)), type: MemorizingLearner.self),
+        LearnerEntry(
+            name: "memorizing", learnerType: "memorizing",
+            config: try LearnerConfig(specs: MemorizingLearner.hyperparameters, given: labelMap(stream)),
+            type: MemorizingLearner.self),
         seed: 0, protocol: spec, outputPath: path)
     let aware = try #require(try ResultsReader.read(path).taskAwareAccuracy)
     // Before training nothing is scored (NaN); task 1's classes are unscored until learned.
@@ -134,14 +149,15 @@ func protocolText(_ stream: String) -> String {
 }
 
 @Test func bookkeepingClassifiesErrorsAsOldCurrentOrUnseen() {
-    let bookkeeping = EvaluationBookkeeping(taskClasses: [[0, 1], [2, 3], [4, 5]], classCount: 6, sharedClasses: false, fewShot: true)
+    let bookkeeping = EvaluationBookkeeping(
+        taskClasses: [[0, 1], [2, 3], [4, 5]], classCount: 6, sharedClasses: false, fewShot: true)
     // After task 1: test samples of tasks 0 and 1 (task 2's are not counted in pooled/errors).
     let truth = [[0, 1, 0, 1], [2, 3, 2, 3], [4, 5]]
     let predicted = [[0, 2, 3, 1], [2, 0, 5, 3], [0, 0]]
     let evaluation = bookkeeping.evaluate(trainedTask: 1, truth: truth, predicted: predicted, predictedTaskAware: nil)
     #expect(evaluation.taskAccuracy == [0.5, 0.5, 0])
     #expect(evaluation.pooledAccuracy == 0.5)
-    #expect(evaluation.oldNewErrors == [1, 2, 1])     // 3->0 old; 1->2, 0->3 current; 2->5 unseen
+    #expect(evaluation.oldNewErrors == [1, 2, 1])  // 3->0 old; 1->2, 0->3 current; 2->5 unseen
     #expect(evaluation.perClassAccuracy[0] == 0.5 && evaluation.perClassAccuracy[1] == 0.5)
     #expect(evaluation.perClassAccuracy[4].isNaN)
     let fewShot = evaluation.fewShotAccuracy!

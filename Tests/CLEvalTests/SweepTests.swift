@@ -28,21 +28,26 @@ private func sweep(_ protocolPath: String, _ body: String) -> String {
 
 @Test func aSweepExpandsIntoRunsWithStableIdsAndGridPointsAsLabelledEntries() throws {
     let path = try protocolFile()
-    let text = sweep(path, """
-    learners: [nmc, finetune]
-    seeds: [0, 1]
-    grid: { nmc: { metric: [cosine, euclidean], feature_batch: [256] } }
-    resources: { cpus: 2, memory: 8G, time: "4:00:00", partition: cpu }
-    """)
+    let text = sweep(
+        path,
+        """
+        learners: [nmc, finetune]
+        seeds: [0, 1]
+        grid: { nmc: { metric: [cosine, euclidean], feature_batch: [256] } }
+        resources: { cpus: 2, memory: 8G, time: "4:00:00", partition: cpu }
+        """)
     let spec = try SweepParser.parse(text: text, path: "s.yaml")
-    #expect(spec.resources.cpus == 2 && spec.resources.memory == "8G" && spec.resources.time == "4:00:00" && spec.resources.partition == "cpu")
+    #expect(
+        spec.resources.cpus == 2 && spec.resources.memory == "8G" && spec.resources.time == "4:00:00"
+            && spec.resources.partition == "cpu")
     let record = SweepRecordFolder(results: "out", sweepName: spec.name)
     let plan = try SweepPlan(spec: spec, record: record)
-    #expect(plan.runs.map(\.id) == [
-        "split/nmc-metric-cosine-feature_batch-256-seed0", "split/nmc-metric-cosine-feature_batch-256-seed1",
-        "split/nmc-metric-euclidean-feature_batch-256-seed0", "split/nmc-metric-euclidean-feature_batch-256-seed1",
-        "split/finetune-seed0", "split/finetune-seed1",
-    ])
+    #expect(
+        plan.runs.map(\.id) == [
+            "split/nmc-metric-cosine-feature_batch-256-seed0", "split/nmc-metric-cosine-feature_batch-256-seed1",
+            "split/nmc-metric-euclidean-feature_batch-256-seed0", "split/nmc-metric-euclidean-feature_batch-256-seed1",
+            "split/finetune-seed0", "split/finetune-seed1",
+        ])
     #expect(plan.runs[0].resultsPath(in: "out") == "out/split/nmc-metric-cosine-feature_batch-256-seed0.h5")
     // Grid points run from the generated protocol; untouched entries from the protocol itself.
     #expect(plan.runs[0].protocolFile == "out/sweeps/grid/protocols/split.yaml")
@@ -56,7 +61,9 @@ private func sweep(_ protocolPath: String, _ body: String) -> String {
     #expect(parsed.name == "split")
 
     // Ids do not depend on what else the sweep lists.
-    let smaller = try SweepPlan(spec: SweepParser.parse(text: sweep(path, "learners: [finetune]\nseeds: [1]\n"), path: "s.yaml"), record: record)
+    let smaller = try SweepPlan(
+        spec: SweepParser.parse(text: sweep(path, "learners: [finetune]\nseeds: [1]\n"), path: "s.yaml"), record: record
+    )
     #expect(smaller.runs.map(\.id) == ["split/finetune-seed1"])
     // Without learners: or seeds:, every entry and the protocol's seeds.
     let whole = try SweepPlan(spec: SweepParser.parse(text: sweep(path, ""), path: "s.yaml"), record: record)
@@ -64,7 +71,10 @@ private func sweep(_ protocolPath: String, _ body: String) -> String {
 }
 
 @Test(arguments: [
-    ("grid: { nmc: { metric: [manhattan] } }", ":3: grid.nmc.metric: nmc: expected one of cosine, euclidean, got manhattan"),
+    (
+        "grid: { nmc: { metric: [manhattan] } }",
+        ":3: grid.nmc.metric: nmc: expected one of cosine, euclidean, got manhattan"
+    ),
     ("grid: { nmc: { temperature: [1, 2] } }", ":3: grid.nmc.temperature: nmc: unknown hyperparameter"),
     ("grid: { nmc: { feature_batch: [64, 64] } }", ":3: grid.nmc.feature_batch: '64' is listed twice"),
     ("grid: { teen: { shift_weight: [0.5] } }", ":3: grid.teen: not a learner this sweep runs"),
@@ -89,11 +99,19 @@ func badSweepFilesNameTheLineAndKey(line: String, message: String) throws {
 }
 
 @Test func aMissingProtocolOrBadNameIsAnError() throws {
-    #expect(throws: InputError.self) { try SweepParser.parse(text: "name: x\nprotocols: [nowhere.yaml]\n", path: "s.yaml") }
-    let error = try #require(throws: InputError.self) { try SweepParser.parse(text: "name: x\nprotocols: [nowhere.yaml]\n", path: "s.yaml") }
-    #expect(error.description == "s.yaml:2: protocols[0]: no protocol file 'nowhere.yaml' (paths are relative to the working directory)")
+    #expect(throws: InputError.self) {
+        try SweepParser.parse(text: "name: x\nprotocols: [nowhere.yaml]\n", path: "s.yaml")
+    }
+    let error = try #require(throws: InputError.self) {
+        try SweepParser.parse(text: "name: x\nprotocols: [nowhere.yaml]\n", path: "s.yaml")
+    }
+    #expect(
+        error.description
+            == "s.yaml:2: protocols[0]: no protocol file 'nowhere.yaml' (paths are relative to the working directory)")
     let path = try protocolFile()
-    let badName = try #require(throws: InputError.self) { try SweepParser.parse(text: "name: a/b\nprotocols: [\(path)]\n", path: "s.yaml") }
+    let badName = try #require(throws: InputError.self) {
+        try SweepParser.parse(text: "name: a/b\nprotocols: [\(path)]\n", path: "s.yaml")
+    }
     #expect(badName.description.hasPrefix("s.yaml:1: name: must be letters"))
 }
 
@@ -110,11 +128,12 @@ func badSweepFilesNameTheLineAndKey(line: String, message: String) throws {
     typealias S = SweepRunStatus
     #expect(S.combine(file: .complete, scheduler: .running("RUNNING")) == .complete)
     #expect(S.combine(file: .running, scheduler: .running("RUNNING")) == .running)
-    #expect(S.combine(file: .running, scheduler: .ended("CANCELLED")) == .interrupted)   // killed: the file still says running
-    #expect(S.combine(file: .running, scheduler: .pending("PENDING")) == .interrupted)   // requeued, waiting to resume
+    // killed: the file still says running
+    #expect(S.combine(file: .running, scheduler: .ended("CANCELLED")) == .interrupted)
+    #expect(S.combine(file: .running, scheduler: .pending("PENDING")) == .interrupted)  // requeued, waiting to resume
     #expect(S.combine(file: .notStarted, scheduler: .pending("PENDING")) == .notStarted)
     #expect(S.combine(file: .failed, scheduler: .ended("FAILED")) == .failed)
-    #expect(S.combine(file: .running, scheduler: nil) == .running)                       // no Slurm: the file's word
+    #expect(S.combine(file: .running, scheduler: nil) == .running)  // no Slurm: the file's word
     #expect(SchedulerTaskState.fromQueue("REQUEUED") == .pending("REQUEUED"))
     #expect(SchedulerTaskState.fromQueue("COMPLETING") == .ended("COMPLETING"))
     let run = SweepRun(protocolName: "p", protocolFile: "p.yaml", learner: "nmc", seed: 0)
@@ -139,8 +158,10 @@ func badSweepFilesNameTheLineAndKey(line: String, message: String) throws {
     """.write(toFile: path, atomically: true, encoding: .utf8)
     let text = sweep(path, "grid: { hypernet: { generator: [mlp, rnn], hnet_hidden: [[], [10]] } }\n")
     let error = try #require(throws: InputError.self) { try SweepParser.parse(text: text, path: "s.yaml") }
-    #expect(error.description.hasPrefix("s.yaml:3: grid.hypernet: grid point 'hypernet-generator-rnn-hnet_hidden-': "
-                                        + "hypernet: hnet_hidden: the rnn generator takes its state size"))
+    #expect(
+        error.description.hasPrefix(
+            "s.yaml:3: grid.hypernet: grid point 'hypernet-generator-rnn-hnet_hidden-': "
+                + "hypernet: hnet_hidden: the rnn generator takes its state size"))
     // Without the breaking combination the sweep is valid.
     let fine = sweep(path, "grid: { hypernet: { generator: [mlp, rnn], hnet_hidden: [[4], [10]] } }\n")
     #expect(try SweepParser.parse(text: fine, path: "s.yaml").grid["hypernet"]?.count == 2)

@@ -26,7 +26,8 @@ import Testing
 @Test func eceGoldenVector() {
     // (0.95, right), (0.95, wrong), (0.55, right), (0.55, right): bins 14 and 8.
     #expect(UncertaintyMetrics.calibrationBin(0.95) == 14 && UncertaintyMetrics.calibrationBin(0.55) == 8)
-    let ece = UncertaintyMetrics.expectedCalibrationError(confidences: [0.95, 0.95, 0.55, 0.55], correct: [true, false, true, true])
+    let ece = UncertaintyMetrics.expectedCalibrationError(
+        confidences: [0.95, 0.95, 0.55, 0.55], correct: [true, false, true, true])
     #expect(abs(ece - 0.45) < 1e-12)
     // Bin edges: (b/15, (b+1)/15], so 1/15 is the top of bin 0 and 1 the top of bin 14.
     #expect(UncertaintyMetrics.calibrationBin(1.0 / 15) == 0 && UncertaintyMetrics.calibrationBin(1) == 14)

@@ -22,16 +22,18 @@ private func blobs(classes: Int, perClass: Int, seed: UInt64) -> DataSplit {
 /// `ResultsReader.weights`, and load into a fresh network that reproduces the stored
 /// final accuracies exactly.
 @Test func savedWeightsReloadAndReproduceTheFinalRowOfTheMatrix() throws {
-    let dataset = Dataset(name: "blobs", classNames: (0..<4).map { "c\($0)" },
-                          train: blobs(classes: 4, perClass: 40, seed: 1), test: blobs(classes: 4, perClass: 10, seed: 2), source: "memory")
+    let dataset = Dataset(
+        name: "blobs", classNames: (0..<4).map { "c\($0)" },
+        train: blobs(classes: 4, perClass: 40, seed: 1), test: blobs(classes: 4, perClass: 10, seed: 2),
+        source: "memory")
     let text = """
-    name: blobs
-    dataset: { name: blobs }
-    stream: { kind: class-incremental, classes_per_task: 2 }
-    backbone: { kind: mlp, widths: [8] }
-    training: { epochs: 3, batch_size: 16, optimizer: sgd, lr: 0.1, schedule: constant }
-    learners: [ { name: finetune } ]
-    """
+        name: blobs
+        dataset: { name: blobs }
+        stream: { kind: class-incremental, classes_per_task: 2 }
+        backbone: { kind: mlp, widths: [8] }
+        training: { epochs: 3, batch_size: 16, optimizer: sgd, lr: 0.1, schedule: constant }
+        learners: [ { name: finetune } ]
+        """
     let spec = try ProtocolParser.parse(text: text, path: "p.yaml")
     let stream = try StreamGenerator.make(spec.stream, dataset: dataset, seed: 0)
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("weights-\(UUID().uuidString)").path
@@ -45,8 +47,9 @@ private func blobs(classes: Int, perClass: Int, seed: UInt64) -> DataSplit {
     let headBias = try #require(removedBias)
     #expect(headWeight.shape == [4, 8] && headBias.shape == [4])
 
-    var generator = SeededGenerator(seed: 99)   // a different initialisation, overwritten by the load
-    let backbone = try BackboneFactory.makeTrainableBackbone(spec.learners[0].config.backbone, sampleShape: [6], generator: &generator)
+    var generator = SeededGenerator(seed: 99)  // a different initialisation, overwritten by the load
+    let backbone = try BackboneFactory.makeTrainableBackbone(
+        spec.learners[0].config.backbone, sampleShape: [6], generator: &generator)
     try backbone.loadStateDictionary(weights)
     let record = try ResultsReader.read(path)
     let map = stream.learnerLabelOfOriginal

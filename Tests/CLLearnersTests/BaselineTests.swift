@@ -4,13 +4,17 @@ import Testing
 @testable import CLLearners
 
 /// Two tasks of two classes each (blobs in 4-d); test samples drawn separately.
-private let taskA = TestData.blobs(task: 0, classes: [0, 1], seenClassCount: 2, perClass: 20, dimension: 4, spread: 0.4, sampleSeed: 1)
-private let taskB = TestData.blobs(task: 1, classes: [2, 3], seenClassCount: 4, perClass: 20, dimension: 4, spread: 0.4, sampleSeed: 2)
-private let testA = TestData.all(TestData.blobs(task: 0, classes: [0, 1], seenClassCount: 2, perClass: 25, dimension: 4, spread: 0.4, sampleSeed: 3))
+private let taskA = TestData.blobs(
+    task: 0, classes: [0, 1], seenClassCount: 2, perClass: 20, dimension: 4, spread: 0.4, sampleSeed: 1)
+private let taskB = TestData.blobs(
+    task: 1, classes: [2, 3], seenClassCount: 4, perClass: 20, dimension: 4, spread: 0.4, sampleSeed: 2)
+private let testA = TestData.all(
+    TestData.blobs(task: 0, classes: [0, 1], seenClassCount: 2, perClass: 25, dimension: 4, spread: 0.4, sampleSeed: 3))
 
 private func config(_ type: any Learner.Type, given: [String: HyperparameterValue] = [:]) throws -> LearnerConfig {
-    try LearnerConfig(specs: type.hyperparameters, given: given, training: TestData.training(epochs: 30, batchSize: 10),
-                      backbone: BackboneConfig(kind: "mlp", widths: [16]))
+    try LearnerConfig(
+        specs: type.hyperparameters, given: given, training: TestData.training(epochs: 30, batchSize: 10),
+        backbone: BackboneConfig(kind: "mlp", widths: [16]))
 }
 
 @Test func finetuneForgetsTheFirstTaskWhileJointDoesNot() throws {

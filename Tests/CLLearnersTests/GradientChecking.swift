@@ -6,9 +6,11 @@ import Testing
 // the tolerance), and the message names the input and the worst error.
 
 /// Central differences of a scalar function of `inputs` against the tape's gradients.
-func expectGradientsMatchFiniteDifferences(_ inputs: [Tensor], step: Float = 2e-3, tolerance: Float = 2e-2,
-                                           sourceLocation: SourceLocation = #_sourceLocation,
-                                           _ function: ([Variable]) -> Variable) {
+func expectGradientsMatchFiniteDifferences(
+    _ inputs: [Tensor], step: Float = 2e-3, tolerance: Float = 2e-2,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ function: ([Variable]) -> Variable
+) {
     let variables = inputs.map { Variable($0, requiresGrad: true) }
     function(variables).backward()
     func value(_ tensors: [Tensor]) -> Double {
@@ -21,13 +23,16 @@ func expectGradientsMatchFiniteDifferences(_ inputs: [Tensor], step: Float = 2e-
             moved[index].scalars[element] += sign * step
             return value(moved)
         }
-        #expect(worst < tolerance, "input \(index): worst relative gradient error \(worst)", sourceLocation: sourceLocation)
+        #expect(
+            worst < tolerance, "input \(index): worst relative gradient error \(worst)", sourceLocation: sourceLocation)
     }
 }
 
 /// The same for a loss of learner-owned parameters, moved in place one element at a time.
-func expectGradientsMatchFiniteDifferences(parameters: [Variable], step: Float = 1e-2, tolerance: Float = 3e-2,
-                                           sourceLocation: SourceLocation = #_sourceLocation, _ loss: () -> Variable) {
+func expectGradientsMatchFiniteDifferences(
+    parameters: [Variable], step: Float = 1e-2, tolerance: Float = 3e-2,
+    sourceLocation: SourceLocation = #_sourceLocation, _ loss: () -> Variable
+) {
     for p in parameters { p.zeroGradient() }
     loss().backward()
     for (index, parameter) in parameters.enumerated() {
@@ -38,7 +43,9 @@ func expectGradientsMatchFiniteDifferences(parameters: [Variable], step: Float =
             defer { parameter.value.scalars[element] = original }
             return Double(withoutGradient { loss() }.value.scalars[0])
         }
-        #expect(worst < tolerance, "parameter \(index): worst relative gradient error \(worst)", sourceLocation: sourceLocation)
+        #expect(
+            worst < tolerance, "parameter \(index): worst relative gradient error \(worst)",
+            sourceLocation: sourceLocation)
     }
 }
 

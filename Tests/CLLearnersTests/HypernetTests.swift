@@ -5,17 +5,23 @@ import Testing
 @testable import CLLearners
 
 /// Two task-incremental tasks of two classes each (blobs in 6-d).
-private let taskA = TestData.blobs(task: 0, classes: [0, 1], seenClassCount: 2, perClass: 24, dimension: 6, spread: 0.4, sampleSeed: 1)
-private let taskB = TestData.blobs(task: 1, classes: [2, 3], seenClassCount: 4, perClass: 24, dimension: 6, spread: 0.4, sampleSeed: 2)
+private let taskA = TestData.blobs(
+    task: 0, classes: [0, 1], seenClassCount: 2, perClass: 24, dimension: 6, spread: 0.4, sampleSeed: 1)
+private let taskB = TestData.blobs(
+    task: 1, classes: [2, 3], seenClassCount: 4, perClass: 24, dimension: 6, spread: 0.4, sampleSeed: 2)
 
-private func hypernetConfig(_ given: [String: HyperparameterValue] = [:], iterations: Int = 60) throws -> LearnerConfig {
-    var values: [String: HyperparameterValue] = ["hnet_hidden": .numbers([8]), "embedding_size": .integer(4), "chunk_size": .integer(40),
-                                                 "chunk_embedding_size": .integer(3), "iterations": .integer(iterations), "beta": .number(1)]
+private func hypernetConfig(_ given: [String: HyperparameterValue] = [:], iterations: Int = 60) throws -> LearnerConfig
+{
+    var values: [String: HyperparameterValue] = [
+        "hnet_hidden": .numbers([8]), "embedding_size": .integer(4), "chunk_size": .integer(40),
+        "chunk_embedding_size": .integer(3), "iterations": .integer(iterations), "beta": .number(1),
+    ]
     for (k, v) in given { values[k] = v }
     var training = TestData.training(epochs: 1, batchSize: 12, lr: 0.01, optimizer: "adam")
     training.weightDecay = 0
-    return try LearnerConfig(specs: Hypernet.hyperparameters, given: values, training: training,
-                             backbone: BackboneConfig(kind: "mlp", widths: [5]))
+    return try LearnerConfig(
+        specs: Hypernet.hyperparameters, given: values, training: training,
+        backbone: BackboneConfig(kind: "mlp", widths: [5]))
 }
 
 private func context(seed: UInt64 = 3, kind: String = "task-incremental") -> LearnerContext {
@@ -38,24 +44,29 @@ private func norm(_ t: Tensor) -> Float { t.scalars.reduce(0) { $0 + $1 * $1 }.s
 
 @Test func targetNetworkAndGeneratorsHaveExactSizes() {
     let target = TargetNetwork(inputSize: 784, hiddenWidths: [100, 100], outputSize: 10)
-    #expect(target.parameterCount == 784 * 100 + 100 + 100 * 100 + 100 + 100 * 10 + 10)   // 89 610
+    #expect(target.parameterCount == 784 * 100 + 100 + 100 * 100 + 100 + 100 * 10 + 10)  // 89 610
     var g = SeededGenerator(seed: 1)
-    let chunked = ChunkedMLPGenerator(outputLength: 1000, embeddingSize: 4, chunkSize: 300, chunkEmbeddingSize: 3, hidden: [5],
-                                      activation: .sigmoid, generator: &g)
+    let chunked = ChunkedMLPGenerator(
+        outputLength: 1000, embeddingSize: 4, chunkSize: 300, chunkEmbeddingSize: 3, hidden: [5],
+        activation: .sigmoid, generator: &g)
     #expect(chunked.chunkCount == 4)
-    let condition = TaskCondition(embedding: Variable(Tensor(shape: [4], repeating: 0.5)),
-                                  chunkEmbeddings: Variable(Tensor(shape: [4, 3], repeating: 0.1)))
+    let condition = TaskCondition(
+        embedding: Variable(Tensor(shape: [4], repeating: 0.5)),
+        chunkEmbeddings: Variable(Tensor(shape: [4, 3], repeating: 0.1)))
     #expect(chunked.generate(condition).shape == [1000])
-    let whole = ChunkedMLPGenerator(outputLength: 37, embeddingSize: 4, chunkSize: 0, chunkEmbeddingSize: 3, hidden: [],
-                                    activation: .relu, generator: &g)
+    let whole = ChunkedMLPGenerator(
+        outputLength: 37, embeddingSize: 4, chunkSize: 0, chunkEmbeddingSize: 3, hidden: [],
+        activation: .relu, generator: &g)
     #expect(whole.chunkCount == 0)
     #expect(whole.generate(TaskCondition(embedding: condition.embedding, chunkEmbeddings: nil)).shape == [37])
     // Recurrent: chunks never span layers: layers of 35, 12 and 6 scalars in chunks of 10 → 4 + 2 + 1 steps.
-    let recurrent = RecurrentGenerator(layerParameterCounts: [35, 12, 6], layerDeviations: [0.1, 0.1, 0.1], embeddingSize: 4, chunkSize: 10,
-                                       chunkEmbeddingSize: 3, stateSize: 5, generator: &g)
+    let recurrent = RecurrentGenerator(
+        layerParameterCounts: [35, 12, 6], layerDeviations: [0.1, 0.1, 0.1], embeddingSize: 4, chunkSize: 10,
+        chunkEmbeddingSize: 3, stateSize: 5, generator: &g)
     #expect(recurrent.chunkCount == 7)
     #expect(recurrent.outputLength == 53)
-    let steps = TaskCondition(embedding: condition.embedding, chunkEmbeddings: Variable(Tensor(shape: [7, 3], repeating: 0.2)))
+    let steps = TaskCondition(
+        embedding: condition.embedding, chunkEmbeddings: Variable(Tensor(shape: [7, 3], repeating: 0.2)))
     #expect(recurrent.generate(steps).shape == [53])
     #expect(Set(recurrent.validPositions).count == 53)
     #expect(recurrent.validPositions.allSatisfy { $0 < 7 * 10 })
@@ -67,37 +78,48 @@ private func norm(_ t: Tensor) -> Float { t.scalars.reduce(0) { $0 + $1 * $1 }.s
 @Test func recurrentGeneratorStartsAsSpreadAsTheTargetsOwnInitialisation() {
     let target = TargetNetwork(inputSize: 784, hiddenWidths: [100, 100], outputSize: 10)
     var g = SeededGenerator(seed: 11)
-    let recurrent = RecurrentGenerator(layerParameterCounts: (0..<3).map { target.parameterCount(layer: $0) },
-                                       layerDeviations: (0..<3).map { target.defaultDeviation(layer: $0) },
-                                       embeddingSize: 32, chunkSize: 750, chunkEmbeddingSize: 16, stateSize: 100, generator: &g)
+    let recurrent = RecurrentGenerator(
+        layerParameterCounts: (0..<3).map { target.parameterCount(layer: $0) },
+        layerDeviations: (0..<3).map { target.defaultDeviation(layer: $0) },
+        embeddingSize: 32, chunkSize: 750, chunkEmbeddingSize: 16, stateSize: 100, generator: &g)
     for task in 0..<3 {
-        let condition = TaskCondition(embedding: Variable(Initializer.normal([32], deviation: 1, generator: &g)),
-                                      chunkEmbeddings: Variable(Initializer.normal([recurrent.chunkCount, 16], deviation: 0.1, generator: &g)))
+        let condition = TaskCondition(
+            embedding: Variable(Initializer.normal([32], deviation: 1, generator: &g)),
+            chunkEmbeddings: Variable(Initializer.normal([recurrent.chunkCount, 16], deviation: 0.1, generator: &g)))
         let theta = recurrent.generate(condition).value.scalars
         for layer in 0..<3 {
-            let values = theta[target.offset(layer: layer)..<(target.offset(layer: layer) + target.parameterCount(layer: layer))]
+            let values = theta[
+                target.offset(layer: layer)..<(target.offset(layer: layer) + target.parameterCount(layer: layer))]
             let mean = values.reduce(0, +) / Float(values.count)
             let deviation = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(values.count)).squareRoot()
             let wanted = target.defaultDeviation(layer: layer)
-            #expect(deviation <= 1.1 * wanted && deviation >= 0.1 * wanted, "task \(task) layer \(layer): deviation \(deviation), target's own \(wanted)")
+            #expect(
+                deviation <= 1.1 * wanted && deviation >= 0.1 * wanted,
+                "task \(task) layer \(layer): deviation \(deviation), target's own \(wanted)")
         }
     }
 }
 
 @Test(arguments: ["mlp", "rnn"], ["none", "mip"])
 func gradientsThroughGeneratedWeightsMatchFiniteDifferences(generator: String, parametrization: String) throws {
-    let learner = try Hypernet(config: hypernetConfig(["generator": .text(generator), "parametrization": .text(parametrization),
-                                                       "hnet_activation": .text("tanh"), "chunk_size": .integer(13)]),
-                               context: context())
+    let learner = try Hypernet(
+        config: hypernetConfig([
+            "generator": .text(generator), "parametrization": .text(parametrization),
+            "hnet_activation": .text("tanh"), "chunk_size": .integer(13),
+        ]),
+        context: context())
     var random = SeededGenerator(seed: 5)
     learner.model.addTask(generator: &random)
     let (inputs, labels) = TestData.all(taskA)
     let x = Variable(Tensor(shape: [6, 6], scalars: Array(inputs.scalars[0..<36])))
     let y = Array(labels[0..<6])
     let loss = {
-        Loss.crossEntropy(logits: learner.model.target(x, theta: learner.model.weights(task: 0)).indexSelect([0, 1], axis: 1), labels: y)
+        Loss.crossEntropy(
+            logits: learner.model.target(x, theta: learner.model.weights(task: 0)).indexSelect([0, 1], axis: 1),
+            labels: y)
     }
-    expectGradientsMatchFiniteDifferences(parameters: learner.model.sharedParameters + learner.model.taskParameters(0), loss)
+    expectGradientsMatchFiniteDifferences(
+        parameters: learner.model.sharedParameters + learner.model.taskParameters(0), loss)
 }
 
 @Test func regularizerIsZeroAtTheFirstStepOfATask() throws {
@@ -106,7 +128,7 @@ func gradientsThroughGeneratedWeightsMatchFiniteDifferences(generator: String, p
     learner.model.addTask(generator: &random)
     learner.model.addTask(generator: &random)
     var regularizer = OutputRegularizer(beta: 10)
-    #expect(regularizer.loss(regenerate: learner.model.weights(task:)) == nil)   // no earlier task
+    #expect(regularizer.loss(regenerate: learner.model.weights(task:)) == nil)  // no earlier task
     regularizer.takeTargets(learner.model.allWeights())
     let value = regularizer.loss(regenerate: learner.model.weights(task:))?.value.scalars[0]
     #expect(value == 0)
@@ -127,10 +149,10 @@ func gradientsThroughGeneratedWeightsMatchFiniteDifferences(generator: String, p
     let snapshot = Tensor(shape: [20], repeating: 0.5)
     regularizer.takeTargets([snapshot], masks: [mask])
     var moved = snapshot
-    moved.scalars[8] += 3      // another head's weight: free
-    moved.scalars[16] -= 2     // another head's bias: free
+    moved.scalars[8] += 3  // another head's weight: free
+    moved.scalars[16] -= 2  // another head's bias: free
     #expect(regularizer.loss(regenerate: { _ in Variable(moved) })?.value.scalars[0] == 0)
-    moved.scalars[12] += 1     // the task's own head: kept
+    moved.scalars[12] += 1  // the task's own head: kept
     #expect(regularizer.loss(regenerate: { _ in Variable(moved) })?.value.scalars[0] == 1)
 }
 
@@ -144,8 +166,11 @@ func gradientsThroughGeneratedWeightsMatchFiniteDifferences(generator: String, p
     learner.model.sharedParameters[0].value.scalars[0] += 0.5
     let head = learner.layout.head(task: 1, classes: [2, 3])
     let (inputs, labels) = TestData.all(taskB)
-    let plain = Hypernet.StepLoss(model: learner.model, regularizer: regularizer, head: head, task: 1)(inputs: inputs, labels: labels)
-    let scaled = Hypernet.StepLoss(model: learner.model, regularizer: regularizer, head: head, task: 1, regularizerScale: 0.25)(inputs: inputs, labels: labels)
+    let plain = Hypernet.StepLoss(model: learner.model, regularizer: regularizer, head: head, task: 1)(
+        inputs: inputs, labels: labels)
+    let scaled = Hypernet.StepLoss(
+        model: learner.model, regularizer: regularizer, head: head, task: 1, regularizerScale: 0.25)(
+            inputs: inputs, labels: labels)
     let r = try #require(plain.regularizer), rs = try #require(scaled.regularizer)
     #expect(r > 0)
     #expect(abs(rs - r / 4) <= 1e-6 * r)
@@ -164,14 +189,20 @@ func gradientsThroughGeneratedWeightsMatchFiniteDifferences(generator: String, p
     #expect(relativeDifference(total, taskLoss) == 0)
     #expect(ctx.diagnostics["train_regularizer"] == nil)
     // Nothing holds task 0's weights in place: they drift.
-    let drift = norm(Tensor(shape: snapshot.shape, scalars: zip(learner.model.allWeights()[0].scalars, snapshot.scalars).map { $0 - $1 })) / norm(snapshot)
+    let drift =
+        norm(
+            Tensor(
+                shape: snapshot.shape,
+                scalars: zip(learner.model.allWeights()[0].scalars, snapshot.scalars).map { $0 - $1 })) / norm(snapshot)
     #expect(drift > 0.05, "relative drift \(drift)")
 }
 
 @Test(arguments: ["mlp", "rnn"])
 func oldTasksGeneratedWeightsStayNearTheirSnapshots(generator: String) throws {
     func drift(beta: Double) throws -> (drift: Float, learner: Hypernet) {
-        var learner = try Hypernet(config: hypernetConfig(["beta": .number(beta), "generator": .text(generator)], iterations: 80), context: context())
+        var learner = try Hypernet(
+            config: hypernetConfig(["beta": .number(beta), "generator": .text(generator)], iterations: 80),
+            context: context())
         try learner.learn(taskA)
         let snapshot = learner.model.allWeights()[0]
         try learner.learn(taskB)
@@ -180,7 +211,9 @@ func oldTasksGeneratedWeightsStayNearTheirSnapshots(generator: String) throws {
         let mask = learner.model.target.mask(keepingOutputs: learner.heads[0].columns).scalars
         let change = zip(zip(now.scalars, snapshot.scalars), mask).map { ($0.0 - $0.1) * $1 }
         let kept = zip(snapshot.scalars, mask).map { $0 * $1 }
-        return (norm(Tensor(shape: now.shape, scalars: change)) / norm(Tensor(shape: now.shape, scalars: kept)), learner)
+        return (
+            norm(Tensor(shape: now.shape, scalars: change)) / norm(Tensor(shape: now.shape, scalars: kept)), learner
+        )
     }
     let regularised = try drift(beta: 100)
     let unregularised = try drift(beta: 0)
@@ -194,7 +227,10 @@ func oldTasksGeneratedWeightsStayNearTheirSnapshots(generator: String) throws {
     try learner.learn(taskA)
     try learner.learn(taskB)
     for (t, task) in [(0, taskA), (1, taskB)] {
-        let test = TestData.all(TestData.blobs(task: t, classes: task.classes, seenClassCount: 4, perClass: 20, dimension: 6, spread: 0.4, sampleSeed: 9 + UInt64(t)))
+        let test = TestData.all(
+            TestData.blobs(
+                task: t, classes: task.classes, seenClassCount: 4, perClass: 20, dimension: 6, spread: 0.4,
+                sampleSeed: 9 + UInt64(t)))
         let both = learner.predict(test.inputs, knownTask: t)
         #expect(TestData.accuracy(both.taskAware.argmax(restrictedTo: task.classes), test.labels) > 0.95)
         // Probabilities: rows sum to 1 over the chosen head.
@@ -205,13 +241,17 @@ func oldTasksGeneratedWeightsStayNearTheirSnapshots(generator: String) throws {
     }
     // The runner's one call per batch gives the same scores, the distribution and the inferred tasks.
     for (t, task) in [(0, taskA), (1, taskB)] {
-        let test = TestData.all(TestData.blobs(task: t, classes: task.classes, seenClassCount: 4, perClass: 20, dimension: 6,
-                                               spread: 0.4, sampleSeed: 9 + UInt64(t)))
+        let test = TestData.all(
+            TestData.blobs(
+                task: t, classes: task.classes, seenClassCount: 4, perClass: 20, dimension: 6,
+                spread: 0.4, sampleSeed: 9 + UInt64(t)))
         let both = learner.predict(test.inputs, knownTask: t)
         var generator = SeededGenerator(seed: 0)
-        let result = learner.evaluate(TestBatch(inputs: test.inputs, task: t, chunk: 0),
-                                      request: EvaluationRequest(knownTask: t, distribution: true), generator: &generator)
-        #expect(result.taskAware?.scores == both.taskAware.scores && result.taskAgnostic.scores == both.taskAgnostic.scores)
+        let result = learner.evaluate(
+            TestBatch(inputs: test.inputs, task: t, chunk: 0),
+            request: EvaluationRequest(knownTask: t, distribution: true), generator: &generator)
+        #expect(
+            result.taskAware?.scores == both.taskAware.scores && result.taskAgnostic.scores == both.taskAgnostic.scores)
         #expect(result.distribution?.probabilities == both.taskAgnostic.scores)
         let inferred = try #require(result.inferredTasks)
         #expect(inferred.count == test.labels.count)
@@ -219,7 +259,7 @@ func oldTasksGeneratedWeightsStayNearTheirSnapshots(generator: String) throws {
         let perTask = (0..<2).map { learner.headProbabilities(test.inputs, task: $0) }
         #expect(inferred == EntropyTaskInference.chooseTasks(perTask))
     }
-    #expect(ctx.diagnostics["task_inference_accuracy"] == nil)   // recorded by the runner, not by predictions
+    #expect(ctx.diagnostics["task_inference_accuracy"] == nil)  // recorded by the runner, not by predictions
 }
 
 @Test func entropyInferencePicksTheMostConfidentTaskAndNeverNaN() {
@@ -233,19 +273,23 @@ func oldTasksGeneratedWeightsStayNearTheirSnapshots(generator: String) throws {
 
 @Test func permutedStreamsGiveEachTaskItsOwnHead() throws {
     let learner = try Hypernet(config: hypernetConfig(), context: context(kind: "permuted"))
-    #expect(learner.layout.outputSize == 8)   // 2 tasks x 4 classes
+    #expect(learner.layout.outputSize == 8)  // 2 tasks x 4 classes
     #expect(learner.layout.head(task: 1, classes: []).columns == [4, 5, 6, 7])
     #expect(learner.layout.head(task: 1, classes: []).classes == [0, 1, 2, 3])
 }
 
 @Test func hypernetRejectsNonMLPBackbonesAndSGD() throws {
     #expect(throws: HyperparameterError.self) {
-        try Hypernet(config: LearnerConfig(specs: Hypernet.hyperparameters, given: [:], training: TestData.training(epochs: 1, optimizer: "adam")),
-                     context: context())
+        try Hypernet(
+            config: LearnerConfig(
+                specs: Hypernet.hyperparameters, given: [:], training: TestData.training(epochs: 1, optimizer: "adam")),
+            context: context())
     }
     #expect(throws: HyperparameterError.self) {
-        try Hypernet(config: LearnerConfig(specs: Hypernet.hyperparameters, given: [:], training: TestData.training(epochs: 1, optimizer: "sgd"),
-                                           backbone: BackboneConfig(kind: "mlp", widths: [5])), context: context())
+        try Hypernet(
+            config: LearnerConfig(
+                specs: Hypernet.hyperparameters, given: [:], training: TestData.training(epochs: 1, optimizer: "sgd"),
+                backbone: BackboneConfig(kind: "mlp", widths: [5])), context: context())
     }
     #expect(LearnerRegistry.type(named: "hypernet") != nil)
 }
@@ -256,8 +300,13 @@ func oldTasksGeneratedWeightsStayNearTheirSnapshots(generator: String) throws {
     let given: [String: HyperparameterValue] = ["hnet_hidden": .numbers([8]), "iterations": .integer(60)]
     let backbone = BackboneConfig(kind: "mlp", widths: [5])
     #expect(throws: HyperparameterError.self) {
-        try Hypernet(config: LearnerConfig(specs: Hypernet.hyperparameters, given: given, training: training, backbone: backbone), context: context())
+        try Hypernet(
+            config: LearnerConfig(
+                specs: Hypernet.hyperparameters, given: given, training: training, backbone: backbone),
+            context: context())
     }
-    training.steps = 60   // the same budget said twice is not a conflict
-    _ = try Hypernet(config: LearnerConfig(specs: Hypernet.hyperparameters, given: given, training: training, backbone: backbone), context: context())
+    training.steps = 60  // the same budget said twice is not a conflict
+    _ = try Hypernet(
+        config: LearnerConfig(specs: Hypernet.hyperparameters, given: given, training: training, backbone: backbone),
+        context: context())
 }

@@ -10,7 +10,8 @@ import Testing
 private let minimumEdge = powf(0.9, 10)
 
 /// E symmetric, unit diagonal, every entry 0 or in [0.9^10, 1].
-private func expectTopologyInvariants(_ topology: NeuralGasTopology, sourceLocation: SourceLocation = #_sourceLocation) {
+private func expectTopologyInvariants(_ topology: NeuralGasTopology, sourceLocation: SourceLocation = #_sourceLocation)
+{
     let m = topology.count
     var bad: [String] = []
     for a in 0..<m {
@@ -81,7 +82,8 @@ private func randomMatrix(_ rows: Int, _ columns: Int, seed: UInt64, scale: Floa
     for (i, y) in labels.enumerated() { for c in 0..<4 { points.scalars[i * 4 + c] = codes.scalars[y * 4 + c] } }
     let squared = Variable(points).pairwiseSquaredDistances(Variable(codes))
     let neighbours = [2: [0, 1, 3], 5: [4]]
-    let a = NeighbourhoodSeparation.coefficients(squaredDistances: squared.value, labels: labels, neighbours: neighbours)
+    let a = NeighbourhoodSeparation.coefficients(
+        squaredDistances: squared.value, labels: labels, neighbours: neighbours)
     let loss = NeighbourhoodSeparation.loss(squaredDistances: squared, coefficients: a).value.scalars[0]
     #expect(loss == 0)
     // Weights over neighbours are a distribution; the own column is 1.
@@ -93,14 +95,16 @@ private func randomMatrix(_ rows: Int, _ columns: Int, seed: UInt64, scale: Floa
     var near = points
     for c in 0..<4 { near.scalars[c] = 0.9 * codes.scalars[3 * 4 + c] + 0.1 * codes.scalars[2 * 4 + c] }
     let nearSquared = Variable(near).pairwiseSquaredDistances(Variable(codes))
-    let nearA = NeighbourhoodSeparation.coefficients(squaredDistances: nearSquared.value, labels: labels,
-                                                     neighbours: [2: [3], 5: [4]])
+    let nearA = NeighbourhoodSeparation.coefficients(
+        squaredDistances: nearSquared.value, labels: labels,
+        neighbours: [2: [3], 5: [4]])
     #expect(NeighbourhoodSeparation.loss(squaredDistances: nearSquared, coefficients: nearA).value.scalars[0] > 0)
 }
 
 @Test func separationWeightsFollowTheSoftmaxOfScaledDistances() {
     let d = Tensor(shape: [1, 4], scalars: [9, 100, 400, 2500])
-    let a = NeighbourhoodSeparation.coefficients(squaredDistances: d, labels: [0], neighbours: [0: [1, 2, 3]], scale: 0.001)
+    let a = NeighbourhoodSeparation.coefficients(
+        squaredDistances: d, labels: [0], neighbours: [0: [1, 2, 3]], scale: 0.001)
     let e = [100, 400, 2500].map { exp(-0.001 * Double($0)) }
     let total = e.reduce(0, +)
     for (slot, j) in [1, 2, 3].enumerated() { #expect(abs(Double(a.scalars[j]) + e[slot] / total) < 1e-6) }
@@ -113,10 +117,13 @@ private func randomMatrix(_ rows: Int, _ columns: Int, seed: UInt64, scale: Floa
     let points = randomMatrix(5, 3, seed: 11), codes = randomMatrix(7, 3, seed: 12, scale: 1.5)
     let labels = [0, 3, 3, 6, 1]
     let neighbours = [0: [1, 2, 4], 3: [0, 5, 6], 6: [2], 1: [0, 3]]
-    let a = NeighbourhoodSeparation.coefficients(squaredDistances: Variable(points).pairwiseSquaredDistances(Variable(codes)).value,
-                                                 labels: labels, neighbours: neighbours, scale: 0.3)
+    let a = NeighbourhoodSeparation.coefficients(
+        squaredDistances: Variable(points).pairwiseSquaredDistances(Variable(codes)).value,
+        labels: labels, neighbours: neighbours, scale: 0.3)
     // The check needs rows away from the ReLU kink, and at least one active row.
-    let inner = withoutGradient { (Variable(points).pairwiseSquaredDistances(Variable(codes)) * Variable(a)).sum(axis: 1).value }
+    let inner = withoutGradient {
+        (Variable(points).pairwiseSquaredDistances(Variable(codes)) * Variable(a)).sum(axis: 1).value
+    }
     #expect(inner.scalars.allSatisfy { abs($0) > 0.05 } && inner.scalars.contains { $0 > 0 })
     expectGradientsMatchFiniteDifferences([points, codes], step: 1e-3) { v in
         NeighbourhoodSeparation.loss(squaredDistances: v[0].pairwiseSquaredDistances(v[1]), coefficients: a)
@@ -128,7 +135,8 @@ private func randomMatrix(_ rows: Int, _ columns: Int, seed: UInt64, scale: Floa
     let labels = [0, 7, 3, 3, 5, 1]
     expectGradientsMatchFiniteDifferences([points, codes], step: 1e-3) { v in
         let squared = NAPAVQLosses.squaredDistances(v[0], v[1])
-        return Loss.crossEntropy(logits: NAPAVQLosses.distanceLogits(squaredDistances: squared, temperature: 0.5), labels: labels)
+        return Loss.crossEntropy(
+            logits: NAPAVQLosses.distanceLogits(squaredDistances: squared, temperature: 0.5), labels: labels)
     }
     let teacher = randomMatrix(6, 4, seed: 23)
     expectGradientsMatchFiniteDifferences([points], step: 1e-3) { v in
@@ -136,7 +144,8 @@ private func randomMatrix(_ rows: Int, _ columns: Int, seed: UInt64, scale: Floa
     }
     // ||F − F_old||_F itself (torch.dist), neither squared nor averaged.
     let value = NAPAVQLosses.featureDistillation(student: Variable(points), teacher: teacher).value.scalars[0]
-    let reference = zip(points.scalars, teacher.scalars).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot()
+    let reference = zip(points.scalars, teacher.scalars).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +)
+        .squareRoot()
     #expect(abs(Double(value) - reference) < 1e-5)
 }
 
@@ -148,7 +157,9 @@ private func randomMatrix(_ rows: Int, _ columns: Int, seed: UInt64, scale: Floa
     augmentation.storeMeans(features: features, labels: Array(0..<12))
     var topology = NeuralGasTopology(count: 12, neighbourCount: 5)
     var generator = SeededGenerator(seed: 32)
-    for _ in 0..<5 { topology.update(squaredDistances: randomMatrix(10, 12, seed: generator.next(), scale: 1).map { $0 * $0 }) }
+    for _ in 0..<5 {
+        topology.update(squaredDistances: randomMatrix(10, 12, seed: generator.next(), scale: 1).map { $0 * $0 })
+    }
     let (points, labels) = augmentation.draw(count: 200, oldClasses: 3, topology: topology, generator: &generator)
     #expect(Set(labels).isSubset(of: [0, 4, 8]) && Set(labels).count == 3)
     var pairedWithAnother = 0
@@ -193,19 +204,26 @@ private func imageTask(index: Int, classes: [Int], seenClassCount: Int, perClass
             labels.append(Int32(c))
         }
     }
-    return TestData.task(index: index, classes: classes, seenClassCount: seenClassCount, sampleShape: [1, 6, 6],
-                         scalars: scalars, labels: labels)
+    return TestData.task(
+        index: index, classes: classes, seenClassCount: seenClassCount, sampleShape: [1, 6, 6],
+        scalars: scalars, labels: labels)
 }
 
-private func napaLearner(augment: Bool = true, seed: UInt64 = 0, epochs: Int = 3, reuse: Bool = true,
-                         stages: StageCache = StageCache()) throws -> NAPAVQ {
+private func napaLearner(
+    augment: Bool = true, seed: UInt64 = 0, epochs: Int = 3, reuse: Bool = true,
+    stages: StageCache = StageCache()
+) throws -> NAPAVQ {
     var training = TestData.training(epochs: epochs, batchSize: 8, lr: 1e-3, optimizer: "adam")
     training.schedule = "constant"
-    let config = try LearnerConfig(specs: NAPAVQ.hyperparameters,
-                                   given: ["augment_prototypes": .flag(augment), "draws": .integer(16),
-                                           "reuse_base_task": .flag(reuse)],
-                                   training: training, backbone: BackboneConfig(kind: "mlp", widths: [32]))
-    return try NAPAVQ(config: config, context: TestData.context(seed: seed, sampleShape: [1, 6, 6], classes: 5, stages: stages))
+    let config = try LearnerConfig(
+        specs: NAPAVQ.hyperparameters,
+        given: [
+            "augment_prototypes": .flag(augment), "draws": .integer(16),
+            "reuse_base_task": .flag(reuse),
+        ],
+        training: training, backbone: BackboneConfig(kind: "mlp", widths: [32]))
+    return try NAPAVQ(
+        config: config, context: TestData.context(seed: seed, sampleShape: [1, 6, 6], classes: 5, stages: stages))
 }
 
 @Test func oldCodeVectorsStayBitIdenticalThroughAnIncrementalTask() throws {
@@ -273,10 +291,12 @@ private func napaLearner(augment: Bool = true, seed: UInt64 = 0, epochs: Int = 3
     let codes = Variable(Tensor(shape: [2], scalars: [0.5, 2]), requiresGrad: true)
     var config = TestData.training(epochs: 1, lr: 0.01, optimizer: "adam")
     config.weightDecay = 0.1
-    let optimizer = OptimizerFactory.optimizer(config, sets: [
-        ParameterSet("network", [network]),
-        ParameterSet("codes", [codes], learningRate: 5, weightDecay: 0, optimizer: .plainSGD),
-    ])
+    let optimizer = OptimizerFactory.optimizer(
+        config,
+        sets: [
+            ParameterSet("network", [network]),
+            ParameterSet("codes", [codes], learningRate: 5, weightDecay: 0, optimizer: .plainSGD),
+        ])
     #expect(optimizer.groups.count == 2)
     ((network * network).sum() + (codes * codes).sum()).backward()
     optimizer.apply(ConstantSchedule(), at: 0)

@@ -105,13 +105,16 @@ func scoresMatchNaiveLoops(metric: NearestMeanClassifier.Metric) {
 
 @Test func learnsFromTaskDataThroughTheBackbone() throws {
     // Two classes of 2x2 "images" stored as bytes: class 0 bright top row, class 1 bright bottom row.
-    let bytes: [UInt8] = [255, 255, 0, 0,  250, 240, 10, 0,  0, 0, 255, 255,  5, 0, 230, 250]
+    let bytes: [UInt8] = [255, 255, 0, 0, 250, 240, 10, 0, 0, 0, 255, 255, 5, 0, 230, 250]
     let split = DataSplit(sampleShape: [1, 2, 2], storage: .bytes(bytes), labels: [7, 7, 3, 3])
     let config = try LearnerConfig(specs: NearestMeanClassifier.hyperparameters, given: ["metric": .text("euclidean")])
-    let context = LearnerContext(seed: 0, sampleShape: [1, 2, 2], totalClassCount: 2, taskCount: 1, streamKind: "class-incremental")
+    let context = LearnerContext(
+        seed: 0, sampleShape: [1, 2, 2], totalClassCount: 2, taskCount: 1, streamKind: "class-incremental")
     var nmc = try NearestMeanClassifier(config: config, context: context)
-    try nmc.learn(TaskData(index: 0, classes: [0, 1], seenClassCount: 2, split: split,
-                           sampleIndices: [0, 1, 2, 3], labels: [0, 0, 1, 1]))
+    try nmc.learn(
+        TaskData(
+            index: 0, classes: [0, 1], seenClassCount: 2, split: split,
+            sampleIndices: [0, 1, 2, 3], labels: [0, 0, 1, 1]))
     let prediction = nmc.predict(split.batch([1, 3, 0, 2]), task: nil)
     #expect(prediction.argmax() == [0, 1, 0, 1])
 }
@@ -131,7 +134,7 @@ func scoresMatchNaiveLoops(metric: NearestMeanClassifier.Metric) {
 }
 
 @Test func argmaxRestrictsToAllowedColumnsAndBreaksTiesLow() {
-    let prediction = Prediction(scores: Tensor(shape: [2, 4], scalars: [1, 5, 5, 0,  9, 1, 2, 3]))
+    let prediction = Prediction(scores: Tensor(shape: [2, 4], scalars: [1, 5, 5, 0, 9, 1, 2, 3]))
     #expect(prediction.argmax() == [1, 0])
     #expect(prediction.argmax(restrictedTo: [2, 3]) == [2, 3])
     #expect(prediction.argmax(restrictedTo: [7]) == [-1, -1])
@@ -139,7 +142,10 @@ func scoresMatchNaiveLoops(metric: NearestMeanClassifier.Metric) {
 
 @Test func registryKnowsNMCAndExplainsPlannedLearners() {
     #expect(LearnerRegistry.type(named: "nmc") == NearestMeanClassifier.self)
-    #expect(LearnerRegistry.unavailableMessage("someday", planned: ["someday"]).contains("learner 'someday' is not available in this version"))
-    #expect(LearnerRegistry.planned.allSatisfy { LearnerRegistry.type(named: $0) == nil })   // nothing that ships is "planned"
+    #expect(
+        LearnerRegistry.unavailableMessage("someday", planned: ["someday"]).contains(
+            "learner 'someday' is not available in this version"))
+    // nothing that ships is "planned"
+    #expect(LearnerRegistry.planned.allSatisfy { LearnerRegistry.type(named: $0) == nil })
     #expect(LearnerRegistry.unavailableMessage("foo").contains("unknown learner 'foo'"))
 }

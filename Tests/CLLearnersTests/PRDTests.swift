@@ -30,8 +30,10 @@ private func prototypes(dimension: Int = 5, seed: UInt64 = 3) throws -> TaskProt
     /// −(z_i·z_p/τ − log Σ_{a≠i} exp(z_i·z_a/τ)), and the loss is (0.1/0.07) times their mean.
     @Test func supervisedContrastiveMatchesTheHandComputedFourSampleCase() {
         let z = Tensor(shape: [4, 2], scalars: [1, 0, 0.6, 0.8, 0, 1, -0.8, 0.6])
-        let loss = Loss.supervisedContrastive(features: Variable(z), labels: [0, 0, 1, 1], temperature: 0.1,
-                                              baseTemperature: PRDStep.baseTemperature).value.scalars[0]
+        let loss = Loss.supervisedContrastive(
+            features: Variable(z), labels: [0, 0, 1, 1], temperature: 0.1,
+            baseTemperature: PRDStep.baseTemperature
+        ).value.scalars[0]
         func term(positive: Double, others: [Double]) -> Double {
             -(positive - Foundation.log(([positive] + others).map { Foundation.exp($0) }.reduce(0, +)))
         }
@@ -47,8 +49,9 @@ private func prototypes(dimension: Int = 5, seed: UInt64 = 3) throws -> TaskProt
     @Test func supervisedContrastiveGradientMatchesFiniteDifferences() {
         let raw = random([6, 3], seed: 11)
         expectGradientsMatchFiniteDifferences([raw]) {
-            Loss.supervisedContrastive(features: $0[0].l2Normalized(), labels: [0, 1, 0, 1, 2, 2], temperature: 0.1,
-                                       baseTemperature: PRDStep.baseTemperature)
+            Loss.supervisedContrastive(
+                features: $0[0].l2Normalized(), labels: [0, 1, 0, 1, 2, 2], temperature: 0.1,
+                baseTemperature: PRDStep.baseTemperature)
         }
     }
 
@@ -56,8 +59,9 @@ private func prototypes(dimension: Int = 5, seed: UInt64 = 3) throws -> TaskProt
         let student = try prototypes()
         let teacher = TaskPrototypes(frozenCopyOf: student)
         let features = random([7, 5], seed: 4, scale: 2)
-        let loss = RelationDistillation.loss(studentFeatures: Variable(features), studentPrototypes: student,
-                                             teacherFeatures: features, teacherPrototypes: teacher, temperature: 1)
+        let loss = RelationDistillation.loss(
+            studentFeatures: Variable(features), studentPrototypes: student,
+            teacherFeatures: features, teacherPrototypes: teacher, temperature: 1)
         let value = loss.value.scalars[0]
         #expect(Swift.abs(value) < 1e-6, "L_d = \(value) with identical student and teacher")
     }
@@ -66,10 +70,11 @@ private func prototypes(dimension: Int = 5, seed: UInt64 = 3) throws -> TaskProt
         let student = TaskPrototypes(featureDimension: 5)
         var generator = SeededGenerator(seed: 1)
         try student.addHead(for: [0, 1], generator: &generator)
-        let teacher = TaskPrototypes(featureDimension: 5)   // nothing learned before the first task
-        let loss = RelationDistillation.loss(studentFeatures: Variable(random([4, 5], seed: 2), requiresGrad: true),
-                                             studentPrototypes: student, teacherFeatures: random([4, 5], seed: 3),
-                                             teacherPrototypes: teacher, temperature: 1)
+        let teacher = TaskPrototypes(featureDimension: 5)  // nothing learned before the first task
+        let loss = RelationDistillation.loss(
+            studentFeatures: Variable(random([4, 5], seed: 2), requiresGrad: true),
+            studentPrototypes: student, teacherFeatures: random([4, 5], seed: 3),
+            teacherPrototypes: teacher, temperature: 1)
         #expect(loss.value.scalars == [0])
         #expect(!loss.requiresGrad)
     }
@@ -79,10 +84,12 @@ private func prototypes(dimension: Int = 5, seed: UInt64 = 3) throws -> TaskProt
         let student = try prototypes(seed: seed)
         let teacher = TaskPrototypes(frozenCopyOf: try prototypes(seed: seed + 100))
         for temperature: Float in [0.5, 1, 2] {
-            let value = RelationDistillation.loss(studentFeatures: Variable(random([6, 5], seed: seed, scale: 3)),
-                                                  studentPrototypes: student,
-                                                  teacherFeatures: random([6, 5], seed: seed + 50, scale: 3),
-                                                  teacherPrototypes: teacher, temperature: temperature).value.scalars[0]
+            let value = RelationDistillation.loss(
+                studentFeatures: Variable(random([6, 5], seed: seed, scale: 3)),
+                studentPrototypes: student,
+                teacherFeatures: random([6, 5], seed: seed + 50, scale: 3),
+                teacherPrototypes: teacher, temperature: temperature
+            ).value.scalars[0]
             #expect(value > 0, "L_d = \(value) for different student and teacher (T_d = \(temperature))")
         }
     }
@@ -93,8 +100,10 @@ private func prototypes(dimension: Int = 5, seed: UInt64 = 3) throws -> TaskProt
         let student = try prototypes()
         let teacher = TaskPrototypes(frozenCopyOf: try prototypes(seed: 9))
         let (s, t) = (random([3, 5], seed: 5), random([3, 5], seed: 6))
-        let total = RelationDistillation.loss(studentFeatures: Variable(s), studentPrototypes: student,
-                                              teacherFeatures: t, teacherPrototypes: teacher, temperature: 2).value.scalars[0]
+        let total = RelationDistillation.loss(
+            studentFeatures: Variable(s), studentPrototypes: student,
+            teacherFeatures: t, teacherPrototypes: teacher, temperature: 2
+        ).value.scalars[0]
         var expected = 0.0
         for task in 0..<2 {
             let studentScores = student.relationScores(Variable(s), task: task).value
@@ -137,11 +146,14 @@ private func prototypes(dimension: Int = 5, seed: UInt64 = 3) throws -> TaskProt
         let teacher = TaskPrototypes(frozenCopyOf: try prototypes(seed: 21))
         let teacherFeatures = random([4, 5], seed: 22)
         let initial = try prototypes(seed: 23)
-        expectGradientsMatchFiniteDifferences([random([4, 5], seed: 24), initial.heads[0].value, initial.heads[1].value]) { v in
+        expectGradientsMatchFiniteDifferences([
+            random([4, 5], seed: 24), initial.heads[0].value, initial.heads[1].value,
+        ]) { v in
             let student = TaskPrototypes(featureDimension: 5)
             student.setHeads([v[1], v[2]], classes: [[0, 1], [2, 3]])
-            return RelationDistillation.loss(studentFeatures: v[0], studentPrototypes: student, teacherFeatures: teacherFeatures,
-                                             teacherPrototypes: teacher, temperature: 1.5)
+            return RelationDistillation.loss(
+                studentFeatures: v[0], studentPrototypes: student, teacherFeatures: teacherFeatures,
+                teacherPrototypes: teacher, temperature: 1.5)
         }
     }
 
@@ -168,13 +180,17 @@ private func prototypes(dimension: Int = 5, seed: UInt64 = 3) throws -> TaskProt
 // MARK: - The learner
 
 private let sampleShape = [6]
-private let taskA = TestData.blobs(task: 0, classes: [0, 1], seenClassCount: 2, perClass: 24, dimension: 6, spread: 0.4, sampleSeed: 1)
-private let taskB = TestData.blobs(task: 1, classes: [2, 3], seenClassCount: 4, perClass: 24, dimension: 6, spread: 0.4, sampleSeed: 2)
-private let testA = TestData.all(TestData.blobs(task: 0, classes: [0, 1], seenClassCount: 2, perClass: 25, dimension: 6, spread: 0.4, sampleSeed: 3))
+private let taskA = TestData.blobs(
+    task: 0, classes: [0, 1], seenClassCount: 2, perClass: 24, dimension: 6, spread: 0.4, sampleSeed: 1)
+private let taskB = TestData.blobs(
+    task: 1, classes: [2, 3], seenClassCount: 4, perClass: 24, dimension: 6, spread: 0.4, sampleSeed: 2)
+private let testA = TestData.all(
+    TestData.blobs(task: 0, classes: [0, 1], seenClassCount: 2, perClass: 25, dimension: 6, spread: 0.4, sampleSeed: 3))
 
 private func prdConfig(_ given: [String: HyperparameterValue] = [:], epochs: Int = 15) throws -> LearnerConfig {
-    try LearnerConfig(specs: PRD.hyperparameters, given: given, training: TestData.training(epochs: epochs, batchSize: 12, lr: 0.05),
-                      backbone: BackboneConfig(kind: "mlp", widths: [16]))
+    try LearnerConfig(
+        specs: PRD.hyperparameters, given: given, training: TestData.training(epochs: epochs, batchSize: 12, lr: 0.05),
+        backbone: BackboneConfig(kind: "mlp", widths: [16]))
 }
 
 /// A batch of two identical views of task B's first samples, as the loop would hand it.
@@ -182,8 +198,9 @@ private func batchOfTaskB(step: Int = 0) -> TrainingBatch {
     let positions = Array(0..<8)
     let inputs = taskB.inputs(at: positions)
     let labels = positions.map { Int(taskB.labels[$0]) }
-    return TrainingBatch(views: [inputs, inputs], viewLabels: [labels, labels], labels: labels, positions: positions,
-                         task: 1, epoch: 1, step: step, scheduleFactor: 1)
+    return TrainingBatch(
+        views: [inputs, inputs], viewLabels: [labels, labels], labels: labels, positions: positions,
+        task: 1, epoch: 1, step: step, scheduleFactor: 1)
 }
 
 @Suite struct PRDLearnerTests {
@@ -202,13 +219,15 @@ private func batchOfTaskB(step: Int = 0) -> TrainingBatch {
     /// At the first step of the second task the student is the teacher (same weights, both
     /// on batch statistics of the same batch), so L_d is exactly what it is at a fixed point: 0.
     @Test func distillationIsZeroAtTheStartOfTheSecondTask() throws {
-        var learner = try PRD(config: prdConfig(epochs: 3), context: TestData.context(seed: 1, sampleShape: sampleShape))
+        var learner = try PRD(
+            config: prdConfig(epochs: 3), context: TestData.context(seed: 1, sampleShape: sampleShape))
         try learner.learn(taskA)
         let teacher = try #require(learner.teacher)
         var generator = SeededGenerator(seed: 5)
         try learner.prototypes.addHead(for: [2, 3], generator: &generator)
-        let step = PRDStep(backbone: learner.backbone, projection: learner.projection, prototypes: learner.prototypes,
-                           teacher: teacher, weights: learner.weights, columns: 4)
+        let step = PRDStep(
+            backbone: learner.backbone, projection: learner.projection, prototypes: learner.prototypes,
+            teacher: teacher, weights: learner.weights, columns: 4)
         learner.backbone.isTraining = true
         defer { learner.backbone.isTraining = false }
         let batch = batchOfTaskB()
@@ -219,12 +238,15 @@ private func batchOfTaskB(step: Int = 0) -> TrainingBatch {
     }
 
     @Test func prototypeLossSendsNoGradientIntoTheBackbone() throws {
-        var learner = try PRD(config: prdConfig(epochs: 2), context: TestData.context(seed: 2, sampleShape: sampleShape))
+        var learner = try PRD(
+            config: prdConfig(epochs: 2), context: TestData.context(seed: 2, sampleShape: sampleShape))
         try learner.learn(taskA)
         var generator = SeededGenerator(seed: 5)
         try learner.prototypes.addHead(for: [2, 3], generator: &generator)
         // The loop leaves the last step's gradients in place: clear them first.
-        for parameter in learner.backbone.network.parameters + learner.prototypes.parameters { parameter.zeroGradient() }
+        for parameter in learner.backbone.network.parameters + learner.prototypes.parameters {
+            parameter.zeroGradient()
+        }
         let batch = batchOfTaskB()
         let features = learner.backbone.trainingFeatures(of: batch.inputs)
         let loss = learner.prototypes.prototypeLoss(features: features.value, labels: batch.labels, task: 1)
@@ -266,8 +288,9 @@ private func batchOfTaskB(step: Int = 0) -> TrainingBatch {
     }
 
     @Test func theAblationKeepsNoTeacher() throws {
-        var learner = try PRD(config: prdConfig(["distill_weight": .number(0)], epochs: 2),
-                              context: TestData.context(seed: 4, sampleShape: sampleShape))
+        var learner = try PRD(
+            config: prdConfig(["distill_weight": .number(0)], epochs: 2),
+            context: TestData.context(seed: 4, sampleShape: sampleShape))
         try learner.learn(taskA)
         try learner.learn(taskB)
         #expect(learner.teacher == nil)
@@ -276,7 +299,8 @@ private func batchOfTaskB(step: Int = 0) -> TrainingBatch {
     /// Scores are cosines in the label's column; with a task id, other tasks' columns hold
     /// −2 (below any cosine), so the argmax stays within the task's head.
     @Test func predictionsAreCosinesAndTaskRestrictedWithATaskId() throws {
-        var learner = try PRD(config: prdConfig(epochs: 2), context: TestData.context(seed: 5, sampleShape: sampleShape))
+        var learner = try PRD(
+            config: prdConfig(epochs: 2), context: TestData.context(seed: 5, sampleShape: sampleShape))
         #expect(learner.predict(testA.inputs, task: nil).classCount == 0)
         try learner.learn(taskA)
         try learner.learn(taskB)
@@ -292,9 +316,11 @@ private func batchOfTaskB(step: Int = 0) -> TrainingBatch {
     }
 
     @Test func refusesAClassThatAlreadyHasAPrototype() throws {
-        var learner = try PRD(config: prdConfig(epochs: 1), context: TestData.context(seed: 6, sampleShape: sampleShape))
+        var learner = try PRD(
+            config: prdConfig(epochs: 1), context: TestData.context(seed: 6, sampleShape: sampleShape))
         try learner.learn(taskA)
-        let again = TestData.blobs(task: 1, classes: [0, 1], seenClassCount: 2, perClass: 4, dimension: 6, sampleSeed: 9)
+        let again = TestData.blobs(
+            task: 1, classes: [0, 1], seenClassCount: 2, perClass: 4, dimension: 6, sampleSeed: 9)
         #expect(throws: PRDError.self) { try learner.learn(again) }
     }
 }

@@ -11,16 +11,21 @@ import Testing
     static let dimension = 6
 
     static func tasks() -> [TaskData] {
-        [TestData.blobs(task: 0, classes: [0, 1], seenClassCount: 2, perClass: 24, dimension: dimension, sampleSeed: 1),
-         TestData.blobs(task: 1, classes: [2, 3], seenClassCount: 4, perClass: 24, dimension: dimension, sampleSeed: 2)]
+        [
+            TestData.blobs(
+                task: 0, classes: [0, 1], seenClassCount: 2, perClass: 24, dimension: dimension, sampleSeed: 1),
+            TestData.blobs(
+                task: 1, classes: [2, 3], seenClassCount: 4, perClass: 24, dimension: dimension, sampleSeed: 2),
+        ]
     }
 
     static func config(_ type: any Learner.Type, _ given: [String: HyperparameterValue] = [:]) throws -> LearnerConfig {
         var defaults: [String: HyperparameterValue] = ["latent_dimension": .integer(3)]
         for (k, v) in given { defaults[k] = v }
-        return try LearnerConfig(specs: type.hyperparameters, given: defaults,
-                                 training: TestData.training(epochs: 4, batchSize: 12, lr: 0.01, optimizer: "adam"),
-                                 backbone: BackboneConfig(kind: "mlp", widths: [8]))
+        return try LearnerConfig(
+            specs: type.hyperparameters, given: defaults,
+            training: TestData.training(epochs: 4, batchSize: 12, lr: 0.01, optimizer: "adam"),
+            backbone: BackboneConfig(kind: "mlp", widths: [8]))
     }
 
     static func context() -> LearnerContext { TestData.context(sampleShape: [dimension], classes: 4, tasks: 2) }
@@ -39,20 +44,25 @@ import Testing
 
     @Test func vanishingSigmaTrainsAndPredictsExactlyLikePSENN() throws {
         var deterministic = try PSENN(config: Self.config(PSENN.self), context: Self.context())
-        var probabilistic = try ProbPSENN(config: Self.config(ProbPSENN.self, ["initial_sigma": .number(1e-30), "lambda_kl": .number(0)]),
-                                          context: Self.context())
+        var probabilistic = try ProbPSENN(
+            config: Self.config(ProbPSENN.self, ["initial_sigma": .number(1e-30), "lambda_kl": .number(0)]),
+            context: Self.context())
         for task in Self.tasks() {
             try deterministic.learn(task)
             try probabilistic.learn(task)
             let inputs = TestData.all(task).inputs
-            #expect(deterministic.learning.network.prototypes.means.value == probabilistic.learning.network.prototypes.means.value)
+            #expect(
+                deterministic.learning.network.prototypes.means.value
+                    == probabilistic.learning.network.prototypes.means.value)
             var generator = SeededGenerator(seed: 3)
             let expected = deterministic.predictDistribution(inputs, task: nil, generator: &generator)
             let sampled = probabilistic.predictDistribution(inputs, task: nil, generator: &generator)
             #expect(Self.largestDifference(expected.probabilities, sampled.probabilities) < 1e-6)
             #expect(expected.prediction.argmax() == sampled.prediction.argmax())
             let information = Self.mutualInformation(sampled)
-            #expect(information.allSatisfy { $0 >= 0 && $0 < 1e-9 }, "mutual information at σ = 0: \(information.max() ?? .nan)")
+            #expect(
+                information.allSatisfy { $0 >= 0 && $0 < 1e-9 },
+                "mutual information at σ = 0: \(information.max() ?? .nan)")
         }
     }
 
@@ -60,12 +70,14 @@ import Testing
     static func mutualInformation(_ distribution: PredictiveDistribution) -> [Double] {
         let p = distribution.probabilities, classes = p.shape[1]
         return (0..<p.shape[0]).map { row in
-            MonteCarloPrediction.entropy(p.scalars[(row * classes)..<((row + 1) * classes)]) - distribution.expectedEntropy![row]
+            MonteCarloPrediction.entropy(p.scalars[(row * classes)..<((row + 1) * classes)])
+                - distribution.expectedEntropy![row]
         }
     }
 
     @Test func monteCarloDistributionSumsToOneWithPositiveMutualInformation() throws {
-        var learner = try ProbPSENN(config: Self.config(ProbPSENN.self, ["initial_sigma": .number(1.0)]), context: Self.context())
+        var learner = try ProbPSENN(
+            config: Self.config(ProbPSENN.self, ["initial_sigma": .number(1.0)]), context: Self.context())
         for task in Self.tasks() { try learner.learn(task) }
         let inputs = TestData.all(Self.tasks()[1]).inputs
         var generator = SeededGenerator(seed: 5)
@@ -79,7 +91,9 @@ import Testing
         #expect(information.allSatisfy { $0 >= 0 }, "negative mutual information \(information.min() ?? .nan)")
         #expect((information.max() ?? 0) > 1e-4, "σ > 0 but the draws agree everywhere")
         var again = SeededGenerator(seed: 5)
-        #expect(learner.predictDistribution(inputs, task: nil, generator: &again).probabilities == distribution.probabilities)
+        #expect(
+            learner.predictDistribution(inputs, task: nil, generator: &again).probabilities
+                == distribution.probabilities)
     }
 
     @Test func frozenAnchorKeepsOldPrototypesBitIdentical() throws {
@@ -97,13 +111,15 @@ import Testing
             try learning.learn(Self.tasks()[1])
             let after = learning.network.prototypes.means.value
             #expect(Array(after.scalars.prefix(before.count)) == before.scalars, "\(type.name): old prototypes moved")
-            #expect(Array(learning.network.prototypes.scales.scalars.prefix(scalesBefore.count)) == scalesBefore.scalars)
+            #expect(
+                Array(learning.network.prototypes.scales.scalars.prefix(scalesBefore.count)) == scalesBefore.scalars)
             #expect(after.shape == [8, 3])
         }
     }
 
     @Test func klAnchorIsZeroAtItsSnapshotAndLetsOldPrototypesMove() throws {
-        var learner = try ProbPSENN(config: Self.config(ProbPSENN.self, ["anchor": .text("kl")]), context: Self.context())
+        var learner = try ProbPSENN(
+            config: Self.config(ProbPSENN.self, ["anchor": .text("kl")]), context: Self.context())
         try learner.learn(Self.tasks()[0])
         let bank = learner.learning.network.prototypes
         let kl = bank.klToSnapshot(bank.snapshot()).value.scalars[0]
@@ -118,8 +134,9 @@ import Testing
     /// fixed by reseeding the generator for every evaluation.
     @Test func objectiveGradientsMatchFiniteDifferences() throws {
         var generator = SeededGenerator(seed: 11)
-        let network = PrototypeNetwork(sampleShape: [Self.dimension], hiddenWidths: [5], latentDimension: 3, probabilistic: true,
-                                       generator: &generator)
+        let network = PrototypeNetwork(
+            sampleShape: [Self.dimension], hiddenWidths: [5], latentDimension: 3, probabilistic: true,
+            generator: &generator)
         var initial = Tensor(shape: [4, 3])
         for i in 0..<initial.count { initial.scalars[i] = generator.nextNormal() }
         network.prototypes.add(means: initial.rows(0..<2), classes: [0, 1], initialScale: 0.4)
@@ -127,9 +144,11 @@ import Testing
         network.prototypes.add(means: initial.rows(2..<4), classes: [2, 3], initialScale: 0.7)
         network.output.grow(newPrototypeClasses: [0, 1, 2, 3], classes: 4)
         let (inputs, labels) = TestData.all(Self.tasks()[1])
-        let batch = TrainingBatch(views: [inputs.rows(0..<10)], viewLabels: [Array(labels.prefix(10))], labels: Array(labels.prefix(10)),
-                                  positions: Array(0..<10), task: 1, epoch: 1, step: 0, scheduleFactor: 1)
-        let objective = PrototypeObjective(reconstructionWeight: 0.05, r1Weight: 0.05, r2Weight: 0.05, klWeight: 0.1, anchorWeight: 0.5)
+        let batch = TrainingBatch(
+            views: [inputs.rows(0..<10)], viewLabels: [Array(labels.prefix(10))], labels: Array(labels.prefix(10)),
+            positions: Array(0..<10), task: 1, epoch: 1, step: 0, scheduleFactor: 1)
+        let objective = PrototypeObjective(
+            reconstructionWeight: 0.05, r1Weight: 0.05, r2Weight: 0.05, klWeight: 0.1, anchorWeight: 0.5)
         func loss() -> Variable {
             var draws = SeededGenerator(seed: 21)
             return objective.loss(batch, network: network, anchor: anchor, generator: &draws)

@@ -96,9 +96,11 @@ struct ResNet18Tests {
             (network.features(of: v[0]) * weights).sum()
         }
         let blocks = network.stages.flatMap { $0 }
-        let selected = [network.stem.weight, network.stemNorm.scale, blocks[1].convB.weight,
-                        blocks[2].projection!.conv.weight, blocks[2].projection!.bn.shift,
-                        blocks[4].convA.weight, blocks[7].bnB.scale]
+        let selected = [
+            network.stem.weight, network.stemNorm.scale, blocks[1].convB.weight,
+            blocks[2].projection!.conv.weight, blocks[2].projection!.bn.shift,
+            blocks[4].convA.weight, blocks[7].bnB.scale,
+        ]
         expectGradientsMatchFiniteDifferences(parameters: selected, step: 1e-4) {
             (network.features(of: Variable(input)) * weights).sum()
         }
@@ -124,15 +126,18 @@ struct ResNet18Tests {
 /// absent width is the full nf = 64.
 @Test func theFactoryBuildsResNet18WithTheProtocolsWidth() throws {
     var generator = SeededGenerator(seed: 8)
-    let reduced = try BackboneFactory.makeTrainableBackbone(BackboneConfig(kind: "resnet18", width: 20),
-                                                            sampleShape: [3, 32, 32], generator: &generator)
+    let reduced = try BackboneFactory.makeTrainableBackbone(
+        BackboneConfig(kind: "resnet18", width: 20),
+        sampleShape: [3, 32, 32], generator: &generator)
     #expect(reduced.featureDimension == 160)
-    let full = try BackboneFactory.makeTrainableBackbone(BackboneConfig(kind: "resnet18"),
-                                                         sampleShape: [1, 28, 28], generator: &generator)
+    let full = try BackboneFactory.makeTrainableBackbone(
+        BackboneConfig(kind: "resnet18"),
+        sampleShape: [1, 28, 28], generator: &generator)
     #expect(full.featureDimension == 512)
     #expect(throws: HyperparameterError.self) {
-        _ = try BackboneFactory.makeTrainableBackbone(BackboneConfig(kind: "resnet18"), sampleShape: [784],
-                                                      generator: &generator)
+        _ = try BackboneFactory.makeTrainableBackbone(
+            BackboneConfig(kind: "resnet18"), sampleShape: [784],
+            generator: &generator)
     }
     #expect(BackboneFactory.trainable.contains("resnet18"))
 }

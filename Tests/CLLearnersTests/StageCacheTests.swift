@@ -14,10 +14,12 @@ struct StageCacheTests {
 
     @Test("every input of a stage changes its key")
     func keys() {
-        let task = TestData.task(index: 0, classes: [0, 1], seenClassCount: 2, sampleShape: [2],
-                                 scalars: [0, 1, 2, 3], labels: [0, 1])
-        let other = TestData.task(index: 0, classes: [0, 1], seenClassCount: 2, sampleShape: [2],
-                                  scalars: [0, 1, 2, 3, 4, 5], labels: [0, 1, 1])
+        let task = TestData.task(
+            index: 0, classes: [0, 1], seenClassCount: 2, sampleShape: [2],
+            scalars: [0, 1, 2, 3], labels: [0, 1])
+        let other = TestData.task(
+            index: 0, classes: [0, 1], seenClassCount: 2, sampleShape: [2],
+            scalars: [0, 1, 2, 3, 4, 5], labels: [0, 1, 1])
         let base = key(task: task)
         #expect(base == key(task: task))
         #expect(base != key(width: 20, task: task))
@@ -31,17 +33,27 @@ struct StageCacheTests {
         let stages = StageCache()
         var computed = 0
         func context(_ digest: String, _ name: String) -> LearnerContext {
-            LearnerContext(seed: 0, sampleShape: [2], totalClassCount: 2, taskCount: 1, streamKind: "class-incremental",
-                           stageCache: stages, datasetDigest: digest, learnerDescription: name)
+            LearnerContext(
+                seed: 0, sampleShape: [2], totalClassCount: 2, taskCount: 1, streamKind: "class-incremental",
+                stageCache: stages, datasetDigest: digest, learnerDescription: name)
         }
         let key = StageKey(stage: "s")
         let first = context("d1", "a, seed 0")
-        #expect(first.reuse(key) { computed += 1; return 7 } == 7)
+        #expect(
+            first.reuse(key) {
+                computed += 1; return 7
+            } == 7)
         let second = context("d1", "b, seed 0")
-        #expect(second.reuse(key) { computed += 1; return 8 } == 7)
+        #expect(
+            second.reuse(key) {
+                computed += 1; return 8
+            } == 7)
         #expect(second.notes["stage.s"]?.hasPrefix("reused from a, seed 0") == true)
         let otherData = context("d2", "c, seed 0")
-        #expect(otherData.reuse(key) { computed += 1; return 9 } == 9)
+        #expect(
+            otherData.reuse(key) {
+                computed += 1; return 9
+            } == 9)
         #expect(computed == 2 && stages.count == 2)
     }
 }

@@ -7,11 +7,14 @@ import CLTensor
 enum TestData {
     /// A task over `classes` whose samples are `perClass` noisy copies of a per-class centre
     /// (centres drawn from `centreSeed`, so two tasks built with the same seed share them).
-    static func blobs(task index: Int, classes: [Int], seenClassCount: Int, perClass: Int, dimension: Int,
-                      spread: Float = 0.3, centreSeed: UInt64 = 7, sampleSeed: UInt64) -> TaskData {
+    static func blobs(
+        task index: Int, classes: [Int], seenClassCount: Int, perClass: Int, dimension: Int,
+        spread: Float = 0.3, centreSeed: UInt64 = 7, sampleSeed: UInt64
+    ) -> TaskData {
         var centreGenerator = SeededGenerator(seed: centreSeed)
         let maxClass = (classes.max() ?? 0) + 1
-        let centres: [[Float]] = (0..<maxClass).map { _ in (0..<dimension).map { _ in centreGenerator.nextNormal() * 2 } }
+        let centres: [[Float]] = (0..<maxClass).map { _ in (0..<dimension).map { _ in centreGenerator.nextNormal() * 2 }
+        }
         var generator = SeededGenerator(seed: sampleSeed)
         var rows: [Float] = []
         var labels: [Int32] = []
@@ -21,14 +24,19 @@ enum TestData {
                 labels.append(Int32(c))
             }
         }
-        return task(index: index, classes: classes, seenClassCount: seenClassCount, sampleShape: [dimension], scalars: rows, labels: labels)
+        return task(
+            index: index, classes: classes, seenClassCount: seenClassCount, sampleShape: [dimension], scalars: rows,
+            labels: labels)
     }
 
     /// A task from explicit samples.
-    static func task(index: Int, classes: [Int], seenClassCount: Int, sampleShape: [Int], scalars: [Float], labels: [Int32]) -> TaskData {
+    static func task(
+        index: Int, classes: [Int], seenClassCount: Int, sampleShape: [Int], scalars: [Float], labels: [Int32]
+    ) -> TaskData {
         let split = DataSplit(sampleShape: sampleShape, storage: .floats(scalars), labels: labels)
-        return TaskData(index: index, classes: classes, seenClassCount: seenClassCount, split: split,
-                        sampleIndices: Array(0..<labels.count), labels: labels)
+        return TaskData(
+            index: index, classes: classes, seenClassCount: seenClassCount, split: split,
+            sampleIndices: Array(0..<labels.count), labels: labels)
     }
 
     /// All inputs and labels of a task.
@@ -37,14 +45,20 @@ enum TestData {
     }
 
     /// A context of its own; contexts given one `stages` cache share stages, as the learners of one run do.
-    static func context(seed: UInt64 = 0, sampleShape: [Int], classes: Int = 10, tasks: Int = 2,
-                        stages: StageCache = StageCache(), learner: String = "test") -> LearnerContext {
-        LearnerContext(seed: seed, sampleShape: sampleShape, totalClassCount: classes, taskCount: tasks, streamKind: "class-incremental",
-                       stageCache: stages, datasetDigest: "test-data", learnerDescription: learner)
+    static func context(
+        seed: UInt64 = 0, sampleShape: [Int], classes: Int = 10, tasks: Int = 2,
+        stages: StageCache = StageCache(), learner: String = "test"
+    ) -> LearnerContext {
+        LearnerContext(
+            seed: seed, sampleShape: sampleShape, totalClassCount: classes, taskCount: tasks,
+            streamKind: "class-incremental",
+            stageCache: stages, datasetDigest: "test-data", learnerDescription: learner)
     }
 
-    static func training(epochs: Int, batchSize: Int = 16, lr: Double = 0.1, optimizer: String = "sgd",
-                         augment: [String] = []) -> TrainingConfig {
+    static func training(
+        epochs: Int, batchSize: Int = 16, lr: Double = 0.1, optimizer: String = "sgd",
+        augment: [String] = []
+    ) -> TrainingConfig {
         var config = TrainingConfig()
         config.epochs = epochs
         config.batchSize = batchSize

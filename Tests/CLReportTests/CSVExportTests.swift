@@ -15,13 +15,15 @@ struct CSVExportTests {
         #expect(lines.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 9 })
         #expect(lines.contains("split-mnist,nmc,2,complete,accuracy_matrix,accuracy,0,1,0.0"))
         #expect(lines.contains("split-mnist,nmc,2,complete,metric,final_accuracy,,,\(run.metrics["final_accuracy"]!)"))
-        #expect(lines.contains("split-mnist,nmc,2,complete,pooled_accuracy,pooled_accuracy,,0,\(run.pooledAccuracy[0])"))
+        #expect(
+            lines.contains("split-mnist,nmc,2,complete,pooled_accuracy,pooled_accuracy,,0,\(run.pooledAccuracy[0])"))
     }
 
     @Test("NaN is written as NaN, incomplete runs keep their status")
     func nanAndStatus() {
-        let failed = SyntheticRecords.run(learner: "icarl", seed: 1, tasks: 2, plasticity: 0.9, retention: 0.9,
-                                          status: "failed", completedTasks: 1, error: "boom")
+        let failed = SyntheticRecords.run(
+            learner: "icarl", seed: 1, tasks: 2, plasticity: 0.9, retention: 0.9,
+            status: "failed", completedTasks: 1, error: "boom")
         let csv = CSVExport.render([failed])
         #expect(csv.contains("split-mnist,icarl,1,failed,accuracy_matrix,accuracy,2,0,NaN"))
         #expect(!csv.contains(",metric,"))

@@ -31,8 +31,11 @@ struct ProtocolSummaryTests {
 
     @Test("a learner with only incomplete runs has no summary row")
     func onlyIncomplete() {
-        let records = [SyntheticRecords.run(learner: "der", seed: 0, tasks: 3, plasticity: 0.9, retention: 0.9,
-                                            status: "failed", completedTasks: 1, error: "out of memory")]
+        let records = [
+            SyntheticRecords.run(
+                learner: "der", seed: 0, tasks: 3, plasticity: 0.9, retention: 0.9,
+                status: "failed", completedTasks: 1, error: "out of memory")
+        ]
         let summary = ProtocolSummary(protocolName: "split-mnist", records: records)
         #expect(summary.learners.isEmpty)
         #expect(summary.incompleteRuns.count == 1)
@@ -55,8 +58,9 @@ struct ProtocolSummaryTests {
     @Test("forgetting per task: max over earlier rows minus the final row")
     func forgettingPerTask() {
         // Golden vector 4 of METRICS.md, with a row 0 "before" prepended.
-        let record = RunRecord(path: "x.h5", status: "complete", protocolName: "p", learner: "l", seed: 0,
-                               accuracyMatrix: [[0, 0, 0], [0.5, 0.0, 0.0], [0.9, 0.4, 0.0], [0.7, 0.4, 0.8]])
+        let record = RunRecord(
+            path: "x.h5", status: "complete", protocolName: "p", learner: "l", seed: 0,
+            accuracyMatrix: [[0, 0, 0], [0.5, 0.0, 0.0], [0.9, 0.4, 0.0], [0.7, 0.4, 0.8]])
         let perTask = ReportRun.forgettingPerTask(record)
         #expect(perTask.count == 2)
         #expect(abs(perTask[0] - 0.2) < 1e-12)
@@ -67,10 +71,12 @@ struct ProtocolSummaryTests {
 
     @Test("the accuracy matrix is averaged cell by cell; unevaluated cells stay NaN")
     func matrixMean() {
-        let first = RunRecord(path: "a", status: "complete", protocolName: "p", learner: "l", seed: 0,
-                              accuracyMatrix: [[0, 0], [0.8, .nan], [0.6, 0.9]])
-        let second = RunRecord(path: "b", status: "complete", protocolName: "p", learner: "l", seed: 1,
-                               accuracyMatrix: [[0, 0], [1.0, .nan], [0.4, 0.7]])
+        let first = RunRecord(
+            path: "a", status: "complete", protocolName: "p", learner: "l", seed: 0,
+            accuracyMatrix: [[0, 0], [0.8, .nan], [0.6, 0.9]])
+        let second = RunRecord(
+            path: "b", status: "complete", protocolName: "p", learner: "l", seed: 1,
+            accuracyMatrix: [[0, 0], [1.0, .nan], [0.4, 0.7]])
         let learner = LearnerSummary(learner: "l", runs: [first, second])
         #expect(abs(learner.accuracyMatrix[1][0].mean - 0.9) < 1e-12)
         #expect(!learner.accuracyMatrix[1][1].isAvailable)
@@ -86,11 +92,11 @@ struct ProtocolSummaryTests {
         let teen = try #require(fscil.learners.first)
         let sessions = try #require(teen.fscilAccuracy)
         #expect(sessions.count == 6)
-        #expect(sessions[0][2].isAvailable == false)   // no novel classes in the base session
+        #expect(sessions[0][2].isAvailable == false)  // no novel classes in the base session
         #expect(sessions[3][3].count == 2)
         let table = try #require(ReportTables.fscilTable(teen))
         #expect(table.header == ["session", "all", "base", "novel", "harmonic mean"])
-        #expect(table.rows[0][3] == "n/a")   // column 3: novel
+        #expect(table.rows[0][3] == "n/a")  // column 3: novel
         #expect(teen.metric("performance_drop")?.statistics.count == 2)
     }
 }

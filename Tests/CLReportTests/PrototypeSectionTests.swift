@@ -22,11 +22,13 @@ import Testing
     }
 
     @Test func sectionGroupsPrototypesByClassWithTheirSpread() {
-        var run = RunRecord(path: "p.h5", status: "complete", protocolName: "proto", learner: "prob-psenn", seed: 1,
-                            classOrder: [7, 3], taskClasses: [[7, 3]], accuracyMatrix: [[0], [1]], pooledAccuracy: [1])
+        var run = RunRecord(
+            path: "p.h5", status: "complete", protocolName: "proto", learner: "prob-psenn", seed: 1,
+            classOrder: [7, 3], taskClasses: [[7, 3]], accuracyMatrix: [[0], [1]], pooledAccuracy: [1])
         let image = [Float](repeating: 0.5, count: 4)
-        run.prototypes = PrototypeRecord(imageShape: [1, 2, 2], images: [image, image, image], classes: [0, 1, 1],
-                                         spreadImages: [image, image, image], spread: [0.01, 0.02, 0.03])
+        run.prototypes = PrototypeRecord(
+            imageShape: [1, 2, 2], images: [image, image, image], classes: [0, 1, 1],
+            spreadImages: [image, image, image], spread: [0.01, 0.02, 0.03])
         let summary = ProtocolSummary(protocolName: "proto", records: [run])
         let html = HTMLReport.render([summary], generatedAt: "now")
         #expect(html.contains("<h3 id=\"protocol-proto-prototypes\">Prototypes</h3>"))

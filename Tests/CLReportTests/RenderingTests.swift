@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import CLReport
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// Parses `text` as XML and returns the parser error, or nil when it is well-formed.
@@ -16,7 +16,9 @@ func xmlError(_ text: String) -> String? {
 func inlineSVGs(_ html: String) -> [String] {
     var result: [String] = []
     var rest = html[...]
-    while let start = rest.range(of: "<svg "), let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex) {
+    while let start = rest.range(of: "<svg "),
+        let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex)
+    {
         result.append(String(rest[start.lowerBound..<end.upperBound]))
         rest = rest[end.upperBound...]
     }
@@ -138,8 +140,9 @@ struct RenderingTests {
 
     @Test("text tables align columns and escape pipes in Markdown")
     func textTable() {
-        let table = TextTable(header: ["name", "value"], rows: [["a|b", "1.5"], ["long name", "10.25"]],
-                              alignments: [.left, .right])
+        let table = TextTable(
+            header: ["name", "value"], rows: [["a|b", "1.5"], ["long name", "10.25"]],
+            alignments: [.left, .right])
         #expect(table.terminalText() == "name       value\n---------  -----\na|b          1.5\nlong name  10.25\n")
         #expect(table.markdownText() == "| name | value |\n| --- | ---: |\n| a\\|b | 1.5 |\n| long name | 10.25 |\n")
     }

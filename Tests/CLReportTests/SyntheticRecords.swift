@@ -16,9 +16,11 @@ enum SyntheticRecords {
 
     /// One run of `tasks` tasks. `retention` is how much of a task's accuracy survives each
     /// later task; `plasticity` the accuracy right after learning a task.
-    static func run(protocolName: String = "split-mnist", learner: String, seed: Int, tasks: Int,
-                    plasticity: Double, retention: Double, status: String = "complete",
-                    completedTasks: Int? = nil, error: String? = nil) -> RunRecord {
+    static func run(
+        protocolName: String = "split-mnist", learner: String, seed: Int, tasks: Int,
+        plasticity: Double, retention: Double, status: String = "complete",
+        completedTasks: Int? = nil, error: String? = nil
+    ) -> RunRecord {
         var noise = Noise(state: UInt64(seed * 7919 + learner.utf8.reduce(0) { $0 * 31 + Int($1) }))
         let done = completedTasks ?? tasks
         var matrix = Array(repeating: Array(repeating: Double.nan, count: tasks), count: tasks + 1)
@@ -52,7 +54,8 @@ enum SyntheticRecords {
                 }
                 metrics["forgetting"] = forgetting.reduce(0, +) / Double(tasks - 1)
                 metrics["forgetting_pycil"] = metrics["forgetting"]
-                let bwt = (0..<(tasks - 1)).map { matrix[tasks][$0] - matrix[$0 + 1][$0] }.reduce(0, +) / Double(tasks - 1)
+                let bwt =
+                    (0..<(tasks - 1)).map { matrix[tasks][$0] - matrix[$0 + 1][$0] }.reduce(0, +) / Double(tasks - 1)
                 metrics["bwt"] = bwt
                 metrics["forgetting_avalanche"] = -bwt
                 metrics["bwt_all_pairs"] = bwt * 0.8
@@ -63,17 +66,20 @@ enum SyntheticRecords {
                 }
             }
         }
-        return RunRecord(path: "results/\(protocolName)/\(learner)-seed\(seed).h5", status: status, error: error,
-                         protocolName: protocolName,
-                         protocolYAML: "name: \(protocolName)\ndataset: { name: mnist }\nstream: { kind: class-incremental, classes_per_task: 2 }\nseeds: [0, 1, 2]\n",
-                         learner: learner, learnerConfig: "{ name: \(learner) }", seed: seed,
-                         startedAt: "2026-11-25T10:0\(seed):00Z", finishedAt: status == "complete" ? "2026-11-25T10:1\(seed):00Z" : nil,
-                         harnessVersion: "0.1.0", gitCommit: "0123456789abcdef0123", host: "ci-runner", blasCore: "Haswell",
-                         blasThreads: 2, peakRSSBytes: 512 * 1_048_576,
-                         classOrder: Array(0..<(2 * tasks)), taskClasses: (0..<tasks).map { [2 * $0, 2 * $0 + 1] },
-                         trainCounts: Array(repeating: 12000, count: tasks), testCounts: Array(repeating: 2000, count: tasks),
-                         accuracyMatrix: matrix, pooledAccuracy: pooled, metrics: metrics,
-                         trainSeconds: Array(repeating: 3.5, count: done), evalSeconds: Array(repeating: 0.4, count: done))
+        return RunRecord(
+            path: "results/\(protocolName)/\(learner)-seed\(seed).h5", status: status, error: error,
+            protocolName: protocolName,
+            protocolYAML:
+                "name: \(protocolName)\ndataset: { name: mnist }\nstream: { kind: class-incremental, classes_per_task: 2 }\nseeds: [0, 1, 2]\n",
+            learner: learner, learnerConfig: "{ name: \(learner) }", seed: seed,
+            startedAt: "2026-11-25T10:0\(seed):00Z",
+            finishedAt: status == "complete" ? "2026-11-25T10:1\(seed):00Z" : nil,
+            harnessVersion: "0.1.0", gitCommit: "0123456789abcdef0123", host: "ci-runner", blasCore: "Haswell",
+            blasThreads: 2, peakRSSBytes: 512 * 1_048_576,
+            classOrder: Array(0..<(2 * tasks)), taskClasses: (0..<tasks).map { [2 * $0, 2 * $0 + 1] },
+            trainCounts: Array(repeating: 12000, count: tasks), testCounts: Array(repeating: 2000, count: tasks),
+            accuracyMatrix: matrix, pooledAccuracy: pooled, metrics: metrics,
+            trainSeconds: Array(repeating: 3.5, count: done), evalSeconds: Array(repeating: 0.4, count: done))
     }
 
     /// A few-shot run: `sessions` sessions of [all, base, novel, harmonic mean].
@@ -87,8 +93,9 @@ enum SyntheticRecords {
             let harmonic = session == 0 ? Double.nan : 2 * base * novel / (base + novel)
             table.append([all, base, novel, harmonic])
         }
-        var record = run(protocolName: "cub200-fscil", learner: learner, seed: seed, tasks: sessions,
-                         plasticity: 0.7, retention: 0.95)
+        var record = run(
+            protocolName: "cub200-fscil", learner: learner, seed: seed, tasks: sessions,
+            plasticity: 0.7, retention: 0.95)
         record.streamKind = "few-shot-incremental"
         record.fscilAccuracy = table
         record.metrics["performance_drop"] = table[0][0] - table[sessions - 1][0]
@@ -104,18 +111,30 @@ enum SyntheticRecords {
             records.append(run(learner: "finetune", seed: seed, tasks: 5, plasticity: 0.99, retention: 0.35))
             records.append(run(learner: "icarl", seed: seed, tasks: 5, plasticity: 0.95, retention: 0.9))
         }
-        records.append(run(learner: "icarl", seed: 3, tasks: 5, plasticity: 0.95, retention: 0.9, status: "failed",
-                           completedTasks: 2, error: "training loss became NaN at task 2, epoch 3"))
-        records.append(run(learner: "nmc", seed: 3, tasks: 5, plasticity: 0.97, retention: 0.96, status: "running",
-                           completedTasks: 3))
+        records.append(
+            run(
+                learner: "icarl", seed: 3, tasks: 5, plasticity: 0.95, retention: 0.9, status: "failed",
+                completedTasks: 2, error: "training loss became NaN at task 2, epoch 3"))
+        records.append(
+            run(
+                learner: "nmc", seed: 3, tasks: 5, plasticity: 0.97, retention: 0.96, status: "running",
+                completedTasks: 3))
         records.append(fewShotRun(learner: "teen", seed: 0))
         records.append(fewShotRun(learner: "teen", seed: 1))
         for seed in 0..<3 {
-            records.append(run(protocolName: "split-cifar100", learner: "icarl", seed: seed, tasks: 10, plasticity: 0.8, retention: 0.93))
-            records.append(run(protocolName: "split-cifar100", learner: "der", seed: seed, tasks: 10, plasticity: 0.85, retention: 0.95))
+            records.append(
+                run(
+                    protocolName: "split-cifar100", learner: "icarl", seed: seed, tasks: 10, plasticity: 0.8,
+                    retention: 0.93))
+            records.append(
+                run(
+                    protocolName: "split-cifar100", learner: "der", seed: seed, tasks: 10, plasticity: 0.85,
+                    retention: 0.95))
         }
-        records.append(run(protocolName: "joint-mnist", learner: "nmc", seed: 0, tasks: 1, plasticity: 0.98, retention: 1))
-        records.append(run(protocolName: "joint-mnist", learner: "nmc", seed: 1, tasks: 1, plasticity: 0.97, retention: 1))
+        records.append(
+            run(protocolName: "joint-mnist", learner: "nmc", seed: 0, tasks: 1, plasticity: 0.98, retention: 1))
+        records.append(
+            run(protocolName: "joint-mnist", learner: "nmc", seed: 1, tasks: 1, plasticity: 0.97, retention: 1))
         return records
     }
 }

@@ -14,7 +14,9 @@ import Testing
             #expect(!nonZero.isEmpty)
         }
         var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5)
-        #expect(Augmentation.randomCrop(image, padding: 2, generator: &a) == Augmentation.randomCrop(image, padding: 2, generator: &b))
+        #expect(
+            Augmentation.randomCrop(image, padding: 2, generator: &a)
+                == Augmentation.randomCrop(image, padding: 2, generator: &b))
         var zero = SeededGenerator(seed: 5)
         #expect(Augmentation.randomCrop(image, padding: 0, generator: &zero) == image)
     }
@@ -22,7 +24,10 @@ import Testing
     @Test func flipMirrorsRows() {
         let image = Tensor(shape: [1, 1, 2, 3], scalars: [1, 2, 3, 4, 5, 6])
         var generator = SeededGenerator(seed: 2)
-        #expect(Augmentation.randomHorizontalFlip(image, probability: 1, generator: &generator).scalars == [3, 2, 1, 6, 5, 4])
+        #expect(
+            Augmentation.randomHorizontalFlip(image, probability: 1, generator: &generator).scalars == [
+                3, 2, 1, 6, 5, 4,
+            ])
         #expect(Augmentation.randomHorizontalFlip(image, probability: 0, generator: &generator) == image)
     }
 

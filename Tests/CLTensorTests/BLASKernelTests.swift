@@ -18,16 +18,23 @@ private let skylakeFlags: Set<String> = ["fma", "avx2", "avx512f", "avx512bw", "
 }
 
 @Test func forcesACoreTypeOnlyOnFallbackAndWhenTheUserHasNotChosen() {
-    #expect(BLASKernel.coreTypeToForce(currentKernel: "Prescott", environment: [:], cpuFlags: skylakeFlags) == "SkylakeX")
+    #expect(
+        BLASKernel.coreTypeToForce(currentKernel: "Prescott", environment: [:], cpuFlags: skylakeFlags) == "SkylakeX")
     #expect(BLASKernel.coreTypeToForce(currentKernel: "Cooperlake", environment: [:], cpuFlags: skylakeFlags) == nil)
     // On AMD, OpenBLAS's own AVX-512 choice is replaced by the measured-faster Haswell kernels.
     let amd = skylakeFlags.union(["sse4a"])
     #expect(BLASKernel.coreTypeToForce(currentKernel: "Cooperlake", environment: [:], cpuFlags: amd) == "Haswell")
     #expect(BLASKernel.coreTypeToForce(currentKernel: "SkylakeX", environment: [:], cpuFlags: amd) == "Haswell")
     #expect(BLASKernel.coreTypeToForce(currentKernel: "Haswell", environment: [:], cpuFlags: amd) == nil)
-    #expect(BLASKernel.coreTypeToForce(currentKernel: "Prescott", environment: ["OPENBLAS_CORETYPE": "Haswell"], cpuFlags: skylakeFlags) == nil)
-    #expect(BLASKernel.coreTypeToForce(currentKernel: "Prescott", environment: ["CL_BENCH_NO_BLAS_FIX": "1"], cpuFlags: skylakeFlags) == nil)
-    #expect(BLASKernel.coreTypeToForce(currentKernel: "Prescott", environment: ["CL_BENCH_BLAS_REEXEC": "1"], cpuFlags: skylakeFlags) == nil)
+    #expect(
+        BLASKernel.coreTypeToForce(
+            currentKernel: "Prescott", environment: ["OPENBLAS_CORETYPE": "Haswell"], cpuFlags: skylakeFlags) == nil)
+    #expect(
+        BLASKernel.coreTypeToForce(
+            currentKernel: "Prescott", environment: ["CL_BENCH_NO_BLAS_FIX": "1"], cpuFlags: skylakeFlags) == nil)
+    #expect(
+        BLASKernel.coreTypeToForce(
+            currentKernel: "Prescott", environment: ["CL_BENCH_BLAS_REEXEC": "1"], cpuFlags: skylakeFlags) == nil)
     #expect(BLASKernel.coreTypeToForce(currentKernel: "Prescott", environment: [:], cpuFlags: ["sse2"]) == nil)
 }
 

@@ -23,5 +23,5 @@ import Testing
     let w = Variable(Tensor(shape: [1], scalars: [2]), requiresGrad: true)
     let feature = w * w
     ((feature * 3).sum() + (feature * 5).sum()).backward()
-    #expect(w.grad?.scalars == [32])   // d/dw 8w² = 16w
+    #expect(w.grad?.scalars == [32])  // d/dw 8w² = 16w
 }

@@ -7,10 +7,14 @@ import Testing
 /// outputs start as NaN so that a kernel relying on their contents, or skipping a pixel, fails.
 @Suite(.enabled(if: cl_conv3x3_avx2_is_available() == 1, "needs AVX2 and FMA"))
 struct DirectConvolutionAVX2Tests {
-    typealias Forward = (UnsafePointer<Float>?, Int32, Int32, Int32, UnsafePointer<Float>?, Int32,
-                         UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?) -> Void
-    typealias WeightGradient = (UnsafePointer<Float>?, UnsafePointer<Float>?, Int32, Int32, Int32, Int32, Int32,
-                                UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?) -> Void
+    typealias Forward = (
+        UnsafePointer<Float>?, Int32, Int32, Int32, UnsafePointer<Float>?, Int32,
+        UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?
+    ) -> Void
+    typealias WeightGradient = (
+        UnsafePointer<Float>?, UnsafePointer<Float>?, Int32, Int32, Int32, Int32, Int32,
+        UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?
+    ) -> Void
 
     /// Stride 1, (input shape [N, C, H, W], output channels): 3 input channels as in the first
     /// ResNet layer; 3 and 5 vectors per image (tiles of 3 plus 2-vector remainders); 8-pixel
@@ -35,8 +39,9 @@ struct DirectConvolutionAVX2Tests {
     static let stride2Arguments = stride2Cases.map { (2, $0.0, $0.1) }
 
     static func kernels(stride: Int) -> (Forward, WeightGradient) {
-        stride == 2 ? (cl_conv3x3s2_forward_avx2, cl_conv3x3s2_weight_gradient_avx2)
-                    : (cl_conv3x3_forward_avx2, cl_conv3x3_weight_gradient_avx2)
+        stride == 2
+            ? (cl_conv3x3s2_forward_avx2, cl_conv3x3s2_weight_gradient_avx2)
+            : (cl_conv3x3_forward_avx2, cl_conv3x3_weight_gradient_avx2)
     }
 
     @Test(arguments: stride1Arguments + stride2Arguments)
@@ -60,8 +65,9 @@ struct DirectConvolutionAVX2Tests {
                 out.scalars.withUnsafeMutableBufferPointer { ob in
                     scratch.withUnsafeMutableBufferPointer { sb in
                         for image in 0..<n {
-                            forward(xb.baseAddress! + image * c * h * w, Int32(c), Int32(h), Int32(w), pb.baseAddress!,
-                                    Int32(outputs), ob.baseAddress! + image * outputs * oh * ow, sb.baseAddress!)
+                            forward(
+                                xb.baseAddress! + image * c * h * w, Int32(c), Int32(h), Int32(w), pb.baseAddress!,
+                                Int32(outputs), ob.baseAddress! + image * outputs * oh * ow, sb.baseAddress!)
                         }
                     }
                 }
@@ -88,9 +94,10 @@ struct DirectConvolutionAVX2Tests {
                 partials.withUnsafeMutableBufferPointer { pb in
                     scratch.withUnsafeMutableBufferPointer { sb in
                         for (first, count) in [(0, 1), (1, n - 1)] where count > 0 {
-                            weightGradient(xb.baseAddress! + first * c * h * w, gb.baseAddress! + first * outputs * outPixels,
-                                           Int32(count), Int32(c), Int32(h), Int32(w), Int32(outputs),
-                                           pb.baseAddress!, sb.baseAddress!)
+                            weightGradient(
+                                xb.baseAddress! + first * c * h * w, gb.baseAddress! + first * outputs * outPixels,
+                                Int32(count), Int32(c), Int32(h), Int32(w), Int32(outputs),
+                                pb.baseAddress!, sb.baseAddress!)
                         }
                     }
                 }
@@ -106,7 +113,8 @@ struct DirectConvolutionAVX2Tests {
         // Sums over up to 2080 pixels × 20 images: compare relative to the largest entry.
         let reference = naiveConvolutionGradients(x, Tensor(shape: dw.shape), dy, stride: stride).dw
         let scale = Swift.max(1, reference.scalars.map { Swift.abs($0) }.max() ?? 0)
-        expectClose(Tensor(shape: dw.shape, scalars: dw.scalars.map { $0 / scale }),
-                    Tensor(shape: reference.shape, scalars: reference.scalars.map { $0 / scale }), tolerance: 2e-5)
+        expectClose(
+            Tensor(shape: dw.shape, scalars: dw.scalars.map { $0 / scale }),
+            Tensor(shape: reference.shape, scalars: reference.scalars.map { $0 / scale }), tolerance: 2e-5)
     }
 }

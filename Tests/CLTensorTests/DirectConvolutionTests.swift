@@ -54,16 +54,20 @@ struct DirectConvolutionTests {
         }
     }
 
-    static func check(shape: [Int], outputs: Int, stride: Int, expected: DirectConvolution.InstructionSet?,
-                      sourceLocation: SourceLocation = #_sourceLocation) {
-        let geometry = ConvolutionGeometry(channels: shape[1], height: shape[2], width: shape[3],
-                                           kernelHeight: 3, kernelWidth: 3, stride: stride, padding: 1)
+    static func check(
+        shape: [Int], outputs: Int, stride: Int, expected: DirectConvolution.InstructionSet?,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let geometry = ConvolutionGeometry(
+            channels: shape[1], height: shape[2], width: shape[3],
+            kernelHeight: 3, kernelWidth: 3, stride: stride, padding: 1)
         #expect(DirectConvolution.kernels(for: geometry, outputs: outputs) == expected, sourceLocation: sourceLocation)
         let x = randomTensor(shape, seed: 140), w = randomTensor([outputs, shape[1], 3, 3], seed: 141)
         let (xv, wv) = (Variable(x, requiresGrad: true), Variable(w, requiresGrad: true))
         let out = conv2d(xv, weight: wv, stride: stride, padding: 1)
-        expectClose(out.value, naiveConvolution(x, w, bias: nil, stride: stride, padding: 1), tolerance: 2e-5,
-                    sourceLocation: sourceLocation)
+        expectClose(
+            out.value, naiveConvolution(x, w, bias: nil, stride: stride, padding: 1), tolerance: 2e-5,
+            sourceLocation: sourceLocation)
         let r = randomTensor(out.shape, seed: 142)
         out.backward(seed: r)
         let (dx, dw) = naiveConvolutionGradients(x, w, r, stride: stride)
@@ -71,7 +75,9 @@ struct DirectConvolutionTests {
         expectClose(wv.grad ?? Tensor(shape: w.shape), dw, tolerance: 2e-5, sourceLocation: sourceLocation)
     }
 
-    @Test(arguments: instructionSets) func gradientsMatchFiniteDifferences(instructionSet: DirectConvolution.InstructionSet) {
+    @Test(arguments: instructionSets) func gradientsMatchFiniteDifferences(
+        instructionSet: DirectConvolution.InstructionSet
+    ) {
         let x = randomTensor([1, 8, 2, 16], seed: 143), w = randomTensor([8, 8, 3, 3], seed: 144)
         DirectConvolution.$instructionSet.withValue(instructionSet) {
             expectGradientsMatch([x, w]) { conv2d($0[0], weight: $0[1], stride: 1, padding: 1) }
@@ -80,12 +86,17 @@ struct DirectConvolutionTests {
 
     /// Shapes outside the kernels' contract go to im2col + sgemm.
     @Test func rejectsShapesItCannotCompute() {
-        func geometry(_ c: Int, _ h: Int, _ w: Int, stride: Int = 1, padding: Int = 1, kernel: Int = 3) -> ConvolutionGeometry {
-            ConvolutionGeometry(channels: c, height: h, width: w, kernelHeight: kernel, kernelWidth: kernel,
-                                stride: stride, padding: padding)
+        func geometry(_ c: Int, _ h: Int, _ w: Int, stride: Int = 1, padding: Int = 1, kernel: Int = 3)
+            -> ConvolutionGeometry
+        {
+            ConvolutionGeometry(
+                channels: c, height: h, width: w, kernelHeight: kernel, kernelWidth: kernel,
+                stride: stride, padding: padding)
         }
         func applies(_ g: ConvolutionGeometry, outputs: Int) -> Bool {
-            DirectConvolution.$instructionSet.withValue(.avx512) { DirectConvolution.kernels(for: g, outputs: outputs) != nil }
+            DirectConvolution.$instructionSet.withValue(.avx512) {
+                DirectConvolution.kernels(for: g, outputs: outputs) != nil
+            }
         }
         #expect(!applies(geometry(16, 7, 8), outputs: 16))
         #expect(!applies(geometry(16, 8, 24), outputs: 16))
@@ -102,9 +113,10 @@ struct DirectConvolutionTests {
         #expect(!applies(geometry(16, 32, 32, padding: 2, kernel: 5), outputs: 16))
         #expect(applies(geometry(16, 32, 32), outputs: 16))
         // Switched off: nothing applies.
-        #expect(!DirectConvolution.$instructionSet.withValue(nil) {
-            DirectConvolution.kernels(for: geometry(16, 32, 32), outputs: 16) != nil
-        })
+        #expect(
+            !DirectConvolution.$instructionSet.withValue(nil) {
+                DirectConvolution.kernels(for: geometry(16, 32, 32), outputs: 16) != nil
+            })
     }
 }
 
@@ -119,7 +131,9 @@ struct DirectConvolutionTests {
             if choice.isAvailable {
                 #expect(try DirectConvolution.configured(environment: [name: choice.rawValue]) == choice)
             } else {
-                #expect(throws: KernelChoiceError.self) { try DirectConvolution.configured(environment: [name: choice.rawValue]) }
+                #expect(throws: KernelChoiceError.self) {
+                    try DirectConvolution.configured(environment: [name: choice.rawValue])
+                }
             }
         }
         #expect(throws: KernelChoiceError.self) { try DirectConvolution.configured(environment: [name: "sse"]) }

@@ -20,9 +20,11 @@ func randomTensor(_ shape: [Int], seed: UInt64, margin: Float = 0, positive: Boo
 /// that every output element matters differently) with central differences. The loss is
 /// accumulated in Double, so the reference is limited only by the float32 forward pass;
 /// the step is large enough for that to be negligible.
-func expectGradientsMatch(_ inputs: [Tensor], step: Float = 5e-3, tolerance: Float = 2e-2,
-                          sourceLocation: SourceLocation = #_sourceLocation,
-                          _ function: ([Variable]) -> Variable) {
+func expectGradientsMatch(
+    _ inputs: [Tensor], step: Float = 5e-3, tolerance: Float = 2e-2,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ function: ([Variable]) -> Variable
+) {
     let variables = inputs.map { Variable($0, requiresGrad: true) }
     let output = function(variables)
     let weighting = randomTensor(output.shape, seed: 99)
@@ -45,15 +47,18 @@ func expectGradientsMatch(_ inputs: [Tensor], step: Float = 5e-3, tolerance: Flo
             let error = Swift.abs(numeric - analytic.scalars[element]) / Swift.max(1, Swift.abs(numeric))
             worst = worseOf(worst, error)
         }
-        #expect(worst < tolerance, "input \(index): worst relative gradient error \(worst)", sourceLocation: sourceLocation)
+        #expect(
+            worst < tolerance, "input \(index): worst relative gradient error \(worst)", sourceLocation: sourceLocation)
     }
 }
 
 /// Expects a and b equal within `tolerance`, relative to max(1, |b|), element by element.
 /// A NaN or infinity on either side is a failure (unless both sides hold the same
 /// infinity): `Swift.max` would silently drop a NaN difference.
-func expectClose(_ a: Tensor, _ b: Tensor, tolerance: Float = 1e-4,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
+func expectClose(
+    _ a: Tensor, _ b: Tensor, tolerance: Float = 1e-4,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(a.shape == b.shape, "shapes \(a.shape) vs \(b.shape)", sourceLocation: sourceLocation)
     if a.shape != b.shape { return }
     var worst: Float = 0

@@ -38,7 +38,10 @@ extension SamePadding {
     }
 }
 
-@Test(arguments: [(3, 1, 7, 9, 16), (3, 2, 8, 8, 32), (5, 2, 9, 6, 48), (5, 1, 5, 5, 20), (3, 2, 1, 1, 16), (5, 2, 8, 7, 144), (3, 1, 6, 6, 100)])
+@Test(arguments: [
+    (3, 1, 7, 9, 16), (3, 2, 8, 8, 32), (5, 2, 9, 6, 48), (5, 1, 5, 5, 20), (3, 2, 1, 1, 16), (5, 2, 8, 7, 144),
+    (3, 1, 6, 6, 100),
+])
 func depthwiseConvolutionMatchesANaiveLoop(kernel: Int, stride: Int, height: Int, width: Int, channels: Int) {
     let weight = Tensor(shape: [channels, 1, kernel, kernel], scalars: values(channels * kernel * kernel, seed: 1))
     let bias = values(channels, seed: 2).map { $0 * 3 }
@@ -57,7 +60,9 @@ func depthwiseConvolutionMatchesANaiveLoop(kernel: Int, stride: Int, height: Int
                         for kx in 0..<kernel {
                             let iy = oy * stride - vertical.before + ky, ix = ox * stride - horizontal.before + kx
                             guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
-                            sum += Double(weight.scalars[(c * kernel + ky) * kernel + kx]) * Double(image[(iy * width + ix) * channels + c])
+                            sum +=
+                                Double(weight.scalars[(c * kernel + ky) * kernel + kx])
+                                * Double(image[(iy * width + ix) * channels + c])
                         }
                     }
                     expected[(oy * outWidth + ox) * channels + c] = relu6 ? min(max(sum, 0), 6) : sum
@@ -69,8 +74,12 @@ func depthwiseConvolutionMatchesANaiveLoop(kernel: Int, stride: Int, height: Int
             output.withUnsafeMutableBufferPointer { y in
                 // In two row ranges, as a caller splitting rows across threads would.
                 let middle = outHeight / 2
-                convolution.apply(x.baseAddress!, height: height, width: width, into: y.baseAddress!, activation: relu6 ? .relu6 : .none, rows: 0..<middle)
-                convolution.apply(x.baseAddress!, height: height, width: width, into: y.baseAddress!, activation: relu6 ? .relu6 : .none, rows: middle..<outHeight)
+                convolution.apply(
+                    x.baseAddress!, height: height, width: width, into: y.baseAddress!,
+                    activation: relu6 ? .relu6 : .none, rows: 0..<middle)
+                convolution.apply(
+                    x.baseAddress!, height: height, width: width, into: y.baseAddress!,
+                    activation: relu6 ? .relu6 : .none, rows: middle..<outHeight)
             }
         }
         #expect(maxDifference(output, expected) <= 1e-5, "kernel \(kernel) stride \(stride) relu6 \(relu6)")
@@ -97,18 +106,25 @@ func pointwiseConvolutionMatchesANaiveLoop(pixels: Int, inputs: Int, outputs: In
         input.withUnsafeBufferPointer { x in
             residual.withUnsafeBufferPointer { r in
                 output.withUnsafeMutableBufferPointer { y in
-                    convolution.apply(x.baseAddress!, pixels: pixels, into: y.baseAddress!, residual: useResidual ? r.baseAddress! : nil,
-                                      activation: relu6 ? .relu6 : .none)
+                    convolution.apply(
+                        x.baseAddress!, pixels: pixels, into: y.baseAddress!,
+                        residual: useResidual ? r.baseAddress! : nil,
+                        activation: relu6 ? .relu6 : .none)
                 }
             }
         }
-        #expect(maxDifference(output, expected) <= 1e-4 * Double(inputs).squareRoot(), "residual \(useResidual) relu6 \(relu6)")
+        #expect(
+            maxDifference(output, expected) <= 1e-4 * Double(inputs).squareRoot(),
+            "residual \(useResidual) relu6 \(relu6)")
     }
 }
 
 @Test(arguments: [(3, 2, 10, 12, 3, 8), (3, 2, 9, 9, 3, 32), (5, 1, 6, 7, 2, 4)])
-func channelsLastConvolutionMatchesANaiveLoop(kernel: Int, stride: Int, height: Int, width: Int, inputs: Int, outputs: Int) {
-    let weight = Tensor(shape: [outputs, inputs, kernel, kernel], scalars: values(outputs * inputs * kernel * kernel, seed: 8))
+func channelsLastConvolutionMatchesANaiveLoop(
+    kernel: Int, stride: Int, height: Int, width: Int, inputs: Int, outputs: Int
+) {
+    let weight = Tensor(
+        shape: [outputs, inputs, kernel, kernel], scalars: values(outputs * inputs * kernel * kernel, seed: 8))
     let bias = values(outputs, seed: 9)
     let image = values(height * width * inputs, seed: 10).map { $0 * 2 }
     let convolution = ChannelsLastConvolution(pytorchWeight: weight, bias: bias, stride: stride)
@@ -125,7 +141,9 @@ func channelsLastConvolutionMatchesANaiveLoop(kernel: Int, stride: Int, height: 
                         for kx in 0..<kernel {
                             let iy = oy * stride - vertical.before + ky, ix = ox * stride - horizontal.before + kx
                             guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
-                            sum += Double(weight.scalars[((o * inputs + c) * kernel + ky) * kernel + kx]) * Double(image[(iy * width + ix) * inputs + c])
+                            sum +=
+                                Double(weight.scalars[((o * inputs + c) * kernel + ky) * kernel + kx])
+                                * Double(image[(iy * width + ix) * inputs + c])
                         }
                     }
                 }
@@ -138,7 +156,9 @@ func channelsLastConvolutionMatchesANaiveLoop(kernel: Int, stride: Int, height: 
     image.withUnsafeBufferPointer { x in
         output.withUnsafeMutableBufferPointer { y in
             scratch.withUnsafeMutableBufferPointer { s in
-                convolution.apply(x.baseAddress!, height: height, width: width, into: y.baseAddress!, scratch: s.baseAddress!, activation: .relu6)
+                convolution.apply(
+                    x.baseAddress!, height: height, width: width, into: y.baseAddress!, scratch: s.baseAddress!,
+                    activation: .relu6)
             }
         }
     }
@@ -163,7 +183,8 @@ func bilinearResizeMatchesPyTorchsFormula(channels: Int, height: Int, width: Int
             for c in 0..<3 {
                 let plane = (channels == 1 ? 0 : c) * height * width
                 func v(_ y: Int, _ x: Int) -> Double { Double(image[plane + y * width + x]) }
-                let value = (1 - wy) * ((1 - wx) * v(y0, x0) + wx * v(y0, x1)) + wy * ((1 - wx) * v(y1, x0) + wx * v(y1, x1))
+                let value =
+                    (1 - wy) * ((1 - wx) * v(y0, x0) + wx * v(y0, x1)) + wy * ((1 - wx) * v(y1, x0) + wx * v(y1, x1))
                 expected[(oy * outWidth + ox) * 3 + c] = value * Double(scale) + Double(offset)
             }
         }
@@ -171,8 +192,9 @@ func bilinearResizeMatchesPyTorchsFormula(channels: Int, height: Int, width: Int
     var output = [Float](repeating: .nan, count: expected.count)
     image.withUnsafeBufferPointer { x in
         output.withUnsafeMutableBufferPointer { y in
-            BilinearResize.resize(x.baseAddress!, channels: channels, height: height, width: width, into: y.baseAddress!,
-                                  outHeight: outHeight, outWidth: outWidth, outputChannels: 3, scale: scale, offset: offset)
+            BilinearResize.resize(
+                x.baseAddress!, channels: channels, height: height, width: width, into: y.baseAddress!,
+                outHeight: outHeight, outWidth: outWidth, outputChannels: 3, scale: scale, offset: offset)
         }
     }
     // Float32 source positions (as PyTorch computes them) against Double ones: ~1e-5.

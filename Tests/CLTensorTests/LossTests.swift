@@ -23,10 +23,15 @@ import Testing
 
     @Test func otherLosses() {
         let a = randomTensor([3, 4], seed: 72), b = randomTensor([3, 4], seed: 73)
-        expectGradientsMatch([a]) { Loss.negativeLogLikelihood(logProbabilities: $0[0].logSoftmax(), labels: [3, 0, 1]) }
+        expectGradientsMatch([a]) {
+            Loss.negativeLogLikelihood(logProbabilities: $0[0].logSoftmax(), labels: [3, 0, 1])
+        }
         expectGradientsMatch([a, b]) { Loss.meanSquaredError($0[0], $0[1]) }
         expectGradientsMatch([a, b]) { Loss.klDivergence(targetLogits: $0[0], logits: $0[1], temperature: 2) }
-        #expect(Loss.meanSquaredError(Variable(Tensor(shape: [2], scalars: [1, 2])), Variable(Tensor(shape: [2], scalars: [0, 0])))
+        #expect(
+            Loss.meanSquaredError(
+                Variable(Tensor(shape: [2], scalars: [1, 2])), Variable(Tensor(shape: [2], scalars: [0, 0]))
+            )
             .value.scalars == [2.5])
         let same = Loss.klDivergence(targetLogits: Variable(a), logits: Variable(a)).value.scalars[0]
         #expect(Swift.abs(same) < 1e-6)
@@ -37,7 +42,8 @@ import Testing
     /// features (unit vectors) e1, e1, e2, −e1 with labels 0, 0, 1, 1.
     @Test func supervisedContrastiveHandComputed() {
         let f = Tensor(shape: [4, 2], scalars: [1, 0, 1, 0, 0, 1, -1, 0])
-        let loss = Loss.supervisedContrastive(features: Variable(f), labels: [0, 0, 1, 1], temperature: 1, baseTemperature: 1)
+        let loss = Loss.supervisedContrastive(
+            features: Variable(f), labels: [0, 0, 1, 1], temperature: 1, baseTemperature: 1)
         let e = exp(1.0), one = 1.0, inv = exp(-1.0)
         // Anchor 0: others have similarities 1, 0, −1; positive is sample 1 (similarity 1).
         let l0 = -(1 - log(e + one + inv))
@@ -50,11 +56,12 @@ import Testing
         #expect(Swift.abs(Double(loss.value.scalars[0]) - expected) < 1e-5)
         let z = randomTensor([6, 3], seed: 74)
         expectGradientsMatch([z]) {
-            Loss.supervisedContrastive(features: $0[0].l2Normalized(), labels: [0, 1, 0, 1, 2, 2], temperature: 0.5, baseTemperature: 0.7)
+            Loss.supervisedContrastive(
+                features: $0[0].l2Normalized(), labels: [0, 1, 0, 1, 2, 2], temperature: 0.5, baseTemperature: 0.7)
         }
     }
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

@@ -136,7 +136,8 @@ import Testing
         expectGradientsMatch([at, b]) { $0[0].matmul($0[1], transposeSelf: true) }
         expectGradientsMatch([a, bt]) { $0[0].matmul($0[1], transposeOther: true) }
         expectGradientsMatch([at, bt]) { $0[0].matmul($0[1], transposeSelf: true, transposeOther: true) }
-        let product = Variable(Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])).matmul(Variable(Tensor(shape: [2, 1], scalars: [5, 6])))
+        let product = Variable(Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])).matmul(
+            Variable(Tensor(shape: [2, 1], scalars: [5, 6])))
         #expect(product.value.scalars == [17, 39])
     }
 

@@ -19,15 +19,19 @@ import Testing
         let theta1: [Float] = [0.949, -2.023]
         let d2 = [0.5 + 0.01 * theta1[0], 0.25 + 0.01 * theta1[1]]
         let b2 = [0.9 * 0.51 + d2[0], 0.9 * 0.23 + d2[1]]
-        expectClose(p.value, Tensor(shape: [2], scalars: [theta1[0] - 0.1 * b2[0], theta1[1] - 0.1 * b2[1]]), tolerance: 1e-6)
+        expectClose(
+            p.value, Tensor(shape: [2], scalars: [theta1[0] - 0.1 * b2[0], theta1[1] - 0.1 * b2[1]]), tolerance: 1e-6)
     }
 
     @Test func sgdGroupMomentumOverridesTheOptimizers() {
         let withMomentum = parameter([1], gradient: [1])
         let without = parameter([1], gradient: [1])
-        let optimizer = SGD(groups: [ParameterGroup(parameters: [withMomentum], learningRate: 0.1),
-                                     ParameterGroup(parameters: [without], learningRate: 0.1, momentum: 0)],
-                            momentum: 0.9)
+        let optimizer = SGD(
+            groups: [
+                ParameterGroup(parameters: [withMomentum], learningRate: 0.1),
+                ParameterGroup(parameters: [without], learningRate: 0.1, momentum: 0),
+            ],
+            momentum: 0.9)
         optimizer.step()
         optimizer.step()
         // momentum 0.9: 1 − 0.1·1 − 0.1·(0.9 + 1) = 0.71; plain SGD: 1 − 2·0.1 = 0.8
@@ -38,9 +42,9 @@ import Testing
     @Test func sgdNesterov() {
         let p = parameter([1], gradient: [1])
         let optimizer = SGD(parameters: [p], learningRate: 0.1, momentum: 0.5, nesterov: true)
-        optimizer.step()   // buffer 1, step g + 0.5·1 = 1.5
+        optimizer.step()  // buffer 1, step g + 0.5·1 = 1.5
         #expect(Swift.abs(p.value.scalars[0] - 0.85) < 1e-6)
-        optimizer.step()   // buffer 0.5 + 1 = 1.5, step 1 + 0.75 = 1.75
+        optimizer.step()  // buffer 0.5 + 1 = 1.5, step 1 + 0.75 = 1.75
         #expect(Swift.abs(p.value.scalars[0] - (0.85 - 0.175)) < 1e-6)
     }
 
@@ -82,15 +86,18 @@ import Testing
 
     @Test func parameterGroupsAndSchedules() {
         let a = parameter([1], gradient: [1]), b = parameter([1], gradient: [1])
-        let optimizer = SGD(groups: [ParameterGroup(parameters: [a], learningRate: 0.1),
-                                     ParameterGroup(parameters: [b], learningRate: 1.0)])
+        let optimizer = SGD(groups: [
+            ParameterGroup(parameters: [a], learningRate: 0.1),
+            ParameterGroup(parameters: [b], learningRate: 1.0),
+        ])
         optimizer.apply(StepSchedule(period: 2, factor: 0.5), at: 2)
         optimizer.step()
         #expect(Swift.abs(a.value.scalars[0] - 0.95) < 1e-6)
         #expect(Swift.abs(b.value.scalars[0] - 0.5) < 1e-6)
 
         #expect(MultiStepSchedule(milestones: [3, 5], factor: 0.1).learningRate(initial: 1, at: 4) == 0.1)
-        #expect(Swift.abs(MultiStepSchedule(milestones: [3, 5], factor: 0.1).learningRate(initial: 1, at: 5) - 0.01) < 1e-8)
+        #expect(
+            Swift.abs(MultiStepSchedule(milestones: [3, 5], factor: 0.1).learningRate(initial: 1, at: 5) - 0.01) < 1e-8)
         let cosine = CosineSchedule(total: 10, minimum: 0.1)
         #expect(cosine.learningRate(initial: 1, at: 0) == 1)
         #expect(Swift.abs(cosine.learningRate(initial: 1, at: 5) - 0.55) < 1e-6)
@@ -126,5 +133,5 @@ import Testing
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

@@ -5,7 +5,7 @@ import Testing
     var generator = SystemRandomNumberGenerator()
     let rows = 7, columns = 37
     var values = (0..<(rows * columns)).map { _ in Float.random(in: -3...3, using: &generator) }
-    for k in 0..<columns { values[2 * columns + k] = 0 }          // a zero row stays zero
+    for k in 0..<columns { values[2 * columns + k] = 0 }  // a zero row stays zero
     let tensor = Tensor(shape: [rows, columns], scalars: values)
     let norms = tensor.rowNorms()
     let normalized = tensor.rowsNormalized()

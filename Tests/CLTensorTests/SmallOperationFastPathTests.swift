@@ -8,7 +8,9 @@ import Testing
 /// equal the element-by-element walk for every shape that takes it, and other shapes must
 /// not take it.
 @Test func leadingBroadcastReductionEqualsTheGeneralWalk() {
-    let cases: [(shape: [Int], out: [Int])] = [([7], [5, 7]), ([1, 7], [5, 7]), ([], [3, 4]), ([4, 6], [2, 3, 4, 6]), ([1, 1, 6], [2, 3, 6])]
+    let cases: [(shape: [Int], out: [Int])] = [
+        ([7], [5, 7]), ([1, 7], [5, 7]), ([], [3, 4]), ([4, 6], [2, 3, 4, 6]), ([1, 1, 6], [2, 3, 6]),
+    ]
     for (index, (shape, out)) in cases.enumerated() {
         #expect(Broadcasting.leadingBroadcast(of: shape, to: out) != nil, "\(shape) against \(out)")
         let gradient = randomTensor(out, seed: UInt64(index + 1))
@@ -37,12 +39,15 @@ import Testing
     expectClose(theta.grad!, Tensor(shape: [12], scalars: expected), tolerance: 1e-6)
     expectGradientsMatch([randomTensor([10], seed: 6)]) { v in v[0].slice(axis: 0, 3..<8) * v[0].slice(axis: 0, 0..<5) }
     // Slices inside rows (one block per outer index), and an empty slice.
-    expectGradientsMatch([randomTensor([3, 5], seed: 9)]) { v in v[0].slice(axis: 1, 1..<4) * v[0].slice(axis: 1, 0..<3) }
+    expectGradientsMatch([randomTensor([3, 5], seed: 9)]) { v in v[0].slice(axis: 1, 1..<4) * v[0].slice(axis: 1, 0..<3)
+    }
     expectGradientsMatch([randomTensor([2, 3, 4], seed: 10)]) { v in v[0].slice(axis: 1, 1..<3) * 2 }
     let rows = Variable(randomTensor([2, 3], seed: 11), requiresGrad: true)
     #expect(rows.slice(axis: 1, 2..<2).shape == [2, 0])
     let matrix = randomTensor([3, 5], seed: 12)
-    #expect(Variable(matrix).slice(axis: 1, 1..<4).value.scalars == [1, 2, 3, 6, 7, 8, 11, 12, 13].map { matrix.scalars[$0] })
+    #expect(
+        Variable(matrix).slice(axis: 1, 1..<4).value.scalars
+            == [1, 2, 3, 6, 7, 8, 11, 12, 13].map { matrix.scalars[$0] })
 }
 
 /// Σ (w (x − t))² equals a naive double-precision loop (and the four-operation form), and
@@ -60,7 +65,9 @@ import Testing
                 let d = Double(weights?.scalars[i] ?? 1) * (Double(x.scalars[i]) - Double(target.scalars[i]))
                 naive += d * d
             }
-            #expect(fused.shape == [] && abs(Double(fused.scalars[0]) - naive) <= 1e-5 * max(1, naive), "\(fused.scalars) vs \(naive)")
+            #expect(
+                fused.shape == [] && abs(Double(fused.scalars[0]) - naive) <= 1e-5 * max(1, naive),
+                "\(fused.scalars) vs \(naive)")
             var difference = Variable(x) - Variable(target)
             if let weights { difference = difference * Variable(weights) }
             expectClose(fused, (difference * difference).sum().value, tolerance: 1e-5)

@@ -56,8 +56,9 @@ enum MNISTFixture {
         let head = Linear(inputs: 4 * 4 * 4, outputs: 3, generator: &generator)
         let data = randomTensor([12, 1, 8, 8], seed: seed &+ 1)
         let labels = (0..<12).map { $0 % 3 }
-        let optimizer = SGD(parameters: conv.parameters + norm.parameters + head.parameters,
-                            learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4, nesterov: true)
+        let optimizer = SGD(
+            parameters: conv.parameters + norm.parameters + head.parameters,
+            learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4, nesterov: true)
         for _ in 0..<2 {
             for batch in Augmentation.shuffledBatches(count: 12, batchSize: 4, generator: &batching) {
                 var x = data.selecting(rows: batch)
@@ -92,7 +93,9 @@ enum MNISTFixture {
         #expect(other.statistics.mean.value.scalars == [3, 4])
         var broken = layer.stateDictionary()
         broken["weight"] = Tensor(shape: [3])
-        #expect(throws: StateError.shapeMismatch(name: "weight", expected: [2], found: [3])) { try other.loadStateDictionary(broken) }
+        #expect(throws: StateError.shapeMismatch(name: "weight", expected: [2], found: [3])) {
+            try other.loadStateDictionary(broken)
+        }
         broken["weight"] = nil
         #expect(throws: StateError.missing(name: "weight")) { try other.loadStateDictionary(broken) }
     }
@@ -109,7 +112,8 @@ enum MNISTFixture {
         let output = Linear(inputs: 512, outputs: 10, generator: &generator)
         let optimizer = Adam(parameters: hidden.parameters + output.parameters, learningRate: 1e-3)
         let epochs = 3
-        let batches = Augmentation.shuffledBatches(count: train.labels.count, batchSize: 128, generator: &batching).count
+        let batches = Augmentation.shuffledBatches(count: train.labels.count, batchSize: 128, generator: &batching)
+            .count
         for epoch in 0..<epochs {
             optimizer.apply(CosineSchedule(total: epochs * batches), at: epoch * batches)
             for batch in Augmentation.shuffledBatches(count: train.labels.count, batchSize: 128, generator: &batching) {

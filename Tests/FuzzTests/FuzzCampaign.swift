@@ -2,7 +2,7 @@ import CLData
 import Foundation
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A bounded, seeded mutation-fuzzing run of one reader over its committed seed corpus
@@ -21,10 +21,14 @@ struct FuzzCampaign {
     /// What one campaign did, printed so CI logs show the figures.
     struct Tally: CustomStringConvertible {
         var tried = 0, accepted = 0, refused = 0, findings = 0
-        var description: String { "\(tried) inputs: \(accepted) accepted, \(refused) refused with InputError, \(findings) findings" }
+        var description: String {
+            "\(tried) inputs: \(accepted) accepted, \(refused) refused with InputError, \(findings) findings"
+        }
     }
 
-    static let corpusRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzCorpus").path
+    static let corpusRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "FuzzCorpus"
+    ).path
     static let findingsFolder: String = {
         var folder = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { folder = folder.deletingLastPathComponent() }
@@ -42,7 +46,9 @@ struct FuzzCampaign {
     func corpus() throws -> [[UInt8]] {
         let folder = (Self.corpusRoot as NSString).appendingPathComponent(target)
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        return try names.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: (folder as NSString).appendingPathComponent($0)))) }
+        return try names.map {
+            [UInt8](try Data(contentsOf: URL(fileURLWithPath: (folder as NSString).appendingPathComponent($0))))
+        }
     }
 
     /// Runs the campaign; `body` is the reader under test.
@@ -56,7 +62,9 @@ struct FuzzCampaign {
         defer { close(lastInput) }
         let total = seeds.count + iterations * Self.scale
         for index in 0..<total {
-            let input = index < seeds.count ? seeds[index]
+            let input =
+                index < seeds.count
+                ? seeds[index]
                 : Mutator.mutate(random.pick(seeds), corpus: seeds, text: text, random: &random)
             // Kept cheap (no atomic rename): rewritten in place for every input.
             _ = ftruncate(lastInput, 0)
@@ -71,7 +79,9 @@ struct FuzzCampaign {
                 tally.findings += 1
                 let saved = (Self.findingsFolder as NSString).appendingPathComponent("\(target)-\(index).input")
                 _ = FileManager.default.createFile(atPath: saved, contents: Data(input))
-                Issue.record("\(target): input \(index) (saved as \(saved)) threw \(type(of: error)): \(error), not an InputError")
+                Issue.record(
+                    "\(target): input \(index) (saved as \(saved)) threw \(type(of: error)): \(error), not an InputError"
+                )
             }
         }
         try? FileManager.default.removeItem(atPath: last)

@@ -3,7 +3,7 @@ import CLReport
 import Foundation
 import HDF5Kit
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 @testable import CLData
 @testable import CLEval
@@ -17,9 +17,11 @@ enum FuzzTargets {
     static let tinyDataset: Dataset = {
         func split(_ perClass: Int) -> DataSplit {
             let labels = (0..<10).flatMap { c in Array(repeating: Int32(c), count: perClass) }
-            return DataSplit(sampleShape: [1, 2, 2], storage: .bytes([UInt8](repeating: 7, count: labels.count * 4)), labels: labels)
+            return DataSplit(
+                sampleShape: [1, 2, 2], storage: .bytes([UInt8](repeating: 7, count: labels.count * 4)), labels: labels)
         }
-        return Dataset(name: "tiny", classNames: (0..<10).map { "c\($0)" }, train: split(5), test: split(3), source: "memory")
+        return Dataset(
+            name: "tiny", classNames: (0..<10).map { "c\($0)" }, train: split(5), test: split(3), source: "memory")
     }()
 
     static func protocolYAML(_ bytes: [UInt8]) throws {
@@ -36,9 +38,10 @@ enum FuzzTargets {
     static func baselineYAML(_ bytes: [UInt8]) throws {
         let baseline = try Baseline.parse(String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml")
         let records = (0..<3).map { seed in
-            RunRecord(path: "r\(seed).h5", status: seed == 2 ? "failed" : "complete", protocolName: baseline.protocolName,
-                      learner: baseline.learners.first?.name ?? "nmc", seed: seed,
-                      metrics: ["final_accuracy": 0.5, "forgetting": 0.1, "bwt": -0.1, "average_incremental_accuracy": 0.6])
+            RunRecord(
+                path: "r\(seed).h5", status: seed == 2 ? "failed" : "complete", protocolName: baseline.protocolName,
+                learner: baseline.learners.first?.name ?? "nmc", seed: seed,
+                metrics: ["final_accuracy": 0.5, "forgetting": 0.1, "bwt": -0.1, "average_incremental_accuracy": 0.6])
         }
         let result = try RegressionCheck.compare(records, with: baseline, baselineFile: "fuzz.yaml")
         _ = RegressionTable.render(result, baselineFile: "fuzz.yaml")
@@ -51,10 +54,11 @@ enum FuzzTargets {
     static func parityYAML(_ bytes: [UInt8]) throws {
         let record = try ParityRecord.parse(String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml")
         let tasks = record.authors.runs.first?.pooledAccuracy.count ?? 1
-        let run = RunRecord(path: "r0.h5", status: "complete", protocolName: record.protocolName, learner: record.label, seed: 0,
-                            accuracyMatrix: Array(repeating: Array(repeating: 0.5, count: tasks), count: tasks + 1),
-                            pooledAccuracy: Array(repeating: 0.5, count: tasks),
-                            taskAwareAccuracy: Array(repeating: Array(repeating: 0.9, count: tasks), count: tasks + 1))
+        let run = RunRecord(
+            path: "r0.h5", status: "complete", protocolName: record.protocolName, learner: record.label, seed: 0,
+            accuracyMatrix: Array(repeating: Array(repeating: 0.5, count: tasks), count: tasks + 1),
+            pooledAccuracy: Array(repeating: 0.5, count: tasks),
+            taskAwareAccuracy: Array(repeating: Array(repeating: 0.9, count: tasks), count: tasks + 1))
         for fresh in [nil, [run]] {
             let result = try ParityCheck.check(record, fresh: fresh, recordFile: "fuzz.yaml")
             _ = ParityTable.render(result, recordFile: "fuzz.yaml")
@@ -72,13 +76,18 @@ enum FuzzTargets {
         writeQuickly(bytes, to: path)
         var refusals: [InputError] = []
         for (labelBytes, labelIndex, classes) in [(1, 0, 10), (2, 1, 100)] {
-            do { _ = try CIFARBinaryReader.readRecords(path, labelBytes: labelBytes, labelIndex: labelIndex, classCount: classes) } catch let error as InputError {
+            do {
+                _ = try CIFARBinaryReader.readRecords(
+                    path, labelBytes: labelBytes, labelIndex: labelIndex, classCount: classes)
+            } catch let error as InputError {
                 refusals.append(error)
             }
         }
         // Class-name files are small text; decoding 6 KB records as text is slow in debug builds.
         if bytes.count <= 1024 {
-            do { _ = try CIFARBinaryReader.readClassNames(path, expected: 10) } catch let error as InputError { refusals.append(error) }
+            do { _ = try CIFARBinaryReader.readClassNames(path, expected: 10) } catch let error as InputError {
+                refusals.append(error)
+            }
         }
         if refusals.count == (bytes.count <= 1024 ? 3 : 2) { throw refusals[0] }
     }

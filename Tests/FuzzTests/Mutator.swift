@@ -22,7 +22,9 @@ struct FuzzRandom {
 /// Byte- and token-level mutations of seed inputs, stacked 1–4 at a time.
 enum Mutator {
     static let interestingBytes: [UInt8] = [0, 1, 0x7f, 0x80, 0xff, 0x08, 0x0a, 0x20, 0x3a]
-    static let interestingWords: [UInt32] = [0, 1, 2, 3, 0x7f, 0xff, 0x100, 0x7fff, 0xffff, 0x7fff_ffff, 0x8000_0000, 0xffff_fffe, 0xffff_ffff]
+    static let interestingWords: [UInt32] = [
+        0, 1, 2, 3, 0x7f, 0xff, 0x100, 0x7fff, 0xffff, 0x7fff_ffff, 0x8000_0000, 0xffff_fffe, 0xffff_ffff,
+    ]
     /// Tokens that break number parsing, ranges and arithmetic, and YAML's structure.
     static let interestingTokens = [
         "-1", "0", "1", "2", "65535", "4294967296", "9223372036854775807", "-9223372036854775808",
@@ -35,11 +37,13 @@ enum Mutator {
         "seeds: [0, 0]", "seeds: []", "seeds: -1", "name: ..", "label: ..", "tasks: 9223372036854775807",
         "  tasks: 4000000000", "  classes_per_task: 9223372036854775807", "  initial_classes: -5",
         "  base_classes: 9223372036854775807", "  ways: 9223372036854775807", "  sessions: 9223372036854775807",
-        "  shots: 9223372036854775807", "  widths: [9223372036854775807, 2]", "  widths: [0]", "  epochs: 9223372036854775807",
+        "  shots: 9223372036854775807", "  widths: [9223372036854775807, 2]", "  widths: [0]",
+        "  epochs: 9223372036854775807",
         "  batch_size: 0", "  milestones: [-1, 99999999999]", "  class_order: [0, 0, 1]", "  class_order: { seed: -1 }",
         "  class_order: [9223372036854775807]", "  resize: 9223372036854775807", "  test_per_class: -1",
         "<<: *a", "a: &a { x: 1 }", "--- ", "? complex", "- - -", "learners: [ { name: nmc }, { name: nmc } ]",
-        "    seeds: [0, one]", "    seeds: [9223372036854775807]", "    final_accuracy: { expected: 1e308, tolerance: .nan }",
+        "    seeds: [0, one]", "    seeds: [9223372036854775807]",
+        "    final_accuracy: { expected: 1e308, tolerance: .nan }",
         "protocol: ''", "learners: {}", "  nmc: ~",
     ]
 
@@ -63,18 +67,23 @@ enum Mutator {
         case 0: bytes[position] ^= 1 << UInt8(random.below(8))
         case 1: bytes[position] = UInt8(truncatingIfNeeded: random.next())
         case 2: bytes[position] = random.pick(interestingBytes)
-        case 3:   // a 32-bit value, big- or little-endian (IDX dimensions are big-endian)
+        case 3:  // a 32-bit value, big- or little-endian (IDX dimensions are big-endian)
             let word = random.pick(interestingWords)
             let start = random.chance(50) ? min(position & ~3, max(0, bytes.count - 4)) : position
-            let pieces = random.chance(70) ? withUnsafeBytes(of: word.bigEndian, Array.init) : withUnsafeBytes(of: word.littleEndian, Array.init)
+            let pieces =
+                random.chance(70)
+                ? withUnsafeBytes(of: word.bigEndian, Array.init) : withUnsafeBytes(of: word.littleEndian, Array.init)
             for (k, byte) in pieces.enumerated() where start + k < bytes.count { bytes[start + k] = byte }
-        case 4: bytes.insert(contentsOf: (0..<(1 + random.below(8))).map { _ in UInt8(truncatingIfNeeded: random.next()) }, at: position)
+        case 4:
+            bytes.insert(
+                contentsOf: (0..<(1 + random.below(8))).map { _ in UInt8(truncatingIfNeeded: random.next()) },
+                at: position)
         case 5: bytes.removeSubrange(position..<min(bytes.count, position + 1 + random.below(16)))
-        case 6:   // duplicate a range
+        case 6:  // duplicate a range
             let end = min(bytes.count, position + 1 + random.below(64))
             bytes.insert(contentsOf: bytes[position..<end], at: random.below(bytes.count))
         case 7: bytes.removeSubrange(random.below(bytes.count)...)
-        default:   // splice the tail of another corpus input
+        default:  // splice the tail of another corpus input
             let other = random.pick(corpus)
             guard !other.isEmpty else { return }
             bytes = Array(bytes[..<position]) + other[random.below(other.count)...]
@@ -82,11 +91,12 @@ enum Mutator {
     }
 
     static func mutateText(_ bytes: [UInt8], random: inout FuzzRandom) -> [UInt8] {
-        var lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(
+            String.init)
         if lines.isEmpty { lines = [""] }
         let index = random.below(lines.count)
         switch random.below(6) {
-        case 0, 1:   // replace a number or a word with an interesting token
+        case 0, 1:  // replace a number or a word with an interesting token
             lines[index] = replaceToken(in: lines[index], random: &random)
         case 2: lines.insert(random.pick(yamlLines), at: random.below(lines.count + 1))
         case 3: lines.remove(at: index)
@@ -109,6 +119,7 @@ enum Mutator {
         if let s = start { tokens.append(s..<characters.count) }
         guard !tokens.isEmpty else { return line + " " + random.pick(interestingTokens) }
         let range = random.pick(tokens)
-        return String(characters[..<range.lowerBound]) + random.pick(interestingTokens) + String(characters[range.upperBound...])
+        return String(characters[..<range.lowerBound]) + random.pick(interestingTokens)
+            + String(characters[range.upperBound...])
     }
 }

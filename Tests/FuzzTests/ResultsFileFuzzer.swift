@@ -15,8 +15,10 @@ struct ResultsFileFuzzer {
     var iterations: Int
     var seed: UInt64 = FuzzCampaign.seedFromEnvironment ?? 7
 
-    static let rootAttributes = ["completed_tasks", "status", "seed", "schema", "protocol_name", "learner", "blas_threads",
-                                 "peak_rss_bytes", "finished_at", "error", "stream_kind", "protocol_yaml", "learner_type"]
+    static let rootAttributes = [
+        "completed_tasks", "status", "seed", "schema", "protocol_name", "learner", "blas_threads",
+        "peak_rss_bytes", "finished_at", "error", "stream_kind", "protocol_yaml", "learner_type",
+    ]
     static let datasets = ResultsSchema.datasets.map(\.path) + ["/stream/class_order", "/stream/task_classes"]
 
     func run() throws -> FuzzCampaign.Tally {
@@ -41,7 +43,8 @@ struct ResultsFileFuzzer {
                 file.close()
             }
             // The mutations, not the bytes, reproduce a finding.
-            _ = FileManager.default.createFile(atPath: log, contents: Data("\(source)\n\(applied.joined(separator: "\n"))\n".utf8))
+            _ = FileManager.default.createFile(
+                atPath: log, contents: Data("\(source)\n\(applied.joined(separator: "\n"))\n".utf8))
             tally.tried += 1
             do {
                 let record = try ResultsReader.read(copy)
@@ -51,7 +54,8 @@ struct ResultsFileFuzzer {
                 tally.refused += 1
             } catch {
                 tally.findings += 1
-                Issue.record("results mutant \(index) [\(applied.joined(separator: "; "))] threw \(type(of: error)): \(error)")
+                Issue.record(
+                    "results mutant \(index) [\(applied.joined(separator: "; "))] threw \(type(of: error)): \(error)")
             }
         }
         try? FileManager.default.removeItem(atPath: copy)
@@ -68,8 +72,12 @@ struct ResultsFileFuzzer {
         _ = MarkdownReport.render(summaries, figurePrefix: "fuzz")
         _ = HTMLReport.render(summaries, generatedAt: "now")
         _ = CSVExport.render(records)
-        if let baseline = try? Baseline.measured(from: records.filter { $0.protocolName == records[0].protocolName }, tolerance: 0.01, date: "now") {
-            if let result = try? RegressionCheck.compare(records.filter { $0.protocolName == baseline.protocolName }, with: baseline) {
+        if let baseline = try? Baseline.measured(
+            from: records.filter { $0.protocolName == records[0].protocolName }, tolerance: 0.01, date: "now")
+        {
+            if let result = try? RegressionCheck.compare(
+                records.filter { $0.protocolName == baseline.protocolName }, with: baseline)
+            {
                 _ = RegressionTable.render(result, baselineFile: "b.yaml")
             }
         }
@@ -100,17 +108,23 @@ struct ResultsFileFuzzer {
                 let shape = (0..<rank).map { _ in random.chance(20) ? 0 : 1 + random.below(5) }
                 let count = shape.reduce(1, *)
                 if random.chance(50) {
-                    try file.write((0..<count).map { _ in Int32(truncatingIfNeeded: random.pick(Self.interestingIntegers)) }, shape: shape, at: path)
+                    try file.write(
+                        (0..<count).map { _ in Int32(truncatingIfNeeded: random.pick(Self.interestingIntegers)) },
+                        shape: shape, at: path)
                 } else {
-                    try file.write((0..<count).map { _ in random.pick(Self.interestingDoubles) }, shape: shape, at: path)
+                    try file.write(
+                        (0..<count).map { _ in random.pick(Self.interestingDoubles) }, shape: shape, at: path)
                 }
                 return "\(path) replaced by shape \(shape)"
-            default:   // overwrite one row of an existing dataset in place
+            default:  // overwrite one row of an existing dataset in place
                 let path = random.pick(Self.datasets)
-                guard file.exists(path), let shape = try? file.shape(of: path), let rows = shape.first, rows > 0 else { return "nothing" }
+                guard file.exists(path), let shape = try? file.shape(of: path), let rows = shape.first, rows > 0 else {
+                    return "nothing"
+                }
                 let width = shape.dropFirst().reduce(1, *)
                 let row = random.below(rows)
-                try file.writeRows((0..<width).map { _ in random.pick(Self.interestingDoubles) }, startingAt: row, at: path)
+                try file.writeRows(
+                    (0..<width).map { _ in random.pick(Self.interestingDoubles) }, startingAt: row, at: path)
                 return "\(path) row \(row) overwritten"
             }
         } catch {
@@ -118,14 +132,23 @@ struct ResultsFileFuzzer {
         }
     }
 
-    static let interestingIntegers: [Int64] = [-1, 0, 1, 2, 3, 9, 10, 99, 127, 65535, Int64(Int32.max), Int64(Int32.min), 4_000_000_000, Int64.max, Int64.min]
-    static let interestingDoubles: [Double] = [0, 1, 0.5, -1, -0.0, 2, .nan, .infinity, -.infinity, 1e308, -1e308, 5e-324, 1e9, 3]
+    static let interestingIntegers: [Int64] = [
+        -1, 0, 1, 2, 3, 9, 10, 99, 127, 65535, Int64(Int32.max), Int64(Int32.min), 4_000_000_000, Int64.max, Int64.min,
+    ]
+    static let interestingDoubles: [Double] = [
+        0, 1, 0.5, -1, -0.0, 2, .nan, .infinity, -.infinity, 1e308, -1e308, 5e-324, 1e9, 3,
+    ]
 
     private func attributeValue(_ random: inout FuzzRandom) -> HDF5AttributeValue {
         switch random.below(3) {
         case 0: return .integer(random.pick(Self.interestingIntegers))
         case 1: return .double(random.pick(Self.interestingDoubles))
-        default: return .string(random.pick(["", "complete", "running", "failed", "interrupted", "cl-bench/1", "x", "..", String(repeating: "a", count: 5000), "é\u{0}b"]))
+        default:
+            return .string(
+                random.pick([
+                    "", "complete", "running", "failed", "interrupted", "cl-bench/1", "x", "..",
+                    String(repeating: "a", count: 5000), "é\u{0}b",
+                ]))
         }
     }
 }

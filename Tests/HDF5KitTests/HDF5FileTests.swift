@@ -71,7 +71,7 @@ func temporaryPath(_ name: String) -> String {
         try file.createGroup("/metrics")
         try file.setAttribute("schema", .string("cl-bench/1"))
         try file.setAttribute("status", .string("running"))
-        try file.setAttribute("status", .string("complete"))   // replaced, not duplicated
+        try file.setAttribute("status", .string("complete"))  // replaced, not duplicated
         try file.setAttribute("unicode", .string("Σ ± — ü"))
         try file.setAttribute("seed", .integer(1993))
         try file.setAttribute("forgetting", .double(.nan), at: "/metrics")
@@ -87,7 +87,7 @@ func temporaryPath(_ name: String) -> String {
     #expect(try file.attribute("forgetting", at: "/metrics")?.doubleValue?.isNaN == true)
     #expect(try file.attributeNames() == ["schema", "seed", "status", "unicode"])
     #expect(try file.attributeNames(at: "/metrics") == ["bwt", "forgetting"])
-    #expect(throws: HDF5Error.self) { try file.setAttribute("x", .integer(1)) }   // read-only
+    #expect(throws: HDF5Error.self) { try file.setAttribute("x", .integer(1)) }  // read-only
 }
 
 @Test func badFilesAreErrorsNamingTheFile() throws {
@@ -120,13 +120,13 @@ func h5pyReadsTheFileWhenAvailable() throws {
         try file.writeRows([0.5, 0.25], startingAt: 1, at: "/eval/accuracy_matrix")
     }
     let script = """
-    import h5py, math
-    f = h5py.File('\(path)', 'r')
-    assert f.attrs['schema'] == 'cl-bench/1', f.attrs['schema']
-    m = f['eval/accuracy_matrix'][()]
-    assert m.shape == (2, 2) and math.isnan(m[0, 0]) and m[1, 0] == 0.5 and m[1, 1] == 0.25
-    print('ok')
-    """
+        import h5py, math
+        f = h5py.File('\(path)', 'r')
+        assert f.attrs['schema'] == 'cl-bench/1', f.attrs['schema']
+        m = f['eval/accuracy_matrix'][()]
+        assert m.shape == (2, 2) and math.isnan(m[0, 0]) and m[1, 0] == 0.5 and m[1, 1] == 0.25
+        print('ok')
+        """
     let check = Process()
     check.executableURL = URL(fileURLWithPath: python)
     check.arguments = ["-c", script]
@@ -150,15 +150,18 @@ func h5pyReadsAFileStillOpenForWriting() throws {
         check.executableURL = URL(fileURLWithPath: python)
         check.arguments = ["-c", "import h5py\nf = h5py.File('\(path)', 'r')\nprint(f.attrs['status'])"]
         var environment = ProcessInfo.processInfo.environment
-        environment["HDF5_USE_FILE_LOCKING"] = nil   // h5py's default: lock
+        environment["HDF5_USE_FILE_LOCKING"] = nil  // h5py's default: lock
         check.environment = environment
         let output = Pipe(), errors = Pipe()
         check.standardOutput = output
         check.standardError = errors
         try check.run()
         check.waitUntilExit()
-        return (check.terminationStatus, String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                    + String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        return (
+            check.terminationStatus,
+            String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                + String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        )
     }
     let created = try HDF5File.create(path)
     try created.setAttribute("status", .string("running"))
@@ -192,4 +195,3 @@ func pythonWithH5py() -> String? {
     }
     return nil
 }
-

@@ -41,7 +41,9 @@ public final class CIFARResNet: Backbone {
             var blocks: [BasicBlock] = []
             for blockIndex in 0..<blocksPerStage {
                 let stride = (stageIndex > 0 && blockIndex == 0) ? 2 : 1
-                blocks.append(BasicBlock(inputs: inputs, outputs: width, stride: stride, shortcut: shortcut, generator: &generator))
+                blocks.append(
+                    BasicBlock(
+                        inputs: inputs, outputs: width, stride: stride, shortcut: shortcut, generator: &generator))
                 inputs = width
             }
             built.append(blocks)
@@ -49,11 +51,15 @@ public final class CIFARResNet: Backbone {
         stages = built
     }
 
-    public static func resnet20(inputChannels: Int = 3, shortcut: Shortcut = .a, generator: inout SeededGenerator) -> CIFARResNet {
+    public static func resnet20(inputChannels: Int = 3, shortcut: Shortcut = .a, generator: inout SeededGenerator)
+        -> CIFARResNet
+    {
         CIFARResNet(depth: 20, inputChannels: inputChannels, shortcut: shortcut, generator: &generator)
     }
 
-    public static func resnet32(inputChannels: Int = 3, shortcut: Shortcut = .a, generator: inout SeededGenerator) -> CIFARResNet {
+    public static func resnet32(inputChannels: Int = 3, shortcut: Shortcut = .a, generator: inout SeededGenerator)
+        -> CIFARResNet
+    {
         CIFARResNet(depth: 32, inputChannels: inputChannels, shortcut: shortcut, generator: &generator)
     }
 

@@ -14,12 +14,14 @@ public final class ConvNet4: Backbone {
         didSet { for norm in norms { norm.isTraining = isTraining } }
     }
 
-    public init(inputChannels: Int = 1, hiddenChannels: Int = 64, inputSize: Int = 28, generator: inout SeededGenerator) {
+    public init(inputChannels: Int = 1, hiddenChannels: Int = 64, inputSize: Int = 28, generator: inout SeededGenerator)
+    {
         var convolutions: [Conv2d] = []
         var norms: [BatchNorm] = []
         var inputs = inputChannels
         for _ in 0..<4 {
-            convolutions.append(Conv2d(inputs: inputs, outputs: hiddenChannels, kernel: 3, padding: 1, generator: &generator))
+            convolutions.append(
+                Conv2d(inputs: inputs, outputs: hiddenChannels, kernel: 3, padding: 1, generator: &generator))
             norms.append(BatchNorm(channels: hiddenChannels))
             inputs = hiddenChannels
         }
@@ -43,7 +45,8 @@ public final class ConvNet4: Backbone {
     public var namedVariables: [(name: String, variable: Variable)] {
         var result: [(name: String, variable: Variable)] = []
         for index in 0..<4 {
-            result += prefixed("blocks.\(index).conv", convolutions[index]) + prefixed("blocks.\(index).bn", norms[index])
+            result +=
+                prefixed("blocks.\(index).conv", convolutions[index]) + prefixed("blocks.\(index).bn", norms[index])
         }
         return result
     }

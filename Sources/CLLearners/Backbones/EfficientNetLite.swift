@@ -48,38 +48,52 @@ public final class EfficientNetLite: FeatureExtractor, @unchecked Sendable {
         }
         self.resolution = resolution
         func tensor(_ key: String, _ shape: [Int?]) throws -> Tensor {
-            guard let t = weights[key] else { throw InputError(file: source, "missing key '\(key)' (not an EfficientNet-Lite0 state_dict?)") }
-            guard t.rank == shape.count, zip(t.shape, shape).allSatisfy({ $1 == nil || $0 == $1! }) else {
-                throw InputError(file: source, "'\(key)' has shape \(t.shape), expected \(shape.map { $0.map(String.init) ?? "*" })")
+            guard let t = weights[key] else {
+                throw InputError(file: source, "missing key '\(key)' (not an EfficientNet-Lite0 state_dict?)")
             }
-            guard t.scalars.allSatisfy({ $0.isFinite }) else { throw InputError(file: source, "'\(key)' contains NaN or infinite values") }
+            guard t.rank == shape.count, zip(t.shape, shape).allSatisfy({ $1 == nil || $0 == $1! }) else {
+                throw InputError(
+                    file: source, "'\(key)' has shape \(t.shape), expected \(shape.map { $0.map(String.init) ?? "*" })")
+            }
+            guard t.scalars.allSatisfy({ $0.isFinite }) else {
+                throw InputError(file: source, "'\(key)' contains NaN or infinite values")
+            }
             return t
         }
         /// Folds `<bn>.{weight,bias,running_mean,running_var}` into the conv weight [O, ...].
         func folded(_ convKey: String, _ bnPrefix: String, _ shape: [Int?]) throws -> (Tensor, [Float]) {
             var w = try tensor(convKey + ".weight", shape)
             let o = w.shape[0]
-            let gamma = try tensor(bnPrefix + ".weight", [o]).scalars, beta = try tensor(bnPrefix + ".bias", [o]).scalars
-            let mean = try tensor(bnPrefix + ".running_mean", [o]).scalars, variance = try tensor(bnPrefix + ".running_var", [o]).scalars
-            guard variance.allSatisfy({ $0 >= 0 }) else { throw InputError(file: source, "'\(bnPrefix).running_var' has negative values") }
+            let gamma = try tensor(bnPrefix + ".weight", [o]).scalars,
+                beta = try tensor(bnPrefix + ".bias", [o]).scalars
+            let mean = try tensor(bnPrefix + ".running_mean", [o]).scalars,
+                variance = try tensor(bnPrefix + ".running_var", [o]).scalars
+            guard variance.allSatisfy({ $0 >= 0 }) else {
+                throw InputError(file: source, "'\(bnPrefix).running_var' has negative values")
+            }
             let perOutput = w.count / max(o, 1)
             var bias = [Float](repeating: 0, count: o)
             for c in 0..<o {
                 let scale = Double(gamma[c]) / (Double(variance[c]) + Self.batchNormEpsilon).squareRoot()
                 bias[c] = Float(Double(beta[c]) - Double(mean[c]) * scale)
-                for k in 0..<perOutput { w.scalars[c * perOutput + k] = Float(Double(w.scalars[c * perOutput + k]) * scale) }
+                for k in 0..<perOutput {
+                    w.scalars[c * perOutput + k] = Float(Double(w.scalars[c * perOutput + k]) * scale)
+                }
             }
             return (w, bias)
         }
 
         let (stemWeight, stemBias) = try folded("_conv_stem", "_bn0", [nil, 3, 3, 3])
         stem = ChannelsLastConvolution(pytorchWeight: stemWeight, bias: stemBias, stride: 2)
-        let blockCount = Set(weights.keys.compactMap { key -> Int? in
-            guard key.hasPrefix("_blocks.") else { return nil }
-            return Int(key.dropFirst("_blocks.".count).prefix { $0 != "." })
-        }).count
+        let blockCount = Set(
+            weights.keys.compactMap { key -> Int? in
+                guard key.hasPrefix("_blocks.") else { return nil }
+                return Int(key.dropFirst("_blocks.".count).prefix { $0 != "." })
+            }
+        ).count
         guard blockCount == Self.lite0Strides.count else {
-            throw InputError(file: source, "has \(blockCount) blocks (_blocks.N), EfficientNet-Lite0 has \(Self.lite0Strides.count)")
+            throw InputError(
+                file: source, "has \(blockCount) blocks (_blocks.N), EfficientNet-Lite0 has \(Self.lite0Strides.count)")
         }
         var channels = stem.outputs
         var blocks: [Block] = []
@@ -94,13 +108,17 @@ public final class EfficientNetLite: FeatureExtractor, @unchecked Sendable {
             }
             let (dw, db) = try folded(prefix + "_depthwise_conv", prefix + "_bn1", [expanded, 1, nil, nil])
             guard dw.shape[2] == dw.shape[3], dw.shape[2] % 2 == 1 else {
-                throw InputError(file: source, "'\(prefix)_depthwise_conv.weight' has shape \(dw.shape), expected an odd square kernel")
+                throw InputError(
+                    file: source,
+                    "'\(prefix)_depthwise_conv.weight' has shape \(dw.shape), expected an odd square kernel")
             }
             let (pw, pb) = try folded(prefix + "_project_conv", prefix + "_bn2", [nil, expanded, 1, 1])
             let outputs = pw.shape[0]
-            blocks.append(Block(expand: expand, depthwise: DepthwiseConvolution(pytorchWeight: dw, bias: db, stride: stride),
-                                project: PointwiseConvolution(pytorchWeight: pw, bias: pb),
-                                residual: stride == 1 && outputs == channels))
+            blocks.append(
+                Block(
+                    expand: expand, depthwise: DepthwiseConvolution(pytorchWeight: dw, bias: db, stride: stride),
+                    project: PointwiseConvolution(pytorchWeight: pw, bias: pb),
+                    residual: stride == 1 && outputs == channels))
             channels = outputs
         }
         self.blocks = blocks
@@ -123,8 +141,9 @@ public final class EfficientNetLite: FeatureExtractor, @unchecked Sendable {
     /// Features [n, 1280] of images [n, C, H, W] with values in [0, 1] (C = 3, or 1 for
     /// grey images, which are replicated to RGB).
     public func features(of batch: Tensor) -> Tensor {
-        precondition(batch.rank == 4 && (batch.shape[1] == 3 || batch.shape[1] == 1),
-                     "EfficientNet-Lite needs images [n, 3 or 1, H, W], got \(batch.shape)")
+        precondition(
+            batch.rank == 4 && (batch.shape[1] == 3 || batch.shape[1] == 1),
+            "EfficientNet-Lite needs images [n, 3 or 1, H, W], got \(batch.shape)")
         let count = batch.shape[0], (channels, height, width) = (batch.shape[1], batch.shape[2], batch.shape[3])
         let imageSize = channels * height * width
         let dimension = featureDimension
@@ -143,9 +162,10 @@ public final class EfficientNetLite: FeatureExtractor, @unchecked Sendable {
                     let buffers = UnsafeMutablePointer<Float>.allocate(capacity: inputSize + stemScratch + 4 * mapSize)
                     defer { buffers.deallocate() }
                     while let image = queue.next() {
-                        forward(imageBase + image * imageSize, channels: channels, height: height, width: width,
-                                into: featureBase + image * dimension, buffers: buffers, inputSize: inputSize,
-                                stemScratch: stemScratch, mapSize: mapSize)
+                        forward(
+                            imageBase + image * imageSize, channels: channels, height: height, width: width,
+                            into: featureBase + image * dimension, buffers: buffers, inputSize: inputSize,
+                            stemScratch: stemScratch, mapSize: mapSize)
                     }
                 }
             }
@@ -154,17 +174,20 @@ public final class EfficientNetLite: FeatureExtractor, @unchecked Sendable {
     }
 
     /// One image through the network; `buffers` holds input + stem scratch + 4 maps.
-    private func forward(_ image: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
-                         into feature: UnsafeMutablePointer<Float>, buffers: UnsafeMutablePointer<Float>,
-                         inputSize: Int, stemScratch: Int, mapSize: Int) {
+    private func forward(
+        _ image: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+        into feature: UnsafeMutablePointer<Float>, buffers: UnsafeMutablePointer<Float>,
+        inputSize: Int, stemScratch: Int, mapSize: Int
+    ) {
         let input = buffers, scratch = buffers + inputSize
         var current = scratch + stemScratch
         var next = current + mapSize
         let expanded = next + mapSize, depthwise = expanded + mapSize
         // 0…1 → 0…255 → (x − 127) / 128, folded into the resize.
-        BilinearResize.resize(image, channels: channels, height: height, width: width, into: input,
-                              outHeight: resolution, outWidth: resolution, outputChannels: 3,
-                              scale: 255 / 128, offset: -127 / 128)
+        BilinearResize.resize(
+            image, channels: channels, height: height, width: width, into: input,
+            outHeight: resolution, outWidth: resolution, outputChannels: 3,
+            scale: 255 / 128, offset: -127 / 128)
         stem.apply(input, height: resolution, width: resolution, into: current, scratch: scratch, activation: .relu6)
         var (h, w) = stem.outputSize(height: resolution, width: resolution)
         for block in blocks {
@@ -175,8 +198,9 @@ public final class EfficientNetLite: FeatureExtractor, @unchecked Sendable {
             }
             block.depthwise.apply(source, height: h, width: w, into: depthwise, activation: .relu6)
             (h, w) = block.depthwise.outputSize(height: h, width: w)
-            block.project.apply(depthwise, pixels: h * w, into: next, residual: block.residual ? UnsafePointer(current) : nil,
-                                activation: .none)
+            block.project.apply(
+                depthwise, pixels: h * w, into: next, residual: block.residual ? UnsafePointer(current) : nil,
+                activation: .none)
             swap(&current, &next)
         }
         head.apply(current, pixels: h * w, into: next, activation: .relu6)

@@ -54,8 +54,10 @@ public final class ResNet18: Backbone {
             var blocks: [ResidualBasicBlock] = []
             for blockIndex in 0..<2 {
                 let stride = (stageIndex > 0 && blockIndex == 0) ? 2 : 1
-                blocks.append(ResidualBasicBlock(inputs: inputs, outputs: stageWidth, stride: stride, shortcut: .b,
-                                                 naming: .resnet18, generator: &generator))
+                blocks.append(
+                    ResidualBasicBlock(
+                        inputs: inputs, outputs: stageWidth, stride: stride, shortcut: .b,
+                        naming: .resnet18, generator: &generator))
                 inputs = stageWidth
             }
             built.append(blocks)

@@ -37,16 +37,20 @@ public final class ResidualBasicBlock: Layer {
 
     /// Draws convA, convB, then the projection's conv from `generator` (the order fixes the
     /// initial weights of every existing CIFAR ResNet result: keep it).
-    init(inputs: Int, outputs: Int, stride: Int, shortcut: Shortcut, naming: Naming = .pycil,
-         generator: inout SeededGenerator) {
+    init(
+        inputs: Int, outputs: Int, stride: Int, shortcut: Shortcut, naming: Naming = .pycil,
+        generator: inout SeededGenerator
+    ) {
         convA = Conv2d(inputs: inputs, outputs: outputs, kernel: 3, stride: stride, padding: 1, generator: &generator)
         bnA = BatchNorm(channels: outputs)
         convB = Conv2d(inputs: outputs, outputs: outputs, kernel: 3, stride: 1, padding: 1, generator: &generator)
         bnB = BatchNorm(channels: outputs)
         let changes = stride != 1 || inputs != outputs
         if changes && shortcut == .b {
-            projection = (Conv2d(inputs: inputs, outputs: outputs, kernel: 1, stride: stride, generator: &generator),
-                          BatchNorm(channels: outputs))
+            projection = (
+                Conv2d(inputs: inputs, outputs: outputs, kernel: 1, stride: stride, generator: &generator),
+                BatchNorm(channels: outputs)
+            )
         } else {
             projection = nil
         }
@@ -61,8 +65,9 @@ public final class ResidualBasicBlock: Layer {
         let hidden = convolutionBatchNormInference(x, convolution: convA, batchNorm: bnA, relu: true)
         let residual: Variable
         if let projection {
-            residual = convolutionBatchNormInference(x, convolution: projection.conv, batchNorm: projection.bn,
-                                                     relu: false)
+            residual = convolutionBatchNormInference(
+                x, convolution: projection.conv, batchNorm: projection.bn,
+                relu: false)
         } else if downsamplesByPadding {
             residual = x.subsampledWithZeroChannels(outputChannels: outputs)
         } else {
@@ -74,13 +79,21 @@ public final class ResidualBasicBlock: Layer {
     var batchNorms: [BatchNorm] { [bnA, bnB] + (projection.map { [$0.bn] } ?? []) }
 
     public var namedVariables: [(name: String, variable: Variable)] {
-        let names = switch naming {
-        case .pycil: (convA: "conv_a", bnA: "bn_a", convB: "conv_b", bnB: "bn_b",
-                      shortcutConv: "downsample.conv", shortcutNorm: "downsample.bn")
-        case .resnet18: (convA: "conv1", bnA: "bn1", convB: "conv2", bnB: "bn2",
-                         shortcutConv: "shortcut.0", shortcutNorm: "shortcut.1")
-        }
-        var result = prefixed(names.convA, convA) + prefixed(names.bnA, bnA)
+        let names =
+            switch naming {
+            case .pycil:
+                (
+                    convA: "conv_a", bnA: "bn_a", convB: "conv_b", bnB: "bn_b",
+                    shortcutConv: "downsample.conv", shortcutNorm: "downsample.bn"
+                )
+            case .resnet18:
+                (
+                    convA: "conv1", bnA: "bn1", convB: "conv2", bnB: "bn2",
+                    shortcutConv: "shortcut.0", shortcutNorm: "shortcut.1"
+                )
+            }
+        var result =
+            prefixed(names.convA, convA) + prefixed(names.bnA, bnA)
             + prefixed(names.convB, convB) + prefixed(names.bnB, bnB)
         if let projection {
             result += prefixed(names.shortcutConv, projection.conv) + prefixed(names.shortcutNorm, projection.bn)

@@ -10,7 +10,8 @@ import CLTensor
 /// Its predictive distribution is the softmax of its logits (`UncertaintyEstimating`).
 public struct Finetune: Learner, UncertaintyEstimating, Resumable {
     public static let name = "finetune"
-    public static let summary = "Fine-tuning lower bound: one backbone and a growing linear head trained on each task in turn, no protection against forgetting."
+    public static let summary =
+        "Fine-tuning lower bound: one backbone and a growing linear head trained on each task in turn, no protection against forgetting."
     /// None: everything it needs is in the protocol's `training:` and `backbone:` blocks.
     public static let hyperparameters: [HyperparameterSpec] = []
     public static var supportedBackbones: [String]? { trainableBackboneKinds }
@@ -25,7 +26,8 @@ public struct Finetune: Learner, UncertaintyEstimating, Resumable {
     public init(config: LearnerConfig, context: LearnerContext) throws {
         var root = SeededGenerator(seed: context.seed)
         var initialization = root.split()
-        network = try SupervisedClassifier(backbone: config.backbone, sampleShape: context.sampleShape, generator: &initialization)
+        network = try SupervisedClassifier(
+            backbone: config.backbone, sampleShape: context.sampleShape, generator: &initialization)
         headGenerator = root.split()
         generator = root.split()
         loop = TrainingLoop(config: config.training, context: context)
@@ -33,8 +35,9 @@ public struct Finetune: Learner, UncertaintyEstimating, Resumable {
     }
 
     public mutating func learn(_ task: TaskData) throws {
-        try network.train(on: TrainingSet(task), task: task, loop: loop, curves: curves, context: context,
-                          headGenerator: &headGenerator, generator: &generator)
+        try network.train(
+            on: TrainingSet(task), task: task, loop: loop, curves: curves, context: context,
+            headGenerator: &headGenerator, generator: &generator)
     }
 
     public func predict(_ batch: Tensor, task: Int?) -> Prediction { network.predict(batch) }
@@ -46,6 +49,7 @@ public struct Finetune: Learner, UncertaintyEstimating, Resumable {
     }
 
     public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
-        (generator, headGenerator) = try network.restore(from: checkpoint, curves: curves, context: learnedTasks.isEmpty ? nil : context)
+        (generator, headGenerator) = try network.restore(
+            from: checkpoint, curves: curves, context: learnedTasks.isEmpty ? nil : context)
     }
 }

@@ -12,7 +12,8 @@ import CLTensor
 /// each (re-)initialisation: with `reinit` that is the union of the tasks so far.
 public struct Joint: Learner, UncertaintyEstimating, Resumable {
     public static let name = "joint"
-    public static let summary = "Joint-training upper bound (not continual): trains on the union of all tasks seen so far."
+    public static let summary =
+        "Joint-training upper bound (not continual): trains on the union of all tasks seen so far."
     static let reinit = Hyperparameter<Bool>(
         "reinit", default: true,
         help: "re-initialise the network (same seed) before training on the union at each task; false continues "
@@ -38,14 +39,16 @@ public struct Joint: Learner, UncertaintyEstimating, Resumable {
         backboneConfig = config.backbone
         sampleShape = context.sampleShape
         reinitialise = config[Self.reinit]
-        (network, headGenerator, generator) = try Self.fresh(config.backbone, sampleShape: context.sampleShape, seed: context.seed)
+        (network, headGenerator, generator) = try Self.fresh(
+            config.backbone, sampleShape: context.sampleShape, seed: context.seed)
         loop = TrainingLoop(config: config.training, context: context)
         self.context = context
     }
 
     /// A newly initialised network, and its head and training generators, from the seed.
     private static func fresh(_ backbone: BackboneConfig, sampleShape: [Int], seed: UInt64) throws
-        -> (SupervisedClassifier, SeededGenerator, SeededGenerator) {
+        -> (SupervisedClassifier, SeededGenerator, SeededGenerator)
+    {
         var root = SeededGenerator(seed: seed)
         var initialization = root.split()
         let network = try SupervisedClassifier(backbone: backbone, sampleShape: sampleShape, generator: &initialization)
@@ -56,14 +59,19 @@ public struct Joint: Learner, UncertaintyEstimating, Resumable {
         seenTasks.append(task)
         if reinitialise && seenTasks.count > 1 {
             var trainingGenerator: SeededGenerator
-            (network, headGenerator, trainingGenerator) = try Self.fresh(backboneConfig, sampleShape: sampleShape, seed: seed)
+            (network, headGenerator, trainingGenerator) = try Self.fresh(
+                backboneConfig, sampleShape: sampleShape, seed: seed)
             // A distinct batch order per task, still fixed by the seed.
             for _ in 1..<seenTasks.count { _ = trainingGenerator.split() }
             generator = trainingGenerator
         }
-        try network.train(on: TrainingSet(seenTasks), task: task, loop: loop, curves: curves, context: context,
-                          headGenerator: &headGenerator, generator: &generator)
-        context.note("joint", "upper bound, not continual: trained on the union of tasks 0...\(task.index)" + (reinitialise ? " from a fresh initialisation" : ""))
+        try network.train(
+            on: TrainingSet(seenTasks), task: task, loop: loop, curves: curves, context: context,
+            headGenerator: &headGenerator, generator: &generator)
+        context.note(
+            "joint",
+            "upper bound, not continual: trained on the union of tasks 0...\(task.index)"
+                + (reinitialise ? " from a fresh initialisation" : ""))
     }
 
     public func predict(_ batch: Tensor, task: Int?) -> Prediction { network.predict(batch) }
@@ -75,7 +83,8 @@ public struct Joint: Learner, UncertaintyEstimating, Resumable {
     }
 
     public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
-        (generator, headGenerator) = try network.restore(from: checkpoint, curves: curves, context: learnedTasks.isEmpty ? nil : context)
+        (generator, headGenerator) = try network.restore(
+            from: checkpoint, curves: curves, context: learnedTasks.isEmpty ? nil : context)
         seenTasks = learnedTasks
     }
 }

@@ -15,8 +15,10 @@ public struct BackboneConfig: Sendable, Equatable, Hashable {
     /// Nil for other kinds, so that adding it changed no existing configuration.
     public var width: Int?
 
-    public init(kind: String = "identity", widths: [Int] = [], weights: String? = nil, resolution: Int? = nil,
-                width: Int? = nil) {
+    public init(
+        kind: String = "identity", widths: [Int] = [], weights: String? = nil, resolution: Int? = nil,
+        width: Int? = nil
+    ) {
         self.kind = kind
         self.widths = widths
         self.weights = weights

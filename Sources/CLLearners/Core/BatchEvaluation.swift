@@ -45,8 +45,10 @@ public struct BatchEvaluation: Sendable {
     /// which the runner records `task_inference_accuracy` and `inferred_task`.
     public var inferredTasks: [Int]?
 
-    public init(taskAgnostic: Prediction, taskAware: Prediction? = nil, distribution: PredictiveDistribution? = nil,
-                inferredTasks: [Int]? = nil) {
+    public init(
+        taskAgnostic: Prediction, taskAware: Prediction? = nil, distribution: PredictiveDistribution? = nil,
+        inferredTasks: [Int]? = nil
+    ) {
         self.taskAgnostic = taskAgnostic
         self.taskAware = taskAware
         self.distribution = distribution
@@ -59,7 +61,9 @@ extension Learner {
     /// (`UncertaintyEstimating`, whose prediction is then the task-agnostic one), the
     /// task-aware and task-agnostic pair (`TaskAware`), else `predict`. A learner that can
     /// give several of these from one pass overrides it.
-    public func evaluate(_ batch: TestBatch, request: EvaluationRequest, generator: inout SeededGenerator) -> BatchEvaluation {
+    public func evaluate(_ batch: TestBatch, request: EvaluationRequest, generator: inout SeededGenerator)
+        -> BatchEvaluation
+    {
         var distribution: PredictiveDistribution?
         if request.distribution, let estimating = self as? any UncertaintyEstimating {
             distribution = estimating.predictDistribution(batch.inputs, task: nil, generator: &generator)

@@ -44,7 +44,9 @@ public enum BackboneFactory {
     /// A feature extractor for `config` on samples of `sampleShape`; throws for kinds
     /// this build does not provide. Trainable kinds start from a seeded initialisation
     /// (random features until a learner trains them).
-    public static func makeFeatureExtractor(_ config: BackboneConfig, sampleShape: [Int], seed: UInt64 = 0) throws -> any FeatureExtractor {
+    public static func makeFeatureExtractor(_ config: BackboneConfig, sampleShape: [Int], seed: UInt64 = 0) throws
+        -> any FeatureExtractor
+    {
         switch config.kind {
         case "identity":
             return IdentityBackbone(sampleShape: sampleShape)
@@ -52,13 +54,19 @@ public enum BackboneFactory {
             // `weights` must already be a file here: "imagenet" is resolved to one in the
             // data folders by the caller (`PretrainedWeights.locate`).
             guard let path = config.weights, path != "imagenet" else {
-                throw HyperparameterError(key: "backbone.weights", message: "efficientnet-lite0 needs its weights file resolved (PretrainedWeights.locate)")
+                throw HyperparameterError(
+                    key: "backbone.weights",
+                    message: "efficientnet-lite0 needs its weights file resolved (PretrainedWeights.locate)")
             }
             guard sampleShape.count == 3, sampleShape[0] == 3 || sampleShape[0] == 1 else {
-                throw HyperparameterError(key: "backbone.kind", message: "efficientnet-lite0 needs RGB or grey images [C, H, W], got samples of shape \(sampleShape)")
+                throw HyperparameterError(
+                    key: "backbone.kind",
+                    message:
+                        "efficientnet-lite0 needs RGB or grey images [C, H, W], got samples of shape \(sampleShape)")
             }
-            return try EfficientNetLite(stateDictionary: try TorchStateDictionary.read(path: path),
-                                        resolution: config.resolution ?? defaultResolution, source: path)
+            return try EfficientNetLite(
+                stateDictionary: try TorchStateDictionary.read(path: path),
+                resolution: config.resolution ?? defaultResolution, source: path)
         default:
             var generator = SeededGenerator(seed: seed)
             return try makeTrainableBackbone(config, sampleShape: sampleShape, generator: &generator)
@@ -66,30 +74,40 @@ public enum BackboneFactory {
     }
 
     /// A freshly initialised trainable backbone (weights drawn from `generator`).
-    public static func makeTrainableBackbone(_ config: BackboneConfig, sampleShape: [Int],
-                                             generator: inout SeededGenerator) throws -> TrainableBackbone {
+    public static func makeTrainableBackbone(
+        _ config: BackboneConfig, sampleShape: [Int],
+        generator: inout SeededGenerator
+    ) throws -> TrainableBackbone {
         let isImage = sampleShape.count == 3
         let network: any Backbone
         switch config.kind {
         case "mlp":
             guard !config.widths.isEmpty, config.widths.allSatisfy({ $0 > 0 }) else {
-                throw HyperparameterError(key: "backbone.widths", message: "mlp needs a list of positive hidden widths, for example [400, 400]")
+                throw HyperparameterError(
+                    key: "backbone.widths",
+                    message: "mlp needs a list of positive hidden widths, for example [400, 400]")
             }
             network = MLPBackbone(inputs: sampleShape.reduce(1, *), widths: config.widths, generator: &generator)
         case "conv4":
             guard isImage, sampleShape[1] >= 16, sampleShape[1] == sampleShape[2] else {
-                throw HyperparameterError(key: "backbone.kind", message: "conv4 needs square images of at least 16x16, got samples of shape \(sampleShape)")
+                throw HyperparameterError(
+                    key: "backbone.kind",
+                    message: "conv4 needs square images of at least 16x16, got samples of shape \(sampleShape)")
             }
             network = ConvNet4(inputChannels: sampleShape[0], inputSize: sampleShape[1], generator: &generator)
         case "resnet20", "resnet32":
             guard isImage else {
-                throw HyperparameterError(key: "backbone.kind", message: "\(config.kind) needs images [C, H, W], got samples of shape \(sampleShape)")
+                throw HyperparameterError(
+                    key: "backbone.kind",
+                    message: "\(config.kind) needs images [C, H, W], got samples of shape \(sampleShape)")
             }
-            network = CIFARResNet(depth: config.kind == "resnet20" ? 20 : 32, inputChannels: sampleShape[0], generator: &generator)
+            network = CIFARResNet(
+                depth: config.kind == "resnet20" ? 20 : 32, inputChannels: sampleShape[0], generator: &generator)
         case "resnet18":
             guard isImage else {
-                throw HyperparameterError(key: "backbone.kind",
-                                          message: "resnet18 needs images [C, H, W], got samples of \(sampleShape)")
+                throw HyperparameterError(
+                    key: "backbone.kind",
+                    message: "resnet18 needs images [C, H, W], got samples of \(sampleShape)")
             }
             let width = config.width ?? ResNet18.defaultWidth
             guard width >= 1 else {
@@ -99,15 +117,17 @@ public enum BackboneFactory {
         default:
             throw HyperparameterError(key: "backbone.kind", message: unavailableMessage(config.kind))
         }
-        return TrainableBackbone(network: network,
-                                 normalization: InputNormalization(channels: InputNormalization.channelCount(of: sampleShape)),
-                                 config: config, sampleShape: sampleShape)
+        return TrainableBackbone(
+            network: network,
+            normalization: InputNormalization(channels: InputNormalization.channelCount(of: sampleShape)),
+            config: config, sampleShape: sampleShape)
     }
 
     /// The message for a backbone kind that is not (or not yet) available.
     public static func unavailableMessage(_ kind: String) -> String {
         if BackboneConfig.planned.contains(kind) {
-            return "backbone '\(kind)' is not available in this version of cl-bench yet (available: \(available.joined(separator: ", ")))"
+            return
+                "backbone '\(kind)' is not available in this version of cl-bench yet (available: \(available.joined(separator: ", ")))"
         }
         return "unknown backbone '\(kind)' (available: \(available.joined(separator: ", ")))"
     }

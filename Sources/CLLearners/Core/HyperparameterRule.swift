@@ -15,8 +15,10 @@ public struct HyperparameterRule<Value: HyperparameterType>: Sendable {
     let problem: @Sendable (Value, LearnerConfig) -> String?
 
     /// A rule of its own: `problem` returns the message for a value that breaks it, or nil.
-    public static func custom(_ summary: String, key: String? = nil,
-                              _ problem: @escaping @Sendable (Value, LearnerConfig) -> String?) -> Self {
+    public static func custom(
+        _ summary: String, key: String? = nil,
+        _ problem: @escaping @Sendable (Value, LearnerConfig) -> String?
+    ) -> Self {
         Self(summary: summary, key: key, counterexample: nil, problem: problem)
     }
 
@@ -71,8 +73,10 @@ extension HyperparameterRule where Value == Double {
 extension HyperparameterRule where Value == [Double] {
     /// Every element a whole number in `range` (sizes written as a list, such as widths).
     public static func wholeNumbers(in range: ClosedRange<Int>) -> Self {
-        bound("whole numbers in \(range.lowerBound) ... \(range.upperBound)",
-              counterexample: [Double(range.lowerBound - 1)]) { values in
+        bound(
+            "whole numbers in \(range.lowerBound) ... \(range.upperBound)",
+            counterexample: [Double(range.lowerBound - 1)]
+        ) { values in
             values.allSatisfy { $0 == $0.rounded() && Double(range.lowerBound) <= $0 && $0 <= Double(range.upperBound) }
         }
     }

@@ -14,15 +14,18 @@ public struct LearnerConfig: Sendable {
     /// Validates `given` against `specs`: unknown keys, wrong types, then every rule of
     /// every declaration (in declaration order, defaults included, with `training` and
     /// `backbone` visible to rules across keys). Throws `HyperparameterError` naming the key.
-    public init(specs: [HyperparameterSpec], given: [String: HyperparameterValue],
-                training: TrainingConfig = TrainingConfig(), backbone: BackboneConfig = BackboneConfig()) throws {
+    public init(
+        specs: [HyperparameterSpec], given: [String: HyperparameterValue],
+        training: TrainingConfig = TrainingConfig(), backbone: BackboneConfig = BackboneConfig()
+    ) throws {
         var values: [String: HyperparameterValue] = [:]
         for spec in specs { values[spec.name] = spec.defaultValue }
         for (key, value) in given.sorted(by: { $0.key < $1.key }) {
             guard let spec = specs.first(where: { $0.name == key }) else {
                 let known = specs.map(\.name).sorted().joined(separator: ", ")
-                throw HyperparameterError(key: key,
-                                          message: "unknown hyperparameter (known: \(known.isEmpty ? "none" : known))")
+                throw HyperparameterError(
+                    key: key,
+                    message: "unknown hyperparameter (known: \(known.isEmpty ? "none" : known))")
             }
             guard let accepted = spec.accept(value) else {
                 throw HyperparameterError(key: key, message: "expected \(spec.kind), got \(value)")
@@ -39,8 +42,10 @@ public struct LearnerConfig: Sendable {
 
     /// This configuration with `changes` applied, validated again against `specs` (a sweep's
     /// grid point: its values must follow the rules together with the entry's other keys).
-    public func overriding(_ changes: [String: HyperparameterValue],
-                           specs: [HyperparameterSpec]) throws -> LearnerConfig {
+    public func overriding(
+        _ changes: [String: HyperparameterValue],
+        specs: [HyperparameterSpec]
+    ) throws -> LearnerConfig {
         try LearnerConfig(specs: specs, given: values.merging(changes) { $1 }, training: training, backbone: backbone)
     }
 

@@ -32,9 +32,11 @@ public final class LearnerContext {
     /// live single line on a terminal and dropped otherwise, so CI logs stay short.
     public var liveStatus: (String) -> Void = { _ in }
 
-    public init(seed: UInt64, sampleShape: [Int], totalClassCount: Int, taskCount: Int, streamKind: String,
-                stageCache: StageCache = StageCache(), datasetDigest: String = "", learnerDescription: String = "",
-                progress: @escaping (String) -> Void = { _ in }) {
+    public init(
+        seed: UInt64, sampleShape: [Int], totalClassCount: Int, taskCount: Int, streamKind: String,
+        stageCache: StageCache = StageCache(), datasetDigest: String = "", learnerDescription: String = "",
+        progress: @escaping (String) -> Void = { _ in }
+    ) {
         self.seed = seed
         self.stageCache = stageCache
         self.datasetDigest = datasetDigest

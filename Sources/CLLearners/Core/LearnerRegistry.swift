@@ -42,7 +42,8 @@ public enum LearnerRegistry {
         lock.lock(); defer { lock.unlock() }
         if let existing = (builtIn + extra).first(where: { $0.name == type.name }) {
             guard ObjectIdentifier(existing) == ObjectIdentifier(type) else {
-                throw RegistrationError(description: "learner \(type): the name '\(type.name)' is already taken by \(existing)")
+                throw RegistrationError(
+                    description: "learner \(type): the name '\(type.name)' is already taken by \(existing)")
             }
             return
         }

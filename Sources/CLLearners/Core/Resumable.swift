@@ -50,7 +50,10 @@ public struct LearnerCheckpoint {
 
     /// Tensors saved with `prefix` ("network."), without it.
     public func tensors(prefixed prefix: String) -> [String: Tensor] {
-        Dictionary(uniqueKeysWithValues: tensors.filter { $0.key.hasPrefix(prefix) }.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
+        Dictionary(
+            uniqueKeysWithValues: tensors.filter { $0.key.hasPrefix(prefix) }.map {
+                (String($0.key.dropFirst(prefix.count)), $0.value)
+            })
     }
 }
 
@@ -65,11 +68,14 @@ extension LearnerCheckpoint {
     /// their number and every shape (a checkpoint of another configuration fails here).
     public func load(into variables: [Variable], from prefix: String) throws {
         let saved = try integer("\(prefix).count")
-        guard saved == variables.count else { throw Mismatch(name: prefix, detail: "\(saved) tensors saved, \(variables.count) expected") }
+        guard saved == variables.count else {
+            throw Mismatch(name: prefix, detail: "\(saved) tensors saved, \(variables.count) expected")
+        }
         for (index, variable) in variables.enumerated() {
             let value = try tensor("\(prefix).\(index)")
             guard value.shape == variable.value.shape else {
-                throw Mismatch(name: "\(prefix).\(index)", detail: "shape \(value.shape), expected \(variable.value.shape)")
+                throw Mismatch(
+                    name: "\(prefix).\(index)", detail: "shape \(value.shape), expected \(variable.value.shape)")
             }
             variable.value = value
         }

@@ -44,7 +44,8 @@ public struct RunInterrupted: Error, CustomStringConvertible, Sendable {
     public init(signal: String) { self.signal = signal }
 
     public var description: String {
-        resultsPath.isEmpty ? "interrupted by \(signal) between runs"
+        resultsPath.isEmpty
+            ? "interrupted by \(signal) between runs"
             : "interrupted by \(signal): \(resultsPath) keeps \(completedTasks) of \(taskCount) tasks (status interrupted)"
     }
 }

@@ -17,8 +17,10 @@ public struct TaskData: Sendable {
     let sampleIndices: [Int]
     let pixelPermutation: [Int]?
 
-    public init(index: Int, classes: [Int], seenClassCount: Int, split: DataSplit, sampleIndices: [Int],
-                labels: [Int32], pixelPermutation: [Int]? = nil) {
+    public init(
+        index: Int, classes: [Int], seenClassCount: Int, split: DataSplit, sampleIndices: [Int],
+        labels: [Int32], pixelPermutation: [Int]? = nil
+    ) {
         precondition(sampleIndices.count == labels.count)
         self.index = index
         self.classes = classes
@@ -48,8 +50,9 @@ extension TaskData {
     /// remapped by `TaskStream.labelled(by:)`), samples from `split`.
     public init(stream: TaskStream, index: Int, split: DataSplit) {
         let task = stream.tasks[index]
-        self.init(index: index, classes: task.learnerClasses, seenClassCount: stream.seenClassCount(afterTask: index),
-                  split: split, sampleIndices: task.trainIndices, labels: task.trainLabels,
-                  pixelPermutation: task.pixelPermutation)
+        self.init(
+            index: index, classes: task.learnerClasses, seenClassCount: stream.seenClassCount(afterTask: index),
+            split: split, sampleIndices: task.trainIndices, labels: task.trainLabels,
+            pixelPermutation: task.pixelPermutation)
     }
 }

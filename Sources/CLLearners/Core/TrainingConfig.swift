@@ -34,9 +34,11 @@ public struct TrainingConfig: Sendable, Equatable {
     public var budget: TrainingBudget { steps.map { .steps($0) } ?? .epochs(epochs) }
 
     /// The protocol keys this block accepts, for validation and `cl-bench list`.
-    public static let keys: [String] = ["epochs", "steps", "batch_size", "optimizer", "lr", "momentum", "nesterov",
-                                        "weight_decay", "schedule", "milestones", "gamma", "warmup_epochs",
-                                        "augment", "label_smoothing", "preset"]
+    public static let keys: [String] = [
+        "epochs", "steps", "batch_size", "optimizer", "lr", "momentum", "nesterov",
+        "weight_decay", "schedule", "milestones", "gamma", "warmup_epochs",
+        "augment", "label_smoothing", "preset",
+    ]
     public static let optimizers = ["sgd", "adam", "adamw"]
     public static let schedules = ["constant", "cosine", "step", "multistep"]
     public static let augmentations = ["crop4", "hflip"]

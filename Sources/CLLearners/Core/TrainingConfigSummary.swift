@@ -3,8 +3,10 @@
 /// protocol's overrides which schedule a learner actually trained with.
 extension TrainingConfig {
     public var summary: String {
-        var parts = [steps.map { "steps: \($0)" } ?? "epochs: \(epochs)", "batch_size: \(batchSize)",
-                     "optimizer: \(optimizer)", "lr: \(learningRate)"]
+        var parts = [
+            steps.map { "steps: \($0)" } ?? "epochs: \(epochs)", "batch_size: \(batchSize)",
+            "optimizer: \(optimizer)", "lr: \(learningRate)",
+        ]
         if optimizer == "sgd" { parts += ["momentum: \(momentum)", "nesterov: \(nesterov)"] }
         parts += ["weight_decay: \(weightDecay)", "schedule: \(schedule)"]
         if schedule == "step" || schedule == "multistep" { parts += ["milestones: \(milestones)", "gamma: \(gamma)"] }

@@ -25,9 +25,13 @@ extension UncertaintyEstimating {
 
     /// The softmax of `predict`'s scores (or the scores themselves when they are already
     /// probabilities); the prediction stays `predict`'s, so accuracy is exactly unchanged.
-    public func predictDistribution(_ batch: Tensor, task: Int?, generator: inout SeededGenerator) -> PredictiveDistribution {
+    public func predictDistribution(_ batch: Tensor, task: Int?, generator: inout SeededGenerator)
+        -> PredictiveDistribution
+    {
         let prediction = predict(batch, task: task)
-        let probabilities = prediction.kind == .probabilities ? prediction.scores : withoutGradient { Variable(prediction.scores).softmax().value }
+        let probabilities =
+            prediction.kind == .probabilities
+            ? prediction.scores : withoutGradient { Variable(prediction.scores).softmax().value }
         return PredictiveDistribution(prediction: prediction, probabilities: probabilities)
     }
 }
@@ -42,10 +46,12 @@ public struct PredictiveDistribution: Sendable {
     public var expectedEntropy: [Double]?
 
     public init(prediction: Prediction, probabilities: Tensor, expectedEntropy: [Double]? = nil) {
-        precondition(probabilities.rank == 2 && probabilities.shape[0] == prediction.scores.shape[0],
-                     "probabilities must be [samples, classes] with one row per predicted sample")
-        precondition(expectedEntropy == nil || expectedEntropy!.count == probabilities.shape[0],
-                     "one expected entropy per sample")
+        precondition(
+            probabilities.rank == 2 && probabilities.shape[0] == prediction.scores.shape[0],
+            "probabilities must be [samples, classes] with one row per predicted sample")
+        precondition(
+            expectedEntropy == nil || expectedEntropy!.count == probabilities.shape[0],
+            "one expected entropy per sample")
         self.prediction = prediction
         self.probabilities = probabilities
         self.expectedEntropy = expectedEntropy

@@ -26,8 +26,10 @@ final class ChunkedMLPGenerator: WeightGenerator {
     /// - Parameters:
     ///   - hidden: hidden widths (may be empty: one linear map from the condition to the chunk).
     ///   - chunkSize: scalars per chunk; 0 for an unchunked generator.
-    init(outputLength: Int, embeddingSize: Int, chunkSize: Int, chunkEmbeddingSize: Int, hidden: [Int],
-         activation: GeneratorActivation, generator: inout SeededGenerator) {
+    init(
+        outputLength: Int, embeddingSize: Int, chunkSize: Int, chunkEmbeddingSize: Int, hidden: [Int],
+        activation: GeneratorActivation, generator: inout SeededGenerator
+    ) {
         precondition(outputLength > 0 && embeddingSize > 0 && chunkSize >= 0)
         self.outputLength = outputLength
         self.chunkSize = chunkSize
@@ -35,8 +37,9 @@ final class ChunkedMLPGenerator: WeightGenerator {
         self.activation = activation
         let rowOutput = chunkSize > 0 ? chunkSize : outputLength
         let widths = hidden + [rowOutput]
-        input = ConditionedInputLayer(embeddingSize: embeddingSize, chunkEmbeddingSize: chunkSize > 0 ? chunkEmbeddingSize : 0,
-                                      outputSize: widths[0], generator: &generator)
+        input = ConditionedInputLayer(
+            embeddingSize: embeddingSize, chunkEmbeddingSize: chunkSize > 0 ? chunkEmbeddingSize : 0,
+            outputSize: widths[0], generator: &generator)
         layers = zip(widths.dropLast(), widths.dropFirst()).map {
             GeneratorLayer(inputSize: $0, outputSize: $1, generator: &generator)
         }
@@ -45,8 +48,9 @@ final class ChunkedMLPGenerator: WeightGenerator {
     var parameters: [Variable] { input.parameters + layers.flatMap(\.parameters) }
 
     func generate(_ condition: TaskCondition) -> Variable {
-        precondition(chunkCount == 0 || condition.chunkEmbeddings?.shape[0] == chunkCount,
-                     "a chunked generator needs \(chunkCount) chunk embeddings")
+        precondition(
+            chunkCount == 0 || condition.chunkEmbeddings?.shape[0] == chunkCount,
+            "a chunked generator needs \(chunkCount) chunk embeddings")
         var x = input(condition)
         for layer in layers {
             x = layer(activation(x))

@@ -38,7 +38,8 @@ import CLTensor
 /// keep 28x28 for both sizes).
 public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
     public static let name = "hypernet"
-    public static let summary = "Hypernetwork continual learning (von Oswald et al. 2020): task embeddings generate a target MLP's weights, output regulariser; generator mlp or rnn (dependency preserving), optional MIP."
+    public static let summary =
+        "Hypernetwork continual learning (von Oswald et al. 2020): task embeddings generate a target MLP's weights, output regulariser; generator mlp or rnn (dependency preserving), optional MIP."
     static let generator = Hyperparameter<GeneratorKind>(
         "generator", default: .mlp,
         help: "mlp: chunked MLP hypernetwork (von Oswald et al.); rnn: recurrent, layer-by-layer generator "
@@ -52,7 +53,7 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
         help: "weight β of the output regulariser (β/T)·Σ_t ||Θ*_t − h(e_t)||²; 0 is fine-tuning through the "
             + "hypernetwork.")
     static let hiddenWidths = Hyperparameter<[Double]>(
-        "hnet_hidden", default: [10, 10], .wholeNumbers(in: 1 ... 1 << 24),
+        "hnet_hidden", default: [10, 10], .wholeNumbers(in: 1...1 << 24),
         .custom("at least one width for generator: rnn") { widths, config in
             config[Hypernet.generator] == .rnn && widths.isEmpty
                 ? "the rnn generator takes its state size from the last hnet_hidden width; give at least one" : nil
@@ -63,12 +64,12 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
         help: "hidden non-linearity of the MLP generator (posterior_replay_cl's reference runs use its default, "
             + "relu).")
     static let embeddingSize = Hyperparameter<Int>(
-        "embedding_size", default: 96, .within(1 ... 1 << 24), help: "size of a task embedding e_t.")
+        "embedding_size", default: 96, .within(1...1 << 24), help: "size of a task embedding e_t.")
     static let chunkSize = Hyperparameter<Int>(
-        "chunk_size", default: 0, .within(0 ... 1 << 30),
+        "chunk_size", default: 0, .within(0...1 << 30),
         help: "scalars of Θ generated per chunk; 0 generates Θ whole (mlp) or one step per layer (rnn).")
     static let chunkEmbeddingSize = Hyperparameter<Int>(
-        "chunk_embedding_size", default: 32, .within(1 ... 1 << 24),
+        "chunk_embedding_size", default: 32, .within(1...1 << 24),
         help: "size of a chunk embedding c_i (chunked generators only).")
     static let conditionalChunkEmbeddings = Hyperparameter<Bool>(
         "conditional_chunk_embeddings", default: false,
@@ -85,7 +86,7 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
         help: "dataset_size: the task's cross-entropy counts N times (N its training samples), as in "
             + "posterior_replay_cl, whose reference β values assume it; none: as in hypercl.")
     static let iterations = Hyperparameter<Int>(
-        "iterations", default: 2000, .within(1 ... 1 << 30),
+        "iterations", default: 2000, .within(1...1 << 30),
         // Two budgets would leave one silently ignored: hypernet counts its own, as the code does.
         .custom("training.steps unset or equal", key: "training.steps") { iterations, config in
             guard let steps = config.training.steps, steps != iterations else { return nil }
@@ -133,7 +134,9 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
 
     public init(config: LearnerConfig, context: LearnerContext) throws {
         guard config.backbone.kind == "mlp", !config.backbone.widths.isEmpty else {
-            throw HyperparameterError(key: "backbone", message: "hypernet generates the weights of the protocol's backbone { kind: mlp, widths: [...] }")
+            throw HyperparameterError(
+                key: "backbone",
+                message: "hypernet generates the weights of the protocol's backbone { kind: mlp, widths: [...] }")
         }
         // The declarations' rules hold (whole positive widths, at least one for rnn, Adam,
         // one budget): the parser checked them with the protocol.
@@ -141,43 +144,51 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
         let kind = config[Self.generator]
         let permuted = context.streamKind == "permuted"
         layout = TaskHead.Layout(permuted: permuted, classCount: context.totalClassCount, taskCount: context.taskCount)
-        let target = TargetNetwork(inputSize: context.sampleShape.reduce(1, *), hiddenWidths: config.backbone.widths, outputSize: layout.outputSize)
+        let target = TargetNetwork(
+            inputSize: context.sampleShape.reduce(1, *), hiddenWidths: config.backbone.widths,
+            outputSize: layout.outputSize)
 
         var root = SeededGenerator(seed: context.seed)
         var initialization = root.split()
-        let mip = config[Self.parametrization] == .mip
+        let mip =
+            config[Self.parametrization] == .mip
             ? MagnitudeInvariantParametrization(target: target, generator: &initialization) : nil
         let embeddingSize = config[Self.embeddingSize]
         let generatorInput = mip == nil ? embeddingSize : 2 * embeddingSize
         let chunkSize = config[Self.chunkSize], chunkEmbeddingSize = config[Self.chunkEmbeddingSize]
         let weightGenerator: any WeightGenerator
         if kind == .rnn, let stateSize = hidden.last {
-            weightGenerator = RecurrentGenerator(layerParameterCounts: (0..<target.layerCount).map { target.parameterCount(layer: $0) },
-                                                 layerDeviations: (0..<target.layerCount).map { target.defaultDeviation(layer: $0) },
-                                                 embeddingSize: generatorInput, chunkSize: chunkSize, chunkEmbeddingSize: chunkEmbeddingSize,
-                                                 stateSize: stateSize, generator: &initialization)
+            weightGenerator = RecurrentGenerator(
+                layerParameterCounts: (0..<target.layerCount).map { target.parameterCount(layer: $0) },
+                layerDeviations: (0..<target.layerCount).map { target.defaultDeviation(layer: $0) },
+                embeddingSize: generatorInput, chunkSize: chunkSize, chunkEmbeddingSize: chunkEmbeddingSize,
+                stateSize: stateSize, generator: &initialization)
         } else {
-            weightGenerator = ChunkedMLPGenerator(outputLength: target.parameterCount, embeddingSize: generatorInput, chunkSize: chunkSize,
-                                                  chunkEmbeddingSize: chunkEmbeddingSize, hidden: hidden,
-                                                  activation: config[Self.activation],
-                                                  generator: &initialization)
+            weightGenerator = ChunkedMLPGenerator(
+                outputLength: target.parameterCount, embeddingSize: generatorInput, chunkSize: chunkSize,
+                chunkEmbeddingSize: chunkEmbeddingSize, hidden: hidden,
+                activation: config[Self.activation],
+                generator: &initialization)
         }
-        model = TaskConditionedHypernetwork(target: target, generator: weightGenerator, mip: mip, embeddingSize: embeddingSize,
-                                            chunkEmbeddingSize: chunkEmbeddingSize,
-                                            conditionalChunkEmbeddings: config[Self.conditionalChunkEmbeddings],
-                                            embeddingDeviation: Float(config[Self.embeddingDeviation]),
-                                            chunkEmbeddingDeviation: Float(config[Self.chunkEmbeddingDeviation]),
-                                            initialization: &initialization)
+        model = TaskConditionedHypernetwork(
+            target: target, generator: weightGenerator, mip: mip, embeddingSize: embeddingSize,
+            chunkEmbeddingSize: chunkEmbeddingSize,
+            conditionalChunkEmbeddings: config[Self.conditionalChunkEmbeddings],
+            embeddingDeviation: Float(config[Self.embeddingDeviation]),
+            chunkEmbeddingDeviation: Float(config[Self.chunkEmbeddingDeviation]),
+            initialization: &initialization)
         embeddingGenerator = root.split()
         generator = root.split()
         regularizer = OutputRegularizer(beta: config[Self.beta])
         scalesTaskLossByDatasetSize = config[Self.taskLossScale] == .datasetSize
         loop = TrainingLoop(config: config.training, context: context, budget: .steps(config[Self.iterations]))
         self.context = context
-        context.note("hypernet", "target MLP \(target.layerSizes) (n_Θ = \(target.parameterCount)), "
-                     + "generator \(kind.rawValue)"
-                     + (weightGenerator.chunkCount > 0 ? " with \(weightGenerator.chunkCount) chunks" : " unchunked")
-                     + ", \(model.sharedParameters.reduce(0) { $0 + $1.value.count }) shared parameters")
+        context.note(
+            "hypernet",
+            "target MLP \(target.layerSizes) (n_Θ = \(target.parameterCount)), "
+                + "generator \(kind.rawValue)"
+                + (weightGenerator.chunkCount > 0 ? " with \(weightGenerator.chunkCount) chunks" : " unchunked")
+                + ", \(model.sharedParameters.reduce(0) { $0 + $1.value.count }) shared parameters")
     }
 
     public mutating func learn(_ task: TaskData) throws {
@@ -188,11 +199,14 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
         let head = layout.head(task: task.index, classes: permutedClasses(task))
         heads.append(head)
         let t = task.index
-        let sets = [ParameterSet("hypernetwork", model.sharedParameters),
-                    ParameterSet("task \(t) embedding", model.taskParameters(t)),
-                    ParameterSet("earlier task embeddings", (0..<t).flatMap { model.taskParameters($0) }, frozen: true)]
-        let step = StepLoss(model: model, regularizer: regularizer, head: head, task: t,
-                            regularizerScale: scalesTaskLossByDatasetSize ? 1 / Float(task.count) : 1)
+        let sets = [
+            ParameterSet("hypernetwork", model.sharedParameters),
+            ParameterSet("task \(t) embedding", model.taskParameters(t)),
+            ParameterSet("earlier task embeddings", (0..<t).flatMap { model.taskParameters($0) }, frozen: true),
+        ]
+        let step = StepLoss(
+            model: model, regularizer: regularizer, head: head, task: t,
+            regularizerScale: scalesTaskLossByDatasetSize ? 1 / Float(task.count) : 1)
         try loop.run(on: TrainingSet(task), task: t, parameters: sets, curves: curves, generator: &generator) { batch in
             let (loss, logits, labels, taskLoss, penalty) = step(inputs: batch.inputs, labels: batch.labels)
             batch.countCorrect(logits: logits, labels: labels)
@@ -220,14 +234,19 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
         var regularizerScale: Float = 1
 
         func callAsFunction(inputs batch: Tensor, labels: [Int])
-            -> (loss: Variable, logits: Tensor, localLabels: [Int], taskLoss: Float, regularizer: Float?) {
+            -> (loss: Variable, logits: Tensor, localLabels: [Int], taskLoss: Float, regularizer: Float?)
+        {
             let n = batch.shape[0]
             let theta = model.weights(task: task)
             let inputs = Variable(batch.reshaped([n, batch.count / max(n, 1)]))
             let logits = model.target(inputs, theta: theta).indexSelect(head.columns, axis: 1)
             let local = labels.map(head.localLabel(of:))
             let taskLoss = Loss.crossEntropy(logits: logits, labels: local)
-            guard let penalty = regularizer.loss(regenerate: model.weights(task:)).map({ regularizerScale == 1 ? $0 : $0 * regularizerScale }) else {
+            guard
+                let penalty = regularizer.loss(regenerate: model.weights(task:)).map({
+                    regularizerScale == 1 ? $0 : $0 * regularizerScale
+                })
+            else {
                 return (taskLoss, logits.value, local, taskLoss.value.scalars[0], nil)
             }
             return (taskLoss + penalty, logits.value, local, taskLoss.value.scalars[0], penalty.value.scalars[0])
@@ -235,13 +254,16 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
     }
 
     /// The task's classes as the head sees them (permuted: all classes).
-    private func permutedClasses(_ task: TaskData) -> [Int] { layout.permuted ? Array(0..<layout.classCount) : task.classes }
+    private func permutedClasses(_ task: TaskData) -> [Int] {
+        layout.permuted ? Array(0..<layout.classCount) : task.classes
+    }
 
     /// Softmax over task t's head of the target network run with Θ_t: [n, k_t].
     func headProbabilities(_ batch: Tensor, task t: Int) -> Tensor {
         withoutGradient {
             let inputs = Variable(batch.reshaped([batch.shape[0], batch.count / max(batch.shape[0], 1)]))
-            return model.target(inputs, theta: Variable(cachedWeights[t])).indexSelect(heads[t].columns, axis: 1).softmax().value
+            return model.target(inputs, theta: Variable(cachedWeights[t])).indexSelect(heads[t].columns, axis: 1)
+                .softmax().value
         }
     }
 
@@ -254,7 +276,9 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
         var out = Tensor(shape: [n, width])
         for (probabilities, row, head) in rows {
             let k = head.classes.count
-            for (j, c) in head.classes.enumerated() { out.scalars[row * width + c] = probabilities.scalars[row * k + j] }
+            for (j, c) in head.classes.enumerated() {
+                out.scalars[row * width + c] = probabilities.scalars[row * k + j]
+            }
         }
         return out
     }
@@ -276,14 +300,15 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
 
     public func predict(_ batch: Tensor, knownTask task: Int) -> TaskAwarePrediction {
         let agnostic = taskAgnostic(batch)
-        return TaskAwarePrediction(taskAware: Prediction(scores: taskAwareScores(batch, task: task), kind: .probabilities),
-                                   taskAgnostic: Prediction(scores: agnostic.probabilities, kind: .probabilities))
+        return TaskAwarePrediction(
+            taskAware: Prediction(scores: taskAwareScores(batch, task: task), kind: .probabilities),
+            taskAgnostic: Prediction(scores: agnostic.probabilities, kind: .probabilities))
     }
 
     /// Task t's head probabilities in the columns of its classes; zeros for a task not learned yet.
     private func taskAwareScores(_ batch: Tensor, task: Int) -> Tensor {
         let n = batch.shape[0]
-        guard task < heads.count else { return Tensor(shape: [n, scoredClassCount]) }   // nothing to say yet
+        guard task < heads.count else { return Tensor(shape: [n, scoredClassCount]) }  // nothing to say yet
         let probabilities = headProbabilities(batch, task: task)
         return placed((0..<n).map { (probabilities, $0, heads[task]) }, n: n)
     }
@@ -291,17 +316,24 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
     /// One pass for the runner: HNET+ENT once per batch gives the task-agnostic scores, which
     /// are also the distribution, and the inferred tasks (the runner records the
     /// task-inference accuracy from them); the task-aware scores reuse the given task's head.
-    public func evaluate(_ batch: TestBatch, request: EvaluationRequest, generator: inout SeededGenerator) -> BatchEvaluation {
+    public func evaluate(_ batch: TestBatch, request: EvaluationRequest, generator: inout SeededGenerator)
+        -> BatchEvaluation
+    {
         let agnostic = taskAgnostic(batch.inputs)
         let prediction = Prediction(scores: agnostic.probabilities, kind: .probabilities)
-        let aware = request.knownTask.map { Prediction(scores: taskAwareScores(batch.inputs, task: $0), kind: .probabilities) }
-        return BatchEvaluation(taskAgnostic: prediction, taskAware: aware,
-                               distribution: request.distribution
-                                   ? PredictiveDistribution(prediction: prediction, probabilities: agnostic.probabilities) : nil,
-                               inferredTasks: agnostic.chosen.isEmpty ? nil : agnostic.chosen)
+        let aware = request.knownTask.map {
+            Prediction(scores: taskAwareScores(batch.inputs, task: $0), kind: .probabilities)
+        }
+        return BatchEvaluation(
+            taskAgnostic: prediction, taskAware: aware,
+            distribution: request.distribution
+                ? PredictiveDistribution(prediction: prediction, probabilities: agnostic.probabilities) : nil,
+            inferredTasks: agnostic.chosen.isEmpty ? nil : agnostic.chosen)
     }
 
-    public func predictDistribution(_ batch: Tensor, task: Int?, generator: inout SeededGenerator) -> PredictiveDistribution {
+    public func predictDistribution(_ batch: Tensor, task: Int?, generator: inout SeededGenerator)
+        -> PredictiveDistribution
+    {
         let prediction = predict(batch, task: task)
         return PredictiveDistribution(prediction: prediction, probabilities: prediction.scores)
     }
@@ -326,7 +358,7 @@ extension Hypernet {
     public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
         guard !learnedTasks.isEmpty else { return }
         try checkpoint.load(into: model.sharedParameters, from: "shared")
-        var placeholder = SeededGenerator(seed: 0)   // shapes only: every value is loaded next
+        var placeholder = SeededGenerator(seed: 0)  // shapes only: every value is loaded next
         for task in learnedTasks {
             model.addTask(generator: &placeholder)
             try checkpoint.load(into: model.taskParameters(task.index), from: "task.\(task.index)")

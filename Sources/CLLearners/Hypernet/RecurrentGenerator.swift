@@ -36,7 +36,7 @@ final class RecurrentGenerator: WeightGenerator {
     let chunkCount: Int
     let stateSize: Int
     let input: ConditionedInputLayer
-    let recurrent: Variable   // W_h [state, state]
+    let recurrent: Variable  // W_h [state, state]
     let output: GeneratorLayer
     /// Positions of Θ's scalars in the flattened [steps, width] output (drops the trimmed tails).
     let validPositions: [Int]
@@ -47,9 +47,14 @@ final class RecurrentGenerator: WeightGenerator {
     /// - Parameters:
     ///   - layerParameterCounts: n_l, the scalars of each target layer (weight then bias).
     ///   - layerDeviations: σ_l, the deviation each target layer would be initialised with on its own.
-    init(layerParameterCounts: [Int], layerDeviations: [Float], embeddingSize: Int, chunkSize: Int, chunkEmbeddingSize: Int,
-         stateSize: Int, generator: inout SeededGenerator) {
-        precondition(!layerParameterCounts.isEmpty && layerParameterCounts.allSatisfy { $0 > 0 } && stateSize > 0 && chunkSize >= 0)
+    init(
+        layerParameterCounts: [Int], layerDeviations: [Float], embeddingSize: Int, chunkSize: Int,
+        chunkEmbeddingSize: Int,
+        stateSize: Int, generator: inout SeededGenerator
+    ) {
+        precondition(
+            !layerParameterCounts.isEmpty && layerParameterCounts.allSatisfy { $0 > 0 } && stateSize > 0
+                && chunkSize >= 0)
         precondition(layerDeviations.count == layerParameterCounts.count && layerDeviations.allSatisfy { $0 > 0 })
         outputLength = layerParameterCounts.reduce(0, +)
         self.chunkSize = chunkSize
@@ -72,18 +77,22 @@ final class RecurrentGenerator: WeightGenerator {
         chunkCount = step
         validPositions = positions
         stepGains = Tensor(shape: [step, 1], scalars: gains)
-        input = ConditionedInputLayer(embeddingSize: embeddingSize, chunkEmbeddingSize: chunkEmbeddingSize,
-                                      outputSize: stateSize, generator: &generator)
-        recurrent = Variable(Initializer.xavierUniform([stateSize, stateSize], generator: &generator), requiresGrad: true)
+        input = ConditionedInputLayer(
+            embeddingSize: embeddingSize, chunkEmbeddingSize: chunkEmbeddingSize,
+            outputSize: stateSize, generator: &generator)
+        recurrent = Variable(
+            Initializer.xavierUniform([stateSize, stateSize], generator: &generator), requiresGrad: true)
         output = GeneratorLayer(inputSize: stateSize, outputSize: stepWidth, generator: &generator)
     }
 
     var parameters: [Variable] { input.parameters + [recurrent] + output.parameters }
 
     func generate(_ condition: TaskCondition) -> Variable {
-        precondition(condition.chunkEmbeddings?.shape[0] == chunkCount, "the recurrent generator needs \(chunkCount) step embeddings")
+        precondition(
+            condition.chunkEmbeddings?.shape[0] == chunkCount,
+            "the recurrent generator needs \(chunkCount) step embeddings")
         // The input projections of all steps in one product; only the recurrence is sequential.
-        let projected = input(condition)   // [steps, state]
+        let projected = input(condition)  // [steps, state]
         var states: [Variable] = []
         states.reserveCapacity(chunkCount)
         var state: Variable? = nil
@@ -94,7 +103,7 @@ final class RecurrentGenerator: WeightGenerator {
             states.append(next)
             state = next
         }
-        let emitted = (output(concatenate(states, axis: 0)) * Variable(stepGains)).reshaped([-1])   // [steps * width]
+        let emitted = (output(concatenate(states, axis: 0)) * Variable(stepGains)).reshaped([-1])  // [steps * width]
         return validPositions.count == emitted.shape[0] ? emitted : emitted.indexSelect(validPositions, axis: 0)
     }
 }

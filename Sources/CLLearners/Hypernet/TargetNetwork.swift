@@ -15,7 +15,9 @@ struct TargetNetwork: Sendable {
     let layerSizes: [Int]
 
     init(inputSize: Int, hiddenWidths: [Int], outputSize: Int) {
-        precondition(inputSize > 0 && outputSize > 0 && hiddenWidths.allSatisfy { $0 > 0 }, "target network sizes must be positive")
+        precondition(
+            inputSize > 0 && outputSize > 0 && hiddenWidths.allSatisfy { $0 > 0 },
+            "target network sizes must be positive")
         layerSizes = [inputSize] + hiddenWidths + [outputSize]
     }
 
@@ -68,8 +70,11 @@ struct TargetNetwork: Sendable {
         for l in 0..<layerCount {
             let (fanIn, fanOut) = (layerSizes[l], layerSizes[l + 1])
             let start = offset(layer: l)
-            state["\(prefix)layers.\(l).weight"] = Tensor(shape: [fanOut, fanIn], scalars: Array(theta.scalars[start..<(start + fanOut * fanIn)]))
-            state["\(prefix)layers.\(l).bias"] = Tensor(shape: [fanOut], scalars: Array(theta.scalars[(start + fanOut * fanIn)..<(start + fanOut * fanIn + fanOut)]))
+            state["\(prefix)layers.\(l).weight"] = Tensor(
+                shape: [fanOut, fanIn], scalars: Array(theta.scalars[start..<(start + fanOut * fanIn)]))
+            state["\(prefix)layers.\(l).bias"] = Tensor(
+                shape: [fanOut],
+                scalars: Array(theta.scalars[(start + fanOut * fanIn)..<(start + fanOut * fanIn + fanOut)]))
         }
         return state
     }
@@ -85,7 +90,8 @@ struct TargetNetwork: Sendable {
         scalars.reserveCapacity(parameterCount)
         for l in 0..<layerCount {
             let (fanIn, fanOut) = (layerSizes[l], layerSizes[l + 1])
-            scalars += Initializer.pytorchDefault([fanOut * fanIn + fanOut], fanIn: fanIn, generator: &generator).scalars
+            scalars +=
+                Initializer.pytorchDefault([fanOut * fanIn + fanOut], fanIn: fanIn, generator: &generator).scalars
         }
         return Tensor(shape: [parameterCount], scalars: scalars)
     }

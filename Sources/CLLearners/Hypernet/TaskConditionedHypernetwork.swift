@@ -20,9 +20,13 @@ final class TaskConditionedHypernetwork {
     /// Chunk embeddings shared by all tasks (part of θ), when not conditional.
     let sharedChunkEmbeddings: Variable?
 
-    init(target: TargetNetwork, generator: any WeightGenerator, mip: MagnitudeInvariantParametrization?, embeddingSize: Int,
-         chunkEmbeddingSize: Int, conditionalChunkEmbeddings: Bool, embeddingDeviation: Float, chunkEmbeddingDeviation: Float,
-         initialization: inout SeededGenerator) {
+    init(
+        target: TargetNetwork, generator: any WeightGenerator, mip: MagnitudeInvariantParametrization?,
+        embeddingSize: Int,
+        chunkEmbeddingSize: Int, conditionalChunkEmbeddings: Bool, embeddingDeviation: Float,
+        chunkEmbeddingDeviation: Float,
+        initialization: inout SeededGenerator
+    ) {
         precondition(generator.outputLength == target.parameterCount, "the generator must emit exactly n_Θ scalars")
         self.target = target
         self.generator = generator
@@ -33,8 +37,10 @@ final class TaskConditionedHypernetwork {
         self.embeddingDeviation = embeddingDeviation
         self.chunkEmbeddingDeviation = chunkEmbeddingDeviation
         if generator.chunkCount > 0 && !conditionalChunkEmbeddings {
-            sharedChunkEmbeddings = Variable(Initializer.normal([generator.chunkCount, chunkEmbeddingSize], deviation: chunkEmbeddingDeviation,
-                                                                generator: &initialization), requiresGrad: true)
+            sharedChunkEmbeddings = Variable(
+                Initializer.normal(
+                    [generator.chunkCount, chunkEmbeddingSize], deviation: chunkEmbeddingDeviation,
+                    generator: &initialization), requiresGrad: true)
         } else {
             sharedChunkEmbeddings = nil
         }
@@ -44,10 +50,16 @@ final class TaskConditionedHypernetwork {
 
     /// Adds the embedding(s) of a new task, drawn from `generator`.
     func addTask(generator random: inout SeededGenerator) {
-        taskEmbeddings.append(Variable(Initializer.normal([embeddingSize], deviation: embeddingDeviation, generator: &random), requiresGrad: true))
+        taskEmbeddings.append(
+            Variable(
+                Initializer.normal([embeddingSize], deviation: embeddingDeviation, generator: &random),
+                requiresGrad: true))
         if generator.chunkCount > 0 && conditionalChunkEmbeddings {
-            taskChunkEmbeddings.append(Variable(Initializer.normal([generator.chunkCount, chunkEmbeddingSize], deviation: chunkEmbeddingDeviation,
-                                                                   generator: &random), requiresGrad: true))
+            taskChunkEmbeddings.append(
+                Variable(
+                    Initializer.normal(
+                        [generator.chunkCount, chunkEmbeddingSize], deviation: chunkEmbeddingDeviation,
+                        generator: &random), requiresGrad: true))
         }
     }
 
@@ -64,7 +76,9 @@ final class TaskConditionedHypernetwork {
     /// Θ_t, with gradients to θ and the task's embeddings when recording is on.
     func weights(task t: Int) -> Variable {
         let embedding = mip == nil ? taskEmbeddings[t] : MagnitudeInvariantParametrization.encode(taskEmbeddings[t])
-        let chunks = generator.chunkCount == 0 ? nil : (conditionalChunkEmbeddings ? taskChunkEmbeddings[t] : sharedChunkEmbeddings)
+        let chunks =
+            generator.chunkCount == 0
+            ? nil : (conditionalChunkEmbeddings ? taskChunkEmbeddings[t] : sharedChunkEmbeddings)
         let generated = generator.generate(TaskCondition(embedding: embedding, chunkEmbeddings: chunks))
         return mip?.apply(to: generated) ?? generated
     }

@@ -25,7 +25,8 @@ struct TaskHead: Sendable, Equatable {
 
         func head(task index: Int, classes: [Int]) -> TaskHead {
             if permuted {
-                return TaskHead(columns: Array((index * classCount)..<((index + 1) * classCount)), classes: Array(0..<classCount))
+                return TaskHead(
+                    columns: Array((index * classCount)..<((index + 1) * classCount)), classes: Array(0..<classCount))
             }
             return TaskHead(columns: classes, classes: classes)
         }

@@ -41,9 +41,9 @@ enum GeneratorActivation: String, CaseIterable, HyperparameterChoice {
 /// building the concatenation: W [e; c_i] + b = W_e e + W_c c_i + b, so the embedding's
 /// product is computed once and broadcast over the K chunk rows.
 final class ConditionedInputLayer {
-    let embeddingWeight: Variable   // [out, embeddingSize]
-    let chunkWeight: Variable?      // [out, chunkEmbeddingSize]
-    let bias: Variable              // [out]
+    let embeddingWeight: Variable  // [out, embeddingSize]
+    let chunkWeight: Variable?  // [out, chunkEmbeddingSize]
+    let bias: Variable  // [out]
 
     /// Xavier-uniform weights over the whole input width, zero bias (the initialisation of
     /// the official code's hypernetwork layers).
@@ -56,7 +56,9 @@ final class ConditionedInputLayer {
             c += full.scalars[(row * fanIn + embeddingSize)..<((row + 1) * fanIn)]
         }
         embeddingWeight = Variable(Tensor(shape: [outputSize, embeddingSize], scalars: e), requiresGrad: true)
-        chunkWeight = chunkEmbeddingSize > 0 ? Variable(Tensor(shape: [outputSize, chunkEmbeddingSize], scalars: c), requiresGrad: true) : nil
+        chunkWeight =
+            chunkEmbeddingSize > 0
+            ? Variable(Tensor(shape: [outputSize, chunkEmbeddingSize], scalars: c), requiresGrad: true) : nil
         bias = Variable(Tensor(shape: [outputSize]), requiresGrad: true)
     }
 
@@ -76,7 +78,8 @@ final class GeneratorLayer {
     let bias: Variable
 
     init(inputSize: Int, outputSize: Int, generator: inout SeededGenerator) {
-        weight = Variable(Initializer.xavierUniform([outputSize, inputSize], generator: &generator), requiresGrad: true)
+        weight = Variable(
+            Initializer.xavierUniform([outputSize, inputSize], generator: &generator), requiresGrad: true)
         bias = Variable(Tensor(shape: [outputSize]), requiresGrad: true)
     }
 

@@ -11,8 +11,10 @@ import Foundation
 enum NAPAVQBaseTaskReuse {
     /// `settings` must hold only what the base task reads (not the weights of losses that
     /// start after it).
-    static func stageKey(_ identity: (backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, settings: String),
-                         task: TaskData) -> StageKey {
+    static func stageKey(
+        _ identity: (backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, settings: String),
+        task: TaskData
+    ) -> StageKey {
         var key = StageKey(stage: "napa-vq-base-task")
         key.add("backbone", identity.backbone)
         key.add("training", identity.training)

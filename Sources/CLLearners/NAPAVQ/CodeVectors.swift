@@ -38,8 +38,9 @@ public final class CodeVectors {
         let kept = values
         old = Variable(kept)
         let added = max(0, newCount - kept.shape[0])
-        new = Variable(Tensor(shape: [added, dimension], scalars: (0..<(added * dimension)).map { _ in generator.nextNormal() }),
-                       requiresGrad: true)
+        new = Variable(
+            Tensor(shape: [added, dimension], scalars: (0..<(added * dimension)).map { _ in generator.nextNormal() }),
+            requiresGrad: true)
     }
 
     /// Rows 4y (rotation 0) of the first `classes` classes, [classes, d]: the classifier.

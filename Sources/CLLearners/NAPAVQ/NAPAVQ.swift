@@ -35,7 +35,8 @@ import CLTensor
 /// ablation) drops L_PA and the L_NA of augmented prototypes, keeping everything else.
 public struct NAPAVQ: Learner, Resumable {
     public static let name = "napa-vq"
-    public static let summary = "NAPA-VQ (ICCV 2023): rotation-augmented code vectors with a neural-gas topology, neighbourhood separation, neighbourhood-aware prototype augmentation and feature distillation; non-exemplar."
+    public static let summary =
+        "NAPA-VQ (ICCV 2023): rotation-augmented code vectors with a neural-gas topology, neighbourhood separation, neighbourhood-aware prototype augmentation and feature distillation; non-exemplar."
     static let temperature = Hyperparameter<Double>(
         "temperature", default: 0.1, .greaterThan(0),
         help: "T of the distance cross-entropy, logits −||f − c|| / T (args.temp).")
@@ -45,13 +46,13 @@ public struct NAPAVQ: Learner, Resumable {
     static let incrementalScale = Hyperparameter<Double>(
         "incremental_lr_scale", default: 0.1, .atLeast(0), help: "factor on both learning rates after the base task.")
     static let neighbours = Hyperparameter<Int>(
-        "neighbours", default: 15, .within(1 ... 1 << 24),
+        "neighbours", default: 15, .within(1...1 << 24),
         help: "nearest code vectors each point connects its winner to (k).")
     static let edgeDecay = Hyperparameter<Double>(
         "edge_decay", default: 0.9, .greaterThan(0), .lessThan(1),
         help: "per-step decay of edges not refreshed (epsilon).")
     static let edgeLifetime = Hyperparameter<Int>(
-        "edge_lifetime", default: 10, .within(1 ... 1 << 24),
+        "edge_lifetime", default: 10, .within(1...1 << 24),
         help: "edges weaker than edge_decay^edge_lifetime are removed.")
     static let separationWeight = Hyperparameter<Double>(
         "na_weight", default: 1, .atLeast(0), help: "weight of the neighbourhood-separation loss.")
@@ -64,7 +65,7 @@ public struct NAPAVQ: Learner, Resumable {
         "pa_weight", default: 10, .atLeast(0),
         help: "weight of the prototype-augmentation loss (args.protoAug_weight).")
     static let draws = Hyperparameter<Int>(
-        "draws", default: 64, .within(0 ... 1 << 24),
+        "draws", default: 64, .within(0...1 << 24),
         help: "augmented prototypes per step (the code: the batch size, 64).")
     static let distillationWeight = Hyperparameter<Double>(
         "kd_weight", default: 10, .atLeast(0), help: "weight of the feature distillation (args.kd_weight).")
@@ -102,8 +103,9 @@ public struct NAPAVQ: Learner, Resumable {
     public init(config: LearnerConfig, context: LearnerContext) throws {
         var root = SeededGenerator(seed: context.seed)
         var initialization = root.split()
-        backbone = try BackboneFactory.makeTrainableBackbone(config.backbone, sampleShape: context.sampleShape,
-                                                             generator: &initialization)
+        backbone = try BackboneFactory.makeTrainableBackbone(
+            config.backbone, sampleShape: context.sampleShape,
+            generator: &initialization)
         codeGenerator = root.split()
         drawGenerator = root.split()
         generator = root.split()
@@ -119,16 +121,21 @@ public struct NAPAVQ: Learner, Resumable {
         self.settings = settings
         codeVectorRate = config[Self.codeVectorRate]
         incrementalScale = config[Self.incrementalScale]
-        topology = NeuralGasTopology(neighbourCount: config[Self.neighbours], decay: Float(config[Self.edgeDecay]),
-                                     lifetime: config[Self.edgeLifetime])
+        topology = NeuralGasTopology(
+            neighbourCount: config[Self.neighbours], decay: Float(config[Self.edgeDecay]),
+            lifetime: config[Self.edgeLifetime])
         // Only what the base task reads: the weights of losses that start after it are left out.
-        let baseSettings = [Self.temperature.spec, Self.codeVectorRate.spec, Self.neighbours.spec, Self.edgeDecay.spec,
-                            Self.edgeLifetime.spec, Self.separationWeight.spec, Self.separationScale.spec]
-            .map { "\($0.name)=\(config.value(of: $0))" }.joined(separator: ",")
-        baseTaskIdentity = config[Self.reuseBaseTask]
+        let baseSettings = [
+            Self.temperature.spec, Self.codeVectorRate.spec, Self.neighbours.spec, Self.edgeDecay.spec,
+            Self.edgeLifetime.spec, Self.separationWeight.spec, Self.separationScale.spec,
+        ]
+        .map { "\($0.name)=\(config.value(of: $0))" }.joined(separator: ",")
+        baseTaskIdentity =
+            config[Self.reuseBaseTask]
             ? (config.backbone, config.training, context.seed, baseSettings) : nil
-        loop = TrainingLoop(config: config.training, context: context,
-                            views: [TrainingView(augmentations: config.training.augment, rotations: true)])
+        loop = TrainingLoop(
+            config: config.training, context: context,
+            views: [TrainingView(augmentations: config.training.augment, rotations: true)])
         self.context = context
     }
 
@@ -144,8 +151,9 @@ public struct NAPAVQ: Learner, Resumable {
         let scale = oldClasses > 0 ? incrementalScale : 1
         let sets = [
             ParameterSet("network", backbone.network.parameters, learningRate: loop.config.learningRate * scale),
-            ParameterSet("code_vectors", [codeVectors.new], learningRate: codeVectorRate * scale, weightDecay: 0,
-                         optimizer: .plainSGD),
+            ParameterSet(
+                "code_vectors", [codeVectors.new], learningRate: codeVectorRate * scale, weightDecay: 0,
+                optimizer: .plainSGD),
             ParameterSet("old_code_vectors", [codeVectors.old], frozen: true),
         ]
         if oldClasses == 0, let identity = baseTaskIdentity {
@@ -162,10 +170,13 @@ public struct NAPAVQ: Learner, Resumable {
             }
             if !trainedHere {
                 try reuse(entry, task: task.index)
-                context.note("base_task", "reused the base task trained earlier in this run with identical settings, seed "
-                             + "and samples (bit-identical to retraining)")
-                context.progress("  task \(task.index): reusing the base task trained earlier in this run "
-                                 + "(same settings, seed and samples)")
+                context.note(
+                    "base_task",
+                    "reused the base task trained earlier in this run with identical settings, seed "
+                        + "and samples (bit-identical to retraining)")
+                context.progress(
+                    "  task \(task.index): reusing the base task trained earlier in this run "
+                        + "(same settings, seed and samples)")
             }
         } else {
             try train(data, task: task, parameters: sets, oldClasses: oldClasses, newClasses: newClasses)
@@ -183,12 +194,16 @@ public struct NAPAVQ: Learner, Resumable {
     }
 
     /// One task's training on the shared loop, then the new classes' prototypes.
-    private mutating func train(_ data: TrainingSet, task: TaskData, parameters: [ParameterSet], oldClasses: Int,
-                                newClasses: [Int]) throws {
-        let step = NAPAVQStep(backbone: backbone, codeVectors: codeVectors, teacher: teacher, settings: settings,
-                              oldClasses: oldClasses, augmentation: augmentation, topology: topology, generator: drawGenerator)
-        try loop.run(on: data, task: task.index, parameters: parameters, modules: [backbone], curves: curves,
-                     generator: &generator, loss: step.loss)
+    private mutating func train(
+        _ data: TrainingSet, task: TaskData, parameters: [ParameterSet], oldClasses: Int,
+        newClasses: [Int]
+    ) throws {
+        let step = NAPAVQStep(
+            backbone: backbone, codeVectors: codeVectors, teacher: teacher, settings: settings,
+            oldClasses: oldClasses, augmentation: augmentation, topology: topology, generator: drawGenerator)
+        try loop.run(
+            on: data, task: task.index, parameters: parameters, modules: [backbone], curves: curves,
+            generator: &generator, loss: step.loss)
         topology = step.topology
         drawGenerator = step.generator
         storePrototypes(of: task, classes: newClasses)
@@ -205,8 +220,9 @@ public struct NAPAVQ: Learner, Resumable {
         drawGenerator = entry.drawGenerator
         curves.begin(task: task)
         for (epoch, (loss, accuracy)) in zip(entry.losses, entry.accuracies).enumerated() {
-            curves.append(loss: loss, accuracy: accuracy,
-                          extras: entry.extras.compactMapValues { epoch < $0.count && !$0[epoch].isNaN ? $0[epoch] : nil })
+            curves.append(
+                loss: loss, accuracy: accuracy,
+                extras: entry.extras.compactMapValues { epoch < $0.count && !$0[epoch].isNaN ? $0[epoch] : nil })
         }
     }
 
@@ -224,13 +240,16 @@ public struct NAPAVQ: Learner, Resumable {
             start += 128
         }
         guard !labels.isEmpty else { return }
-        augmentation.storeMeans(features: Tensor(shape: [labels.count, backbone.featureDimension], scalars: features), labels: labels)
+        augmentation.storeMeans(
+            features: Tensor(shape: [labels.count, backbone.featureDimension], scalars: features), labels: labels)
     }
 
     public func predict(_ batch: Tensor, task: Int?) -> Prediction {
         guard classCount > 0 else { return Prediction(scores: Tensor(shape: [batch.shape[0], 0])) }
-        return Prediction(scores: Self.scores(features: backbone.features(of: batch),
-                                              codeVectors: codeVectors.rotationZeroRows(classes: classCount)))
+        return Prediction(
+            scores: Self.scores(
+                features: backbone.features(of: batch),
+                codeVectors: codeVectors.rotationZeroRows(classes: classCount)))
     }
 
     /// −||n(f) − n(c_4y)|| for every feature row and class: the nearest rotation-0 code
@@ -275,8 +294,9 @@ extension NAPAVQ {
         }
         codeVectors.load(vectors)
         try topology.load(edges: checkpoint.tensor("topology"))
-        augmentation = PrototypeAugmentation(labels: (checkpoint.integers["prototype_labels"] ?? []).map(Int.init),
-                                             means: try checkpoint.tensor("prototypes"))
+        augmentation = PrototypeAugmentation(
+            labels: (checkpoint.integers["prototype_labels"] ?? []).map(Int.init),
+            means: try checkpoint.tensor("prototypes"))
         classCount = try checkpoint.integer("class_count")
         edgeCounts = (checkpoint.numbers["edge_counts"] ?? []).map(Float.init)
         codeGenerator = try checkpoint.generator("code_generator")

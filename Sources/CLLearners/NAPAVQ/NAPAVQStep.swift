@@ -40,8 +40,10 @@ final class NAPAVQStep {
     var topology: NeuralGasTopology
     var generator: SeededGenerator
 
-    init(backbone: TrainableBackbone, codeVectors: CodeVectors, teacher: TrainableBackbone?, settings: NAPAVQSettings,
-         oldClasses: Int, augmentation: PrototypeAugmentation, topology: NeuralGasTopology, generator: SeededGenerator) {
+    init(
+        backbone: TrainableBackbone, codeVectors: CodeVectors, teacher: TrainableBackbone?, settings: NAPAVQSettings,
+        oldClasses: Int, augmentation: PrototypeAugmentation, topology: NeuralGasTopology, generator: SeededGenerator
+    ) {
         self.backbone = backbone
         self.codeVectors = codeVectors
         self.teacher = teacher
@@ -70,12 +72,14 @@ final class NAPAVQStep {
             batch.record("kd", Double(distillation.value.scalars[0]))
             total = total + distillation * settings.distillationWeight
             if settings.augmentPrototypes && settings.draws > 0 {
-                let (points, pointLabels) = augmentation.draw(count: settings.draws, oldClasses: oldClasses, topology: topology,
-                                                              generator: &generator)
+                let (points, pointLabels) = augmentation.draw(
+                    count: settings.draws, oldClasses: oldClasses, topology: topology,
+                    generator: &generator)
                 let augmentedSquared = NAPAVQLosses.squaredDistances(Variable(points), codes)
                 separation = separation + separationLoss(augmentedSquared, labels: pointLabels)
-                let augmentedLogits = NAPAVQLosses.distanceLogits(squaredDistances: augmentedSquared,
-                                                                  temperature: settings.temperature)
+                let augmentedLogits = NAPAVQLosses.distanceLogits(
+                    squaredDistances: augmentedSquared,
+                    temperature: settings.temperature)
                 let augmentationCE = Loss.crossEntropy(logits: augmentedLogits, labels: pointLabels)
                 batch.record("pa", Double(augmentationCE.value.scalars[0]))
                 total = total + augmentationCE * settings.augmentationWeight
@@ -88,8 +92,9 @@ final class NAPAVQStep {
     /// Refreshes the topology from these points, then L_NA on the refreshed edges.
     private func separationLoss(_ squared: Variable, labels: [Int]) -> Variable {
         let neighbours = topology.update(squaredDistances: squared.value, neighboursOf: Set(labels))
-        let coefficients = NeighbourhoodSeparation.coefficients(squaredDistances: squared.value, labels: labels,
-                                                                neighbours: neighbours, scale: settings.separationScale)
+        let coefficients = NeighbourhoodSeparation.coefficients(
+            squaredDistances: squared.value, labels: labels,
+            neighbours: neighbours, scale: settings.separationScale)
         return NeighbourhoodSeparation.loss(squaredDistances: squared, coefficients: coefficients)
     }
 }

@@ -25,8 +25,10 @@ public enum NeighbourhoodSeparation {
     /// The detached coefficient matrix A [points, code vectors]: A[i, y_i] = 1 and
     /// A[i, j] = −w_ij for the neighbours j of y_i (given per label, as
     /// `NeuralGasTopology.update` returns them).
-    public static func coefficients(squaredDistances: Tensor, labels: [Int], neighbours: [Int: [Int]],
-                                    scale: Float = 0.001) -> Tensor {
+    public static func coefficients(
+        squaredDistances: Tensor, labels: [Int], neighbours: [Int: [Int]],
+        scale: Float = 0.001
+    ) -> Tensor {
         let (n, m) = (squaredDistances.shape[0], squaredDistances.shape[1])
         precondition(labels.count == n, "one label per point")
         var a = [Float](repeating: 0, count: n * m)

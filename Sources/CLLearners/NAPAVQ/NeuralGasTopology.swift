@@ -98,8 +98,9 @@ public struct NeuralGasTopology: Sendable, Equatable {
     /// loss must see them: after the refresh, before the symmetrisation.
     @discardableResult
     public mutating func update(squaredDistances: Tensor, neighboursOf rows: Set<Int> = []) -> [Int: [Int]] {
-        precondition(squaredDistances.rank == 2 && squaredDistances.shape[1] == count,
-                     "squared distances must be [points, \(count)], got \(squaredDistances.shape)")
+        precondition(
+            squaredDistances.rank == 2 && squaredDistances.shape[1] == count,
+            "squared distances must be [points, \(count)], got \(squaredDistances.shape)")
         let points = squaredDistances.shape[0], m = count
         guard m > 0 else { return [:] }
         let k = min(neighbourCount, m)

@@ -29,7 +29,9 @@ public struct PrototypeAugmentation: Sendable {
     /// Means saved by `savedMeans`.
     public init(labels: [Int], means: Tensor) {
         let d = means.rank == 2 ? means.shape[1] : 0
-        for (row, label) in labels.enumerated() { prototypes[label] = Array(means.scalars[(row * d)..<((row + 1) * d)]) }
+        for (row, label) in labels.enumerated() {
+            prototypes[label] = Array(means.scalars[(row * d)..<((row + 1) * d)])
+        }
     }
 
     /// Stores (or replaces) the mean feature of each label among `labels`, from features
@@ -54,8 +56,10 @@ public struct PrototypeAugmentation: Sendable {
     /// `count` augmented points of the classes 0 ..< `oldClasses` and their labels 4c.
     /// Draws, per point: the class, the partner among E's connections of 4c that have a
     /// prototype, then γ.
-    public func draw(count: Int, oldClasses: Int, topology: NeuralGasTopology,
-                     generator: inout SeededGenerator) -> (points: Tensor, labels: [Int]) {
+    public func draw(
+        count: Int, oldClasses: Int, topology: NeuralGasTopology,
+        generator: inout SeededGenerator
+    ) -> (points: Tensor, labels: [Int]) {
         precondition(oldClasses > 0 && count > 0, "augmentation needs old classes and at least one draw")
         guard let d = prototypes.values.first?.count else { preconditionFailure("no prototypes stored") }
         var scalars = [Float](repeating: 0, count: count * d)

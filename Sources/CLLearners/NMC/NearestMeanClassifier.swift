@@ -16,7 +16,7 @@ public struct NearestMeanClassifier: Learner, Resumable {
         help: "cosine: argmax cos(f(x), mu_c) (SimpleCIL). euclidean: features L2-normalised, mu_c the mean of "
             + "normalised features (not re-normalised), argmin ||n(f(x)) - mu_c|| (NMC paper).")
     static let featureBatch = Hyperparameter<Int>(
-        "feature_batch", default: 1024, .within(1 ... 1 << 24),
+        "feature_batch", default: 1024, .within(1...1 << 24),
         help: "samples per feature-extraction batch (memory only; results do not depend on it).")
     static let trainBase = Hyperparameter<Bool>(
         "train_base", default: false, .untrainedPretrainedBackbone,
@@ -32,7 +32,8 @@ public struct NearestMeanClassifier: Learner, Resumable {
     /// The feature extractor (replaced by the trained one after the base session).
     private(set) var backbone: any FeatureExtractor
     /// Base-session training (nil: training-free).
-    private let baseSession: (backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, context: LearnerContext)?
+    private let baseSession:
+        (backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, context: LearnerContext)?
     private var hasLearned = false
     /// The trained base session (nil: training-free, or before the first task).
     private var trainedBase: BaseSessionTraining.Result?
@@ -46,7 +47,8 @@ public struct NearestMeanClassifier: Learner, Resumable {
     public init(config: LearnerConfig, context: LearnerContext) throws {
         metric = config[Self.metric]
         featureBatch = config[Self.featureBatch]
-        backbone = try BackboneFactory.makeFeatureExtractor(config.backbone, sampleShape: context.sampleShape, seed: context.seed)
+        backbone = try BackboneFactory.makeFeatureExtractor(
+            config.backbone, sampleShape: context.sampleShape, seed: context.seed)
         baseSession = config[Self.trainBase] ? (config.backbone, config.training, context.seed, context) : nil
     }
 
@@ -60,8 +62,9 @@ public struct NearestMeanClassifier: Learner, Resumable {
 
     public mutating func learn(_ task: TaskData) throws {
         if !hasLearned, let baseSession {
-            let trained = try BaseSessionTraining.train(backbone: baseSession.backbone, training: baseSession.training,
-                                                        task: task, seed: baseSession.seed, context: baseSession.context)
+            let trained = try BaseSessionTraining.train(
+                backbone: baseSession.backbone, training: baseSession.training,
+                task: task, seed: baseSession.seed, context: baseSession.context)
             trainedBase = trained
             backbone = trained.backbone
         }
@@ -116,8 +119,11 @@ public struct NearestMeanClassifier: Learner, Resumable {
     }
 
     /// As `predict`, on the memoised features of the batch.
-    public func evaluate(_ batch: TestBatch, request: EvaluationRequest, generator: inout SeededGenerator) -> BatchEvaluation {
-        BatchEvaluation(taskAgnostic: Prediction(scores: scores(features: testFeatures(of: batch), prototypes: prototypes)))
+    public func evaluate(_ batch: TestBatch, request: EvaluationRequest, generator: inout SeededGenerator)
+        -> BatchEvaluation
+    {
+        BatchEvaluation(
+            taskAgnostic: Prediction(scores: scores(features: testFeatures(of: batch), prototypes: prototypes)))
     }
 
     /// Scores of feature rows against prototype rows under this learner's metric; classes
@@ -169,9 +175,10 @@ extension NearestMeanClassifier {
     public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
         guard let first = learnedTasks.first else { return }
         if let baseSession {
-            let restored = try BaseSessionTraining.Result.restore(from: checkpoint, backbone: baseSession.backbone,
-                                                                  training: baseSession.training, task: first, seed: baseSession.seed,
-                                                                  context: baseSession.context)
+            let restored = try BaseSessionTraining.Result.restore(
+                from: checkpoint, backbone: baseSession.backbone,
+                training: baseSession.training, task: first, seed: baseSession.seed,
+                context: baseSession.context)
             trainedBase = restored
             backbone = restored.backbone
         }

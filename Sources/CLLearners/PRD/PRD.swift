@@ -38,7 +38,8 @@ import CLTensor
 /// both views from the second task on (none when `distill_weight` is 0).
 public struct PRD: Learner, Resumable {
     public static let name = "prd"
-    public static let summary = "Prototype-sample relation distillation (Asadi et al., ICML 2023): replay-free; SupCon + per-task prototypes + relation distillation from the previous model."
+    public static let summary =
+        "Prototype-sample relation distillation (Asadi et al., ICML 2023): replay-free; SupCon + per-task prototypes + relation distillation from the previous model."
     static let distillWeight = Hyperparameter<Double>(
         "distill_weight", default: 4, .atLeast(0),
         help: "weight of relation distillation L_d (the code's distill_coef); 0 switches it off (the ablation, and "
@@ -53,19 +54,21 @@ public struct PRD: Learner, Resumable {
         "distill_temperature", default: 1, .greaterThan(0),
         help: "temperature T_d of the softmax over prototypes in L_d (the code's distill_temp).")
     static let projectionDimension = Hyperparameter<Int>(
-        "projection_dim", default: 128, .within(1 ... 1 << 24),
+        "projection_dim", default: 128, .within(1...1 << 24),
         help: "output width of the projection MLP d -> d -> projection_dim used by SupCon.")
     static let projectionLayers = Hyperparameter<Int>(
-        "projection_layers", default: 3, .within(2 ... 64),
+        "projection_layers", default: 3, .within(2...64),
         help: "linear layers of the projection MLP: d -> d (-> d ...) -> projection_dim; 3 as the code's main.py "
             + "builds it.")
     static let prototypeRate = Hyperparameter<Double>(
         "prototype_lr", default: 0.01, .atLeast(0),
         help: "learning rate of the prototypes (no momentum, no weight decay; the code's prototypes_lr); scaled by "
             + "the schedule like the backbone's.")
-    public static let hyperparameters = [distillWeight.spec, prototypeWeight.spec, supconTemperature.spec,
-                                         distillTemperature.spec, projectionDimension.spec, projectionLayers.spec,
-                                         prototypeRate.spec]
+    public static let hyperparameters = [
+        distillWeight.spec, prototypeWeight.spec, supconTemperature.spec,
+        distillTemperature.spec, projectionDimension.spec, projectionLayers.spec,
+        prototypeRate.spec,
+    ]
     public static var supportedBackbones: [String]? { trainableBackboneKinds }
 
     let backbone: TrainableBackbone
@@ -86,21 +89,25 @@ public struct PRD: Learner, Resumable {
     public init(config: LearnerConfig, context: LearnerContext) throws {
         var root = SeededGenerator(seed: context.seed)
         var initialization = root.split()
-        backbone = try BackboneFactory.makeTrainableBackbone(config.backbone, sampleShape: context.sampleShape,
-                                                             generator: &initialization)
+        backbone = try BackboneFactory.makeTrainableBackbone(
+            config.backbone, sampleShape: context.sampleShape,
+            generator: &initialization)
         let d = backbone.featureDimension
-        projection = ProjectionHead(inputs: d, hidden: d, outputs: config[Self.projectionDimension],
-                                    layers: config[Self.projectionLayers], generator: &initialization)
+        projection = ProjectionHead(
+            inputs: d, hidden: d, outputs: config[Self.projectionDimension],
+            layers: config[Self.projectionLayers], generator: &initialization)
         prototypes = TaskPrototypes(featureDimension: d)
         prototypeGenerator = root.split()
         generator = root.split()
-        weights = PRDWeights(prototype: Float(config[Self.prototypeWeight]), distill: Float(config[Self.distillWeight]),
-                             supconTemperature: Float(config[Self.supconTemperature]),
-                             distillTemperature: Float(config[Self.distillTemperature]))
+        weights = PRDWeights(
+            prototype: Float(config[Self.prototypeWeight]), distill: Float(config[Self.distillWeight]),
+            supconTemperature: Float(config[Self.supconTemperature]),
+            distillTemperature: Float(config[Self.distillTemperature]))
         prototypeLearningRate = config[Self.prototypeRate]
         // Two views, each with the protocol's augmentations drawn independently.
-        loop = TrainingLoop(config: config.training, context: context,
-                            views: [.standard(config.training), .standard(config.training)])
+        loop = TrainingLoop(
+            config: config.training, context: context,
+            views: [.standard(config.training), .standard(config.training)])
         self.context = context
     }
 
@@ -111,12 +118,15 @@ public struct PRD: Learner, Resumable {
         seenClassCount = max(seenClassCount, task.seenClassCount, (task.classes.max() ?? -1) + 1)
         let parameters = [
             ParameterSet("network", backbone.network.parameters + projection.parameters),
-            ParameterSet("prototypes", prototypes.parameters, learningRate: prototypeLearningRate, weightDecay: 0, momentum: 0),
+            ParameterSet(
+                "prototypes", prototypes.parameters, learningRate: prototypeLearningRate, weightDecay: 0, momentum: 0),
         ]
-        let step = PRDStep(backbone: backbone, projection: projection, prototypes: prototypes, teacher: teacher, weights: weights,
-                           columns: seenClassCount)
-        try loop.run(on: data, task: task.index, parameters: parameters, modules: [backbone], curves: curves,
-                     generator: &generator, loss: step.loss)
+        let step = PRDStep(
+            backbone: backbone, projection: projection, prototypes: prototypes, teacher: teacher, weights: weights,
+            columns: seenClassCount)
+        try loop.run(
+            on: data, task: task.index, parameters: parameters, modules: [backbone], curves: curves,
+            generator: &generator, loss: step.loss)
         if weights.distill != 0 { teacher = try currentNetworkAsTeacher() }
         curves.record(in: context)
         context.saveWeights(stateDictionary)
@@ -125,7 +135,7 @@ public struct PRD: Learner, Resumable {
     /// A frozen copy of the backbone and prototypes as they are now: the next task's teacher.
     private func currentNetworkAsTeacher() throws -> PRDStep.Teacher {
         let frozen = try backbone.frozenCopy()
-        frozen.isTraining = true   // see PRDStep: the code's teacher uses batch statistics
+        frozen.isTraining = true  // see PRDStep: the code's teacher uses batch statistics
         return PRDStep.Teacher(backbone: frozen, prototypes: TaskPrototypes(frozenCopyOf: prototypes))
     }
 
@@ -166,7 +176,9 @@ extension PRD {
         guard !learnedTasks.isEmpty else { return }
         try backbone.restore(from: checkpoint)
         try checkpoint.load(into: projection.parameters, from: "projection")
-        let heads = learnedTasks.map { Variable(Tensor(shape: [$0.classes.count, backbone.featureDimension]), requiresGrad: true) }
+        let heads = learnedTasks.map {
+            Variable(Tensor(shape: [$0.classes.count, backbone.featureDimension]), requiresGrad: true)
+        }
         try checkpoint.load(into: heads, from: "prototypes")
         prototypes.setHeads(heads, classes: learnedTasks.map(\.classes))
         prototypeGenerator = try checkpoint.generator("prototype_generator")

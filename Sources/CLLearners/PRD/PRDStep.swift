@@ -38,9 +38,11 @@ struct PRDStep {
         let features = backbone.trainingFeatures(of: inputs)
 
         let embedding = projection(features).l2Normalized()
-        let supcon = Loss.supervisedContrastive(features: embedding, labels: labels, temperature: weights.supconTemperature,
-                                                baseTemperature: Self.baseTemperature)
-        let prototype = prototypes.prototypeLoss(features: features.value, labels: labels, task: prototypes.taskCount - 1)
+        let supcon = Loss.supervisedContrastive(
+            features: embedding, labels: labels, temperature: weights.supconTemperature,
+            baseTemperature: Self.baseTemperature)
+        let prototype = prototypes.prototypeLoss(
+            features: features.value, labels: labels, task: prototypes.taskCount - 1)
         batch.record("supcon", Double(supcon.value.scalars[0]))
         batch.record("prototype", Double(prototype.value.scalars[0]))
         var total = supcon + prototype * weights.prototype
@@ -49,9 +51,10 @@ struct PRDStep {
             // The code's teacher is a deep copy left in training mode (its `.eval()` is
             // commented out): batch statistics of the current batch, as the student's.
             let teacherFeatures = withoutGradient { teacher.backbone.trainingFeatures(of: inputs).value }
-            let distill = RelationDistillation.loss(studentFeatures: features, studentPrototypes: prototypes,
-                                                    teacherFeatures: teacherFeatures, teacherPrototypes: teacher.prototypes,
-                                                    temperature: weights.distillTemperature)
+            let distill = RelationDistillation.loss(
+                studentFeatures: features, studentPrototypes: prototypes,
+                teacherFeatures: teacherFeatures, teacherPrototypes: teacher.prototypes,
+                temperature: weights.distillTemperature)
             batch.record("distill", Double(distill.value.scalars[0]))
             total = total + distill * weights.distill
         }

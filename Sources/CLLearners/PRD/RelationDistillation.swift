@@ -22,10 +22,14 @@ enum RelationDistillation {
     /// L_d for `studentFeatures` [n, d] (differentiable) against `teacherFeatures` [n, d]
     /// (constants), over every head of `teacherPrototypes` (the earlier tasks). Zero (a
     /// constant) when the teacher has no head: on the first task there is nothing to keep.
-    static func loss(studentFeatures: Variable, studentPrototypes: TaskPrototypes,
-                     teacherFeatures: Tensor, teacherPrototypes: TaskPrototypes, temperature: Float) -> Variable {
-        precondition(studentFeatures.shape == teacherFeatures.shape, "student and teacher features must have the same shape")
-        precondition(teacherPrototypes.taskCount <= studentPrototypes.taskCount, "the teacher knows more tasks than the student")
+    static func loss(
+        studentFeatures: Variable, studentPrototypes: TaskPrototypes,
+        teacherFeatures: Tensor, teacherPrototypes: TaskPrototypes, temperature: Float
+    ) -> Variable {
+        precondition(
+            studentFeatures.shape == teacherFeatures.shape, "student and teacher features must have the same shape")
+        precondition(
+            teacherPrototypes.taskCount <= studentPrototypes.taskCount, "the teacher knows more tasks than the student")
         var total: Variable?
         let teacher = Variable(teacherFeatures)
         for task in 0..<teacherPrototypes.taskCount {

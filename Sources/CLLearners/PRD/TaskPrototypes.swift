@@ -33,7 +33,9 @@ final class TaskPrototypes {
 
     /// Replaces every head (tests: prototypes as inputs of a gradient check).
     func setHeads(_ newHeads: [Variable], classes newClasses: [[Int]]) {
-        precondition(newHeads.count == newClasses.count && zip(newHeads, newClasses).allSatisfy { $0.shape == [$1.count, featureDimension] })
+        precondition(
+            newHeads.count == newClasses.count
+                && zip(newHeads, newClasses).allSatisfy { $0.shape == [$1.count, featureDimension] })
         heads = newHeads
         classes = newClasses
     }
@@ -49,8 +51,9 @@ final class TaskPrototypes {
         if let repeated = taskClasses.first(where: { known.contains($0) }) {
             throw PRDError.repeatedClass(repeated)
         }
-        let weight = Initializer.pytorchDefault([taskClasses.count, featureDimension], fanIn: featureDimension,
-                                                generator: &generator)
+        let weight = Initializer.pytorchDefault(
+            [taskClasses.count, featureDimension], fanIn: featureDimension,
+            generator: &generator)
         heads.append(Variable(weight, requiresGrad: true))
         classes.append(taskClasses)
     }
@@ -93,7 +96,8 @@ final class TaskPrototypes {
 
     /// `prototypes.heads.<t>.weight`, as the code's state dictionary names them.
     var stateDictionary: [String: Tensor] {
-        Dictionary(uniqueKeysWithValues: heads.enumerated().map { ("prototypes.heads.\($0.offset).weight", $0.element.value) })
+        Dictionary(
+            uniqueKeysWithValues: heads.enumerated().map { ("prototypes.heads.\($0.offset).weight", $0.element.value) })
     }
 }
 
@@ -104,7 +108,8 @@ enum PRDError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .repeatedClass(let label):
-            return "prd: class \(label) already has a prototype; PRD needs every task to introduce new classes (class- or task-incremental streams)"
+            return
+                "prd: class \(label) already has a prototype; PRD needs every task to introduce new classes (class- or task-incremental streams)"
         }
     }
 }

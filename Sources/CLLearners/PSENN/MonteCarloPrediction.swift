@@ -14,20 +14,25 @@ enum MonteCarloPrediction {
     /// H[mean] ≥ mean H exactly; rounding may not, so the expected entropy is capped at
     /// H[mean] computed as the runner computes it, and the mutual information is never
     /// negative.
-    static func distribution(of batch: Tensor, network: PrototypeNetwork, samples: Int,
-                             generator: inout SeededGenerator) -> PredictiveDistribution {
+    static func distribution(
+        of batch: Tensor, network: PrototypeNetwork, samples: Int,
+        generator: inout SeededGenerator
+    ) -> PredictiveDistribution {
         let rows = batch.shape[0], classes = network.classCount
         guard classes > 0, network.prototypes.count > 0 else {
             let empty = Tensor(shape: [rows, 0])
-            return PredictiveDistribution(prediction: Prediction(scores: empty, kind: .probabilities), probabilities: empty,
-                                          expectedEntropy: Array(repeating: 0, count: rows))
+            return PredictiveDistribution(
+                prediction: Prediction(scores: empty, kind: .probabilities), probabilities: empty,
+                expectedEntropy: Array(repeating: 0, count: rows))
         }
-        let encodings = Variable(network.autoencoder.encodings(of: batch.reshaped([rows, network.autoencoder.inputSize])))
+        let encodings = Variable(
+            network.autoencoder.encodings(of: batch.reshaped([rows, network.autoencoder.inputSize])))
         var sums = [Double](repeating: 0, count: rows * classes)
         var entropySums = [Double](repeating: 0, count: rows)
         for _ in 0..<samples {
             let probabilities = withoutGradient {
-                network.logits(encodings: encodings, prototypes: network.prototypes.sample(generator: &generator)).softmax().value
+                network.logits(encodings: encodings, prototypes: network.prototypes.sample(generator: &generator))
+                    .softmax().value
             }
             probabilities.scalars.withUnsafeBufferPointer { p in
                 for row in 0..<rows {
@@ -41,11 +46,13 @@ enum MonteCarloPrediction {
         var expected = [Double](repeating: 0, count: rows)
         mean.scalars.withUnsafeBufferPointer { p in
             for row in 0..<rows {
-                expected[row] = Swift.min(entropySums[row] / Double(samples), entropy(p[(row * classes)..<((row + 1) * classes)]))
+                expected[row] = Swift.min(
+                    entropySums[row] / Double(samples), entropy(p[(row * classes)..<((row + 1) * classes)]))
             }
         }
-        return PredictiveDistribution(prediction: Prediction(scores: mean, kind: .probabilities), probabilities: mean,
-                                      expectedEntropy: expected)
+        return PredictiveDistribution(
+            prediction: Prediction(scores: mean, kind: .probabilities), probabilities: mean,
+            expectedEntropy: expected)
     }
 
     /// −Σ p ln p in nats over the positive entries, in Double: the same arithmetic as the

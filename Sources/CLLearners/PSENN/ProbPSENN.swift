@@ -32,15 +32,17 @@ import CLTensor
 ///   loss ratio); with σ → 0 and λ_KL = 0 it is `psenn` exactly.
 public struct ProbPSENN: Learner, UncertaintyEstimating, Resumable {
     public static let name = "prob-psenn"
-    public static let summary = "Prob-PSENN: PSENN with Gaussian prototypes (reparameterised, KL to N(0, I)), Monte Carlo predictive distribution, mutual information and explanatory uncertainty; follows the paper's abstract."
+    public static let summary =
+        "Prob-PSENN: PSENN with Gaussian prototypes (reparameterised, KL to N(0, I)), Monte Carlo predictive distribution, mutual information and explanatory uncertainty; follows the paper's abstract."
     static let anchor = Hyperparameter<PrototypeLearning.Anchor>(
         "anchor", default: .freeze, choices: [.freeze, .kl, .none],
         help: "earlier tasks' prototype distributions: frozen, KL-anchored to their previous posterior, or free "
             + "(ablation).")
-    public static let hyperparameters = PrototypeLearning.sharedHyperparameters + [
-        anchor.spec, PrototypeLearning.anchorWeight.spec, PrototypeLearning.klWeight.spec,
-        PrototypeLearning.initialSigma.spec, PrototypeLearning.monteCarloSamples.spec,
-    ]
+    public static let hyperparameters =
+        PrototypeLearning.sharedHyperparameters + [
+            anchor.spec, PrototypeLearning.anchorWeight.spec, PrototypeLearning.klWeight.spec,
+            PrototypeLearning.initialSigma.spec, PrototypeLearning.monteCarloSamples.spec,
+        ]
     public static var supportedBackbones: [String]? { ["mlp"] }
     public static var samplesMonteCarlo: Bool { true }
 
@@ -59,9 +61,12 @@ public struct ProbPSENN: Learner, UncertaintyEstimating, Resumable {
         try learning.restore(from: checkpoint, learnedTasks: learnedTasks)
     }
 
-    public func predictDistribution(_ batch: Tensor, task: Int?, generator: inout SeededGenerator) -> PredictiveDistribution {
-        MonteCarloPrediction.distribution(of: batch, network: learning.network, samples: learning.settings.monteCarloSamples,
-                                          generator: &generator)
+    public func predictDistribution(_ batch: Tensor, task: Int?, generator: inout SeededGenerator)
+        -> PredictiveDistribution
+    {
+        MonteCarloPrediction.distribution(
+            of: batch, network: learning.network, samples: learning.settings.monteCarloSamples,
+            generator: &generator)
     }
 
     /// The Monte Carlo prediction with a generator fixed by the run's seed (the runner

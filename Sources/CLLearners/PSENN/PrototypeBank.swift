@@ -40,13 +40,18 @@ final class PrototypeBank {
     /// Class of every prototype, in bank order.
     var classes: [Int] { blocks.flatMap(\.classes) }
     /// Task (block index) of every prototype, in bank order.
-    var tasks: [Int] { blocks.enumerated().flatMap { index, block in Array(repeating: index, count: block.classes.count) } }
+    var tasks: [Int] {
+        blocks.enumerated().flatMap { index, block in Array(repeating: index, count: block.classes.count) }
+    }
 
     /// Adds a block: prototypes at `means` [k, d] of `classes`, with σ = `initialScale` in
     /// every dimension when probabilistic.
     func add(means: Tensor, classes: [Int], initialScale: Float) {
-        precondition(means.shape == [classes.count, dimension], "prototype means [\(classes.count), \(dimension)], got \(means.shape)")
-        let logScales = probabilistic
+        precondition(
+            means.shape == [classes.count, dimension],
+            "prototype means [\(classes.count), \(dimension)], got \(means.shape)")
+        let logScales =
+            probabilistic
             ? Variable(Tensor(shape: means.shape, repeating: Foundation.log(initialScale)), requiresGrad: true) : nil
         blocks.append(Block(means: Variable(means, requiresGrad: true), logScales: logScales, classes: classes))
     }
@@ -100,9 +105,12 @@ final class PrototypeBank {
         let mu = means.slice(axis: 0, 0..<rows)
         let logScales = concatenate(blocks.map { $0.logScales! }).slice(axis: 0, 0..<rows)
         var inverseOldVariance = old.logScales
-        for i in 0..<inverseOldVariance.count { inverseOldVariance.scalars[i] = Foundation.exp(-2 * inverseOldVariance.scalars[i]) }
+        for i in 0..<inverseOldVariance.count {
+            inverseOldVariance.scalars[i] = Foundation.exp(-2 * inverseOldVariance.scalars[i])
+        }
         let precision = Variable(inverseOldVariance)
-        let perDimension = Variable(old.logScales) - logScales
+        let perDimension =
+            Variable(old.logScales) - logScales
             + ((logScales * 2).exp() + (mu - Variable(old.means)).squared()) * precision * 0.5 - 0.5
         return perDimension.sum() * (1 / Float(max(rows, 1)))
     }
@@ -113,8 +121,10 @@ final class PrototypeBank {
 
     /// Means (and log σ) by name, for the results file's weights.
     var stateDictionary: [String: Tensor] {
-        var state: [String: Tensor] = ["prototypes.means": means.value,
-                                       "prototypes.classes": Tensor(shape: [count], scalars: classes.map(Float.init))]
+        var state: [String: Tensor] = [
+            "prototypes.means": means.value,
+            "prototypes.classes": Tensor(shape: [count], scalars: classes.map(Float.init)),
+        ]
         if probabilistic { state["prototypes.log_scales"] = concatenate(blocks.map { $0.logScales! }).value }
         return state
     }

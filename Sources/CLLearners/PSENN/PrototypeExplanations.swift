@@ -15,8 +15,10 @@ import CLTensor
 ///   prototype under the draw differs from the one under the means, on up to 1,000
 ///   training inputs of the task just learned (the test set is the runner's alone).
 enum PrototypeExplanations {
-    static func record(_ network: PrototypeNetwork, task: TaskData, samples: Int, changeRates: inout [Double],
-                       generator: inout SeededGenerator, context: LearnerContext) {
+    static func record(
+        _ network: PrototypeNetwork, task: TaskData, samples: Int, changeRates: inout [Double],
+        generator: inout SeededGenerator, context: LearnerContext
+    ) {
         let bank = network.prototypes
         let means = bank.means.value
         context.record("prototype_images", network.decodedImages(means))
@@ -28,17 +30,23 @@ enum PrototypeExplanations {
         context.record("prototype_spread_images", spreadImages)
         context.record("prototype_spread", Tensor(shape: [bank.count], scalars: spread))
         let scales = bank.scales
-        let sigma = (0..<bank.count).map { j in (0..<bank.dimension).reduce(Float(0)) { $0 + scales.scalars[j * bank.dimension + $1] } / Float(bank.dimension) }
+        let sigma = (0..<bank.count).map { j in
+            (0..<bank.dimension).reduce(Float(0)) { $0 + scales.scalars[j * bank.dimension + $1] }
+                / Float(bank.dimension)
+        }
         context.record("prototype_sigma", Tensor(shape: [bank.count], scalars: sigma))
 
         let inputs = task.inputs(0..<min(task.count, 1000))
         changeRates.append(nearestPrototypeChangeRate(network, inputs: inputs, samples: samples, generator: &generator))
-        context.record("nearest_prototype_change_rate", Tensor(shape: [changeRates.count], scalars: changeRates.map(Float.init)))
+        context.record(
+            "nearest_prototype_change_rate", Tensor(shape: [changeRates.count], scalars: changeRates.map(Float.init)))
     }
 
     /// Per-pixel standard deviation over `samples` decoded draws of each prototype, and
     /// its mean over pixels per prototype.
-    static func decodedSpread(_ network: PrototypeNetwork, samples: Int, generator: inout SeededGenerator) -> (Tensor, [Float]) {
+    static func decodedSpread(_ network: PrototypeNetwork, samples: Int, generator: inout SeededGenerator) -> (
+        Tensor, [Float]
+    ) {
         let m = network.prototypes.count, size = network.autoencoder.inputSize
         var sum = [Double](repeating: 0, count: m * size), sumOfSquares = sum
         for _ in 0..<samples {
@@ -61,15 +69,20 @@ enum PrototypeExplanations {
 
     /// Fraction of (input, draw) pairs whose nearest prototype under the draw is not the
     /// nearest under the means.
-    static func nearestPrototypeChangeRate(_ network: PrototypeNetwork, inputs: Tensor, samples: Int,
-                                           generator: inout SeededGenerator) -> Double {
+    static func nearestPrototypeChangeRate(
+        _ network: PrototypeNetwork, inputs: Tensor, samples: Int,
+        generator: inout SeededGenerator
+    ) -> Double {
         let n = inputs.shape[0]
         guard n > 0, samples > 0 else { return .nan }
-        let encodings = Variable(network.autoencoder.encodings(of: inputs.reshaped([n, network.autoencoder.inputSize])))
+        let encodings = Variable(
+            network.autoencoder.encodings(of: inputs.reshaped([n, network.autoencoder.inputSize])))
         let reference = nearest(withoutGradient { encodings.pairwiseSquaredDistances(network.prototypes.means).value })
         var changed = 0
         for _ in 0..<samples {
-            let draw = withoutGradient { encodings.pairwiseSquaredDistances(network.prototypes.sample(generator: &generator)).value }
+            let draw = withoutGradient {
+                encodings.pairwiseSquaredDistances(network.prototypes.sample(generator: &generator)).value
+            }
             changed += zip(nearest(draw), reference).filter { $0 != $1 }.count
         }
         return Double(changed) / Double(n * samples)
@@ -80,7 +93,8 @@ enum PrototypeExplanations {
         let rows = distances.shape[0], columns = distances.shape[1]
         return (0..<rows).map { r in
             var best = 0
-            for c in 1..<max(columns, 1) where distances.scalars[r * columns + c] < distances.scalars[r * columns + best] { best = c }
+            for c in 1..<max(columns, 1)
+            where distances.scalars[r * columns + c] < distances.scalars[r * columns + best] { best = c }
             return best
         }
     }

@@ -50,16 +50,22 @@ final class PrototypeLearning {
 
     init(config: LearnerConfig, context: LearnerContext, settings: Settings) throws {
         guard config.backbone.kind == "mlp" else {
-            throw HyperparameterError(key: "backbone.kind", message: "psenn and prob-psenn build an MLP autoencoder from backbone { kind: mlp, widths: [...] }, got '\(config.backbone.kind)'")
+            throw HyperparameterError(
+                key: "backbone.kind",
+                message:
+                    "psenn and prob-psenn build an MLP autoencoder from backbone { kind: mlp, widths: [...] }, got '\(config.backbone.kind)'"
+            )
         }
         guard config.backbone.widths.allSatisfy({ $0 > 0 }) else {
-            throw HyperparameterError(key: "backbone.widths", message: "hidden widths must be positive, got \(config.backbone.widths)")
+            throw HyperparameterError(
+                key: "backbone.widths", message: "hidden widths must be positive, got \(config.backbone.widths)")
         }
         var root = SeededGenerator(seed: context.seed)
         var initialization = root.split()
-        network = PrototypeNetwork(sampleShape: context.sampleShape, hiddenWidths: config.backbone.widths,
-                                   latentDimension: settings.latentDimension, probabilistic: settings.probabilistic,
-                                   generator: &initialization)
+        network = PrototypeNetwork(
+            sampleShape: context.sampleShape, hiddenWidths: config.backbone.widths,
+            latentDimension: settings.latentDimension, probabilistic: settings.probabilistic,
+            generator: &initialization)
         batchOrder = root.split()
         prototypeInitialization = root.split()
         sampler = root.split()
@@ -70,10 +76,10 @@ final class PrototypeLearning {
     }
 
     static let prototypesPerClass = Hyperparameter<Int>(
-        "prototypes_per_class", default: 2, .within(1 ... 1 << 16),
+        "prototypes_per_class", default: 2, .within(1...1 << 16),
         help: "prototypes added per new class (Li et al. use 15 for all 10 MNIST classes).")
     static let latentDimension = Hyperparameter<Int>(
-        "latent_dimension", default: 40, .within(1 ... 1 << 20),
+        "latent_dimension", default: 40, .within(1...1 << 20),
         help: "dimension of the latent space of encodings and prototypes (40 = 2x2x10 in Li et al.'s code).")
     static let reconstructionWeight = Hyperparameter<Double>(
         "lambda_reconstruction", default: 0.05, .atLeast(0),
@@ -85,8 +91,10 @@ final class PrototypeLearning {
         "lambda_2", default: 0.05, .atLeast(0),
         help: "weight of R2: each encoding of the batch close to some prototype.")
     /// The hyperparameters both learners take, with Li et al.'s loss ratio as defaults.
-    static let sharedHyperparameters = [prototypesPerClass.spec, latentDimension.spec, reconstructionWeight.spec,
-                                        r1Weight.spec, r2Weight.spec]
+    static let sharedHyperparameters = [
+        prototypesPerClass.spec, latentDimension.spec, reconstructionWeight.spec,
+        r1Weight.spec, r2Weight.spec,
+    ]
 
     // prob-psenn's own (read only when probabilistic).
     static let anchorWeight = Hyperparameter<Double>(
@@ -99,20 +107,22 @@ final class PrototypeLearning {
         "initial_sigma", default: 0.1, .greaterThan(0),
         help: "initial standard deviation of every prototype dimension.")
     static let monteCarloSamples = Hyperparameter<Int>(
-        "mc_samples", default: 32, .within(1 ... 1 << 16),
+        "mc_samples", default: 32, .within(1...1 << 16),
         help: "draws of all prototypes per prediction (S), and for the explanation diagnostics.")
 
     /// The settings of `config`, whose declarations' rules the parser has checked; `anchor`
     /// is read by each learner from its own declaration (they allow different choices).
     static func settings(_ config: LearnerConfig, anchor: Anchor, probabilistic: Bool) -> Settings {
-        let objective = PrototypeObjective(reconstructionWeight: Float(config[reconstructionWeight]),
-                                           r1Weight: Float(config[r1Weight]), r2Weight: Float(config[r2Weight]),
-                                           klWeight: probabilistic ? Float(config[klWeight]) : 0,
-                                           anchorWeight: probabilistic ? Float(config[anchorWeight]) : 0)
-        return Settings(prototypesPerClass: config[prototypesPerClass], latentDimension: config[latentDimension],
-                        objective: objective, anchor: anchor, probabilistic: probabilistic,
-                        initialScale: probabilistic ? Float(config[initialSigma]) : 0,
-                        monteCarloSamples: probabilistic ? config[monteCarloSamples] : 1)
+        let objective = PrototypeObjective(
+            reconstructionWeight: Float(config[reconstructionWeight]),
+            r1Weight: Float(config[r1Weight]), r2Weight: Float(config[r2Weight]),
+            klWeight: probabilistic ? Float(config[klWeight]) : 0,
+            anchorWeight: probabilistic ? Float(config[anchorWeight]) : 0)
+        return Settings(
+            prototypesPerClass: config[prototypesPerClass], latentDimension: config[latentDimension],
+            objective: objective, anchor: anchor, probabilistic: probabilistic,
+            initialScale: probabilistic ? Float(config[initialSigma]) : 0,
+            monteCarloSamples: probabilistic ? config[monteCarloSamples] : 1)
     }
 
     func learn(_ task: TaskData) throws {
@@ -122,21 +132,26 @@ final class PrototypeLearning {
         bank.add(means: means, classes: owners, initialScale: settings.initialScale)
         network.output.grow(newPrototypeClasses: owners, classes: task.seenClassCount)
 
-        var sets = [ParameterSet("autoencoder", network.autoencoder.parameters),
-                    ParameterSet("output", [network.output.weight]),
-                    ParameterSet("prototypes", bank.currentParameters, weightDecay: 0)]
+        var sets = [
+            ParameterSet("autoencoder", network.autoencoder.parameters),
+            ParameterSet("output", [network.output.weight]),
+            ParameterSet("prototypes", bank.currentParameters, weightDecay: 0),
+        ]
         if !bank.oldParameters.isEmpty {
-            sets.append(ParameterSet("old_prototypes", bank.oldParameters, weightDecay: 0, frozen: settings.anchor == .freeze))
+            sets.append(
+                ParameterSet("old_prototypes", bank.oldParameters, weightDecay: 0, frozen: settings.anchor == .freeze))
         }
         var draws = sampler
         let objective = settings.objective
-        try loop.run(on: TrainingSet(task), task: task.index, parameters: sets, curves: curves, generator: &batchOrder) { batch in
+        try loop.run(on: TrainingSet(task), task: task.index, parameters: sets, curves: curves, generator: &batchOrder)
+        { batch in
             objective.loss(batch, network: network, anchor: snapshot, generator: &draws)
         }
         sampler = draws
         curves.record(in: context)
-        PrototypeExplanations.record(network, task: task, samples: settings.monteCarloSamples, changeRates: &changeRates,
-                                     generator: &explanations, context: context)
+        PrototypeExplanations.record(
+            network, task: task, samples: settings.monteCarloSamples, changeRates: &changeRates,
+            generator: &explanations, context: context)
         context.saveWeights(network.stateDictionary)
     }
 
@@ -155,7 +170,9 @@ final class PrototypeLearning {
             }
         }
         let inputs = task.inputs(at: chosen)
-        return (network.autoencoder.encodings(of: inputs.reshaped([chosen.count, network.autoencoder.inputSize])), owners)
+        return (
+            network.autoencoder.encodings(of: inputs.reshaped([chosen.count, network.autoencoder.inputSize])), owners
+        )
     }
 
     /// Logits over the classes learned so far with the prototype means (PSENN's prediction,
@@ -163,8 +180,11 @@ final class PrototypeLearning {
     func logitsWithMeans(_ batch: Tensor) -> Prediction {
         let rows = batch.shape[0]
         guard network.classCount > 0 else { return Prediction(scores: Tensor(shape: [rows, 0])) }
-        let encodings = Variable(network.autoencoder.encodings(of: batch.reshaped([rows, network.autoencoder.inputSize])))
-        return Prediction(scores: withoutGradient { network.logits(encodings: encodings, prototypes: network.prototypes.means).value })
+        let encodings = Variable(
+            network.autoencoder.encodings(of: batch.reshaped([rows, network.autoencoder.inputSize])))
+        return Prediction(
+            scores: withoutGradient { network.logits(encodings: encodings, prototypes: network.prototypes.means).value }
+        )
     }
 }
 
@@ -178,7 +198,9 @@ extension PrototypeLearning {
         checkpoint.tensors["output.weight"] = network.output.weight.value
         let bank = network.prototypes
         checkpoint.save(bank.oldParameters + bank.currentParameters, as: "prototypes")
-        for (index, block) in bank.blocks.enumerated() { checkpoint.integers["prototype_classes.\(index)"] = block.classes.map(Int64.init) }
+        for (index, block) in bank.blocks.enumerated() {
+            checkpoint.integers["prototype_classes.\(index)"] = block.classes.map(Int64.init)
+        }
         checkpoint.integers["block_count"] = [Int64(bank.blocks.count)]
         checkpoint.save(batchOrder, as: "batch_order")
         checkpoint.save(prototypeInitialization, as: "prototype_initialization")
@@ -195,12 +217,15 @@ extension PrototypeLearning {
         let bank = network.prototypes
         for index in 0..<(try checkpoint.integer("block_count")) {
             let classes = (checkpoint.integers["prototype_classes.\(index)"] ?? []).map(Int.init)
-            bank.add(means: Tensor(shape: [classes.count, bank.dimension]), classes: classes, initialScale: settings.initialScale)
+            bank.add(
+                means: Tensor(shape: [classes.count, bank.dimension]), classes: classes,
+                initialScale: settings.initialScale)
         }
         try checkpoint.load(into: bank.oldParameters + bank.currentParameters, from: "prototypes")
         let weight = try checkpoint.tensor("output.weight")
         guard weight.rank == 2, weight.shape[0] == bank.count else {
-            throw LearnerCheckpoint.Mismatch(name: "output.weight", detail: "shape \(weight.shape), \(bank.count) prototypes")
+            throw LearnerCheckpoint.Mismatch(
+                name: "output.weight", detail: "shape \(weight.shape), \(bank.count) prototypes")
         }
         network.output.load(weight: weight)
         batchOrder = try checkpoint.generator("batch_order")
@@ -214,5 +239,7 @@ extension PrototypeLearning {
 
 struct EmptyClassError: Error, CustomStringConvertible {
     let task: Int, learnerLabel: Int
-    var description: String { "task \(task) has no training sample of class \(learnerLabel) to initialise its prototypes from" }
+    var description: String {
+        "task \(task) has no training sample of class \(learnerLabel) to initialise its prototypes from"
+    }
 }

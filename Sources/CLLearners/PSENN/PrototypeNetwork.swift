@@ -9,9 +9,13 @@ final class PrototypeNetwork {
     let prototypes: PrototypeBank
     let output = PrototypeOutputLayer()
 
-    init(sampleShape: [Int], hiddenWidths: [Int], latentDimension: Int, probabilistic: Bool, generator: inout SeededGenerator) {
-        autoencoder = PrototypeAutoencoder(sampleShape: sampleShape, hiddenWidths: hiddenWidths,
-                                           latentDimension: latentDimension, generator: &generator)
+    init(
+        sampleShape: [Int], hiddenWidths: [Int], latentDimension: Int, probabilistic: Bool,
+        generator: inout SeededGenerator
+    ) {
+        autoencoder = PrototypeAutoencoder(
+            sampleShape: sampleShape, hiddenWidths: hiddenWidths,
+            latentDimension: latentDimension, generator: &generator)
         prototypes = PrototypeBank(dimension: latentDimension, probabilistic: probabilistic)
     }
 
@@ -24,7 +28,8 @@ final class PrototypeNetwork {
 
     /// Decoded prototype images [m] + sample shape in [0, 1] of prototype vectors [m, d].
     func decodedImages(_ vectors: Tensor) -> Tensor {
-        withoutGradient { autoencoder.decode(Variable(vectors)).value }.reshaped([vectors.shape[0]] + autoencoder.sampleShape)
+        withoutGradient { autoencoder.decode(Variable(vectors)).value }.reshaped(
+            [vectors.shape[0]] + autoencoder.sampleShape)
     }
 
     /// Everything trainable by name (for the results file).

@@ -29,8 +29,10 @@ struct PrototypeObjective {
     var klWeight: Float
     var anchorWeight: Float
 
-    func loss(_ batch: TrainingBatch, network: PrototypeNetwork, anchor: PrototypeBank.Snapshot?,
-              generator: inout SeededGenerator) -> Variable {
+    func loss(
+        _ batch: TrainingBatch, network: PrototypeNetwork, anchor: PrototypeBank.Snapshot?,
+        generator: inout SeededGenerator
+    ) -> Variable {
         let inputs = Variable(batch.inputs.reshaped([batch.count, network.autoencoder.inputSize]))
         let labels = batch.viewLabels[0]
         let encodings = network.autoencoder.encode(inputs)

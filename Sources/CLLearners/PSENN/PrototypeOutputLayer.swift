@@ -28,7 +28,9 @@ final class PrototypeOutputLayer {
         let oldRows = prototypeCount, oldColumns = classCount
         let columns = max(classes, oldColumns), rows = oldRows + newPrototypeClasses.count
         var scalars = [Float](repeating: 0, count: rows * columns)
-        for r in 0..<oldRows { for c in 0..<oldColumns { scalars[r * columns + c] = weight.value.scalars[r * oldColumns + c] } }
+        for r in 0..<oldRows {
+            for c in 0..<oldColumns { scalars[r * columns + c] = weight.value.scalars[r * oldColumns + c] }
+        }
         for (k, owner) in newPrototypeClasses.enumerated() {
             precondition(owner < columns, "prototype of class \(owner) beyond \(columns) classes")
             scalars[(oldRows + k) * columns + owner] = -1

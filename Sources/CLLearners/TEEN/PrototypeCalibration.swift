@@ -59,14 +59,16 @@ public struct PrototypeCalibration: Sendable {
     /// The `count` base classes with the largest weights (bank positions), largest first;
     /// ties go to the lower position.
     public func topBaseClasses(_ count: Int) -> [Int] {
-        Array(weights.indices.sorted { weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 < $1) }.prefix(count))
+        Array(
+            weights.indices.sorted { weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 < $1) }.prefix(
+                count))
     }
 }
 
 #if canImport(Glibc)
-import Glibc
-@inline(__always) private func _exp(_ x: Double) -> Double { Glibc.exp(x) }
+    import Glibc
+    @inline(__always) private func _exp(_ x: Double) -> Double { Glibc.exp(x) }
 #else
-import Foundation
-@inline(__always) private func _exp(_ x: Double) -> Double { Foundation.exp(x) }
+    import Foundation
+    @inline(__always) private func _exp(_ x: Double) -> Double { Foundation.exp(x) }
 #endif

@@ -25,12 +25,13 @@ import CLTensor
 /// weights), plus the base session's `train_loss` / `train_accuracy` curves.
 public struct TEEN: Learner, Resumable {
     public static let name = "teen"
-    public static let summary = "TEEN (NeurIPS 2023): base-trained frozen backbone, novel prototypes calibrated towards similar base prototypes; training-free after the base session."
+    public static let summary =
+        "TEEN (NeurIPS 2023): base-trained frozen backbone, novel prototypes calibrated towards similar base prototypes; training-free after the base session."
     static let softmaxT = Hyperparameter<Double>(
         "softmax_t", default: 16, .greaterThan(0),
         help: "tau: temperature of the softmax over cos(p_c, p_b) that weights the base prototypes.")
     static let shiftWeight = Hyperparameter<Double>(
-        "shift_weight", default: 0.1, .within(0 ... 1),
+        "shift_weight", default: 0.1, .within(0...1),
         help: "alpha: weight of the base direction in the calibrated prototype (code: 0.1 CIFAR, 0.5 "
             + "miniImageNet/CUB); 0 gives plain cosine prototypes.")
     static let logitScale = Hyperparameter<Double>(
@@ -41,14 +42,16 @@ public struct TEEN: Learner, Resumable {
         help: "train the backbone on task 0 with a cosine classifier before freezing it (false: use the backbone "
             + "as initialised).")
     static let topK = Hyperparameter<Int>(
-        "top_k", default: 5, .within(1 ... 1 << 24),
+        "top_k", default: 5, .within(1...1 << 24),
         help: "how many most-similar base classes per novel class to record as diagnostics (results do not depend "
             + "on it).")
     static let featureBatch = Hyperparameter<Int>(
-        "feature_batch", default: 1024, .within(1 ... 1 << 24),
+        "feature_batch", default: 1024, .within(1...1 << 24),
         help: "samples per feature-extraction batch (memory only).")
-    public static let hyperparameters = [softmaxT.spec, shiftWeight.spec, logitScale.spec, trainBase.spec, topK.spec,
-                                         featureBatch.spec]
+    public static let hyperparameters = [
+        softmaxT.spec, shiftWeight.spec, logitScale.spec, trainBase.spec, topK.spec,
+        featureBatch.spec,
+    ]
 
     public let softmaxTemperature: Double
     public let shiftWeight: Double
@@ -73,15 +76,18 @@ public struct TEEN: Learner, Resumable {
         shiftWeight = config[Self.shiftWeight]
         temperature = Float(config[Self.logitScale])
         topK = config[Self.topK]
-        let backbone = try BackboneFactory.makeFeatureExtractor(config.backbone, sampleShape: context.sampleShape, seed: context.seed)
+        let backbone = try BackboneFactory.makeFeatureExtractor(
+            config.backbone, sampleShape: context.sampleShape, seed: context.seed)
         means = NearestMeanClassifier(metric: .cosine, backbone: backbone, featureBatch: config[Self.featureBatch])
         baseSession = config[Self.trainBase] ? (config.backbone, config.training, context.seed) : nil
         self.context = context
     }
 
     /// TEEN on a given (frozen) feature extractor, without base training (tests).
-    public init(backbone: any FeatureExtractor, softmaxTemperature: Double = 16, shiftWeight: Double = 0.1,
-                temperature: Float = 16, topK: Int = 5) {
+    public init(
+        backbone: any FeatureExtractor, softmaxTemperature: Double = 16, shiftWeight: Double = 0.1,
+        temperature: Float = 16, topK: Int = 5
+    ) {
         self.softmaxTemperature = softmaxTemperature
         self.shiftWeight = shiftWeight
         self.temperature = temperature
@@ -94,10 +100,12 @@ public struct TEEN: Learner, Resumable {
     public mutating func learn(_ task: TaskData) throws {
         if !hasLearned {
             if let baseSession {
-                let trained = try BaseSessionTraining.train(backbone: baseSession.backbone, training: baseSession.training,
-                                                            task: task, seed: baseSession.seed, context: context)
+                let trained = try BaseSessionTraining.train(
+                    backbone: baseSession.backbone, training: baseSession.training,
+                    task: task, seed: baseSession.seed, context: context)
                 trainedBase = trained
-                means = NearestMeanClassifier(metric: .cosine, backbone: trained.backbone, featureBatch: means.featureBatch)
+                means = NearestMeanClassifier(
+                    metric: .cosine, backbone: trained.backbone, featureBatch: means.featureBatch)
             }
             hasLearned = true
             try means.learn(task)
@@ -108,8 +116,9 @@ public struct TEEN: Learner, Resumable {
         let prototypes = means.prototypes
         let bank = baseClasses.map { row(prototypes, $0) }
         for novelClass in task.classes where calibrated[novelClass] == nil && !baseClasses.contains(novelClass) {
-            let calibration = PrototypeCalibration(prototype: row(prototypes, novelClass), bank: bank,
-                                                   softmaxTemperature: softmaxTemperature, shiftWeight: shiftWeight)
+            let calibration = PrototypeCalibration(
+                prototype: row(prototypes, novelClass), bank: bank,
+                softmaxTemperature: softmaxTemperature, shiftWeight: shiftWeight)
             calibrated[novelClass] = calibration.calibrated
             calibrations.append((novelClass, calibration))
         }
@@ -132,7 +141,9 @@ public struct TEEN: Learner, Resumable {
     }
 
     /// As `predict`, on the memoised features of the batch.
-    public func evaluate(_ batch: TestBatch, request: EvaluationRequest, generator: inout SeededGenerator) -> BatchEvaluation {
+    public func evaluate(_ batch: TestBatch, request: EvaluationRequest, generator: inout SeededGenerator)
+        -> BatchEvaluation
+    {
         BatchEvaluation(taskAgnostic: scores(features: means.testFeatures(of: batch)))
     }
 
@@ -144,7 +155,9 @@ public struct TEEN: Learner, Resumable {
         let scale = temperature
         logits.scalars.withUnsafeMutableBufferPointer { s in
             for r in 0..<features.shape[0] {
-                for c in 0..<classes { s[r &* classes &+ c] = seen.contains(c) ? scale * s[r &* classes &+ c] : -.infinity }
+                for c in 0..<classes {
+                    s[r &* classes &+ c] = seen.contains(c) ? scale * s[r &* classes &+ c] : -.infinity
+                }
             }
         }
         return Prediction(scores: logits)
@@ -182,7 +195,8 @@ extension TEEN {
         checkpoint.integers["base_classes"] = baseClasses.map(Int64.init)
         checkpoint.integers["calibrated_classes"] = calibrations.map { Int64($0.novelClass) }
         for (index, (_, calibration)) in calibrations.enumerated() {
-            checkpoint.tensors["calibrated.\(index)"] = Tensor(shape: [calibration.calibrated.count], scalars: calibration.calibrated)
+            checkpoint.tensors["calibrated.\(index)"] = Tensor(
+                shape: [calibration.calibrated.count], scalars: calibration.calibrated)
             checkpoint.numbers["calibration_weights.\(index)"] = calibration.weights
         }
         return checkpoint
@@ -191,11 +205,13 @@ extension TEEN {
     public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
         guard let first = learnedTasks.first else { return }
         if let baseSession {
-            let restored = try BaseSessionTraining.Result.restore(from: checkpoint, backbone: baseSession.backbone,
-                                                                  training: baseSession.training, task: first, seed: baseSession.seed,
-                                                                  context: context)
+            let restored = try BaseSessionTraining.Result.restore(
+                from: checkpoint, backbone: baseSession.backbone,
+                training: baseSession.training, task: first, seed: baseSession.seed,
+                context: context)
             trainedBase = restored
-            means = NearestMeanClassifier(metric: .cosine, backbone: restored.backbone, featureBatch: means.featureBatch)
+            means = NearestMeanClassifier(
+                metric: .cosine, backbone: restored.backbone, featureBatch: means.featureBatch)
         }
         try means.restore(from: checkpoint, learnedTasks: learnedTasks)
         hasLearned = true
@@ -206,7 +222,8 @@ extension TEEN {
             guard let weights = checkpoint.numbers["calibration_weights.\(index)"] else {
                 throw LearnerCheckpoint.Missing(name: "calibration_weights.\(index)")
             }
-            let calibration = PrototypeCalibration(calibrated: try checkpoint.tensor("calibrated.\(index)").scalars, weights: weights)
+            let calibration = PrototypeCalibration(
+                calibrated: try checkpoint.tensor("calibrated.\(index)").scalars, weights: weights)
             calibrations.append((novelClass, calibration))
             calibrated[novelClass] = calibration.calibrated
         }

@@ -25,9 +25,12 @@ public enum BaseSessionTraining {
 
     /// Trains a backbone of `backbone` kind on `task` and returns it frozen (evaluation
     /// mode). For `identity` there is nothing to train: returns the identity extractor.
-    public static func trainedBackbone(backbone: BackboneConfig, training: TrainingConfig, task: TaskData, seed: UInt64,
-                                       context: LearnerContext?, reuse: Bool = true) throws -> any FeatureExtractor {
-        try train(backbone: backbone, training: training, task: task, seed: seed, context: context, reuse: reuse).backbone
+    public static func trainedBackbone(
+        backbone: BackboneConfig, training: TrainingConfig, task: TaskData, seed: UInt64,
+        context: LearnerContext?, reuse: Bool = true
+    ) throws -> any FeatureExtractor {
+        try train(backbone: backbone, training: training, task: task, seed: seed, context: context, reuse: reuse)
+            .backbone
     }
 
     /// A finished base session: the frozen backbone, and its weights and curves for a
@@ -39,50 +42,62 @@ public enum BaseSessionTraining {
     }
 
     /// `trainedBackbone`, keeping what a checkpoint needs.
-    public static func train(backbone: BackboneConfig, training: TrainingConfig, task: TaskData, seed: UInt64,
-                             context: LearnerContext?, reuse: Bool = true) throws -> Result {
+    public static func train(
+        backbone: BackboneConfig, training: TrainingConfig, task: TaskData, seed: UInt64,
+        context: LearnerContext?, reuse: Bool = true
+    ) throws -> Result {
         guard BackboneFactory.trainable.contains(backbone.kind) else {
             context?.note("base_session", "not trained: backbone '\(backbone.kind)' has no parameters")
-            return Result(backbone: try BackboneFactory.makeFeatureExtractor(backbone, sampleShape: task.sampleShape, seed: seed), entry: nil)
+            return Result(
+                backbone: try BackboneFactory.makeFeatureExtractor(backbone, sampleShape: task.sampleShape, seed: seed),
+                entry: nil)
         }
         var generator = SeededGenerator(seed: seed)
         var initialization = generator.split()
         var headInitialization = generator.split()
         var trainingGenerator = generator.split()
-        let network = try BackboneFactory.makeTrainableBackbone(backbone, sampleShape: task.sampleShape,
-                                                                generator: &initialization)
-        var trainedCurves: TrainingCurves?   // set when this call trains (not when it reuses)
+        let network = try BackboneFactory.makeTrainableBackbone(
+            backbone, sampleShape: task.sampleShape,
+            generator: &initialization)
+        var trainedCurves: TrainingCurves?  // set when this call trains (not when it reuses)
         let work = { () throws -> Entry in
             let data = TrainingSet(task)
             network.normalization.fit(data)
-            let head = CosineHead(featureDimension: network.featureDimension, classes: task.seenClassCount,
-                                  temperature: temperature, generator: &headInitialization)
+            let head = CosineHead(
+                featureDimension: network.featureDimension, classes: task.seenClassCount,
+                temperature: temperature, generator: &headInitialization)
             let curves = TrainingCurves()
             try TrainingLoop(config: training, context: context, stage: "base session")
-                .run(on: data, task: task.index,
-                     parameters: [ParameterSet("network", network.network.parameters + head.parameters)],
-                     modules: [network], curves: curves, generator: &trainingGenerator,
-                     loss: CrossEntropyStep(backbone: network, head: head, labelSmoothing: training.labelSmoothing).loss)
+                .run(
+                    on: data, task: task.index,
+                    parameters: [ParameterSet("network", network.network.parameters + head.parameters)],
+                    modules: [network], curves: curves, generator: &trainingGenerator,
+                    loss: CrossEntropyStep(backbone: network, head: head, labelSmoothing: training.labelSmoothing).loss)
             trainedCurves = curves
             return Entry(state: network.stateDictionary(), losses: curves.losses, accuracies: curves.accuracies)
         }
         let entry: Entry
         if reuse, let context {
-            entry = try context.reuse(stageKey(backbone: backbone, training: training, seed: seed, task: task), compute: work)
+            entry = try context.reuse(
+                stageKey(backbone: backbone, training: training, seed: seed, task: task), compute: work)
         } else {
             entry = try work()
         }
         let trained = trainedCurves != nil
         if !trained {
             try network.loadStateDictionary(entry.state)
-            context?.progress("  base session: reusing the backbone trained earlier in this run (same settings, seed and samples)")
+            context?.progress(
+                "  base session: reusing the backbone trained earlier in this run (same settings, seed and samples)")
         }
         network.isTraining = false
         if let context {
             (trainedCurves ?? entry.curves(task: task.index)).record(in: context)
-            context.note("base_session", trained ? "trained with a cosine classifier (T = \(temperature)) on task \(task.index)"
-                         : "reused the base backbone trained earlier in this run with identical settings, seed and samples "
-                         + "(bit-identical to retraining)")
+            context.note(
+                "base_session",
+                trained
+                    ? "trained with a cosine classifier (T = \(temperature)) on task \(task.index)"
+                    : "reused the base backbone trained earlier in this run with identical settings, seed and samples "
+                        + "(bit-identical to retraining)")
         }
         return Result(backbone: network, entry: entry)
     }
@@ -91,7 +106,7 @@ public enum BaseSessionTraining {
     /// context adds).
     static func stageKey(backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, task: TaskData) -> StageKey {
         var key = StageKey(stage: "base-session")
-        key.add("backbone", backbone)   // every field: kind, widths, ResNet-18 width, weights
+        key.add("backbone", backbone)  // every field: kind, widths, ResNet-18 width, weights
         key.add("training", training)
         key.add("seed", seed)
         key.add(task: task)
@@ -130,21 +145,27 @@ extension BaseSessionTraining.Result {
     /// The base session `save(in:)` stored, for the learner's first task `task`. It is also
     /// offered to the run's stage cache, so that a later learner of the same protocol run
     /// reuses it exactly as it would have in an uninterrupted run.
-    public static func restore(from checkpoint: LearnerCheckpoint, backbone config: BackboneConfig, training: TrainingConfig,
-                               task: TaskData, seed: UInt64, context: LearnerContext? = nil) throws -> BaseSessionTraining.Result {
+    public static func restore(
+        from checkpoint: LearnerCheckpoint, backbone config: BackboneConfig, training: TrainingConfig,
+        task: TaskData, seed: UInt64, context: LearnerContext? = nil
+    ) throws -> BaseSessionTraining.Result {
         guard try checkpoint.integer("base.trained") == 1 else {
-            return BaseSessionTraining.Result(backbone: try BackboneFactory.makeFeatureExtractor(config, sampleShape: task.sampleShape, seed: seed),
-                                              entry: nil)
+            return BaseSessionTraining.Result(
+                backbone: try BackboneFactory.makeFeatureExtractor(config, sampleShape: task.sampleShape, seed: seed),
+                entry: nil)
         }
         var unused = SeededGenerator(seed: 0)
-        let network = try BackboneFactory.makeTrainableBackbone(config, sampleShape: task.sampleShape, generator: &unused)
+        let network = try BackboneFactory.makeTrainableBackbone(
+            config, sampleShape: task.sampleShape, generator: &unused)
         let state = checkpoint.tensors(prefixed: "base.network.")
         try network.loadStateDictionary(state)
         network.isTraining = false
         let rows = try checkpoint.integer("base.curve_count")
-        let entry = BaseSessionTraining.Entry(state: state, losses: (0..<rows).map { checkpoint.numbers["base.loss.\($0)"] ?? [] },
-                                              accuracies: (0..<rows).map { checkpoint.numbers["base.accuracy.\($0)"] ?? [] })
-        context?.offer(entry, for: BaseSessionTraining.stageKey(backbone: config, training: training, seed: seed, task: task))
+        let entry = BaseSessionTraining.Entry(
+            state: state, losses: (0..<rows).map { checkpoint.numbers["base.loss.\($0)"] ?? [] },
+            accuracies: (0..<rows).map { checkpoint.numbers["base.accuracy.\($0)"] ?? [] })
+        context?.offer(
+            entry, for: BaseSessionTraining.stageKey(backbone: config, training: training, seed: seed, task: task))
         return BaseSessionTraining.Result(backbone: network, entry: entry)
     }
 }

@@ -34,10 +34,12 @@ public final class LinearHead: ClassifierHead {
     public func grow(to count: Int, generator: inout SeededGenerator) {
         guard count > classCount else { return }
         let added = count - classCount
-        let newWeights = Initializer.pytorchDefault([added, featureDimension], fanIn: featureDimension, generator: &generator)
+        let newWeights = Initializer.pytorchDefault(
+            [added, featureDimension], fanIn: featureDimension, generator: &generator)
         let newBiases = Initializer.pytorchDefault([added], fanIn: featureDimension, generator: &generator)
-        weight = Variable(Tensor(shape: [count, featureDimension], scalars: weight.value.scalars + newWeights.scalars),
-                          requiresGrad: true)
+        weight = Variable(
+            Tensor(shape: [count, featureDimension], scalars: weight.value.scalars + newWeights.scalars),
+            requiresGrad: true)
         bias = Variable(Tensor(shape: [count], scalars: bias.value.scalars + newBiases.scalars), requiresGrad: true)
     }
 
@@ -75,9 +77,11 @@ public final class CosineHead: ClassifierHead {
     public func grow(to count: Int, generator: inout SeededGenerator) {
         guard count > classCount else { return }
         let added = count - classCount
-        let newWeights = Initializer.pytorchDefault([added, featureDimension], fanIn: featureDimension, generator: &generator)
-        weight = Variable(Tensor(shape: [count, featureDimension], scalars: weight.value.scalars + newWeights.scalars),
-                          requiresGrad: true)
+        let newWeights = Initializer.pytorchDefault(
+            [added, featureDimension], fanIn: featureDimension, generator: &generator)
+        weight = Variable(
+            Tensor(shape: [count, featureDimension], scalars: weight.value.scalars + newWeights.scalars),
+            requiresGrad: true)
     }
 
     public var namedVariables: [(name: String, variable: Variable)] { [("weight", weight)] }

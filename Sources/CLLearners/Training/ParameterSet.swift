@@ -22,8 +22,10 @@ public struct ParameterSet {
     /// step, and under momentum 0.9 the effective rate would be ten times the stated one.
     public enum Choice: Sendable, Equatable { case trainingBlock, plainSGD }
 
-    public init(_ name: String, _ parameters: [Variable], learningRate: Double? = nil, weightDecay: Double? = nil,
-                momentum: Double? = nil, frozen: Bool = false, optimizer: Choice = .trainingBlock) {
+    public init(
+        _ name: String, _ parameters: [Variable], learningRate: Double? = nil, weightDecay: Double? = nil,
+        momentum: Double? = nil, frozen: Bool = false, optimizer: Choice = .trainingBlock
+    ) {
         self.name = name
         self.parameters = parameters
         self.learningRate = learningRate
@@ -43,8 +45,9 @@ enum OptimizerFactory {
     static func optimizer(_ config: TrainingConfig, sets: [ParameterSet]) -> Optimizer {
         func groups(_ choice: ParameterSet.Choice) -> [ParameterGroup] {
             sets.filter { !$0.frozen && $0.optimizer == choice }.map { set in
-                ParameterGroup(parameters: set.parameters, learningRate: Float(set.learningRate ?? config.learningRate),
-                               weightDecay: Float(set.weightDecay ?? config.weightDecay), momentum: set.momentum.map(Float.init))
+                ParameterGroup(
+                    parameters: set.parameters, learningRate: Float(set.learningRate ?? config.learningRate),
+                    weightDecay: Float(set.weightDecay ?? config.weightDecay), momentum: set.momentum.map(Float.init))
             }
         }
         let main = optimizer(config, groups: groups(.trainingBlock))
@@ -58,7 +61,9 @@ enum OptimizerFactory {
         case "sgd": return SGD(groups: groups, momentum: Float(config.momentum), nesterov: config.nesterov)
         case "adam": return Adam(groups: groups)
         case "adamw": return Adam(groups: groups, decoupledWeightDecay: true)
-        default: preconditionFailure("unknown optimizer '\(config.optimizer)' (the protocol parser validates training.optimizer)")
+        default:
+            preconditionFailure(
+                "unknown optimizer '\(config.optimizer)' (the protocol parser validates training.optimizer)")
         }
     }
 
@@ -74,8 +79,11 @@ enum OptimizerFactory {
         case "constant": main = ConstantSchedule()
         case "cosine": main = CosineSchedule(total: mainSteps)
         case "step": main = StepSchedule(period: config.milestones[0] * stepsPerEpoch, factor: gamma)
-        case "multistep": main = MultiStepSchedule(milestones: config.milestones.map { $0 * stepsPerEpoch }, factor: gamma)
-        default: preconditionFailure("unknown schedule '\(config.schedule)' (the protocol parser validates training.schedule)")
+        case "multistep":
+            main = MultiStepSchedule(milestones: config.milestones.map { $0 * stepsPerEpoch }, factor: gamma)
+        default:
+            preconditionFailure(
+                "unknown schedule '\(config.schedule)' (the protocol parser validates training.schedule)")
         }
         guard warmupSteps > 0 else { return main }
         // Start at 1/warmupSteps of the rate rather than 0: a zero-rate first step is wasted.

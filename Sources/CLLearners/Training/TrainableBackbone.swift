@@ -43,8 +43,9 @@ public final class TrainableBackbone: FeatureExtractor, TrainingModeSwitchable {
     public func stateDictionary() -> [String: Tensor] {
         var state = network.stateDictionary()
         state["input_normalization.mean"] = Tensor(shape: [normalization.mean.count], scalars: normalization.mean)
-        state["input_normalization.std"] = Tensor(shape: [normalization.standardDeviation.count],
-                                                  scalars: normalization.standardDeviation)
+        state["input_normalization.std"] = Tensor(
+            shape: [normalization.standardDeviation.count],
+            scalars: normalization.standardDeviation)
         return state
     }
 
@@ -52,7 +53,8 @@ public final class TrainableBackbone: FeatureExtractor, TrainingModeSwitchable {
     public func loadStateDictionary(_ state: [String: Tensor]) throws {
         var weights = state
         guard let mean = weights.removeValue(forKey: "input_normalization.mean"),
-              let deviation = weights.removeValue(forKey: "input_normalization.std") else {
+            let deviation = weights.removeValue(forKey: "input_normalization.std")
+        else {
             throw StateError.missing(name: "input_normalization.mean")
         }
         try network.loadStateDictionary(weights)

@@ -21,8 +21,10 @@ public final class TrainingBatch {
     /// Correct and total predictions counted by the closure this step (for train accuracy).
     private(set) var correct = 0, counted = 0
 
-    init(views: [Tensor], viewLabels: [[Int]], labels: [Int], positions: [Int], task: Int, epoch: Int, step: Int,
-         scheduleFactor: Float) {
+    init(
+        views: [Tensor], viewLabels: [[Int]], labels: [Int], positions: [Int], task: Int, epoch: Int, step: Int,
+        scheduleFactor: Float
+    ) {
         self.views = views
         self.viewLabels = viewLabels
         self.labels = labels

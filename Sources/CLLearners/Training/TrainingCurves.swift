@@ -68,7 +68,9 @@ public final class TrainingCurves {
             let rest = key.dropFirst(extraPrefix.count)
             guard let dot = rest.lastIndex(of: ".") else { continue }
             let name = String(rest[..<dot])
-            if extras[name] == nil { extras[name] = tasks.indices.map { checkpoint.numbers[extraPrefix + "\(name).\($0)"] ?? [] } }
+            if extras[name] == nil {
+                extras[name] = tasks.indices.map { checkpoint.numbers[extraPrefix + "\(name).\($0)"] ?? [] }
+            }
         }
     }
 

@@ -36,8 +36,10 @@ public struct TrainingLoop {
     /// Names the stage in progress lines ("task", "base session", ...).
     public var stage: String
 
-    public init(config: TrainingConfig, context: LearnerContext?, budget: TrainingBudget? = nil,
-                views: [TrainingView]? = nil, stage: String = "task") {
+    public init(
+        config: TrainingConfig, context: LearnerContext?, budget: TrainingBudget? = nil,
+        views: [TrainingView]? = nil, stage: String = "task"
+    ) {
         self.config = config
         self.context = context
         self.budget = budget ?? config.budget
@@ -56,10 +58,12 @@ public struct TrainingLoop {
     ///   - generator: the source of batch order and augmentation (advanced by two splits).
     ///   - afterStep: runs after each optimiser step (e.g. a topology or buffer update).
     ///   - loss: the per-batch closure; returns a scalar loss to minimise.
-    public func run(on data: TrainingSet, task: Int, parameters: [ParameterSet], modules: [any TrainingModeSwitchable] = [],
-                    curves: TrainingCurves? = nil, generator: inout SeededGenerator,
-                    afterStep: ((TrainingBatch) throws -> Void)? = nil,
-                    loss: (TrainingBatch) throws -> Variable) throws {
+    public func run(
+        on data: TrainingSet, task: Int, parameters: [ParameterSet], modules: [any TrainingModeSwitchable] = [],
+        curves: TrainingCurves? = nil, generator: inout SeededGenerator,
+        afterStep: ((TrainingBatch) throws -> Void)? = nil,
+        loss: (TrainingBatch) throws -> Variable
+    ) throws {
         var batchOrder = generator.split()
         var augmentation = generator.split()
         guard data.count > 0 else { return }
@@ -86,7 +90,7 @@ public struct TrainingLoop {
             let batches = Augmentation.shuffledBatches(count: data.count, batchSize: batchSize, generator: &batchOrder)
             let batchesThisEpoch = min(batches.count, totalSteps - step)
             for (batchIndex, positions) in batches.prefix(batchesThisEpoch).enumerated() {
-                try RunInterruption.checkpoint()   // a safe point: no step half-applied
+                try RunInterruption.checkpoint()  // a safe point: no step half-applied
                 let dataStart = clock.now
                 let (inputs, labels) = data.inputs(at: positions)
                 var viewInputs: [Tensor] = [], viewLabels: [[Int]] = []
@@ -98,15 +102,18 @@ public struct TrainingLoop {
                 dataTime += clock.now - dataStart
 
                 optimizer.apply(schedule, at: step)
-                let batch = TrainingBatch(views: viewInputs, viewLabels: viewLabels, labels: labels, positions: positions,
-                                          task: task, epoch: epoch, step: step,
-                                          scheduleFactor: schedule.learningRate(initial: 1, at: step))
+                let batch = TrainingBatch(
+                    views: viewInputs, viewLabels: viewLabels, labels: labels, positions: positions,
+                    task: task, epoch: epoch, step: step,
+                    scheduleFactor: schedule.learningRate(initial: 1, at: step))
                 let value = try loss(batch)
-                precondition(value.value.count == 1, "the per-batch closure must return a scalar loss, got shape \(value.shape)")
+                precondition(
+                    value.value.count == 1, "the per-batch closure must return a scalar loss, got shape \(value.shape)")
                 let scalar = value.value.scalars[0]
                 guard scalar.isFinite else {
-                    throw TrainingError.nonFiniteLoss(task: task, epoch: epoch, epochs: epochs, batch: batchIndex + 1,
-                                                      step: step + 1, value: scalar)
+                    throw TrainingError.nonFiniteLoss(
+                        task: task, epoch: epoch, epochs: epochs, batch: batchIndex + 1,
+                        step: step + 1, value: scalar)
                 }
                 optimizer.zeroGradients()
                 if value.requiresGrad { value.backward() }
@@ -123,9 +130,10 @@ public struct TrainingLoop {
                 if let context {
                     let elapsed = Self.seconds(clock.now - start)
                     let rate = Double(step * batchSize) / max(elapsed, 1e-9)
-                    context.liveStatus("  \(stage) \(task) epoch \(epoch)/\(epochs) batch \(batchIndex + 1)/\(batchesThisEpoch): "
-                                       + String(format: "loss %.4f, %.0f images/s, ", lossSum / Double(seen), rate)
-                                       + Self.clockText(elapsed / Double(step) * Double(totalSteps - step)) + " left")
+                    context.liveStatus(
+                        "  \(stage) \(task) epoch \(epoch)/\(epochs) batch \(batchIndex + 1)/\(batchesThisEpoch): "
+                            + String(format: "loss %.4f, %.0f images/s, ", lossSum / Double(seen), rate)
+                            + Self.clockText(elapsed / Double(step) * Double(totalSteps - step)) + " left")
                 }
             }
             let meanLoss = lossSum / Double(seen)
@@ -136,9 +144,12 @@ public struct TrainingLoop {
                 let elapsed = Self.seconds(clock.now - start)
                 var line = "  \(stage) \(task) epoch \(epoch)/\(epochs): " + String(format: "loss %.4f, ", meanLoss)
                 if counted > 0 { line += String(format: "accuracy %.4f, ", accuracy) }
-                for name in extras.keys.sorted() { line += String(format: "%@ %.4f, ", name, extras[name]! / Double(seen)) }
-                line += String(format: "%.0f images/s (data %.0f%%), ", Double(seen) / max(epochSeconds, 1e-9),
-                               100 * Self.seconds(dataTime) / max(epochSeconds, 1e-9))
+                for name in extras.keys.sorted() {
+                    line += String(format: "%@ %.4f, ", name, extras[name]! / Double(seen))
+                }
+                line += String(
+                    format: "%.0f images/s (data %.0f%%), ", Double(seen) / max(epochSeconds, 1e-9),
+                    100 * Self.seconds(dataTime) / max(epochSeconds, 1e-9))
                 context.progress(line + Self.clockText(elapsed / Double(step) * Double(totalSteps - step)) + " left")
             }
         }

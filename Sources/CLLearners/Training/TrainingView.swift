@@ -33,7 +33,9 @@ public struct TrainingView: Sendable, Equatable {
                 switch name {
                 case "crop4": x = Augmentation.randomCrop(x, padding: 4, generator: &generator)
                 case "hflip": x = Augmentation.randomHorizontalFlip(x, generator: &generator)
-                default: preconditionFailure("unknown augmentation '\(name)' (the protocol parser validates training.augment)")
+                default:
+                    preconditionFailure(
+                        "unknown augmentation '\(name)' (the protocol parser validates training.augment)")
                 }
             }
         }

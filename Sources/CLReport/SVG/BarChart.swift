@@ -7,12 +7,15 @@ struct BarChart {
     let series: [ChartSeries]
 
     func svg() -> String {
-        let extremes = series.flatMap { $0.values.flatMap { value -> [Double] in
-            let spread = value.standardDeviation.isFinite ? value.standardDeviation : 0
-            return [value.mean - spread, value.mean + spread]
-        } }
-        let frame = ChartFrame(title: title, xLabel: xLabel, yLabel: yLabel, categories: categories,
-                               valueRange: AxisScale.niceRange(extremes + [0], preferUnit: false))
+        let extremes = series.flatMap {
+            $0.values.flatMap { value -> [Double] in
+                let spread = value.standardDeviation.isFinite ? value.standardDeviation : 0
+                return [value.mean - spread, value.mean + spread]
+            }
+        }
+        let frame = ChartFrame(
+            title: title, xLabel: xLabel, yLabel: yLabel, categories: categories,
+            valueRange: AxisScale.niceRange(extremes + [0], preferUnit: false))
         var canvas = SVGCanvas(width: ChartFrame.width, height: ChartFrame.height)
         frame.drawBackground(on: &canvas)
         let groupWidth = frame.slotWidth * 0.8
@@ -22,9 +25,12 @@ struct BarChart {
             for (index, value) in bars.values.enumerated() where index < categories.count && value.isAvailable {
                 let x = frame.categoryCenter(index) - groupWidth / 2 + barWidth * Double(seriesIndex)
                 let top = frame.valueScale.position(value.mean)
-                canvas.rectangle(x: x + barWidth * 0.08, y: min(top, zero), width: barWidth * 0.84,
-                                 height: abs(zero - top), fill: bars.color,
-                                 tooltip: "\(bars.name), \(categories[index]): \(NumberFormat.meanAndDeviation(value)) (n = \(value.count))")
+                canvas.rectangle(
+                    x: x + barWidth * 0.08, y: min(top, zero), width: barWidth * 0.84,
+                    height: abs(zero - top), fill: bars.color,
+                    tooltip:
+                        "\(bars.name), \(categories[index]): \(NumberFormat.meanAndDeviation(value)) (n = \(value.count))"
+                )
                 if value.standardDeviation.isFinite && value.standardDeviation > 0 {
                     let center = x + barWidth / 2
                     let high = frame.valueScale.position(value.mean + value.standardDeviation)

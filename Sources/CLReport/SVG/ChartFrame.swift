@@ -19,8 +19,9 @@ struct ChartFrame {
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.categories = categories
-        valueScale = AxisScale(lower: valueRange.0, upper: valueRange.1,
-                               start: ChartFrame.height - ChartFrame.bottom, end: ChartFrame.top)
+        valueScale = AxisScale(
+            lower: valueRange.0, upper: valueRange.1,
+            start: ChartFrame.height - ChartFrame.bottom, end: ChartFrame.top)
     }
 
     var plotLeft: Double { ChartFrame.left }
@@ -38,16 +39,18 @@ struct ChartFrame {
 
     /// Draws everything but the marks; call before drawing them so grid lines stay behind.
     func drawBackground(on canvas: inout SVGCanvas) {
-        canvas.text(title, x: ChartFrame.width / 2 - ChartFrame.right / 2 + ChartFrame.left / 2, y: 24, size: 15,
-                    anchor: .middle, bold: true)
+        canvas.text(
+            title, x: ChartFrame.width / 2 - ChartFrame.right / 2 + ChartFrame.left / 2, y: 24, size: 15,
+            anchor: .middle, bold: true)
         let ticks = valueScale.ticks()
         let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
         for tick in ticks {
             let y = valueScale.position(tick)
             canvas.line(from: (plotLeft, y), to: (plotRight, y), stroke: tick == 0 ? "#888888" : "#e3e3e3")
             canvas.line(from: (plotLeft - 4, y), to: (plotLeft, y), stroke: "#444444")
-            canvas.text(AxisScale.label(tick, step: step), x: plotLeft - 7, y: y + 4, size: 11, anchor: .end,
-                        fill: "#333333")
+            canvas.text(
+                AxisScale.label(tick, step: step), x: plotLeft - 7, y: y + 4, size: 11, anchor: .end,
+                fill: "#333333")
         }
         canvas.line(from: (plotLeft, plotTop), to: (plotLeft, plotBottom), stroke: "#444444")
         canvas.line(from: (plotLeft, plotBottom), to: (plotRight, plotBottom), stroke: "#444444")
@@ -67,19 +70,23 @@ struct ChartFrame {
     /// Legend entries on the right: a line with its marker (or, for `marker` < 0, a filled swatch), the name, and a small second
     /// line (the seed count); names too long for the margin are shortened, the full name shows
     /// on hover.
-    func drawLegend(_ entries: [(label: String, detail: String, color: String, marker: Int)], note: String?,
-                    on canvas: inout SVGCanvas) {
+    func drawLegend(
+        _ entries: [(label: String, detail: String, color: String, marker: Int)], note: String?,
+        on canvas: inout SVGCanvas
+    ) {
         let x = plotRight + 16
         var y = plotTop + 6
         let maximumCharacters = 17
         for entry in entries {
-            if entry.marker < 0 {   // bars: a filled swatch
+            if entry.marker < 0 {  // bars: a filled swatch
                 canvas.rectangle(x: x, y: y - 10, width: 22, height: 11, fill: entry.color)
-            } else {                // lines: the line with its marker
+            } else {  // lines: the line with its marker
                 canvas.line(from: (x, y - 4), to: (x + 22, y - 4), stroke: entry.color, width: 3)
                 ChartMarker.draw(entry.marker, x: x + 11, y: y - 4, color: entry.color, tooltip: nil, on: &canvas)
             }
-            let shown = entry.label.count > maximumCharacters ? String(entry.label.prefix(maximumCharacters - 1)) + "…" : entry.label
+            let shown =
+                entry.label.count > maximumCharacters
+                ? String(entry.label.prefix(maximumCharacters - 1)) + "…" : entry.label
             canvas.text(shown, x: x + 29, y: y, size: 12, tooltip: entry.label)
             canvas.text(entry.detail, x: x + 29, y: y + 13, size: 10, fill: "#666666")
             y += 32
@@ -98,14 +105,17 @@ enum ChartMarker {
         case 0:
             canvas.circle(x: x, y: y, radius: size * 0.9, fill: color, tooltip: tooltip)
         case 1:
-            canvas.rectangle(x: x - size * 0.8, y: y - size * 0.8, width: size * 1.6, height: size * 1.6, fill: color,
-                             tooltip: tooltip)
+            canvas.rectangle(
+                x: x - size * 0.8, y: y - size * 0.8, width: size * 1.6, height: size * 1.6, fill: color,
+                tooltip: tooltip)
         case 2:
-            canvas.polygon([(x, y - size * 1.1), (x + size, y + size * 0.8), (x - size, y + size * 0.8)], fill: color,
-                           opacity: 1, tooltip: tooltip)
+            canvas.polygon(
+                [(x, y - size * 1.1), (x + size, y + size * 0.8), (x - size, y + size * 0.8)], fill: color,
+                opacity: 1, tooltip: tooltip)
         default:
-            canvas.polygon([(x, y - size * 1.1), (x + size * 1.1, y), (x, y + size * 1.1), (x - size * 1.1, y)],
-                           fill: color, opacity: 1, tooltip: tooltip)
+            canvas.polygon(
+                [(x, y - size * 1.1), (x + size * 1.1, y), (x, y + size * 1.1), (x - size * 1.1, y)],
+                fill: color, opacity: 1, tooltip: tooltip)
         }
     }
 }

@@ -25,8 +25,9 @@ struct Heatmap {
         canvas.text("rows: evaluated after; columns: test set of task", x: 10, y: 40, size: 11, fill: "#555555")
         let fontSize = min(13, cell * 0.3)
         for (column, label) in columnLabels.enumerated() {
-            canvas.text(label, x: left + cell * (Double(column) + 0.5), y: top - 6, size: min(11, cell * 0.32),
-                        anchor: .middle, fill: "#333333")
+            canvas.text(
+                label, x: left + cell * (Double(column) + 0.5), y: top - 6, size: min(11, cell * 0.32),
+                anchor: .middle, fill: "#333333")
         }
         for (row, label) in rowLabels.enumerated() {
             let y = top + cell * Double(row)
@@ -36,14 +37,18 @@ struct Heatmap {
                 let x = left + cell * Double(column)
                 let hover = "\(label), task \(column): \(NumberFormat.meanAndDeviation(value)) (n = \(value.count))"
                 if value.isAvailable {
-                    canvas.rectangle(x: x, y: y, width: cell, height: cell, fill: Palette.sequential(value.mean),
-                                     stroke: "#ffffff", tooltip: hover)
-                    canvas.text(NumberFormat.value(value.mean, decimals: 2), x: x + cell / 2, y: y + cell / 2 + fontSize * 0.35,
-                                size: fontSize, anchor: .middle, fill: Palette.textColor(onSequential: value.mean))
+                    canvas.rectangle(
+                        x: x, y: y, width: cell, height: cell, fill: Palette.sequential(value.mean),
+                        stroke: "#ffffff", tooltip: hover)
+                    canvas.text(
+                        NumberFormat.value(value.mean, decimals: 2), x: x + cell / 2, y: y + cell / 2 + fontSize * 0.35,
+                        size: fontSize, anchor: .middle, fill: Palette.textColor(onSequential: value.mean))
                 } else {
-                    canvas.rectangle(x: x, y: y, width: cell, height: cell, fill: Palette.missing, stroke: "#ffffff",
-                                     tooltip: "\(label), task \(column): not evaluated")
-                    canvas.text("–", x: x + cell / 2, y: y + cell / 2 + 4, size: fontSize, anchor: .middle, fill: "#888888")
+                    canvas.rectangle(
+                        x: x, y: y, width: cell, height: cell, fill: Palette.missing, stroke: "#ffffff",
+                        tooltip: "\(label), task \(column): not evaluated")
+                    canvas.text(
+                        "–", x: x + cell / 2, y: y + cell / 2 + 4, size: fontSize, anchor: .middle, fill: "#888888")
                 }
             }
         }
@@ -54,8 +59,9 @@ struct Heatmap {
         // Several heatmaps share one HTML page: the gradient id must be unique and stable.
         let gradientID = "scale-\(Heatmap.stableHash(title))"
         canvas.horizontalGradient(id: gradientID, stops: stops, vertical: true)
-        canvas.rectangle(x: legendX, y: top, width: 14, height: legendHeight,
-                         fill: "url(#\(gradientID))", stroke: "#999999")
+        canvas.rectangle(
+            x: legendX, y: top, width: 14, height: legendHeight,
+            fill: "url(#\(gradientID))", stroke: "#999999")
         for tick in [0.0, 0.5, 1.0] {
             let y = top + legendHeight * (1 - tick)
             canvas.text(NumberFormat.value(tick, decimals: 1), x: legendX + 19, y: y + 4, size: 10, fill: "#333333")

@@ -20,15 +20,26 @@ struct LineChart {
 
     func svg() -> String {
         let bandValues = series.flatMap { $0.values.flatMap { [$0.mean - deviation($0), $0.mean + deviation($0)] } }
-        let frame = ChartFrame(title: title, xLabel: xLabel, yLabel: yLabel, categories: categories,
-                               valueRange: AxisScale.niceRange(bandValues, preferUnit: true))
+        let frame = ChartFrame(
+            title: title, xLabel: xLabel, yLabel: yLabel, categories: categories,
+            valueRange: AxisScale.niceRange(bandValues, preferUnit: true))
         var canvas = SVGCanvas(width: ChartFrame.width, height: ChartFrame.height)
         frame.drawBackground(on: &canvas)
         for line in series {
             // A NaN (task not reached) breaks the line rather than dropping it to zero.
             for segment in segments(of: line.values) {
-                let upper = segment.map { (frame.categoryCenter($0), frame.valueScale.position(line.values[$0].mean + deviation(line.values[$0]))) }
-                let lower = segment.reversed().map { (frame.categoryCenter($0), frame.valueScale.position(line.values[$0].mean - deviation(line.values[$0]))) }
+                let upper = segment.map {
+                    (
+                        frame.categoryCenter($0),
+                        frame.valueScale.position(line.values[$0].mean + deviation(line.values[$0]))
+                    )
+                }
+                let lower = segment.reversed().map {
+                    (
+                        frame.categoryCenter($0),
+                        frame.valueScale.position(line.values[$0].mean - deviation(line.values[$0]))
+                    )
+                }
                 canvas.polygon(upper + lower, fill: line.color, opacity: 0.18)
             }
         }
@@ -38,21 +49,26 @@ struct LineChart {
                 let value = line.values[segment[0]]
                 guard deviation(value) > 0 else { continue }
                 let x = frame.categoryCenter(segment[0])
-                canvas.line(from: (x, frame.valueScale.position(value.mean + deviation(value))),
-                            to: (x, frame.valueScale.position(value.mean - deviation(value))), stroke: line.color, width: 1.5)
+                canvas.line(
+                    from: (x, frame.valueScale.position(value.mean + deviation(value))),
+                    to: (x, frame.valueScale.position(value.mean - deviation(value))), stroke: line.color, width: 1.5)
             }
             for segment in segments(of: line.values) {
-                canvas.polyline(segment.map { (frame.categoryCenter($0), frame.valueScale.position(line.values[$0].mean)) },
-                                stroke: line.color, width: 2.2)
+                canvas.polyline(
+                    segment.map { (frame.categoryCenter($0), frame.valueScale.position(line.values[$0].mean)) },
+                    stroke: line.color, width: 2.2)
             }
             for (index, value) in line.values.enumerated() where value.isAvailable && index < categories.count {
-                ChartMarker.draw(line.marker, x: frame.categoryCenter(index), y: frame.valueScale.position(value.mean),
-                                 color: line.color,
-                                 tooltip: "\(line.name), \(xLabel) \(categories[index]): \(NumberFormat.meanAndDeviation(value)) (n = \(value.count))",
-                                 on: &canvas)
+                ChartMarker.draw(
+                    line.marker, x: frame.categoryCenter(index), y: frame.valueScale.position(value.mean),
+                    color: line.color,
+                    tooltip:
+                        "\(line.name), \(xLabel) \(categories[index]): \(NumberFormat.meanAndDeviation(value)) (n = \(value.count))",
+                    on: &canvas)
             }
         }
-        frame.drawLegend(series.map { ($0.name, $0.detail, $0.color, $0.marker) }, note: "band: ± sample std", on: &canvas)
+        frame.drawLegend(
+            series.map { ($0.name, $0.detail, $0.color, $0.marker) }, note: "band: ± sample std", on: &canvas)
         return canvas.document(label: title)
     }
 

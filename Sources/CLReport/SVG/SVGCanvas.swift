@@ -55,48 +55,72 @@ struct SVGCanvas {
         }
     }
 
-    mutating func line(from start: (Double, Double), to end: (Double, Double), stroke: String,
-                       width: Double = 1, dashed: Bool = false) {
-        var attributes = [("x1", SVGCanvas.number(start.0)), ("y1", SVGCanvas.number(start.1)),
-                          ("x2", SVGCanvas.number(end.0)), ("y2", SVGCanvas.number(end.1)),
-                          ("stroke", stroke), ("stroke-width", SVGCanvas.number(width))]
+    mutating func line(
+        from start: (Double, Double), to end: (Double, Double), stroke: String,
+        width: Double = 1, dashed: Bool = false
+    ) {
+        var attributes = [
+            ("x1", SVGCanvas.number(start.0)), ("y1", SVGCanvas.number(start.1)),
+            ("x2", SVGCanvas.number(end.0)), ("y2", SVGCanvas.number(end.1)),
+            ("stroke", stroke), ("stroke-width", SVGCanvas.number(width)),
+        ]
         if dashed { attributes.append(("stroke-dasharray", "4 3")) }
         append("line", attributes)
     }
 
-    mutating func rectangle(x: Double, y: Double, width: Double, height: Double, fill: String,
-                            stroke: String? = nil, opacity: Double? = nil, tooltip: String? = nil) {
-        var attributes = [("x", SVGCanvas.number(x)), ("y", SVGCanvas.number(y)),
-                          ("width", SVGCanvas.number(max(0, width))), ("height", SVGCanvas.number(max(0, height))),
-                          ("fill", fill)]
+    mutating func rectangle(
+        x: Double, y: Double, width: Double, height: Double, fill: String,
+        stroke: String? = nil, opacity: Double? = nil, tooltip: String? = nil
+    ) {
+        var attributes = [
+            ("x", SVGCanvas.number(x)), ("y", SVGCanvas.number(y)),
+            ("width", SVGCanvas.number(max(0, width))), ("height", SVGCanvas.number(max(0, height))),
+            ("fill", fill),
+        ]
         if let stroke { attributes.append(("stroke", stroke)) }
         if let opacity { attributes.append(("fill-opacity", SVGCanvas.number(opacity))) }
         append("rect", attributes, tooltip: tooltip)
     }
 
     mutating func circle(x: Double, y: Double, radius: Double, fill: String, tooltip: String? = nil) {
-        append("circle", [("cx", SVGCanvas.number(x)), ("cy", SVGCanvas.number(y)),
-                          ("r", SVGCanvas.number(radius)), ("fill", fill)], tooltip: tooltip)
+        append(
+            "circle",
+            [
+                ("cx", SVGCanvas.number(x)), ("cy", SVGCanvas.number(y)),
+                ("r", SVGCanvas.number(radius)), ("fill", fill),
+            ], tooltip: tooltip)
     }
 
     mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2) {
         guard points.count > 1 else { return }
-        append("polyline", [("points", SVGCanvas.pointList(points)), ("fill", "none"), ("stroke", stroke),
-                            ("stroke-width", SVGCanvas.number(width)), ("stroke-linejoin", "round")])
+        append(
+            "polyline",
+            [
+                ("points", SVGCanvas.pointList(points)), ("fill", "none"), ("stroke", stroke),
+                ("stroke-width", SVGCanvas.number(width)), ("stroke-linejoin", "round"),
+            ])
     }
 
     mutating func polygon(_ points: [(Double, Double)], fill: String, opacity: Double, tooltip: String? = nil) {
         guard points.count > 2 else { return }
-        append("polygon", [("points", SVGCanvas.pointList(points)), ("fill", fill),
-                           ("fill-opacity", SVGCanvas.number(opacity)), ("stroke", "none")], tooltip: tooltip)
+        append(
+            "polygon",
+            [
+                ("points", SVGCanvas.pointList(points)), ("fill", fill),
+                ("fill-opacity", SVGCanvas.number(opacity)), ("stroke", "none"),
+            ], tooltip: tooltip)
     }
 
     enum Anchor: String { case start, middle, end }
 
-    mutating func text(_ string: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start,
-                       fill: String = "#222", bold: Bool = false, rotated: Bool = false, tooltip: String? = nil) {
-        var attributes = [("x", SVGCanvas.number(x)), ("y", SVGCanvas.number(y)),
-                          ("font-size", SVGCanvas.number(size)), ("text-anchor", anchor.rawValue), ("fill", fill)]
+    mutating func text(
+        _ string: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start,
+        fill: String = "#222", bold: Bool = false, rotated: Bool = false, tooltip: String? = nil
+    ) {
+        var attributes = [
+            ("x", SVGCanvas.number(x)), ("y", SVGCanvas.number(y)),
+            ("font-size", SVGCanvas.number(size)), ("text-anchor", anchor.rawValue), ("fill", fill),
+        ]
         if bold { attributes.append(("font-weight", "bold")) }
         if rotated { attributes.append(("transform", "rotate(-90 \(SVGCanvas.number(x)) \(SVGCanvas.number(y)))")) }
         let attributeText = attributes.map { " \($0.0)=\"\(SVGCanvas.escape($0.1))\"" }.joined()
@@ -109,7 +133,8 @@ struct SVGCanvas {
         let stopText = stops.map {
             "<stop offset=\"\(SVGCanvas.number($0.offset))\" stop-color=\"\(SVGCanvas.escape($0.color))\"/>"
         }.joined()
-        elements.append("<defs><linearGradient id=\"\(SVGCanvas.escape(id))\" \(direction)>\(stopText)</linearGradient></defs>")
+        elements.append(
+            "<defs><linearGradient id=\"\(SVGCanvas.escape(id))\" \(direction)>\(stopText)</linearGradient></defs>")
     }
 
     private static func pointList(_ points: [(Double, Double)]) -> String {
