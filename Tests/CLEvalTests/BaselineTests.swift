@@ -16,18 +16,6 @@ private func run(
         ])
 }
 
-/// The error message of `body`, which must throw an `InputError`.
-private func inputErrorMessage(_ body: () throws -> Void) -> String {
-    do {
-        try body()
-        return "no error"
-    } catch let error as InputError {
-        return error.description
-    } catch {
-        return "unexpected \(error)"
-    }
-}
-
 @Suite("Baseline files")
 struct BaselineTests {
     @Test("the documented example parses, comment included")

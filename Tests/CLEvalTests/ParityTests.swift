@@ -54,17 +54,6 @@ private func results(
         accuracyMatrix: [[0, 0], [first, .nan], [kept, second]], pooledAccuracy: [first, (kept + second) / 2])
 }
 
-private func inputErrorMessage(_ body: () throws -> Void) -> String {
-    do {
-        try body()
-        return "no error"
-    } catch let error as InputError {
-        return error.description
-    } catch {
-        return "unexpected \(error)"
-    }
-}
-
 @Suite("Parity records and the agreement rule")
 struct ParityTests {
     @Test("a record parses; null reads as not evaluated; metrics come from the matrices")
