@@ -16,8 +16,7 @@ public enum Parallel {
     /// number of cores), so one variable controls both.
     nonisolated(unsafe) public static var workerCount = max(1, configuredBLASThreads)
 
-    /// OpenBLAS's thread count at start-up, restored after each parallel region (a fixed
-    /// value, so that overlapping regions on several threads cannot leave it at 1).
+    /// OpenBLAS's thread count at start-up: the default worker count.
     static let configuredBLASThreads = Int(openblas_get_num_threads())
 
     /// Calls `body(worker, range)` for `workerCount` contiguous ranges covering 0..<count
@@ -67,20 +66,30 @@ public enum Parallel {
     /// Parallel regions may overlap when several threads train at once (parallel tests):
     /// OpenBLAS is made single-threaded by the first region to enter and restored only by
     /// the last to leave, so no region ever sees its GEMMs change thread count midway.
+    ///
+    /// The count restored is the one the first region found, read when it enters. (It used
+    /// to be a lazily read constant: when the first access came after a region had set one
+    /// thread, OpenBLAS stayed single-threaded for the rest of the process, so a resumed run,
+    /// whose first calls differ, computed with another thread count than an uninterrupted one
+    /// and was not bit-identical on two threads.)
     private static let regionLock = NSLock()
     nonisolated(unsafe) private static var activeRegions = 0
+    nonisolated(unsafe) private static var threadsOutsideRegions: Int32 = 1
 
-    private static func enterRegion() {
+    static func enterRegion() {
         regionLock.lock()
-        if activeRegions == 0 { openblas_set_num_threads(1) }
+        if activeRegions == 0 {
+            threadsOutsideRegions = openblas_get_num_threads()
+            openblas_set_num_threads(1)
+        }
         activeRegions += 1
         regionLock.unlock()
     }
 
-    private static func leaveRegion() {
+    static func leaveRegion() {
         regionLock.lock()
         activeRegions -= 1
-        if activeRegions == 0 { openblas_set_num_threads(Int32(configuredBLASThreads)) }
+        if activeRegions == 0 { openblas_set_num_threads(threadsOutsideRegions) }
         regionLock.unlock()
     }
 

@@ -42,3 +42,17 @@ private let skylakeFlags: Set<String> = ["fma", "avx2", "avx512f", "avx512bw", "
     #expect(!BLASKernel.current.isEmpty && BLASKernel.current != "unknown")
     #expect(BLASKernel.threads >= 1)
 }
+
+/// A single-threaded region gives OpenBLAS back the thread count it found, whatever came
+/// first in the process (a lazily read start-up count once left it at one thread for good,
+/// so a resumed run computed with another thread count than an uninterrupted one).
+@Test func aRegionRestoresTheThreadCountItFound() {
+    let before = BLASKernel.threads
+    defer { BLASKernel.setThreads(before) }
+    for outside in Set([1, before]) {
+        BLASKernel.setThreads(outside)
+        let inside = Parallel.singleThreadedBLAS { BLASKernel.threads }
+        #expect(inside == 1)
+        #expect(BLASKernel.threads == outside)
+    }
+}
