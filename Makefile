@@ -120,7 +120,8 @@ results-table: build
 	$(RELEASE_BIN) report $(RESULTS) --results-table --out results/README.md
 
 # The learner-from-your-own-package example (Examples/custom-learner): built against this
-# package by path, run through run / report / check like a built-in learner.
+# package by path, run through run / report / check like a built-in learner, then killed
+# inside its first learner's run and resumed to the same files bit for bit.
 EXAMPLE := Examples/custom-learner
 example:
 	@if [ -d $(SHARED_DATA)/mnist ]; then \
@@ -129,7 +130,8 @@ example:
 	  .build/debug/my-cl-bench run --protocol lwf-split-mnist.yaml --data-dir "$$data" --out .build/regression >/dev/null && \
 	  .build/debug/my-cl-bench report .build/regression/lwf-split-mnist | head -9 && \
 	  .build/debug/my-cl-bench check --baseline lwf-split-mnist.baseline.yaml .build/regression/lwf-split-mnist >/dev/null && \
-	  echo "example package: built, run, reported and checked in $$(( $$(date +%s) - start )) s"; \
+	  ../../scripts/kill-and-resume .build/debug/my-cl-bench lwf-split-mnist.yaml "$$data" .build/regression .build/killed && \
+	  echo "example package: built, run, reported, checked and resumed in $$(( $$(date +%s) - start )) s"; \
 	else echo "example: $(SHARED_DATA)/mnist not found, the example run is skipped"; fi
 
 bench: build

@@ -2,7 +2,7 @@
 /// words), for telling apart the inputs of cached work: the stage cache keys a trained base
 /// session by the dataset's content, not by its name or a sample of its pixels. Fast (one
 /// pass over the bytes), not cryptographic: nobody forges a dataset to collide a cache key.
-public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
+public struct ContentDigest: Hashable, Sendable, Codable, CustomStringConvertible {
     private var high: UInt64 = 0x243F_6A88_85A3_08D3
     private var low: UInt64 = 0x1319_8A2E_0370_7344
     private var length: UInt64 = 0

@@ -10,11 +10,12 @@ public enum ResumeDecision: Equatable, Sendable {
     case start
     /// The file says `complete`: nothing to do.
     case skip
-    /// The file is incomplete and a checkpoint of a `Resumable` learner is beside it:
+    /// The file is incomplete and a checkpoint is beside it:
     /// continue after task `completedTasks`.
     case resume(previous: RunState, completedTasks: Int)
     /// The file is `running`, `interrupted` or `failed` and cannot be continued (no
-    /// checkpoint, or a learner that is not `Resumable`): run it again from the first task.
+    /// checkpoint: the run stopped in its first task, or the learner holds state it does not
+    /// declare, see `LearnerState.undeclaredState`): run it again from the first task.
     case restart(previous: RunState, reason: String)
     /// The file was written with another configuration of this learner than the protocol
     /// gives now (an edited protocol): continuing would mix two settings in one file, and
@@ -36,9 +37,6 @@ public enum ResumeDecision: Equatable, Sendable {
         case .complete: return .skip
         case .notStarted: return .start
         case let state:
-            guard learner is any Resumable.Type else {
-                return .restart(previous: state, reason: "learner '\(learner.name)' cannot resume")
-            }
             guard let checkpoint = try? RunCheckpoint.read(for: resultsPath) else {
                 return .restart(previous: state, reason: "no checkpoint beside it")
             }

@@ -4,8 +4,8 @@ import CLTensor
 import Foundation
 import HDF5Kit
 
-/// What a run needs to continue after its last completed task: the learner's checkpoint
-/// (`Resumable`), what it handed its context (diagnostics, notes, weights), and the
+/// What a run needs to continue after its last completed task: the learner's state
+/// (`LearnerState`), what it handed its context (diagnostics, notes), and the
 /// runner's own accumulators for the final metrics. Kept beside the results file as
 /// `<results file>.checkpoint` (HDF5), replaced atomically after every task (written
 /// beside, then renamed), so a kill at any moment leaves the previous one whole; removed
@@ -15,7 +15,6 @@ struct RunCheckpoint {
     var learner: LearnerCheckpoint
     var diagnostics: [String: Tensor]
     var notes: [String: String]
-    var weights: [String: Tensor]
     /// Rows 0 ... completedTasks of the accuracy matrix, and per task the pooled accuracy
     /// and the few-shot "all seen" accuracy.
     var matrix: [[Double]]
@@ -32,10 +31,8 @@ struct RunCheckpoint {
         let file = try HDF5File.create(partial)
         try file.setAttribute("completed_tasks", .integer(Int64(completedTasks)))
         try Self.write(learner.tensors, in: file, at: "/learner/tensors")
-        try Self.writeSeries(learner.numbers, in: file, at: "/learner/numbers")
-        try Self.writeSeries(learner.integers, in: file, at: "/learner/integers")
+        try Self.writeSeries(learner.values, in: file, at: "/learner/values")
         try Self.write(diagnostics, in: file, at: "/context/diagnostics")
-        try Self.write(weights, in: file, at: "/context/weights")
         try file.createGroup("/context/notes")
         for (name, text) in notes { try file.setAttribute(name, .string(text), at: "/context/notes") }
         try file.write(matrix.flatMap { $0 }, shape: [matrix.count * (matrix.first?.count ?? 0)], at: "/run/matrix")
@@ -68,8 +65,7 @@ struct RunCheckpoint {
             defer { file.close() }
             var learner = LearnerCheckpoint()
             learner.tensors = try readTensors(file, at: "/learner/tensors")
-            learner.numbers = try readSeries(file, Double.self, at: "/learner/numbers")
-            learner.integers = try readSeries(file, Int64.self, at: "/learner/integers")
+            learner.values = try readSeries(file, UInt8.self, at: "/learner/values")
             var notes: [String: String] = [:]
             for name in try file.attributeNames(at: "/context/notes") {
                 notes[name] = try file.attribute(name, at: "/context/notes")?.stringValue ?? ""
@@ -93,7 +89,7 @@ struct RunCheckpoint {
             return RunCheckpoint(
                 completedTasks: Int(try file.attribute("completed_tasks")?.integerValue ?? 0), learner: learner,
                 diagnostics: try readTensors(file, at: "/context/diagnostics"), notes: notes,
-                weights: try readTensors(file, at: "/context/weights"), matrix: matrix,
+                matrix: matrix,
                 pooled: try file.read(Double.self, at: "/run/pooled").values,
                 fewShotAll: try file.read(Double.self, at: "/run/few_shot_all").values, uncertaintyRows: rows)
         } catch let error as HDF5Error {

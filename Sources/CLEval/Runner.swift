@@ -28,7 +28,7 @@ public struct Runner {
     /// Runs `entry` with `seed`, writing `outputPath`; returns the metrics.
     /// - Parameter progress: receives one line per task (and the learner's own progress).
     /// - Parameter resume: continue from the checkpoint beside `outputPath` (see
-    ///   `RunCheckpoint`); the caller has checked that one exists and the learner is `Resumable`.
+    ///   `RunCheckpoint`); the caller has checked that one exists.
     @discardableResult
     public func run(
         _ entry: LearnerEntry, seed: Int, protocol spec: BenchmarkProtocol, outputPath: String,
@@ -76,19 +76,25 @@ public struct Runner {
             var matrix: [[Double]] = []
             var fewShotAll: [Double] = []
             var uncertaintyRows: [UncertaintyRow] = []
+            // Only a learner whose whole state is declared can be checkpointed (`LearnerState`).
+            let undeclared = LearnerState.undeclaredState(of: learner)
+            if !undeclared.isEmpty {
+                progress(
+                    "  \(entry.learnerType) holds random generators outside its declared state ("
+                        + undeclared.joined(separator: ", ")
+                        + "): no checkpoint is kept, so --resume would restart it; declare them @Saved")
+            }
             if let checkpoint {
-                guard var resumable = learner as? any Resumable else {
-                    throw InputError(file: outputPath, "\(entry.learnerType) cannot resume")
+                do {
+                    try LearnerState.restore(learner, from: checkpoint.learner)
+                } catch {
+                    throw InputError(
+                        file: RunCheckpoint.path(for: outputPath),
+                        "does not fit learner '\(entry.name)' (\(error)); delete it to restart the run from its first task"
+                    )
                 }
-                try resumable.restore(
-                    from: checkpoint.learner,
-                    learnedTasks: (0..<checkpoint.completedTasks).map {
-                        TaskData(stream: stream, index: $0, split: dataset.train)
-                    })
-                learner = resumable
                 for (name, tensor) in checkpoint.diagnostics { context.record(name, tensor) }
                 for (name, text) in checkpoint.notes { context.note(name, text) }
-                context.saveWeights(checkpoint.weights)
                 (pooled, matrix, fewShotAll, uncertaintyRows) = (
                     checkpoint.pooled, checkpoint.matrix, checkpoint.fewShotAll, checkpoint.uncertaintyRows
                 )
@@ -121,10 +127,11 @@ public struct Runner {
                 if let row = evaluation.fewShotAccuracy { fewShotAll.append(row[0]) }
                 if let uncertaintyRow { uncertaintyRows.append(uncertaintyRow) }
                 completed = t + 1
-                if let resumable = learner as? any Resumable {
+                LearnerState.recordCurves(of: learner, in: context)
+                if undeclared.isEmpty {
                     try RunCheckpoint(
-                        completedTasks: completed, learner: resumable.checkpoint(), diagnostics: context.diagnostics,
-                        notes: context.notes, weights: context.weights, matrix: matrix, pooled: pooled,
+                        completedTasks: completed, learner: LearnerState.checkpoint(of: learner),
+                        diagnostics: context.diagnostics, notes: context.notes, matrix: matrix, pooled: pooled,
                         fewShotAll: fewShotAll, uncertaintyRows: uncertaintyRows
                     ).write(for: outputPath)
                 }
@@ -144,7 +151,7 @@ public struct Runner {
             metrics.merge(UncertaintyRow.metrics(uncertaintyRows)) { _, new in new }
             if let last = uncertaintyRows.last { try writer.writeReliability(last.reliability) }
             try writer.writeDiagnostics(context.diagnostics, notes: context.notes)
-            try writer.writeWeights(context.weights)
+            try writer.writeWeights(LearnerState.weights(of: learner))
             try writer.finish(metrics: metrics)
             RunCheckpoint.remove(for: outputPath)
             return metrics

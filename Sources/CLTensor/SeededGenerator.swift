@@ -4,7 +4,7 @@
 /// passes BigCrush, has no bad seeds (any 64-bit seed, including 0, is fine) and is trivial
 /// to re-implement in Python for cross-checks. One seed, split into child generators with
 /// `split()`, determines initialisation, dropout, augmentation and batch order.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable {
     private var state: UInt64
     /// A spare standard normal from the last Box–Muller pair.
     private var spareNormal: Float?

@@ -205,25 +205,16 @@ func aKilledRunResumesToTheSameFileBitForBit(_ resumeCase: ResumeCase) throws {
     #expect(FileManager.default.fileExists(atPath: path + ".checkpoint"))
 }
 
-/// A learner that does not adopt `Resumable` (one written outside this package, say).
-private struct ForgetfulLearner: Learner {
-    static let name = "forgetful"
-    static let summary = "test learner without Resumable"
-    static let hyperparameters: [HyperparameterSpec] = []
-    init(config: LearnerConfig, context: LearnerContext) throws {}
-    mutating func learn(_ task: TaskData) throws {}
-    func predict(_ batch: Tensor, task: Int?) -> Prediction { Prediction(scores: Tensor(shape: [batch.shape[0], 0])) }
-}
-
-/// A learner that cannot resume is restarted from its first task, and says so.
-@Test func aLearnerThatCannotResumeIsRestarted() throws {
-    let path = scratchFolder() + "/forgetful-seed0.h5"
+/// An incomplete file without a checkpoint (the run stopped inside its first task, or its
+/// learner holds undeclared state and is never checkpointed) is restarted, and says why.
+@Test func anIncompleteRunWithoutACheckpointIsRestarted() throws {
+    let path = scratchFolder() + "/nmc-seed0.h5"
     let file = try HDF5File.create(path)
     try file.setAttribute("status", .string("interrupted"))
     file.close()
     #expect(
-        ResumeDecision.decide(resultsPath: path, learner: ForgetfulLearner.self)
-            == .restart(previous: .interrupted, reason: "learner 'forgetful' cannot resume"))
+        ResumeDecision.decide(resultsPath: path, learner: NearestMeanClassifier.self)
+            == .restart(previous: .interrupted, reason: "no checkpoint beside it"))
 }
 
 /// Starts the run, waits for its "task N/5" line (plus `delay`), kills it with SIGKILL and
@@ -263,41 +254,32 @@ private func killRun(in folder: String, out: String, afterTaskLine task: Int, de
     )
 }
 
-/// Every dataset and attribute of two results files, compared bit for bit.
-enum ResultsComparison {
-    /// Root attributes that differ between any two runs.
-    static let unequalByNature: Set<String> = ["started_at", "finished_at", "peak_rss_bytes", "resumed"]
-
-    static func differences(_ a: String, _ b: String) throws -> [String] {
-        let left = try HDF5File.open(a), right = try HDF5File.open(b)
-        defer { left.close(); right.close() }
-        var found: [String] = []
-        func compare(_ path: String) throws {
-            let leftAttributes = try left.attributeNames(at: path), rightAttributes = try right.attributeNames(at: path)
-            for name in Set(leftAttributes).union(rightAttributes)
-            where !(path == "/" && unequalByNature.contains(name)) {
-                let x = try left.exists(path) ? left.attribute(name, at: path) : nil
-                let y = try right.exists(path) ? right.attribute(name, at: path) : nil
-                if String(describing: x) != String(describing: y) {
-                    found.append("\(path)@\(name): \(String(describing: x)) vs \(String(describing: y))")
-                }
-            }
-            let leftMembers = (try? left.members(of: path)) ?? [], rightMembers = (try? right.members(of: path)) ?? []
-            if leftMembers != rightMembers { found.append("\(path): members \(leftMembers) vs \(rightMembers)") }
-            for member in leftMembers where rightMembers.contains(member) {
-                let child = (path == "/" ? "" : path) + "/" + member
-                if child.hasPrefix("/timing") { continue }
-                if let x = try? left.read(Double.self, at: child), let y = try? right.read(Double.self, at: child) {
-                    if x.shape != y.shape || x.values.map(\.bitPattern) != y.values.map(\.bitPattern) {
-                        found.append("\(child): values differ")
-                    }
-                    try compare(child)  // its attributes
-                } else {
-                    try compare(child)  // a group
-                }
-            }
-        }
-        try compare("/")
-        return found
+/// `check --identical`: two runs of one protocol are identical apart from timings (exit 0);
+/// a changed attribute is named (exit 1); a file that is not there is bad input (exit 2).
+@Test func checkIdenticalComparesTwoResultsFilesBitForBit() throws {
+    let folder = scratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
+    try writeTinyIDX(to: folder + "/data/mnist")
+    let text = """
+        name: twice
+        dataset: { name: mnist }
+        stream: { kind: class-incremental, classes_per_task: 2 }
+        learners: [ { name: nmc } ]
+        """
+    try text.write(toFile: folder + "/twice.yaml", atomically: true, encoding: .utf8)
+    for out in ["a", "b"] {
+        #expect(
+            try runCLI(["run", "--protocol", "twice.yaml", "--data-dir", "data", "--out", out], in: folder).status == 0)
     }
+    let (a, b) = ("a/twice/nmc-seed0.h5", "b/twice/nmc-seed0.h5")
+    let same = try runCLI(["check", "--identical", a, b], in: folder)
+    #expect(same.status == 0 && same.output.contains("identical apart from timings"), "\(same.output)")
+
+    let file = try HDF5File.open(folder + "/" + b, writable: true)
+    try file.setAttribute("learner", .string("edited"))
+    file.close()
+    let changed = try runCLI(["check", "--identical", a, b], in: folder)
+    #expect(changed.status == 1 && changed.output.contains("/@learner"), "\(changed.output)")
+    let missing = try runCLI(["check", "--identical", a, "nowhere.h5"], in: folder)
+    #expect(missing.status == 2 && missing.error.contains("nowhere.h5"), "\(missing.error)")
 }

@@ -40,9 +40,11 @@ private func blobs(classes: Int, perClass: Int, seed: UInt64) -> DataSplit {
     let path = folder + "/finetune.h5"
     try Runner(dataset: dataset, stream: stream).run(spec.learners[0], seed: 0, protocol: spec, outputPath: path)
 
-    var weights = try ResultsReader.weights(path, learner: "finetune")
-    let removedWeight = weights.removeValue(forKey: "head.weight")
-    let removedBias = weights.removeValue(forKey: "head.bias")
+    // Named by the learner's declared parts: finetune's `network` holds `backbone` and `head`.
+    let weights = try ResultsReader.weights(path, learner: "finetune")
+    #expect(weights.keys.allSatisfy { $0.hasPrefix("network.backbone.") || $0.hasPrefix("network.head.") })
+    let removedWeight = weights["network.head.weight"]
+    let removedBias = weights["network.head.bias"]
     let headWeight = try #require(removedWeight)
     let headBias = try #require(removedBias)
     #expect(headWeight.shape == [4, 8] && headBias.shape == [4])
@@ -50,7 +52,11 @@ private func blobs(classes: Int, perClass: Int, seed: UInt64) -> DataSplit {
     var generator = SeededGenerator(seed: 99)  // a different initialisation, overwritten by the load
     let backbone = try BackboneFactory.makeTrainableBackbone(
         spec.learners[0].config.backbone, sampleShape: [6], generator: &generator)
-    try backbone.loadStateDictionary(weights)
+    try backbone.loadStateDictionary(
+        Dictionary(
+            uniqueKeysWithValues: weights.filter { $0.key.hasPrefix("network.backbone.") }.map {
+                (String($0.key.dropFirst("network.backbone.".count)), $0.value)
+            }))
     let record = try ResultsReader.read(path)
     let map = stream.learnerLabelOfOriginal
     for (j, task) in stream.tasks.enumerated() {

@@ -3,11 +3,14 @@ import CLTensor
 import Testing
 @testable import CLLearners
 
-/// Two tasks of two classes each (blobs in 4-d); test samples drawn separately.
-private let taskA = TestData.blobs(
-    task: 0, classes: [0, 1], seenClassCount: 2, perClass: 20, dimension: 4, spread: 0.4, sampleSeed: 1)
-private let taskB = TestData.blobs(
-    task: 1, classes: [2, 3], seenClassCount: 4, perClass: 20, dimension: 4, spread: 0.4, sampleSeed: 2)
+/// Two tasks of two classes each (blobs in 4-d) on one split, as a stream's; test samples drawn separately.
+private let tasks = TestData.onOneSplit([
+    TestData.blobs(
+        task: 0, classes: [0, 1], seenClassCount: 2, perClass: 20, dimension: 4, spread: 0.4, sampleSeed: 1),
+    TestData.blobs(
+        task: 1, classes: [2, 3], seenClassCount: 4, perClass: 20, dimension: 4, spread: 0.4, sampleSeed: 2),
+])
+private let taskA = tasks[0], taskB = tasks[1]
 private let testA = TestData.all(
     TestData.blobs(task: 0, classes: [0, 1], seenClassCount: 2, perClass: 25, dimension: 4, spread: 0.4, sampleSeed: 3))
 
@@ -38,6 +41,7 @@ private func config(_ type: any Learner.Type, given: [String: HyperparameterValu
     var finetune = try Finetune(config: config(Finetune.self), context: context)
     try finetune.learn(taskA)
     try finetune.learn(taskB)
+    LearnerState.recordCurves(of: finetune, in: context)
     #expect(context.diagnostics["train_loss"]?.shape == [2, 30])
     #expect(context.diagnostics["train_tasks"]?.scalars == [0, 1])
 }

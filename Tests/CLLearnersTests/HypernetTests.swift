@@ -184,6 +184,7 @@ func gradientsThroughGeneratedWeightsMatchFiniteDifferences(generator: String, p
     try learner.learn(taskA)
     let snapshot = learner.model.allWeights()[0]
     try learner.learn(taskB)
+    LearnerState.recordCurves(of: learner, in: ctx)
     // The objective is exactly the task's cross-entropy: the total loss curve equals the task-loss curve, no regulariser recorded.
     let total = try #require(ctx.diagnostics["train_loss"]), taskLoss = try #require(ctx.diagnostics["train_task_loss"])
     #expect(relativeDifference(total, taskLoss) == 0)

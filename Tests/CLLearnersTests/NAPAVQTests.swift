@@ -248,6 +248,7 @@ private func napaLearner(
     // The topology after each task is in the diagnostics.
     #expect(learner.context.diagnostics["topology_task0"]?.shape == [12, 12])
     #expect(learner.context.diagnostics["topology_task1"]?.shape == [20, 20])
+    LearnerState.recordCurves(of: learner, in: learner.context)
     #expect(learner.context.diagnostics["train_pa"] != nil && learner.context.diagnostics["train_kd"] != nil)
 }
 
@@ -274,6 +275,7 @@ private func napaLearner(
         var learner = try napaLearner(augment: augment)
         try learner.learn(imageTask(index: 0, classes: [0, 1], seenClassCount: 2, perClass: 4, seed: 1))
         try learner.learn(imageTask(index: 1, classes: [2], seenClassCount: 3, perClass: 4, seed: 2))
+        LearnerState.recordCurves(of: learner, in: learner.context)
         return learner
     }
     let first = try run(augment: true), second = try run(augment: true), ablation = try run(augment: false)

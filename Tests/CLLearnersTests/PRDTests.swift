@@ -222,7 +222,7 @@ private func batchOfTaskB(step: Int = 0) -> TrainingBatch {
         var learner = try PRD(
             config: prdConfig(epochs: 3), context: TestData.context(seed: 1, sampleShape: sampleShape))
         try learner.learn(taskA)
-        let teacher = try #require(learner.teacher)
+        let teacher = try #require(try learner.teacherForNextTask())
         var generator = SeededGenerator(seed: 5)
         try learner.prototypes.addHead(for: [2, 3], generator: &generator)
         let step = PRDStep(
@@ -268,12 +268,14 @@ private func batchOfTaskB(step: Int = 0) -> TrainingBatch {
         try learner.learn(taskB)
         let after = TestData.accuracy(learner.predict(testA.inputs, task: nil).argmax(), testA.labels)
         #expect(after > 0.6, "accuracy on task A after task B: \(after)")
+        LearnerState.recordCurves(of: learner, in: context)  // what the runner does after each task
         #expect(context.diagnostics["train_distill"] != nil)
         #expect(context.diagnostics["train_supcon"]?.scalars.allSatisfy(\.isFinite) == true)
-        #expect(context.weights["prototypes.heads.1.weight"]?.shape == [2, 16])
+        let weights = LearnerState.weights(of: learner)
+        #expect(weights["prototypes.heads.1.weight"]?.shape == [2, 16])
         // The code's main.py projection: d -> d -> d -> 128.
-        #expect(context.weights["projection.layers.1.0.weight"]?.shape == [16, 16])
-        #expect(context.weights["projection.layers.2.0.weight"]?.shape == [128, 16])
+        #expect(weights["projection.layers.1.0.weight"]?.shape == [16, 16])
+        #expect(weights["projection.layers.2.0.weight"]?.shape == [128, 16])
     }
 
     @Test func theProjectionHasTheRequestedDepthAndRefusesFewerThanTwoLayers() throws {
@@ -293,7 +295,7 @@ private func batchOfTaskB(step: Int = 0) -> TrainingBatch {
             context: TestData.context(seed: 4, sampleShape: sampleShape))
         try learner.learn(taskA)
         try learner.learn(taskB)
-        #expect(learner.teacher == nil)
+        #expect(try learner.teacherForNextTask() == nil)
     }
 
     /// Scores are cosines in the label's column; with a task id, other tasks' columns hold

@@ -199,6 +199,7 @@ import Testing
         #expect(spread.scalars.count == 8 && spread.scalars.allSatisfy { $0 > 0 && $0 < 0.5 })
         let rates = try #require(context.diagnostics["nearest_prototype_change_rate"])
         #expect(rates.scalars.count == 2 && rates.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
+        LearnerState.recordCurves(of: learner, in: context)
         #expect(context.diagnostics["train_kl"] != nil && context.diagnostics["train_r1"] != nil)
     }
 

@@ -144,8 +144,8 @@ private func norm(_ v: [Float]) -> Double { v.reduce(0) { $0 + Double($1 * $1) }
         context: TestData.context(seed: 4, sampleShape: [dimension]))
     try learnBase(&nmc)
     try learnBase(&teen)
-    let nmcBackbone = try #require(nmc.backbone as? TrainableBackbone)
-    let teenBackbone = try #require(teen.means.backbone as? TrainableBackbone)
+    let nmcBackbone = try #require(nmc.backbone.extractor as? TrainableBackbone)
+    let teenBackbone = try #require(teen.means.backbone.extractor as? TrainableBackbone)
     #expect(nmcBackbone !== teenBackbone)
     #expect(nmcBackbone.stateDictionary() == teenBackbone.stateDictionary())
     let untrained =

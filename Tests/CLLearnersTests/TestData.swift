@@ -39,6 +39,21 @@ enum TestData {
             sampleIndices: Array(0..<labels.count), labels: labels)
     }
 
+    /// The same tasks with their samples in one split, as the tasks of a stream are (a
+    /// learner that keeps earlier tasks by index, `joint`, relies on it).
+    static func onOneSplit(_ tasks: [TaskData]) -> [TaskData] {
+        let scalars = tasks.flatMap { $0.inputs(0..<$0.count).scalars }
+        let labels = tasks.flatMap(\.labels)
+        let split = DataSplit(sampleShape: tasks[0].sampleShape, storage: .floats(scalars), labels: labels)
+        var start = 0
+        return tasks.map { task in
+            defer { start += task.count }
+            return TaskData(
+                index: task.index, classes: task.classes, seenClassCount: task.seenClassCount, split: split,
+                sampleIndices: Array(start..<(start + task.count)), labels: task.labels)
+        }
+    }
+
     /// All inputs and labels of a task.
     static func all(_ task: TaskData) -> (inputs: Tensor, labels: [Int]) {
         (task.inputs(0..<task.count), task.labels.map(Int.init))

@@ -8,7 +8,7 @@ import CLTensor
 ///
 /// Input standardisation is fitted on the first task and kept (see `InputNormalization`).
 /// Its predictive distribution is the softmax of its logits (`UncertaintyEstimating`).
-public struct Finetune: Learner, UncertaintyEstimating, Resumable {
+public struct Finetune: Learner, UncertaintyEstimating {
     public static let name = "finetune"
     public static let summary =
         "Fine-tuning lower bound: one backbone and a growing linear head trained on each task in turn, no protection against forgetting."
@@ -19,9 +19,8 @@ public struct Finetune: Learner, UncertaintyEstimating, Resumable {
     let network: SupervisedClassifier
     let loop: TrainingLoop
     let curves = TrainingCurves()
-    let context: LearnerContext
-    private var generator: SeededGenerator
-    private var headGenerator: SeededGenerator
+    @Saved private var generator: SeededGenerator
+    @Saved private var headGenerator: SeededGenerator
 
     public init(config: LearnerConfig, context: LearnerContext) throws {
         var root = SeededGenerator(seed: context.seed)
@@ -31,25 +30,13 @@ public struct Finetune: Learner, UncertaintyEstimating, Resumable {
         headGenerator = root.split()
         generator = root.split()
         loop = TrainingLoop(config: config.training, context: context)
-        self.context = context
     }
 
     public mutating func learn(_ task: TaskData) throws {
         try network.train(
-            on: TrainingSet(task), task: task, loop: loop, curves: curves, context: context,
+            on: TrainingSet(task), task: task, loop: loop, curves: curves,
             headGenerator: &headGenerator, generator: &generator)
     }
 
     public func predict(_ batch: Tensor, task: Int?) -> Prediction { network.predict(batch) }
-
-    /// Network and head (weights, batch-norm statistics, input normalisation), both
-    /// generators and the curves; the optimiser is rebuilt for every task.
-    public func checkpoint() -> LearnerCheckpoint {
-        network.checkpoint(generator: generator, headGenerator: headGenerator, curves: curves)
-    }
-
-    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
-        (generator, headGenerator) = try network.restore(
-            from: checkpoint, curves: curves, context: learnedTasks.isEmpty ? nil : context)
-    }
 }

@@ -10,7 +10,7 @@ import CLTensor
 ///
 /// Input standardisation is fitted on the training set of the first training run after
 /// each (re-)initialisation: with `reinit` that is the union of the tasks so far.
-public struct Joint: Learner, UncertaintyEstimating, Resumable {
+public struct Joint: Learner, UncertaintyEstimating {
     public static let name = "joint"
     public static let summary =
         "Joint-training upper bound (not continual): trains on the union of all tasks seen so far."
@@ -30,9 +30,9 @@ public struct Joint: Learner, UncertaintyEstimating, Resumable {
     let curves = TrainingCurves()
     let context: LearnerContext
     /// Every task seen so far (indices into the dataset, labels).
-    private(set) var seenTasks: [TaskData] = []
-    private var headGenerator: SeededGenerator
-    private var generator: SeededGenerator
+    @Saved private(set) var seenTasks: [TaskData.Record] = []
+    @Saved private var headGenerator: SeededGenerator
+    @Saved private var generator: SeededGenerator
 
     public init(config: LearnerConfig, context: LearnerContext) throws {
         seed = context.seed
@@ -56,7 +56,7 @@ public struct Joint: Learner, UncertaintyEstimating, Resumable {
     }
 
     public mutating func learn(_ task: TaskData) throws {
-        seenTasks.append(task)
+        seenTasks.append(task.record)
         if reinitialise && seenTasks.count > 1 {
             var trainingGenerator: SeededGenerator
             (network, headGenerator, trainingGenerator) = try Self.fresh(
@@ -66,7 +66,7 @@ public struct Joint: Learner, UncertaintyEstimating, Resumable {
             generator = trainingGenerator
         }
         try network.train(
-            on: TrainingSet(seenTasks), task: task, loop: loop, curves: curves, context: context,
+            on: TrainingSet(seenTasks.map { TaskData($0, split: task.split) }), task: task, loop: loop, curves: curves,
             headGenerator: &headGenerator, generator: &generator)
         context.note(
             "joint",
@@ -75,16 +75,4 @@ public struct Joint: Learner, UncertaintyEstimating, Resumable {
     }
 
     public func predict(_ batch: Tensor, task: Int?) -> Prediction { network.predict(batch) }
-
-    /// The current network, both generators and the curves; the tasks seen are the learned
-    /// tasks the runner hands back.
-    public func checkpoint() -> LearnerCheckpoint {
-        network.checkpoint(generator: generator, headGenerator: headGenerator, curves: curves)
-    }
-
-    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
-        (generator, headGenerator) = try network.restore(
-            from: checkpoint, curves: curves, context: learnedTasks.isEmpty ? nil : context)
-        seenTasks = learnedTasks
-    }
 }

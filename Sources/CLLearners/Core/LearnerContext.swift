@@ -2,7 +2,8 @@ import CLTensor
 
 /// What the runner gives a learner besides its hyperparameters: the run's seed, the
 /// stream's shape, and sinks for diagnostics and progress. A learner never touches files:
-/// what it records here, the runner writes under `/learner/<name>/` in the results file.
+/// what it records here, the runner writes under `/learner/<name>/` in the results file (its
+/// weights and training curves come from its declared state, `LearnerState`).
 public final class LearnerContext {
     /// The run's seed: learners derive every random choice from it.
     public let seed: UInt64
@@ -51,13 +52,6 @@ public final class LearnerContext {
     /// Records a numeric diagnostic (a training curve, calibration weights, ...); a later
     /// record under the same name replaces it.
     public func record(_ name: String, _ value: Tensor) { diagnostics[name] = value }
-
-    /// The learner's current weights by name (the latest `saveWeights` call), which the
-    /// runner writes under `/learner/<name>/weights/` at the end of the run.
-    public private(set) var weights: [String: Tensor] = [:]
-
-    /// Hands over the weights to keep with the results (replacing earlier ones).
-    public func saveWeights(_ state: [String: Tensor]) { weights = state }
 
     /// Records a short text diagnostic.
     public func note(_ name: String, _ text: String) { notes[name] = text }

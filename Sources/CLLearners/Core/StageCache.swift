@@ -43,7 +43,7 @@ public final class StageCache: @unchecked Sendable {
 
 /// Everything a stage's result depends on, folded into one digest. Add every input; a
 /// missing one would hand a learner a result computed from other inputs.
-public struct StageKey: Sendable, CustomStringConvertible {
+public struct StageKey: Sendable, Codable, CustomStringConvertible {
     public let stage: String
     private var digest = ContentDigest()
 

@@ -56,3 +56,26 @@ extension TaskData {
             pixelPermutation: task.pixelPermutation)
     }
 }
+
+extension TaskData {
+    /// A task without its data split: what a learner that keeps earlier tasks' samples (by
+    /// index, never pixels) saves with its state (`@Saved`), and rebuilds on the split of the
+    /// task at hand, which every task of a stream shares.
+    public struct Record: Codable, Sendable {
+        let index: Int, classes: [Int], seenClassCount: Int
+        let sampleIndices: [Int], labels: [Int32], pixelPermutation: [Int]?
+    }
+
+    public var record: Record {
+        Record(
+            index: index, classes: classes, seenClassCount: seenClassCount, sampleIndices: sampleIndices,
+            labels: labels, pixelPermutation: pixelPermutation)
+    }
+
+    /// The task `record` describes, its samples from `split`.
+    public init(_ record: Record, split: DataSplit) {
+        self.init(
+            index: record.index, classes: record.classes, seenClassCount: record.seenClassCount, split: split,
+            sampleIndices: record.sampleIndices, labels: record.labels, pixelPermutation: record.pixelPermutation)
+    }
+}

@@ -36,7 +36,7 @@ import CLTensor
 /// Permuted-MNIST reference runs clip at 1.0; the shared loop has no clipping), the lookahead
 /// regulariser, and the padding of Permuted-MNIST's (1000, 1000) run to 32x32 inputs (we
 /// keep 28x28 for both sizes).
-public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
+public struct Hypernet: Learner, TaskAware, UncertaintyEstimating {
     public static let name = "hypernet"
     public static let summary =
         "Hypernetwork continual learning (von Oswald et al. 2020): task embeddings generate a target MLP's weights, output regulariser; generator mlp or rnn (dependency preserving), optional MIP."
@@ -120,17 +120,16 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
 
     let model: TaskConditionedHypernetwork
     let layout: TaskHead.Layout
-    private(set) var heads: [TaskHead] = []
+    @Saved private(set) var heads: [TaskHead] = []
     private var regularizer: OutputRegularizer
     /// Whether the task loss is scaled by the task's training-set size (see `task_loss_scale`).
     let scalesTaskLossByDatasetSize: Bool
     /// Θ_t of every learned task, regenerated after each task (fixed between tasks).
-    private var cachedWeights: [Tensor] = []
+    private let generatedWeights = DerivedCache<[Tensor]>()
     let loop: TrainingLoop
     let curves = TrainingCurves()
-    let context: LearnerContext
-    private var embeddingGenerator: SeededGenerator
-    private var generator: SeededGenerator
+    @Saved private var embeddingGenerator: SeededGenerator
+    @Saved private var generator: SeededGenerator
 
     public init(config: LearnerConfig, context: LearnerContext) throws {
         guard config.backbone.kind == "mlp", !config.backbone.widths.isEmpty else {
@@ -182,7 +181,6 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
         regularizer = OutputRegularizer(beta: config[Self.beta])
         scalesTaskLossByDatasetSize = config[Self.taskLossScale] == .datasetSize
         loop = TrainingLoop(config: config.training, context: context, budget: .steps(config[Self.iterations]))
-        self.context = context
         context.note(
             "hypernet",
             "target MLP \(target.layerSizes) (n_Θ = \(target.parameterCount)), "
@@ -214,9 +212,7 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
             if let penalty { batch.record("regularizer", Double(penalty)) }
             return loss
         }
-        cachedWeights = model.allWeights()
-        curves.record(in: context)
-        context.saveWeights(model.stateDictionary)
+        generatedWeights.invalidate()
     }
 
     /// The per-batch objective while task `task` is learned: cross-entropy over the task's
@@ -262,8 +258,10 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
     func headProbabilities(_ batch: Tensor, task t: Int) -> Tensor {
         withoutGradient {
             let inputs = Variable(batch.reshaped([batch.shape[0], batch.count / max(batch.shape[0], 1)]))
-            return model.target(inputs, theta: Variable(cachedWeights[t])).indexSelect(heads[t].columns, axis: 1)
-                .softmax().value
+            return model.target(inputs, theta: Variable(generatedWeights.value(model.allWeights)[t])).indexSelect(
+                heads[t].columns, axis: 1
+            )
+            .softmax().value
         }
     }
 
@@ -336,37 +334,5 @@ public struct Hypernet: Learner, TaskAware, UncertaintyEstimating, Resumable {
     {
         let prediction = predict(batch, task: task)
         return PredictiveDistribution(prediction: prediction, probabilities: prediction.scores)
-    }
-}
-
-extension Hypernet {
-    /// The hypernetwork's shared parameters, every task's embedding (and chunk
-    /// embeddings), both generators and the curves (the task-inference diagnostics are the
-    /// runner's, restored with the other diagnostics). Heads follow
-    /// from the tasks, Θ_t from the parameters; the regulariser's targets are taken afresh at
-    /// the start of the next task, and the optimiser is rebuilt for every task.
-    public func checkpoint() -> LearnerCheckpoint {
-        var checkpoint = LearnerCheckpoint()
-        checkpoint.save(model.sharedParameters, as: "shared")
-        for t in 0..<model.taskCount { checkpoint.save(model.taskParameters(t), as: "task.\(t)") }
-        checkpoint.save(embeddingGenerator, as: "embedding_generator")
-        checkpoint.save(generator, as: "generator")
-        curves.save(in: &checkpoint)
-        return checkpoint
-    }
-
-    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
-        guard !learnedTasks.isEmpty else { return }
-        try checkpoint.load(into: model.sharedParameters, from: "shared")
-        var placeholder = SeededGenerator(seed: 0)  // shapes only: every value is loaded next
-        for task in learnedTasks {
-            model.addTask(generator: &placeholder)
-            try checkpoint.load(into: model.taskParameters(task.index), from: "task.\(task.index)")
-            heads.append(layout.head(task: task.index, classes: permutedClasses(task)))
-        }
-        embeddingGenerator = try checkpoint.generator("embedding_generator")
-        generator = try checkpoint.generator("generator")
-        curves.restore(from: checkpoint)
-        cachedWeights = model.allWeights()
     }
 }

@@ -99,3 +99,36 @@ final class TaskConditionedHypernetwork {
         return state
     }
 }
+
+extension TaskConditionedHypernetwork: NetworkPart {
+    var weights: [String: Tensor] { stateDictionary }
+
+    /// Sets θ and rebuilds every saved task's embeddings (their number is the saved one).
+    func load(weights: [String: Tensor]) throws {
+        func saved(_ name: String, like variable: Variable) throws -> Tensor {
+            guard let value = weights[name] else { throw LearnerCheckpoint.Missing(name: name) }
+            guard value.shape == variable.shape else {
+                throw LearnerCheckpoint.Mismatch(name: name, detail: "shape \(value.shape), expected \(variable.shape)")
+            }
+            return value
+        }
+        for (i, p) in generator.parameters.enumerated() { p.value = try saved("hnet.\(i)", like: p) }
+        if let sharedChunkEmbeddings {
+            sharedChunkEmbeddings.value = try saved("chunk_embeddings", like: sharedChunkEmbeddings)
+        }
+        if let mip { mip.base.value = try saved("mip.base", like: mip.base) }
+        let tasks = weights.keys.filter { $0.hasPrefix("task_embedding.") }.count
+        taskEmbeddings = try (0..<tasks).map { t in
+            guard let value = weights["task_embedding.\(t)"], value.shape == [embeddingSize] else {
+                throw LearnerCheckpoint.Missing(name: "task_embedding.\(t)")
+            }
+            return Variable(value, requiresGrad: true)
+        }
+        taskChunkEmbeddings = try (0..<(conditionalChunkEmbeddings && generator.chunkCount > 0 ? tasks : 0)).map { t in
+            guard let value = weights["task_chunk_embeddings.\(t)"],
+                value.shape == [generator.chunkCount, chunkEmbeddingSize]
+            else { throw LearnerCheckpoint.Missing(name: "task_chunk_embeddings.\(t)") }
+            return Variable(value, requiresGrad: true)
+        }
+    }
+}

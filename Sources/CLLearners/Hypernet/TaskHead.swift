@@ -2,7 +2,7 @@
 /// they stand for (same order). Task-incremental: the task's own classes; permuted: the
 /// task's block of units for the shared classes 0 ..< C (the multi-head network of the
 /// official `--split_head_cl3` runs).
-struct TaskHead: Sendable, Equatable {
+struct TaskHead: Sendable, Equatable, Codable {
     let columns: [Int]
     let classes: [Int]
 

@@ -60,3 +60,16 @@ public final class CodeVectors {
         new = Variable(Tensor(shape: [0, dimension]), requiresGrad: true)
     }
 }
+
+extension CodeVectors: NetworkPart {
+    public var weights: [String: Tensor] { ["values": values] }
+
+    /// Every row, as old rows (the next task's `beginTask` adds the new ones).
+    public func load(weights: [String: Tensor]) throws {
+        guard let saved = weights["values"] else { throw LearnerCheckpoint.Missing(name: "values") }
+        guard saved.rank == 2, saved.shape[1] == dimension else {
+            throw LearnerCheckpoint.Mismatch(name: "values", detail: "shape \(saved.shape), \(dimension) columns")
+        }
+        load(saved)
+    }
+}

@@ -33,7 +33,7 @@ import CLTensor
 /// training sample without augmentation (the code averages full batches of augmented
 /// training images, dropping the last partial batch). `augment_prototypes: false` (the
 /// ablation) drops L_PA and the L_NA of augmented prototypes, keeping everything else.
-public struct NAPAVQ: Learner, Resumable {
+public struct NAPAVQ: Learner {
     public static let name = "napa-vq"
     public static let summary =
         "NAPA-VQ (ICCV 2023): rotation-augmented code vectors with a neural-gas topology, neighbourhood separation, neighbourhood-aware prototype augmentation and feature distillation; non-exemplar."
@@ -87,16 +87,14 @@ public struct NAPAVQ: Learner, Resumable {
     let loop: TrainingLoop
     let curves = TrainingCurves()
     let context: LearnerContext
-    private(set) var topology: NeuralGasTopology
-    private(set) var augmentation = PrototypeAugmentation()
-    /// The network as it was after the previous task (nil before the first).
-    private var teacher: TrainableBackbone?
-    private(set) var classCount = 0
+    @Saved private(set) var topology: NeuralGasTopology
+    @Saved private(set) var augmentation = PrototypeAugmentation()
+    @Saved private(set) var classCount = 0
     /// Edges between distinct code vectors after each task (a diagnostic).
-    private var edgeCounts: [Float] = []
-    private var codeGenerator: SeededGenerator
-    private var drawGenerator: SeededGenerator
-    private var generator: SeededGenerator
+    @Saved private var edgeCounts: [Float] = []
+    @Saved private var codeGenerator: SeededGenerator
+    @Saved private var drawGenerator: SeededGenerator
+    @Saved private var generator: SeededGenerator
     /// What the base task depends on besides the data (nil: never reuse it).
     private let baseTaskIdentity: (backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, settings: String)?
 
@@ -144,6 +142,8 @@ public struct NAPAVQ: Learner, Resumable {
         if !backbone.normalization.isFitted { backbone.normalization.fit(data) }
         let oldClasses = classCount
         let newClasses = Array(oldClasses..<task.seenClassCount)
+        // The teacher is the network as the previous task left it.
+        let teacher = oldClasses > 0 ? try backbone.frozenCopy() : nil
         if oldClasses > 0 { storePrototypes(of: task, classes: newClasses) }
         codeVectors.beginTask(growingTo: 4 * task.seenClassCount, generator: &codeGenerator)
         topology.grow(to: 4 * task.seenClassCount)
@@ -161,7 +161,9 @@ public struct NAPAVQ: Learner, Resumable {
             var trainedHere = false
             let entry = try context.reuse(NAPAVQBaseTaskReuse.stageKey(identity, task: task)) {
                 trainedHere = true
-                try train(data, task: task, parameters: sets, oldClasses: oldClasses, newClasses: newClasses)
+                try train(
+                    data, task: task, parameters: sets, teacher: teacher, oldClasses: oldClasses, newClasses: newClasses
+                )
                 return NAPAVQBaseTaskReuse.Entry(
                     backbone: backbone.stateDictionary(), codeVectors: codeVectors.values, topology: topology,
                     augmentation: augmentation, generator: generator, drawGenerator: drawGenerator,
@@ -179,23 +181,19 @@ public struct NAPAVQ: Learner, Resumable {
                         + "(same settings, seed and samples)")
             }
         } else {
-            try train(data, task: task, parameters: sets, oldClasses: oldClasses, newClasses: newClasses)
+            try train(
+                data, task: task, parameters: sets, teacher: teacher, oldClasses: oldClasses, newClasses: newClasses)
         }
         classCount = task.seenClassCount
-        teacher = try backbone.frozenCopy()
 
         context.record("topology_task\(task.index)", topology.matrix)
         edgeCounts.append(Float(topology.edgeCount))
         context.record("topology_edge_counts", Tensor(shape: [edgeCounts.count], scalars: edgeCounts))
-        curves.record(in: context)
-        var state = backbone.stateDictionary()
-        state["code_vectors"] = codeVectors.values
-        context.saveWeights(state)
     }
 
     /// One task's training on the shared loop, then the new classes' prototypes.
     private mutating func train(
-        _ data: TrainingSet, task: TaskData, parameters: [ParameterSet], oldClasses: Int,
+        _ data: TrainingSet, task: TaskData, parameters: [ParameterSet], teacher: TrainableBackbone?, oldClasses: Int,
         newClasses: [Int]
     ) throws {
         let step = NAPAVQStep(
@@ -259,50 +257,5 @@ public struct NAPAVQ: Learner, Resumable {
             Variable(features.rowsNormalized()).pairwiseSquaredDistances(Variable(codeVectors.rowsNormalized())).value
         }
         return Tensor(shape: squared.shape, scalars: squared.scalars.map { -$0.squareRoot() })
-    }
-}
-
-extension NAPAVQ {
-    /// Backbone, code vectors, topology, stored prototypes, edge counts, the three
-    /// generators and the curves. The teacher is the network after the last task, rebuilt
-    /// from it; the optimisers are rebuilt for every task. A base task restored here is not
-    /// offered for reuse to later learners of the run (they train it again, to the same bits,
-    /// without the `base_task` note).
-    public func checkpoint() -> LearnerCheckpoint {
-        var checkpoint = LearnerCheckpoint()
-        backbone.save(in: &checkpoint)
-        checkpoint.tensors["code_vectors"] = codeVectors.values
-        checkpoint.tensors["topology"] = topology.matrix
-        let saved = augmentation.savedMeans
-        checkpoint.integers["prototype_labels"] = saved.labels.map(Int64.init)
-        checkpoint.tensors["prototypes"] = saved.means
-        checkpoint.integers["class_count"] = [Int64(classCount)]
-        checkpoint.numbers["edge_counts"] = edgeCounts.map(Double.init)
-        checkpoint.save(codeGenerator, as: "code_generator")
-        checkpoint.save(drawGenerator, as: "draw_generator")
-        checkpoint.save(generator, as: "generator")
-        curves.save(in: &checkpoint)
-        return checkpoint
-    }
-
-    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
-        guard !learnedTasks.isEmpty else { return }
-        try backbone.restore(from: checkpoint)
-        let vectors = try checkpoint.tensor("code_vectors")
-        guard vectors.rank == 2, vectors.shape[1] == codeVectors.dimension else {
-            throw LearnerCheckpoint.Mismatch(name: "code_vectors", detail: "shape \(vectors.shape)")
-        }
-        codeVectors.load(vectors)
-        try topology.load(edges: checkpoint.tensor("topology"))
-        augmentation = PrototypeAugmentation(
-            labels: (checkpoint.integers["prototype_labels"] ?? []).map(Int.init),
-            means: try checkpoint.tensor("prototypes"))
-        classCount = try checkpoint.integer("class_count")
-        edgeCounts = (checkpoint.numbers["edge_counts"] ?? []).map(Float.init)
-        codeGenerator = try checkpoint.generator("code_generator")
-        drawGenerator = try checkpoint.generator("draw_generator")
-        generator = try checkpoint.generator("generator")
-        curves.restore(from: checkpoint)
-        teacher = try backbone.frozenCopy()
     }
 }

@@ -48,15 +48,6 @@ public struct NeuralGasTopology: Sendable, Equatable {
         grow(to: count)
     }
 
-    /// Replaces E by a saved [count, count] matrix (a checkpoint), keeping the settings.
-    public mutating func load(edges saved: Tensor) throws {
-        guard saved.rank == 2, saved.shape[0] == saved.shape[1] else {
-            throw LearnerCheckpoint.Mismatch(name: "topology", detail: "shape \(saved.shape), expected a square matrix")
-        }
-        count = saved.shape[0]
-        edges = saved.scalars
-    }
-
     /// Adds code vectors (no edges yet, each connected to itself), keeping every existing edge.
     public mutating func grow(to newCount: Int) {
         guard newCount > count else { return }
@@ -160,5 +151,23 @@ public struct NeuralGasTopology: Sendable, Equatable {
             }
         }
         return result
+    }
+}
+
+/// Saved with NAPA-VQ's state; decoding checks that E is [count, count].
+extension NeuralGasTopology: Codable {
+    private enum CodingKeys: String, CodingKey { case count, edges, neighbourCount, decay, minimumStrength }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        count = try container.decode(Int.self, forKey: .count)
+        edges = try container.decode([Float].self, forKey: .edges)
+        neighbourCount = try container.decode(Int.self, forKey: .neighbourCount)
+        decay = try container.decode(Float.self, forKey: .decay)
+        minimumStrength = try container.decode(Float.self, forKey: .minimumStrength)
+        guard count >= 0, edges.count == count * count else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .edges, in: container, debugDescription: "\(edges.count) edges for \(count) code vectors")
+        }
     }
 }

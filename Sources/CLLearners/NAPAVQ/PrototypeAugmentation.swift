@@ -13,26 +13,11 @@ import CLTensor
 /// (`NAPAVQ._compute_loss`, "code for NA-PA"). Because γ ≥ 1/2, p̃ is never closer to the
 /// neighbour than to its own class. As in the code, the neighbour may be any code vector
 /// (another rotation, a current-task class) and may be 4c itself (the diagonal of E is 1).
-public struct PrototypeAugmentation: Sendable {
+public struct PrototypeAugmentation: Sendable, Codable {
     /// Mean feature of each augmented label computed so far.
     public private(set) var prototypes: [Int: [Float]] = [:]
 
     public init() {}
-
-    /// The stored means as one matrix [labels, d], rows in label order (a checkpoint).
-    public var savedMeans: (labels: [Int], means: Tensor) {
-        let labels = prototypes.keys.sorted()
-        let d = prototypes.values.first?.count ?? 0
-        return (labels, Tensor(shape: [labels.count, d], scalars: labels.flatMap { prototypes[$0]! }))
-    }
-
-    /// Means saved by `savedMeans`.
-    public init(labels: [Int], means: Tensor) {
-        let d = means.rank == 2 ? means.shape[1] : 0
-        for (row, label) in labels.enumerated() {
-            prototypes[label] = Array(means.scalars[(row * d)..<((row + 1) * d)])
-        }
-    }
 
     /// Stores (or replaces) the mean feature of each label among `labels`, from features
     /// [n, d] (sums in Double).

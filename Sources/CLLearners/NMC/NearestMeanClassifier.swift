@@ -8,7 +8,7 @@ import CLTensor
 /// Prototypes are streaming means: per class a float64 sum and a count, so the mean is
 /// the same for any sample order and any split into tasks (task-free), and classes that
 /// receive no new samples keep bit-identical prototypes.
-public struct NearestMeanClassifier: Learner, Resumable {
+public struct NearestMeanClassifier: Learner, StateContainer {
     public static let name = "nmc"
     public static let summary = "Nearest class mean on a fixed backbone (NMC / SimpleCIL); training-free."
     static let metric = Hyperparameter<Metric>(
@@ -29,46 +29,36 @@ public struct NearestMeanClassifier: Learner, Resumable {
 
     public let metric: Metric
     let featureBatch: Int
-    /// The feature extractor (replaced by the trained one after the base session).
-    private(set) var backbone: any FeatureExtractor
-    /// Base-session training (nil: training-free).
-    private let baseSession:
-        (backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, context: LearnerContext)?
-    private var hasLearned = false
-    /// The trained base session (nil: training-free, or before the first task).
-    private var trainedBase: BaseSessionTraining.Result?
+    /// The feature extractor: fixed, or trained by the base session on the first task.
+    let backbone: BaseSessionBackbone
     /// Test-batch features of the frozen backbone (see `FrozenFeatureMemo`).
     private let memo = FrozenFeatureMemo()
     /// Per class (learner label): float64 sum of (cosine: raw, euclidean: normalised) features.
-    private(set) var sums: [[Double]] = []
+    @Saved private(set) var sums: [[Double]] = []
     /// Per class: number of samples averaged.
-    private(set) var counts: [Int] = []
+    @Saved private(set) var counts: [Int] = []
 
     public init(config: LearnerConfig, context: LearnerContext) throws {
         metric = config[Self.metric]
         featureBatch = config[Self.featureBatch]
-        backbone = try BackboneFactory.makeFeatureExtractor(
-            config.backbone, sampleShape: context.sampleShape, seed: context.seed)
-        baseSession = config[Self.trainBase] ? (config.backbone, config.training, context.seed, context) : nil
+        backbone = try BaseSessionBackbone(
+            config: config.backbone, training: config.training, trainsBase: config[Self.trainBase], context: context)
     }
 
     /// Builds an NMC directly on a feature extractor (tests, and learners built on NMC).
     public init(metric: Metric, backbone: any FeatureExtractor, featureBatch: Int = 1024) {
+        self.init(metric: metric, backbone: BaseSessionBackbone(fixed: backbone), featureBatch: featureBatch)
+    }
+
+    /// Builds an NMC on a backbone that may train a base session (`teen`).
+    public init(metric: Metric, backbone: BaseSessionBackbone, featureBatch: Int = 1024) {
         self.metric = metric
         self.backbone = backbone
         self.featureBatch = featureBatch
-        baseSession = nil
     }
 
     public mutating func learn(_ task: TaskData) throws {
-        if !hasLearned, let baseSession {
-            let trained = try BaseSessionTraining.train(
-                backbone: baseSession.backbone, training: baseSession.training,
-                task: task, seed: baseSession.seed, context: baseSession.context)
-            trainedBase = trained
-            backbone = trained.backbone
-        }
-        hasLearned = true
+        if backbone.awaitsBaseSession { try backbone.trainBaseSession(on: task) }
         var start = 0
         while start < task.count {
             let end = min(start + featureBatch, task.count)
@@ -112,7 +102,7 @@ public struct NearestMeanClassifier: Learner, Resumable {
     }
 
     /// Features of a runner's test batch on the current backbone, memoised while it stays frozen.
-    func testFeatures(of batch: TestBatch) -> Tensor { memo.features(of: batch, using: backbone) }
+    func testFeatures(of batch: TestBatch) -> Tensor { memo.features(of: batch, using: backbone.extractor) }
 
     public func predict(_ batch: Tensor, task: Int?) -> Prediction {
         Prediction(scores: scores(features: backbone.features(of: batch), prototypes: prototypes))
@@ -159,34 +149,5 @@ public struct NearestMeanClassifier: Learner, Resumable {
             }
         }
         return result
-    }
-}
-
-extension NearestMeanClassifier {
-    /// The class sums and counts, and a base-trained backbone (so resuming does not train it again).
-    public func checkpoint() -> LearnerCheckpoint {
-        var checkpoint = LearnerCheckpoint()
-        checkpoint.integers["counts"] = counts.map(Int64.init)
-        for (c, sum) in sums.enumerated() { checkpoint.numbers["sums.\(c)"] = sum }
-        trainedBase?.save(in: &checkpoint)
-        return checkpoint
-    }
-
-    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
-        guard let first = learnedTasks.first else { return }
-        if let baseSession {
-            let restored = try BaseSessionTraining.Result.restore(
-                from: checkpoint, backbone: baseSession.backbone,
-                training: baseSession.training, task: first, seed: baseSession.seed,
-                context: baseSession.context)
-            trainedBase = restored
-            backbone = restored.backbone
-        }
-        hasLearned = true
-        counts = (checkpoint.integers["counts"] ?? []).map(Int.init)
-        sums = try counts.indices.map { c in
-            guard let sum = checkpoint.numbers["sums.\(c)"] else { throw LearnerCheckpoint.Missing(name: "sums.\(c)") }
-            return sum
-        }
     }
 }

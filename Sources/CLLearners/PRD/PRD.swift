@@ -36,7 +36,7 @@ import CLTensor
 ///
 /// Cost per step: two views through backbone and projection, plus a teacher forward of
 /// both views from the second task on (none when `distill_weight` is 0).
-public struct PRD: Learner, Resumable {
+public struct PRD: Learner {
     public static let name = "prd"
     public static let summary =
         "Prototype-sample relation distillation (Asadi et al., ICML 2023): replay-free; SupCon + per-task prototypes + relation distillation from the previous model."
@@ -78,13 +78,10 @@ public struct PRD: Learner, Resumable {
     let prototypeLearningRate: Double
     let loop: TrainingLoop
     let curves = TrainingCurves()
-    let context: LearnerContext
-    /// The network at the end of the previous task (nil on the first task or without distillation).
-    private(set) var teacher: PRDStep.Teacher?
-    private var prototypeGenerator: SeededGenerator
-    private var generator: SeededGenerator
+    @Saved private var prototypeGenerator: SeededGenerator
+    @Saved private var generator: SeededGenerator
     /// Classes seen so far (columns of predictions).
-    private var seenClassCount = 0
+    @Saved private var seenClassCount = 0
 
     public init(config: LearnerConfig, context: LearnerContext) throws {
         var root = SeededGenerator(seed: context.seed)
@@ -108,12 +105,12 @@ public struct PRD: Learner, Resumable {
         loop = TrainingLoop(
             config: config.training, context: context,
             views: [.standard(config.training), .standard(config.training)])
-        self.context = context
     }
 
     public mutating func learn(_ task: TaskData) throws {
         let data = TrainingSet(task)
         if !backbone.normalization.isFitted { backbone.normalization.fit(data) }
+        let teacher = try teacherForNextTask()
         try prototypes.addHead(for: task.classes, generator: &prototypeGenerator)
         seenClassCount = max(seenClassCount, task.seenClassCount, (task.classes.max() ?? -1) + 1)
         let parameters = [
@@ -127,13 +124,13 @@ public struct PRD: Learner, Resumable {
         try loop.run(
             on: data, task: task.index, parameters: parameters, modules: [backbone], curves: curves,
             generator: &generator, loss: step.loss)
-        if weights.distill != 0 { teacher = try currentNetworkAsTeacher() }
-        curves.record(in: context)
-        context.saveWeights(stateDictionary)
     }
 
-    /// A frozen copy of the backbone and prototypes as they are now: the next task's teacher.
-    private func currentNetworkAsTeacher() throws -> PRDStep.Teacher {
+    /// The teacher of the next task: a frozen copy of the backbone and prototypes as the
+    /// previous task left them (nil before the first task, and without distillation). Taken
+    /// when a task starts, it is derived state: a resumed run takes it from the restored network.
+    func teacherForNextTask() throws -> PRDStep.Teacher? {
+        guard weights.distill != 0, prototypes.taskCount > 0 else { return nil }
         let frozen = try backbone.frozenCopy()
         frozen.isTraining = true  // see PRDStep: the code's teacher uses batch statistics
         return PRDStep.Teacher(backbone: frozen, prototypes: TaskPrototypes(frozenCopyOf: prototypes))
@@ -144,47 +141,5 @@ public struct PRD: Learner, Resumable {
         let features = backbone.features(of: batch)
         let head = task.flatMap { $0 < prototypes.taskCount ? $0 : nil }
         return Prediction(scores: prototypes.cosineScores(features, columns: seenClassCount, task: head))
-    }
-
-    /// Backbone (with input normalisation), projection and every prototype head.
-    var stateDictionary: [String: Tensor] {
-        var state = backbone.stateDictionary()
-        state.merge(projection.stateDictionary()) { a, _ in a }
-        state.merge(prototypes.stateDictionary) { a, _ in a }
-        return state
-    }
-}
-
-extension PRD {
-    /// Backbone (weights, batch-norm statistics, input normalisation), projection, every
-    /// prototype head, both generators and the curves. The teacher is the network at the
-    /// end of the last task, so it is rebuilt from the restored network, not saved; the
-    /// optimiser is rebuilt for every task.
-    public func checkpoint() -> LearnerCheckpoint {
-        var checkpoint = LearnerCheckpoint()
-        backbone.save(in: &checkpoint)
-        checkpoint.save(projection.parameters, as: "projection")
-        checkpoint.save(prototypes.heads, as: "prototypes")
-        checkpoint.save(prototypeGenerator, as: "prototype_generator")
-        checkpoint.save(generator, as: "generator")
-        checkpoint.integers["seen_class_count"] = [Int64(seenClassCount)]
-        curves.save(in: &checkpoint)
-        return checkpoint
-    }
-
-    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
-        guard !learnedTasks.isEmpty else { return }
-        try backbone.restore(from: checkpoint)
-        try checkpoint.load(into: projection.parameters, from: "projection")
-        let heads = learnedTasks.map {
-            Variable(Tensor(shape: [$0.classes.count, backbone.featureDimension]), requiresGrad: true)
-        }
-        try checkpoint.load(into: heads, from: "prototypes")
-        prototypes.setHeads(heads, classes: learnedTasks.map(\.classes))
-        prototypeGenerator = try checkpoint.generator("prototype_generator")
-        generator = try checkpoint.generator("generator")
-        seenClassCount = try checkpoint.integer("seen_class_count")
-        curves.restore(from: checkpoint)
-        if weights.distill != 0 { teacher = try currentNetworkAsTeacher() }
     }
 }

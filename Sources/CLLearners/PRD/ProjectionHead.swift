@@ -30,8 +30,11 @@ final class ProjectionHead: Layer {
         return x
     }
 
-    /// Named as in the official code's `head.layers.{i}.0` (each layer a one-linear `Sequential`).
+    /// Named as in the official code's `head.layers.{i}.0` (each layer a one-linear `Sequential`), under the
+    /// part name `projection` in the results file.
     var namedVariables: [(name: String, variable: Variable)] {
-        layers.enumerated().flatMap { prefixed("projection.layers.\($0.offset).0", $0.element) }
+        layers.enumerated().flatMap { prefixed("layers.\($0.offset).0", $0.element) }
     }
 }
+
+extension ProjectionHead: NetworkPart {}

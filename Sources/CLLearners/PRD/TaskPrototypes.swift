@@ -113,3 +113,32 @@ enum PRDError: Error, CustomStringConvertible {
         }
     }
 }
+
+extension TaskPrototypes: NetworkPart {
+    /// `heads.<t>.weight`, as the code's state dictionary names them (under the part's name).
+    var weights: [String: Tensor] {
+        Dictionary(uniqueKeysWithValues: heads.enumerated().map { ("heads.\($0.offset).weight", $0.element.value) })
+    }
+
+    func load(weights: [String: Tensor]) throws {
+        throw LearnerCheckpoint.Missing(name: "classes")  // the heads' classes are not in the weights
+    }
+
+    /// Every head, and the classes of each.
+    func save(into checkpoint: inout LearnerCheckpoint, as name: String) throws {
+        checkpoint.save(weights, prefix: name + ".")
+        try checkpoint.store(classes, as: name + ".classes")
+    }
+
+    func restore(from checkpoint: LearnerCheckpoint, as name: String) throws {
+        let savedClasses = try checkpoint.value([[Int]].self, named: name + ".classes")
+        let savedHeads = try savedClasses.indices.map { t -> Variable in
+            let head = try checkpoint.tensor("\(name).heads.\(t).weight")
+            guard head.shape == [savedClasses[t].count, featureDimension] else {
+                throw LearnerCheckpoint.Mismatch(name: "\(name).heads.\(t).weight", detail: "shape \(head.shape)")
+            }
+            return Variable(head, requiresGrad: true)
+        }
+        setHeads(savedHeads, classes: savedClasses)
+    }
+}

@@ -16,7 +16,7 @@ import CLTensor
 ///
 /// It is the base `prob-psenn` is compared against; its predictive distribution is the
 /// softmax of its logits (`UncertaintyEstimating` default).
-public struct PSENN: Learner, UncertaintyEstimating, Resumable {
+public struct PSENN: Learner, UncertaintyEstimating {
     public static let name = "psenn"
     public static let summary =
         "Prototype network of Li et al. 2018 (autoencoder, prototypes decoded to images, logits linear in squared distances), prototypes added per class each task."
@@ -34,12 +34,6 @@ public struct PSENN: Learner, UncertaintyEstimating, Resumable {
     }
 
     public mutating func learn(_ task: TaskData) throws { try learning.learn(task) }
-
-    public func checkpoint() -> LearnerCheckpoint { learning.checkpoint() }
-
-    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
-        try learning.restore(from: checkpoint, learnedTasks: learnedTasks)
-    }
 
     public func predict(_ batch: Tensor, task: Int?) -> Prediction { learning.logitsWithMeans(batch) }
 }

@@ -30,7 +30,7 @@ import CLTensor
 ///   (`anchor: kl`, weight `anchor_weight`), or free (`anchor: none`).
 /// - The rest is `psenn`'s (MLP autoencoder, class-connection last layer, Li et al.'s
 ///   loss ratio); with σ → 0 and λ_KL = 0 it is `psenn` exactly.
-public struct ProbPSENN: Learner, UncertaintyEstimating, Resumable {
+public struct ProbPSENN: Learner, UncertaintyEstimating {
     public static let name = "prob-psenn"
     public static let summary =
         "Prob-PSENN: PSENN with Gaussian prototypes (reparameterised, KL to N(0, I)), Monte Carlo predictive distribution, mutual information and explanatory uncertainty; follows the paper's abstract."
@@ -54,12 +54,6 @@ public struct ProbPSENN: Learner, UncertaintyEstimating, Resumable {
     }
 
     public mutating func learn(_ task: TaskData) throws { try learning.learn(task) }
-
-    public func checkpoint() -> LearnerCheckpoint { learning.checkpoint() }
-
-    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
-        try learning.restore(from: checkpoint, learnedTasks: learnedTasks)
-    }
 
     public func predictDistribution(_ batch: Tensor, task: Int?, generator: inout SeededGenerator)
         -> PredictiveDistribution

@@ -72,3 +72,5 @@ final class PrototypeAutoencoder: Layer {
             + decoderLayers.enumerated().flatMap { prefixed("decoder.\($0.offset)", $0.element) }
     }
 }
+
+extension PrototypeAutoencoder: NetworkPart {}

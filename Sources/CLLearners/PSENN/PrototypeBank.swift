@@ -129,3 +129,42 @@ final class PrototypeBank {
         return state
     }
 }
+
+extension PrototypeBank: NetworkPart {
+    /// Means, classes and (probabilistic) log σ of every prototype (`stateDictionary` without
+    /// its "prototypes." prefix, which the part's name gives).
+    var weights: [String: Tensor] {
+        Dictionary(
+            uniqueKeysWithValues: stateDictionary.map { (String($0.key.dropFirst("prototypes.".count)), $0.value) })
+    }
+
+    func load(weights: [String: Tensor]) throws {
+        throw LearnerCheckpoint.Missing(name: "blocks")  // the blocks' boundaries are not in the weights
+    }
+
+    /// The weights, and the classes of each block (its boundaries).
+    func save(into checkpoint: inout LearnerCheckpoint, as name: String) throws {
+        checkpoint.save(weights, prefix: name + ".")
+        try checkpoint.store(blocks.map(\.classes), as: name + ".blocks")
+    }
+
+    func restore(from checkpoint: LearnerCheckpoint, as name: String) throws {
+        let blockClasses = try checkpoint.value([[Int]].self, named: name + ".blocks")
+        let rows = blockClasses.reduce(0) { $0 + $1.count }
+        let means = try checkpoint.tensor(name + ".means")
+        let logScales = probabilistic ? try checkpoint.tensor(name + ".log_scales") : nil
+        guard means.shape == [rows, dimension], logScales.map({ $0.shape == means.shape }) ?? true else {
+            throw LearnerCheckpoint.Mismatch(name: name + ".means", detail: "shape \(means.shape), \(rows) prototypes")
+        }
+        blocks = []
+        var start = 0
+        for classes in blockClasses {
+            let range = start..<(start + classes.count)
+            blocks.append(
+                Block(
+                    means: Variable(means.rows(range), requiresGrad: true),
+                    logScales: logScales.map { Variable($0.rows(range), requiresGrad: true) }, classes: classes))
+            start = range.upperBound
+        }
+    }
+}

@@ -22,7 +22,7 @@ import Foundation
 /// prototype initialisation, prototype draws during training, and the explanation
 /// diagnostics; `psenn` makes the same splits, so `prob-psenn` with σ → 0 and λ_KL = 0
 /// trains exactly like `psenn` (a test checks this).
-final class PrototypeLearning {
+final class PrototypeLearning: StateContainer {
     enum Anchor: String, CaseIterable, HyperparameterChoice { case freeze, kl, none }
 
     struct Settings {
@@ -42,11 +42,11 @@ final class PrototypeLearning {
     let loop: TrainingLoop
     let curves = TrainingCurves()
     let context: LearnerContext
-    private var batchOrder: SeededGenerator
-    private var prototypeInitialization: SeededGenerator
-    private var sampler: SeededGenerator
-    private var explanations: SeededGenerator
-    private var changeRates: [Double] = []
+    @Saved private var batchOrder: SeededGenerator
+    @Saved private var prototypeInitialization: SeededGenerator
+    @Saved private var sampler: SeededGenerator
+    @Saved private var explanations: SeededGenerator
+    @Saved private var changeRates: [Double] = []
 
     init(config: LearnerConfig, context: LearnerContext, settings: Settings) throws {
         guard config.backbone.kind == "mlp" else {
@@ -148,11 +148,9 @@ final class PrototypeLearning {
             objective.loss(batch, network: network, anchor: snapshot, generator: &draws)
         }
         sampler = draws
-        curves.record(in: context)
         PrototypeExplanations.record(
             network, task: task, samples: settings.monteCarloSamples, changeRates: &changeRates,
             generator: &explanations, context: context)
-        context.saveWeights(network.stateDictionary)
     }
 
     /// Means [k · classes, d] and owners of the new prototypes: encodings of randomly
@@ -189,54 +187,6 @@ final class PrototypeLearning {
 }
 
 /// A task without a training sample of one of its classes: no prototype can start there.
-extension PrototypeLearning {
-    /// Autoencoder, output layer, every prototype block (means, log σ, classes), the four
-    /// generators, the change rates and the curves; the optimiser is rebuilt for every task.
-    func checkpoint() -> LearnerCheckpoint {
-        var checkpoint = LearnerCheckpoint()
-        checkpoint.save(network.autoencoder.parameters, as: "autoencoder")
-        checkpoint.tensors["output.weight"] = network.output.weight.value
-        let bank = network.prototypes
-        checkpoint.save(bank.oldParameters + bank.currentParameters, as: "prototypes")
-        for (index, block) in bank.blocks.enumerated() {
-            checkpoint.integers["prototype_classes.\(index)"] = block.classes.map(Int64.init)
-        }
-        checkpoint.integers["block_count"] = [Int64(bank.blocks.count)]
-        checkpoint.save(batchOrder, as: "batch_order")
-        checkpoint.save(prototypeInitialization, as: "prototype_initialization")
-        checkpoint.save(sampler, as: "sampler")
-        checkpoint.save(explanations, as: "explanations")
-        checkpoint.numbers["change_rates"] = changeRates
-        curves.save(in: &checkpoint)
-        return checkpoint
-    }
-
-    func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
-        guard !learnedTasks.isEmpty else { return }
-        try checkpoint.load(into: network.autoencoder.parameters, from: "autoencoder")
-        let bank = network.prototypes
-        for index in 0..<(try checkpoint.integer("block_count")) {
-            let classes = (checkpoint.integers["prototype_classes.\(index)"] ?? []).map(Int.init)
-            bank.add(
-                means: Tensor(shape: [classes.count, bank.dimension]), classes: classes,
-                initialScale: settings.initialScale)
-        }
-        try checkpoint.load(into: bank.oldParameters + bank.currentParameters, from: "prototypes")
-        let weight = try checkpoint.tensor("output.weight")
-        guard weight.rank == 2, weight.shape[0] == bank.count else {
-            throw LearnerCheckpoint.Mismatch(
-                name: "output.weight", detail: "shape \(weight.shape), \(bank.count) prototypes")
-        }
-        network.output.load(weight: weight)
-        batchOrder = try checkpoint.generator("batch_order")
-        prototypeInitialization = try checkpoint.generator("prototype_initialization")
-        sampler = try checkpoint.generator("sampler")
-        explanations = try checkpoint.generator("explanations")
-        changeRates = checkpoint.numbers["change_rates"] ?? []
-        curves.restore(from: checkpoint)
-    }
-}
-
 struct EmptyClassError: Error, CustomStringConvertible {
     let task: Int, learnerLabel: Int
     var description: String {

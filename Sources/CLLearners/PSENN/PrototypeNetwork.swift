@@ -4,7 +4,7 @@ import CLTensor
 /// latent space, squared distances d_j(x) = ‖f(x) − p_j‖², and class logits linear in
 /// the distances. With deterministic prototypes it is PSENN; with Gaussian ones,
 /// Prob-PSENN (the prototypes are then a sample, or the means).
-final class PrototypeNetwork {
+final class PrototypeNetwork: StateContainer {
     let autoencoder: PrototypeAutoencoder
     let prototypes: PrototypeBank
     let output = PrototypeOutputLayer()

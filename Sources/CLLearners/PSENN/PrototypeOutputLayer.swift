@@ -43,3 +43,14 @@ final class PrototypeOutputLayer {
         weight = Variable(saved, requiresGrad: true)
     }
 }
+
+extension PrototypeOutputLayer: NetworkPart {
+    var weights: [String: Tensor] { ["weight": weight.value] }
+
+    /// Takes the saved shape (the layer grows with every task).
+    func load(weights: [String: Tensor]) throws {
+        guard let saved = weights["weight"] else { throw LearnerCheckpoint.Missing(name: "weight") }
+        guard saved.rank == 2 else { throw LearnerCheckpoint.Mismatch(name: "weight", detail: "shape \(saved.shape)") }
+        load(weight: saved)
+    }
+}

@@ -13,7 +13,7 @@
 ///
 /// Computed in float64 (the softmax of tau-scaled cosines is well conditioned, but the
 /// weights are also a reported diagnostic), stored as float32.
-public struct PrototypeCalibration: Sendable {
+public struct PrototypeCalibration: Sendable, Codable {
     /// The calibrated prototype p̂_c.
     public let calibrated: [Float]
     /// w_{c,b} for every base class b, in bank order; sums to 1.

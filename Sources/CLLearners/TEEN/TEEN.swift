@@ -23,7 +23,7 @@ import CLTensor
 /// `calibration_weights` [novel, base] (w_{c,b}), `calibration_top_classes` and
 /// `calibration_top_weights` [novel, top_k] (the most similar base classes and their
 /// weights), plus the base session's `train_loss` / `train_accuracy` curves.
-public struct TEEN: Learner, Resumable {
+public struct TEEN: Learner {
     public static let name = "teen"
     public static let summary =
         "TEEN (NeurIPS 2023): base-trained frozen backbone, novel prototypes calibrated towards similar base prototypes; training-free after the base session."
@@ -57,29 +57,30 @@ public struct TEEN: Learner, Resumable {
     public let shiftWeight: Double
     public let temperature: Float
     let topK: Int
-    /// Streaming class means on the (frozen) backbone; cosine metric.
+    /// Streaming class means on the (frozen) backbone, trained by the base session; cosine metric.
     private(set) var means: NearestMeanClassifier
-    private let baseSession: (backbone: BackboneConfig, training: TrainingConfig, seed: UInt64)?
     private let context: LearnerContext?
-    /// Learner labels of the base classes (task 0), in bank order.
-    public private(set) var baseClasses: [Int] = []
+    /// Learner labels of the base classes (task 0), in bank order; nil before the first task.
+    @Saved public private(set) var baseClasses: [Int]? = nil
     /// Calibrated prototype of every novel class, by learner label.
-    public internal(set) var calibrated: [Int: [Float]] = [:]
+    @Saved public internal(set) var calibrated: [Int: [Float]] = [:]
     /// Calibrations in the order they were made (diagnostics).
-    private(set) var calibrations: [(novelClass: Int, calibration: PrototypeCalibration)] = []
-    private var hasLearned = false
-    /// The trained base session (nil without `train_base`, or before the first task).
-    private var trainedBase: BaseSessionTraining.Result?
+    @Saved private(set) var calibrations: [NovelCalibration] = []
+
+    /// One novel class's calibration.
+    struct NovelCalibration: Codable {
+        let novelClass: Int
+        let calibration: PrototypeCalibration
+    }
 
     public init(config: LearnerConfig, context: LearnerContext) throws {
         softmaxTemperature = config[Self.softmaxT]
         shiftWeight = config[Self.shiftWeight]
         temperature = Float(config[Self.logitScale])
         topK = config[Self.topK]
-        let backbone = try BackboneFactory.makeFeatureExtractor(
-            config.backbone, sampleShape: context.sampleShape, seed: context.seed)
+        let backbone = try BaseSessionBackbone(
+            config: config.backbone, training: config.training, trainsBase: config[Self.trainBase], context: context)
         means = NearestMeanClassifier(metric: .cosine, backbone: backbone, featureBatch: config[Self.featureBatch])
-        baseSession = config[Self.trainBase] ? (config.backbone, config.training, context.seed) : nil
         self.context = context
     }
 
@@ -93,26 +94,15 @@ public struct TEEN: Learner, Resumable {
         self.temperature = temperature
         self.topK = topK
         means = NearestMeanClassifier(metric: .cosine, backbone: backbone)
-        baseSession = nil
         context = nil
     }
 
     public mutating func learn(_ task: TaskData) throws {
-        if !hasLearned {
-            if let baseSession {
-                let trained = try BaseSessionTraining.train(
-                    backbone: baseSession.backbone, training: baseSession.training,
-                    task: task, seed: baseSession.seed, context: context)
-                trainedBase = trained
-                means = NearestMeanClassifier(
-                    metric: .cosine, backbone: trained.backbone, featureBatch: means.featureBatch)
-            }
-            hasLearned = true
-            try means.learn(task)
-            baseClasses = task.classes
+        try means.learn(task)
+        guard let baseClasses else {
+            self.baseClasses = task.classes
             return
         }
-        try means.learn(task)
         let prototypes = means.prototypes
         let bank = baseClasses.map { row(prototypes, $0) }
         for novelClass in task.classes where calibrated[novelClass] == nil && !baseClasses.contains(novelClass) {
@@ -120,7 +110,7 @@ public struct TEEN: Learner, Resumable {
                 prototype: row(prototypes, novelClass), bank: bank,
                 softmaxTemperature: softmaxTemperature, shiftWeight: shiftWeight)
             calibrated[novelClass] = calibration.calibrated
-            calibrations.append((novelClass, calibration))
+            calibrations.append(NovelCalibration(novelClass: novelClass, calibration: calibration))
         }
         recordCalibrations()
     }
@@ -165,10 +155,10 @@ public struct TEEN: Learner, Resumable {
 
     /// Writes the calibration weights of every novel class so far into the diagnostics.
     private func recordCalibrations() {
-        guard let context, !calibrations.isEmpty else { return }
+        guard let context, let baseClasses, !calibrations.isEmpty else { return }
         let novel = calibrations.count, base = baseClasses.count, k = min(topK, base)
         var weights = [Float](), topClasses = [Float](), topWeights = [Float]()
-        for (_, calibration) in calibrations {
+        for calibration in calibrations.map(\.calibration) {
             weights += calibration.weights.map(Float.init)
             let top = calibration.topBaseClasses(k)
             topClasses += top.map { Float(baseClasses[$0]) }
@@ -183,49 +173,5 @@ public struct TEEN: Learner, Resumable {
     private func row(_ matrix: Tensor, _ index: Int) -> [Float] {
         let d = matrix.shape[1]
         return Array(matrix.scalars[(index * d)..<((index + 1) * d)])
-    }
-}
-
-extension TEEN {
-    /// Class sums and counts, the base classes, every calibration made so far and the
-    /// trained base backbone.
-    public func checkpoint() -> LearnerCheckpoint {
-        var checkpoint = means.checkpoint()
-        trainedBase?.save(in: &checkpoint)
-        checkpoint.integers["base_classes"] = baseClasses.map(Int64.init)
-        checkpoint.integers["calibrated_classes"] = calibrations.map { Int64($0.novelClass) }
-        for (index, (_, calibration)) in calibrations.enumerated() {
-            checkpoint.tensors["calibrated.\(index)"] = Tensor(
-                shape: [calibration.calibrated.count], scalars: calibration.calibrated)
-            checkpoint.numbers["calibration_weights.\(index)"] = calibration.weights
-        }
-        return checkpoint
-    }
-
-    public mutating func restore(from checkpoint: LearnerCheckpoint, learnedTasks: [TaskData]) throws {
-        guard let first = learnedTasks.first else { return }
-        if let baseSession {
-            let restored = try BaseSessionTraining.Result.restore(
-                from: checkpoint, backbone: baseSession.backbone,
-                training: baseSession.training, task: first, seed: baseSession.seed,
-                context: context)
-            trainedBase = restored
-            means = NearestMeanClassifier(
-                metric: .cosine, backbone: restored.backbone, featureBatch: means.featureBatch)
-        }
-        try means.restore(from: checkpoint, learnedTasks: learnedTasks)
-        hasLearned = true
-        baseClasses = (checkpoint.integers["base_classes"] ?? []).map(Int.init)
-        calibrations = []
-        calibrated = [:]
-        for (index, novelClass) in (checkpoint.integers["calibrated_classes"] ?? []).map(Int.init).enumerated() {
-            guard let weights = checkpoint.numbers["calibration_weights.\(index)"] else {
-                throw LearnerCheckpoint.Missing(name: "calibration_weights.\(index)")
-            }
-            let calibration = PrototypeCalibration(
-                calibrated: try checkpoint.tensor("calibrated.\(index)").scalars, weights: weights)
-            calibrations.append((novelClass, calibration))
-            calibrated[novelClass] = calibration.calibrated
-        }
     }
 }

@@ -34,7 +34,7 @@ public enum BaseSessionTraining {
     }
 
     /// A finished base session: the frozen backbone, and its weights and curves for a
-    /// learner's checkpoint (`save(in:)`, `restore(from:…)`).
+    /// learner's checkpoint (`BaseSessionBackbone`).
     public struct Result {
         public let backbone: any FeatureExtractor
         /// Nil when the backbone kind has nothing to train.
@@ -126,46 +126,5 @@ public enum BaseSessionTraining {
             }
             return curves
         }
-    }
-}
-extension BaseSessionTraining.Result {
-    /// Saves the trained backbone (weights, batch-norm statistics, input normalisation) and
-    /// its curves under `base.` so that a resumed run need not train the base session again.
-    public func save(in checkpoint: inout LearnerCheckpoint) {
-        guard let entry else { checkpoint.integers["base.trained"] = [0]; return }
-        checkpoint.integers["base.trained"] = [1]
-        checkpoint.save(entry.state, prefix: "base.network.")
-        checkpoint.integers["base.curve_count"] = [Int64(entry.losses.count)]
-        for (row, (loss, accuracy)) in zip(entry.losses, entry.accuracies).enumerated() {
-            checkpoint.numbers["base.loss.\(row)"] = loss
-            checkpoint.numbers["base.accuracy.\(row)"] = accuracy
-        }
-    }
-
-    /// The base session `save(in:)` stored, for the learner's first task `task`. It is also
-    /// offered to the run's stage cache, so that a later learner of the same protocol run
-    /// reuses it exactly as it would have in an uninterrupted run.
-    public static func restore(
-        from checkpoint: LearnerCheckpoint, backbone config: BackboneConfig, training: TrainingConfig,
-        task: TaskData, seed: UInt64, context: LearnerContext? = nil
-    ) throws -> BaseSessionTraining.Result {
-        guard try checkpoint.integer("base.trained") == 1 else {
-            return BaseSessionTraining.Result(
-                backbone: try BackboneFactory.makeFeatureExtractor(config, sampleShape: task.sampleShape, seed: seed),
-                entry: nil)
-        }
-        var unused = SeededGenerator(seed: 0)
-        let network = try BackboneFactory.makeTrainableBackbone(
-            config, sampleShape: task.sampleShape, generator: &unused)
-        let state = checkpoint.tensors(prefixed: "base.network.")
-        try network.loadStateDictionary(state)
-        network.isTraining = false
-        let rows = try checkpoint.integer("base.curve_count")
-        let entry = BaseSessionTraining.Entry(
-            state: state, losses: (0..<rows).map { checkpoint.numbers["base.loss.\($0)"] ?? [] },
-            accuracies: (0..<rows).map { checkpoint.numbers["base.accuracy.\($0)"] ?? [] })
-        context?.offer(
-            entry, for: BaseSessionTraining.stageKey(backbone: config, training: training, seed: seed, task: task))
-        return BaseSessionTraining.Result(backbone: network, entry: entry)
     }
 }

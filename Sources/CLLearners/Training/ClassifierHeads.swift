@@ -52,6 +52,22 @@ public final class LinearHead: ClassifierHead {
     }
 }
 
+extension LinearHead: NetworkPart {
+    public var weights: [String: Tensor] { ["weight": weight.value, "bias": bias.value] }
+
+    /// Takes the saved class count (the head grows from task to task).
+    public func load(weights: [String: Tensor]) throws {
+        guard let saved = weights["weight"], let savedBias = weights["bias"] else {
+            throw LearnerCheckpoint.Missing(name: "weight")
+        }
+        guard saved.rank == 2, saved.shape[1] == featureDimension, savedBias.shape == [saved.shape[0]] else {
+            throw LearnerCheckpoint.Mismatch(
+                name: "weight", detail: "shapes \(saved.shape), \(savedBias.shape) for \(featureDimension) features")
+        }
+        load(weight: saved, bias: savedBias)
+    }
+}
+
 /// Cosine classifier: logits_k = T · cos(f(x), w_k), bias-free (TEEN's base session,
 /// `forward_metric` with mode "cos"; T = 16 on CIFAR). Normalising both sides makes the
 /// logits depend on directions only, which is what the prototypes that later replace the

@@ -77,16 +77,13 @@ extension TrainableBackbone {
     }
 }
 
-extension TrainableBackbone {
-    /// Saves weights, batch-norm statistics and the input normalisation under `prefix` in a
-    /// learner's checkpoint (`Resumable`).
-    public func save(in checkpoint: inout LearnerCheckpoint, prefix: String = "network.") {
-        checkpoint.save(stateDictionary(), prefix: prefix)
-    }
+extension TrainableBackbone: NetworkPart {
+    /// Weights, batch-norm statistics and the input normalisation (`stateDictionary()`).
+    public var weights: [String: Tensor] { stateDictionary() }
 
-    /// Restores what `save(in:prefix:)` stored, in evaluation mode, as training leaves it.
-    public func restore(from checkpoint: LearnerCheckpoint, prefix: String = "network.") throws {
-        try loadStateDictionary(checkpoint.tensors(prefixed: prefix))
+    /// Restores `weights`, in evaluation mode, as training leaves it.
+    public func load(weights: [String: Tensor]) throws {
+        try loadStateDictionary(weights)
         isTraining = false
     }
 }

@@ -3,9 +3,11 @@ import CLTensor
 /// Per-epoch training loss and accuracy of every task a learner trained on, recorded in
 /// the results file as `/learner/<name>/train_loss`, `train_accuracy` (rows: trained
 /// tasks in order, columns: epochs, NaN-padded) and `train_tasks` (the task of each row),
-/// so that a diverging or under-trained run can be seen after the fact. Scalars a
+/// so that a diverging or under-trained run can be seen after the fact. A learner declares
+/// its curves by holding them (`let curves = TrainingCurves()`): they are saved with its
+/// state and recorded after every task by the runner (`LearnerState.recordCurves`). Scalars a
 /// learner's closure records (partial losses) become `train_<name>` of the same shape.
-public final class TrainingCurves {
+public final class TrainingCurves: StatePart {
     public private(set) var tasks: [Int] = []
     public private(set) var losses: [[Double]] = []
     public private(set) var accuracies: [[Double]] = []
@@ -47,37 +49,25 @@ public final class TrainingCurves {
         for (name, rows) in extras { context.record(prefix + "train_" + name, Self.padded(rows)) }
     }
 
-    /// Saves the curves, exactly (float64), one row per task.
-    public func save(in checkpoint: inout LearnerCheckpoint, prefix: String = "curves.") {
-        checkpoint.integers[prefix + "tasks"] = tasks.map(Int64.init)
-        for (row, values) in losses.enumerated() { checkpoint.numbers[prefix + "loss.\(row)"] = values }
-        for (row, values) in accuracies.enumerated() { checkpoint.numbers[prefix + "accuracy.\(row)"] = values }
-        for (name, rows) in extras {
-            for (row, values) in rows.enumerated() { checkpoint.numbers[prefix + "extra.\(name).\(row)"] = values }
-        }
-    }
-
-    /// Restores what `save` wrote.
-    public func restore(from checkpoint: LearnerCheckpoint, prefix: String = "curves.") {
-        tasks = (checkpoint.integers[prefix + "tasks"] ?? []).map(Int.init)
-        losses = tasks.indices.map { checkpoint.numbers[prefix + "loss.\($0)"] ?? [] }
-        accuracies = tasks.indices.map { checkpoint.numbers[prefix + "accuracy.\($0)"] ?? [] }
-        extras = [:]
-        let extraPrefix = prefix + "extra."
-        for key in checkpoint.numbers.keys where key.hasPrefix(extraPrefix) {
-            let rest = key.dropFirst(extraPrefix.count)
-            guard let dot = rest.lastIndex(of: ".") else { continue }
-            let name = String(rest[..<dot])
-            if extras[name] == nil {
-                extras[name] = tasks.indices.map { checkpoint.numbers[extraPrefix + "\(name).\($0)"] ?? [] }
-            }
-        }
-    }
-
     static func padded(_ rows: [[Double]]) -> Tensor {
         let width = max(1, rows.map(\.count).max() ?? 1)
         var scalars = [Float](repeating: .nan, count: rows.count * width)
         for (r, row) in rows.enumerated() { for (c, v) in row.enumerated() { scalars[r * width + c] = Float(v) } }
         return Tensor(shape: [rows.count, width], scalars: scalars)
+    }
+}
+
+extension TrainingCurves {
+    private struct Saved: Codable {
+        var tasks: [Int], losses: [[Double]], accuracies: [[Double]], extras: [String: [[Double]]]
+    }
+
+    public func save(into checkpoint: inout LearnerCheckpoint, as name: String) throws {
+        try checkpoint.store(Saved(tasks: tasks, losses: losses, accuracies: accuracies, extras: extras), as: name)
+    }
+
+    public func restore(from checkpoint: LearnerCheckpoint, as name: String) throws {
+        let saved = try checkpoint.value(Saved.self, named: name)
+        (tasks, losses, accuracies, extras) = (saved.tasks, saved.losses, saved.accuracies, saved.extras)
     }
 }

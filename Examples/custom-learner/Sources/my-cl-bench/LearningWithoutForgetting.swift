@@ -11,15 +11,16 @@ struct LearningWithoutForgetting: Learner, UncertaintyEstimating {
         help: "weight of the distillation term")
     static let hyperparameters = [distillWeightKey.spec]
     let backbone: TrainableBackbone, head: LinearHead, loop: TrainingLoop, distillWeight: Float
-    var generator: SeededGenerator
+    @Saved var generator: SeededGenerator  // its state: backbone and head are parts by their type
 
     init(config: LearnerConfig, context: LearnerContext) throws {
-        generator = SeededGenerator(seed: context.seed)
+        var generator = SeededGenerator(seed: context.seed)
         backbone = try BackboneFactory.makeTrainableBackbone(
             config.backbone, sampleShape: context.sampleShape, generator: &generator)
         head = LinearHead(featureDimension: backbone.featureDimension, generator: &generator)
         loop = TrainingLoop(config: config.training, context: context)
         distillWeight = Float(config[Self.distillWeightKey])
+        self.generator = generator
     }
 
     mutating func learn(_ task: TaskData) throws {
