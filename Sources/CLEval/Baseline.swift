@@ -85,200 +85,82 @@ public struct Baseline: Sendable, Equatable {
 extension Baseline {
     /// Reads and validates the baseline at `path`.
     ///
-    /// - Throws: `InputError` naming the file, the line and the key for anything malformed,
-    ///   so the command line can print one line and exit with status 2.
+    /// - Throws: `InputError` naming the file, the line and the key for anything malformed
+    ///   (`NodeReader`'s format, as for protocols), so the command line can print one line
+    ///   and exit with status 2.
     public static func read(path: String) throws -> Baseline {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw InputError(file: path, "cannot read the baseline file (\(error.localizedDescription))")
-        }
-        return try parse(text, file: path)
+        try parse(try NodeReader.text(ofFile: path, "baseline file"), file: path)
     }
 
     /// Parses baseline YAML; `file` is only used to name the source in errors.
     public static func parse(_ text: String, file: String) throws -> Baseline {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw InputError(file: file, BaselineSyntax.describe(error))
-        } catch {
-            throw InputError(file: file, "not valid YAML (\(error))")
-        }
-        guard let root else {
-            throw InputError(file: file, "line 1: the file is empty; expected the keys 'protocol' and 'learners'")
-        }
-        let parser = BaselineSyntax(file: file)
-        return try parser.baseline(from: root, comment: leadingComment(of: text))
-    }
-
-    /// The comment lines before the first YAML content line.
-    static func leadingComment(of text: String) -> [String] {
-        var lines: [String] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { continue }
-            guard trimmed.hasPrefix("#") else { break }
-            var body = trimmed.dropFirst()
-            if body.hasPrefix(" ") { body = body.dropFirst() }
-            lines.append(String(body))
-        }
-        return lines
+        let reader = NodeReader(path: file)
+        let root = try reader.compose(text, "baseline file")
+        return try BaselineSyntax(reader: reader).baseline(from: root, comment: NodeReader.leadingComment(of: text))
     }
 }
 
-/// Turns the composed YAML tree into a `Baseline`, naming line and key path on every error.
+/// Turns the composed YAML tree into a `Baseline`.
 private struct BaselineSyntax {
-    let file: String
-
-    static func describe(_ error: YamlError) -> String {
-        switch error {
-        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-            return "line \(mark.line): YAML syntax error: \(problem)"
-        case let .reader(problem, _, _, _):
-            return "YAML reader error: \(problem)"
-        default:
-            return "not valid YAML (\(error))"
-        }
-    }
-
-    func failure(_ node: Node, _ keyPath: String, _ message: String) -> InputError {
-        let line = node.mark.map { "line \($0.line): " } ?? ""
-        return InputError(file: file, "\(line)\(keyPath): \(message)")
-    }
-
-    func mapping(_ node: Node, _ keyPath: String) throws -> Node.Mapping {
-        guard let mapping = node.mapping else {
-            throw failure(node, keyPath, "expected a mapping, found \(shortText(of: node))")
-        }
-        return mapping
-    }
-
-    func keyName(_ key: Node, _ keyPath: String) throws -> String {
-        guard let name = key.scalar?.string, !name.isEmpty else {
-            throw failure(key, keyPath, "expected a plain key, found \(shortText(of: key))")
-        }
-        return name
-    }
-
-    func number(_ node: Node, _ keyPath: String) throws -> Double {
-        guard let scalar = node.scalar, let value = Double(scalar.string.trimmingCharacters(in: .whitespaces)),
-            value.isFinite
-        else {
-            throw failure(node, keyPath, "expected a finite number, found \(shortText(of: node))")
-        }
-        return value
-    }
-
-    func shortText(of node: Node) -> String {
-        switch node {
-        case .scalar(let scalar): return "'\(scalar.string)'"
-        case .mapping: return "a mapping"
-        case .sequence: return "a list"
-        case .alias: return "an alias"
-        }
-    }
+    let reader: NodeReader
 
     func baseline(from root: Node, comment: [String]) throws -> Baseline {
-        let top = try mapping(root, "(top level)")
-        var protocolName: String?
-        var learners: [BaselineLearner]?
-        for (keyNode, value) in top {
-            let key = try keyName(keyNode, "(top level)")
-            switch key {
-            case "protocol":
-                guard let name = value.scalar?.string, !name.isEmpty else {
-                    throw failure(value, "protocol", "expected the protocol name, found \(shortText(of: value))")
-                }
-                protocolName = name
-            case "learners":
-                learners = try parseLearners(value)
-            default:
-                throw failure(keyNode, key, "unknown key; a baseline has only 'protocol' and 'learners'")
-            }
-        }
-        guard let protocolName else {
-            throw failure(root, "protocol", "missing; name the protocol the baseline applies to")
-        }
-        guard let learners else {
-            throw failure(root, "learners", "missing; list at least one learner")
-        }
+        let top = try reader.mapping(root, "baseline", allowed: ["protocol", "learners"])
+        let protocolNode = try reader.required(top, "protocol", in: root, context: "")
+        let protocolName = try reader.string(protocolNode, "protocol")
+        guard !protocolName.isEmpty else { throw reader.error(protocolNode, "protocol", "expected the protocol name") }
+        let learners = try parseLearners(try reader.required(top, "learners", in: root, context: ""))
         return Baseline(protocolName: protocolName, comment: comment, learners: learners)
     }
 
     func parseLearners(_ node: Node) throws -> [BaselineLearner] {
-        let learnersMapping = try mapping(node, "learners")
-        guard !learnersMapping.isEmpty else {
-            throw failure(node, "learners", "empty; list at least one learner")
+        let learners = try reader.mapping(node, "learners", allowed: nil)
+        guard !learners.entries.isEmpty else {
+            throw reader.error(node, "learners", "empty; list at least one learner")
         }
-        var learners: [BaselineLearner] = []
-        for (nameNode, metricsNode) in learnersMapping {
-            let name = try keyName(nameNode, "learners")
-            if learners.contains(where: { $0.name == name }) {
-                throw failure(nameNode, "learners.\(name)", "listed twice")
-            }
-            let metricsMapping = try mapping(metricsNode, "learners.\(name)")
+        return try learners.entries.map { name, metricsNode in
+            let metrics = try reader.mapping(metricsNode, "learners.\(name)", allowed: nil)
             var entries: [BaselineEntry] = []
             var seeds: [Int]?
-            for (metricNode, boundNode) in metricsMapping {
-                let metric = try keyName(metricNode, "learners.\(name)")
+            for (metric, boundNode) in metrics.entries {
                 let keyPath = "learners.\(name).\(metric)"
                 if metric == "seeds" {
                     seeds = try seedList(boundNode, keyPath)
                     continue
                 }
                 guard MetricCatalog.definition(of: metric) != nil else {
-                    throw failure(
-                        metricNode, keyPath,
-                        "unknown metric; known: "
-                            + MetricCatalog.all.map(\.key).joined(separator: ", "))
-                }
-                if entries.contains(where: { $0.metric == metric }) {
-                    throw failure(metricNode, keyPath, "listed twice")
+                    throw reader.error(
+                        metrics.keyNodes[metric] ?? boundNode, keyPath,
+                        "unknown metric (known: " + MetricCatalog.all.map(\.key).joined(separator: ", ") + ")")
                 }
                 entries.append(BaselineEntry(metric: metric, bound: try bound(boundNode, keyPath)))
             }
-            learners.append(BaselineLearner(name: name, seeds: seeds, entries: entries))
+            return BaselineLearner(name: name, seeds: seeds, entries: entries)
         }
-        return learners
     }
 
     func seedList(_ node: Node, _ keyPath: String) throws -> [Int] {
-        guard let items = node.sequence, !items.isEmpty else {
-            throw failure(node, keyPath, "expected a non-empty list of seeds, found \(shortText(of: node))")
+        guard case .sequence(let items) = node, !items.isEmpty else {
+            throw reader.error(node, keyPath, "expected a non-empty list of seeds")
         }
         let seeds = try items.map { item in
-            guard let seed = item.scalar.flatMap({ Int($0.string) }), seed >= 0 else {
-                throw failure(item, keyPath, "expected a non-negative integer seed, found \(shortText(of: item))")
-            }
+            let seed = try reader.integer(item, keyPath)
+            guard seed >= 0 else { throw reader.error(item, keyPath, "expected a non-negative seed, got \(seed)") }
             return seed
         }
-        guard Set(seeds).count == seeds.count else { throw failure(node, keyPath, "lists a seed twice") }
+        guard Set(seeds).count == seeds.count else { throw reader.error(node, keyPath, "lists a seed twice") }
         return seeds
     }
 
     func bound(_ node: Node, _ keyPath: String) throws -> BaselineBound {
-        let fields = try mapping(node, keyPath)
-        var expected: Double?
-        var tolerance: Double?
-        for (keyNode, value) in fields {
-            let key = try keyName(keyNode, keyPath)
-            switch key {
-            case "expected": expected = try number(value, "\(keyPath).expected")
-            case "tolerance":
-                let parsed = try number(value, "\(keyPath).tolerance")
-                guard parsed >= 0 else {
-                    throw failure(value, "\(keyPath).tolerance", "must not be negative, found \(parsed)")
-                }
-                tolerance = parsed
-            default:
-                throw failure(keyNode, "\(keyPath).\(key)", "unknown key; expected 'expected' and 'tolerance'")
-            }
+        let fields = try reader.mapping(node, keyPath, allowed: ["expected", "tolerance"])
+        let expected = try reader.number(
+            try reader.required(fields, "expected", in: node, context: keyPath + "."), keyPath + ".expected")
+        let toleranceNode = try reader.required(fields, "tolerance", in: node, context: keyPath + ".")
+        let tolerance = try reader.number(toleranceNode, keyPath + ".tolerance")
+        guard tolerance >= 0 else {
+            throw reader.error(toleranceNode, keyPath + ".tolerance", "must not be negative, got \(tolerance)")
         }
-        guard let expected else { throw failure(node, "\(keyPath).expected", "missing") }
-        guard let tolerance else { throw failure(node, "\(keyPath).tolerance", "missing") }
         return BaselineBound(expected: expected, tolerance: tolerance)
     }
 }

@@ -160,24 +160,13 @@ public struct ParityRule: Sendable, Equatable {
 extension ParityRecord {
     /// Reads and validates the record at `path`; every error names the file, the line and the key.
     public static func read(path: String) throws -> ParityRecord {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw InputError(file: path, "cannot read the parity record (\(error.localizedDescription))")
-        }
-        return try parse(text, file: path)
+        try parse(try NodeReader.text(ofFile: path, "parity record"), file: path)
     }
 
     public static func parse(_ text: String, file: String) throws -> ParityRecord {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw InputError(file: file, "not valid YAML (\(error))")
-        }
-        guard let root else { throw InputError(file: file, "the file is empty; expected a parity record") }
-        return try ParitySyntax(reader: NodeReader(path: file)).record(root, comment: Baseline.leadingComment(of: text))
+        let reader = NodeReader(path: file)
+        let root = try reader.compose(text, "parity record")
+        return try ParitySyntax(reader: reader).record(root, comment: NodeReader.leadingComment(of: text))
     }
 }
 

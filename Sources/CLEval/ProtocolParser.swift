@@ -18,32 +18,14 @@ public enum ProtocolParser {
 
     /// Reads and validates the protocol at `path`.
     public static func parse(file path: String) throws -> BenchmarkProtocol {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, "cannot read the protocol file (does it exist?)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(file: path, "the protocol file is not UTF-8 text")
-        }
-        return try parse(text: text, path: path)
+        try parse(text: try NodeReader.text(ofFile: path, "protocol file"), path: path)
     }
 
     /// Validates protocol `text`; `path` is used in messages, and relative paths inside the
     /// protocol are resolved against its folder (`ProtocolPaths`).
     public static func parse(text: String, path: String) throws -> BenchmarkProtocol {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw InputError(file: path, "the protocol file is empty")
-            }
-            root = node
-        } catch let error as InputError {
-            throw error
-        } catch let error as YamlError {
-            throw InputError(file: path, "not valid YAML: \(yamlErrorSummary(error))")
-        } catch {
-            throw InputError(file: path, "not valid YAML: \(error)")
-        }
         let reader = NodeReader(path: path)
+        let root = try reader.compose(text, "protocol file")
         let top = try reader.mapping(root, "protocol", allowed: topLevelKeys)
 
         let name = try reader.string(reader.required(top, "name", in: root, context: ""), "name")
@@ -382,9 +364,5 @@ public enum ProtocolParser {
             throw reader.error(fields[problem.key] ?? node, "\(context).\(problem.key)", problem.message)
         }
         return config
-    }
-
-    static func yamlErrorSummary(_ error: YamlError) -> String {
-        String(describing: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
     }
 }

@@ -12,28 +12,12 @@ public enum SweepParser {
 
     /// Reads and validates the sweep file at `path`; protocol paths are relative to the working directory.
     public static func parse(file path: String) throws -> SweepSpec {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, "cannot read the sweep file (does it exist?)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(file: path, "the sweep file is not UTF-8 text")
-        }
-        return try parse(text: text, path: path)
+        try parse(text: try NodeReader.text(ofFile: path, "sweep file"), path: path)
     }
 
     public static func parse(text: String, path: String) throws -> SweepSpec {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw InputError(file: path, "the sweep file is empty")
-            }
-            root = node
-        } catch let error as InputError {
-            throw error
-        } catch let error as YamlError {
-            throw InputError(file: path, "not valid YAML: \(ProtocolParser.yamlErrorSummary(error))")
-        }
         let reader = NodeReader(path: path)
+        let root = try reader.compose(text, "sweep file")
         let top = try reader.mapping(root, "sweep", allowed: topLevelKeys)
 
         let nameNode = try reader.required(top, "name", in: root, context: "")

@@ -121,47 +121,47 @@ struct BaselineTests {
         arguments: [
             (
                 "protocol: p\nlearners:\n  nmc:\n    final_accuracy: { expected: high, tolerance: 0.01 }\n",
-                "b.yaml: line 4: learners.nmc.final_accuracy.expected: expected a finite number, found 'high'"
+                "b.yaml:4: learners.nmc.final_accuracy.expected: expected a number, got 'high'"
             ),
             (
                 "protocol: p\nlearners:\n  nmc:\n    top1: { expected: 0.8, tolerance: 0.01 }\n",
-                "b.yaml: line 4: learners.nmc.top1: unknown metric"
+                "b.yaml:4: learners.nmc.top1: unknown metric (known: final_accuracy, "
             ),
             (
                 "protocol: p\nlearners:\n  nmc:\n    forgetting: { expected: 0.1 }\n",
-                "b.yaml: line 4: learners.nmc.forgetting.tolerance: missing"
+                "b.yaml:4: learners.nmc.forgetting.tolerance: missing (required)"
             ),
             (
                 "protocol: p\nlearners:\n  nmc:\n    forgetting: { expected: 0.1, tolerance: -1 }\n",
-                "b.yaml: line 4: learners.nmc.forgetting.tolerance: must not be negative"
+                "b.yaml:4: learners.nmc.forgetting.tolerance: must not be negative, got -1.0"
             ),
             (
                 "protocol: p\nlearner:\n  nmc: {}\n",
-                "b.yaml: line 2: learner: unknown key"
+                "b.yaml:2: learner: unknown key (allowed here: protocol, learners)"
             ),
             (
                 "learners:\n  nmc:\n    forgetting: { expected: 0.1, tolerance: 0.1 }\n",
-                "b.yaml: line 1: protocol: missing"
+                "b.yaml:1: protocol: missing (required)"
             ),
             (
                 "protocol: p\nlearners:\n  nmc: [1, 2]\n",
-                "b.yaml: line 3: learners.nmc: expected a mapping, found a list"
+                "b.yaml:3: learners.nmc: expected a mapping of keys to values"
             ),
             (
                 "protocol: p\nlearners:\n  nmc:\n    forgetting: { expected: 0.1, tolerance: 0.1\n",
-                "b.yaml: line 5: YAML syntax error"
+                "b.yaml:5: not valid YAML: "
             ),
             (
                 "protocol: p\nlearners:\n  nmc:\n    seeds: [0, one]\n",
-                "b.yaml: line 4: learners.nmc.seeds: expected a non-negative integer seed, found 'one'"
+                "b.yaml:4: learners.nmc.seeds: expected an integer, got 'one'"
             ),
             (
                 "protocol: p\nlearners:\n  nmc:\n    seeds: 3\n",
-                "b.yaml: line 4: learners.nmc.seeds: expected a non-empty list of seeds, found '3'"
+                "b.yaml:4: learners.nmc.seeds: expected a non-empty list of seeds"
             ),
             (
                 "protocol: p\nlearners:\n  nmc:\n    seeds: [1, 1]\n",
-                "b.yaml: line 4: learners.nmc.seeds: lists a seed twice"
+                "b.yaml:4: learners.nmc.seeds: lists a seed twice"
             ),
         ])
     func malformed(text: String, expectedPrefix: String) {

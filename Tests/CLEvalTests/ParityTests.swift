@@ -170,6 +170,6 @@ struct ParityTests {
         )
         #expect(
             inputErrorMessage { _ = try ParityRecord.parse("", file: "p.yaml") }
-                == "p.yaml: the file is empty; expected a parity record")
+                == "p.yaml: the parity record is empty")
     }
 }
