@@ -1,4 +1,4 @@
-import CLData
+import HDF5Kit
 
 /// Whether two sides of a parity record agree on one metric under the record's rule.
 public enum ParityVerdict: String, Sendable, Equatable {

@@ -1,5 +1,5 @@
-import CLData
 import Foundation
+import HDF5Kit
 
 /// The outcome for one (learner, metric) pair of a baseline.
 public enum RegressionVerdict: String, Sendable, Equatable {

@@ -1,5 +1,3 @@
-import CLData
-import CLTensor
 import Foundation
 import HDF5Kit
 
@@ -82,8 +80,9 @@ public enum ResultsReader {
     }
 
     /// The weights a learner left in a results file (`/learner/<learner>/weights/`), by
-    /// name, ready for `loadStateDictionary`; empty when it saved none.
-    public static func weights(_ path: String, learner: String) throws -> [String: Tensor] {
+    /// name; empty when it saved none. (`weights(_:learner:)` in CLRun gives them as tensors,
+    /// ready for `loadStateDictionary`.)
+    public static func storedWeights(_ path: String, learner: String) throws -> [String: StoredArray] {
         let file: HDF5File
         do { file = try HDF5File.open(path) } catch let error as HDF5Error {
             throw InputError(file: path, error.message)
@@ -91,11 +90,11 @@ public enum ResultsReader {
         defer { file.close() }
         let group = "/learner/\(learner)/weights"
         guard file.exists(group) else { return [:] }
-        var result: [String: Tensor] = [:]
+        var result: [String: StoredArray] = [:]
         do {
             for name in try file.members(of: group) {
                 let (values, shape) = try file.read(Float.self, at: "\(group)/\(name)")
-                result[name] = Tensor(shape: shape, scalars: values)
+                result[name] = StoredArray(shape: shape, scalars: values)
             }
         } catch let error as HDF5Error {
             throw InputError(file: path, "damaged weights: \(error.message)")

@@ -1,5 +1,3 @@
-import CLData
-import CLTensor
 import Foundation
 import HDF5Kit
 
@@ -9,6 +7,9 @@ import HDF5Kit
 /// at its final shape, filled with NaN (or -1); after each task its rows are written and
 /// the file is flushed, so a run that dies keeps every completed task and still says
 /// "running". Only `finish` sets "complete".
+///
+/// It takes plain values (the stream's layout, arrays with their shapes, the machine's
+/// facts in `Metadata`): the runner converts its `TaskStream` and tensors (`CLRun`).
 public final class ResultsWriter {
     public let path: String
     private let file: HDF5File
@@ -40,6 +41,11 @@ public final class ResultsWriter {
         /// Whether the learner gives a predictive distribution (and whether it samples):
         /// then `/eval/uncertainty/*` is written.
         public var uncertainty: UncertaintyKind? = nil
+        /// The BLAS kernel, its thread count and the convolution path the run computes with
+        /// (`blas_core`, `blas_threads`, `conv_kernels`).
+        public var blasCore: String = ""
+        public var blasThreads: Int = 0
+        public var convolutionKernels: String = ""
 
         public init(
             protocolName: String, protocolYAML: String, learner: String, learnerConfig: String, seed: Int,
@@ -51,8 +57,29 @@ public final class ResultsWriter {
         }
     }
 
-    /// Creates the file (and its folder). An existing file at `path` is kept as
-    /// `<path>.previous` rather than destroyed.
+    /// What `/stream` records of the run's task stream.
+    public struct StreamLayout: Sendable {
+        /// Original labels in order of appearance.
+        public var classOrder: [Int]
+        /// The labels each task introduces.
+        public var taskClasses: [[Int]]
+        public var trainCounts: [Int]
+        public var testCounts: [Int]
+        /// Whether the stream gives task ids at test time (then `/eval/task_aware_accuracy`).
+        public var recordsTaskAwareAccuracy: Bool
+        /// Whether it is a few-shot stream (then `/eval/fscil_accuracy`).
+        public var fewShot: Bool
+
+        public init(
+            classOrder: [Int], taskClasses: [[Int]], trainCounts: [Int], testCounts: [Int],
+            recordsTaskAwareAccuracy: Bool, fewShot: Bool
+        ) {
+            self.classOrder = classOrder; self.taskClasses = taskClasses
+            self.trainCounts = trainCounts; self.testCounts = testCounts
+            self.recordsTaskAwareAccuracy = recordsTaskAwareAccuracy; self.fewShot = fewShot
+        }
+    }
+
     /// Reopens the results file of an incomplete run to continue it after task
     /// `completedTasks - 1`: status back to `running`, the stop's error and end time removed,
     /// and the resume noted in the root attribute `resumed` ("after task 3 at <time>; ...").
@@ -76,9 +103,11 @@ public final class ResultsWriter {
         try file.flush()
     }
 
-    public init(path: String, metadata: Metadata, stream: TaskStream) throws {
+    /// Creates the file (and its folder). An existing file at `path` is kept as
+    /// `<path>.previous` rather than destroyed.
+    public init(path: String, metadata: Metadata, layout stream: StreamLayout) throws {
         self.path = path
-        self.taskCount = stream.tasks.count
+        self.taskCount = stream.taskClasses.count
         self.learnerName = metadata.learner
         let folder = (path as NSString).deletingLastPathComponent
         do {
@@ -106,27 +135,27 @@ public final class ResultsWriter {
             ("learner_config", metadata.learnerConfig),
             ("started_at", RunEnvironment.timestamp()), ("harness_version", RunEnvironment.harnessVersion),
             ("git_commit", RunEnvironment.gitCommit), ("host", RunEnvironment.host),
-            ("blas_core", BLASKernel.current), ("conv_kernels", DirectConvolution.currentName),
+            ("blas_core", metadata.blasCore), ("conv_kernels", metadata.convolutionKernels),
             ("stream_kind", metadata.streamKind),
             ("dataset", metadata.dataset), ("dataset_source", metadata.datasetSource),
             ("training_preset", metadata.trainingPreset ?? "none"),
         ]
         for (name, value) in strings { try file.setAttribute(name, .string(value)) }
         try file.setAttribute("seed", .integer(Int64(metadata.seed)))
-        try file.setAttribute("blas_threads", .integer(Int64(BLASKernel.threads)))
+        try file.setAttribute("blas_threads", .integer(Int64(metadata.blasThreads)))
 
         // /stream
-        let t = stream.tasks.count
+        let t = stream.taskClasses.count
         let classCount = stream.classOrder.count
         try file.write(stream.classOrder.map { Int32($0) }, shape: [classCount], at: "/stream/class_order")
-        let width = max(1, stream.tasks.map { $0.classes.count }.max() ?? 1)
+        let width = max(1, stream.taskClasses.map { $0.count }.max() ?? 1)
         var padded = [Int32](repeating: -1, count: t * width)
-        for (i, task) in stream.tasks.enumerated() {
-            for (k, label) in task.classes.enumerated() { padded[i * width + k] = Int32(label) }
+        for (i, classes) in stream.taskClasses.enumerated() {
+            for (k, label) in classes.enumerated() { padded[i * width + k] = Int32(label) }
         }
         try file.write(padded, shape: [t, width], at: "/stream/task_classes")
-        try file.write(stream.tasks.map { Int32($0.trainIndices.count) }, shape: [t], at: "/stream/train_counts")
-        try file.write(stream.tasks.map { Int32($0.testIndices.count) }, shape: [t], at: "/stream/test_counts")
+        try file.write(stream.trainCounts.map { Int32($0) }, shape: [t], at: "/stream/train_counts")
+        try file.write(stream.testCounts.map { Int32($0) }, shape: [t], at: "/stream/test_counts")
 
         // /eval and /timing at their final shapes, NaN / -1 until written.
         try file.createDataset(Double.self, shape: [t + 1, t], at: "/eval/accuracy_matrix")
@@ -138,10 +167,10 @@ public final class ResultsWriter {
         try file.setAttribute(
             "columns", .string("errors into old classes, into the current task's classes, into unseen classes"),
             at: "/eval/old_new_errors")
-        if stream.kind.recordsTaskAwareAccuracy {
+        if stream.recordsTaskAwareAccuracy {
             try file.createDataset(Double.self, shape: [t + 1, t], at: "/eval/task_aware_accuracy")
         }
-        if stream.kind == .fewShotIncremental {
+        if stream.fewShot {
             try file.createDataset(Double.self, shape: [t, 4], at: "/eval/fscil_accuracy")
             try file.setAttribute(
                 "columns", .string("all seen, base, novel, harmonic mean"), at: "/eval/fscil_accuracy")
@@ -219,14 +248,14 @@ public final class ResultsWriter {
     }
 
     /// Writes a learner's diagnostics under `/learner/<name>/`.
-    public func writeDiagnostics(_ tensors: [String: Tensor], notes: [String: String]) throws {
+    public func writeDiagnostics(_ arrays: [String: StoredArray], notes: [String: String]) throws {
         let group = "/learner/\(learnerName)"
         try file.createGroup(group)
-        for (name, tensor) in tensors.sorted(by: { $0.key < $1.key }) {
+        for (name, array) in arrays.sorted(by: { $0.key < $1.key }) {
             let objectPath = "\(group)/\(name)"
             if file.exists(objectPath) { continue }
             try file.write(
-                tensor.scalars, shape: tensor.shape, at: objectPath, compression: tensor.count > 4096 ? 4 : nil)
+                array.scalars, shape: array.shape, at: objectPath, compression: array.scalars.count > 4096 ? 4 : nil)
         }
         for (name, text) in notes.sorted(by: { $0.key < $1.key }) {
             try file.setAttribute(name, .string(text), at: group)
@@ -236,13 +265,14 @@ public final class ResultsWriter {
 
     /// Writes the learner's final weights under `/learner/<name>/weights/<parameter name>`
     /// (names as the learner gives them, e.g. PyTorch state-dict keys; '/' is kept as a group).
-    public func writeWeights(_ weights: [String: Tensor]) throws {
+    public func writeWeights(_ weights: [String: StoredArray]) throws {
         guard !weights.isEmpty else { return }
         let group = "/learner/\(learnerName)/weights"
         try file.createGroup(group)
-        for (name, tensor) in weights.sorted(by: { $0.key < $1.key }) {
+        for (name, array) in weights.sorted(by: { $0.key < $1.key }) {
             try file.write(
-                tensor.scalars, shape: tensor.shape, at: "\(group)/\(name)", compression: tensor.count > 4096 ? 4 : nil)
+                array.scalars, shape: array.shape, at: "\(group)/\(name)",
+                compression: array.scalars.count > 4096 ? 4 : nil)
         }
         try file.flush()
     }

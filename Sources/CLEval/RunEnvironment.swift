@@ -1,4 +1,3 @@
-import CLTensor
 import Foundation
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,5 @@
-import CLData
 import Foundation
+import HDF5Kit
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -1,4 +1,3 @@
-import CLData
 import HDF5Kit
 
 /// An open results file read through the rules of `ResultsSchema`: every dataset's rank
