@@ -1,7 +1,8 @@
 import ArgumentParser
+import CLConfig
 import CLData
-import CLEval
 import CLReport
+import CLResults
 import Foundation
 
 /// `cl-bench report PATH...`: tables (terminal), Markdown with SVG plots, or one

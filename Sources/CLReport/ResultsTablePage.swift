@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 import Foundation
 
 /// `results/README.md`: the table researchers look up. One row per protocol and learner

@@ -1,4 +1,5 @@
-import CLEval
+import CLConfig
+import CLResults
 import Testing
 @testable import CLReport
 
