@@ -43,11 +43,17 @@ let package = Package(
         .target(name: "CLTensor", dependencies: ["CBLAS", "CConvolutionKernels"], swiftSettings: tensorSettings),
         .target(name: "CLData", dependencies: ["CLTensor", "HDF5Kit", "CImageCodecs", "CImageDecoding"], swiftSettings: numericSettings),
         .target(name: "CLLearners", dependencies: ["CLTensor", "CLData"], swiftSettings: numericSettings),
-        .target(name: "CLEval", dependencies: ["CLLearners", "CLData", "CLTensor", "HDF5Kit", .product(name: "Yams", package: "Yams")]),
-        .target(name: "CLReport", dependencies: ["CLEval"]),
+        // The module table of DESIGN.md ("Modules"); `make check-imports` holds the imports to it.
+        // Results files: schema, writer, reader, metrics, baselines, regression and parity checks.
+        .target(name: "CLResults", dependencies: ["HDF5Kit"]),
+        // Protocol, sweep, baseline and parity files: one YAML reader, every rule checked before any work.
+        .target(name: "CLConfig", dependencies: ["CLResults", "CLLearners", "CLData", .product(name: "Yams", package: "Yams")]),
+        // The runner, evaluation, checkpoints and resume, the feature cache.
+        .target(name: "CLRun", dependencies: ["CLConfig", "CLResults", "CLLearners", "CLData", "CLTensor", "HDF5Kit"]),
+        .target(name: "CLReport", dependencies: ["CLResults"]),
         // The command line as a library (`CLBenchCommand`), and what learner authors import.
         .target(name: "CLBench", dependencies: [
-            "CLTensor", "CLData", "CLLearners", "CLEval", "CLReport", "HDF5Kit",
+            "CLTensor", "CLData", "CLLearners", "CLResults", "CLConfig", "CLRun", "CLReport", "HDF5Kit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cl-bench", dependencies: ["CLBench"]),
@@ -58,11 +64,15 @@ let package = Package(
         .testTarget(name: "CLDataTests", dependencies: ["CLData", "HDF5Kit"]),
         // Fixtures/ holds the PyTorch reference features of EfficientNetLiteTests, read by path.
         .testTarget(name: "CLLearnersTests", dependencies: ["CLLearners", "CLData", "CLTensor"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLEvalTests", dependencies: ["CLEval", "CLLearners", "CLData", "HDF5Kit"]),
-        .testTarget(name: "CLReportTests", dependencies: ["CLReport", "CLEval"]),
-        .testTarget(name: "CLBenchCLITests", dependencies: ["CLEval", "HDF5Kit"]),
+        // The reader's tests write their results files with the runner (ResultsFixtures).
+        .testTarget(name: "CLResultsTests", dependencies: ["CLResults", "CLConfig", "CLRun", "CLLearners", "CLData", "HDF5Kit"]),
+        .testTarget(name: "CLConfigTests", dependencies: ["CLConfig", "CLResults", "CLRun", "CLLearners", "CLData"]),
+        .testTarget(name: "CLRunTests", dependencies: ["CLRun", "CLConfig", "CLResults", "CLLearners", "CLData", "CLTensor", "HDF5Kit"]),
+        .testTarget(name: "CLReportTests", dependencies: ["CLReport", "CLResults", "CLConfig"]),
+        .testTarget(name: "CLBenchCLITests", dependencies: ["CLResults", "CLRun", "HDF5Kit"]),
         // Bounded, seeded mutation fuzzing of every reader over Tests/FuzzTests/FuzzCorpus.
-        .testTarget(name: "FuzzTests", dependencies: ["CLData", "CLEval", "CLReport", "HDF5Kit"], exclude: ["FuzzCorpus"]),
+        .testTarget(
+            name: "FuzzTests", dependencies: ["CLData", "CLResults", "CLConfig", "CLReport", "HDF5Kit"], exclude: ["FuzzCorpus"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
+import CLConfig
 import CLData
-import CLEval
+import CLResults
 import Foundation
 
 /// `cl-bench baseline write`: create or update a committed regression baseline from results.

@@ -1,7 +1,8 @@
 import ArgumentParser
+import CLConfig
 import CLData
-import CLEval
 import CLReport
+import CLResults
 import Foundation
 
 /// `cl-bench check --baseline FILE PATH...`: the regression gate; `cl-bench check --parity

@@ -1,5 +1,5 @@
+import CLConfig
 import CLData
-import CLEval
 import Foundation
 
 /// Resolves a protocol's dataset block through the dataset catalog (lookup order:

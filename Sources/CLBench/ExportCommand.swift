@@ -1,7 +1,7 @@
 import ArgumentParser
 import CLData
-import CLEval
 import CLReport
+import CLResults
 
 /// `cl-bench export PATH... --format csv`: tidy rows for pandas, R or a spreadsheet.
 struct ExportCommand: ParsableCommand {

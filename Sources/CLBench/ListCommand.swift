@@ -1,6 +1,6 @@
 import ArgumentParser
+import CLConfig
 import CLData
-import CLEval
 import CLLearners
 import Foundation
 

@@ -1,4 +1,6 @@
-import CLEval
+import CLConfig
+import CLResults
+import CLRun
 import Foundation
 
 /// Runs a sweep's incomplete runs on this machine, `jobs` at a time, each as its own

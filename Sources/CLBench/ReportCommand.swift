@@ -1,7 +1,8 @@
 import ArgumentParser
+import CLConfig
 import CLData
-import CLEval
 import CLReport
+import CLResults
 import Foundation
 
 /// `cl-bench report PATH...`: tables (terminal), Markdown with SVG plots, or one
@@ -47,7 +48,7 @@ struct ReportCommand: ParsableCommand {
         if resultsTable {
             let page = ResultsTablePage.render(
                 summaries, parity: try ResultsTableSources.parity(in: parityRecords, linkedFrom: out),
-                shipped: try ResultsTableSources.shippedEntries(in: protocols),
+                shipped: try ResultsTableSources.shippedEntries(in: protocols), facts: ProtocolTextFacts.init(text:),
                 command: (["cl-bench"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
             try ReportOutput.emit(page, to: out)
             if let out { StandardStreams.error("wrote \(out)\n") }

@@ -1,6 +1,7 @@
+import CLConfig
 import CLData
-import CLEval
 import CLReport
+import CLResults
 import Foundation
 
 /// What the results table reads besides results files: the parity records with their

@@ -1,7 +1,9 @@
 import ArgumentParser
+import CLConfig
 import CLData
-import CLEval
 import CLLearners
+import CLResults
+import CLRun
 import CLTensor
 import Foundation
 

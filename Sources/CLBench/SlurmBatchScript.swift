@@ -1,4 +1,4 @@
-import CLEval
+import CLConfig
 import Foundation
 
 /// The `sbatch` script of one submission: a job array with one task per run, `#SBATCH`

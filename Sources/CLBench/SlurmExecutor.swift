@@ -1,4 +1,6 @@
-import CLEval
+import CLConfig
+import CLResults
+import CLRun
 import Foundation
 
 /// Hands a sweep's runs to Slurm as one job array, leaving out what is complete and what

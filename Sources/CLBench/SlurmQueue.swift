@@ -1,4 +1,5 @@
-import CLEval
+import CLConfig
+import CLRun
 import Foundation
 
 /// What this machine's Slurm says about a sweep's array tasks: `squeue` for tasks still

@@ -1,5 +1,7 @@
 import ArgumentParser
-import CLEval
+import CLConfig
+import CLResults
+import CLRun
 import Foundation
 
 /// `cl-bench sweep`: expands a sweep file into runs and hands those not complete to an

@@ -1,5 +1,7 @@
 import ArgumentParser
-import CLEval
+import CLConfig
+import CLResults
+import CLRun
 import Foundation
 
 /// `cl-bench sweep status FILE`: counts the sweep's runs as complete, running,

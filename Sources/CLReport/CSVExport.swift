@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 
 /// `cl-bench export --format csv`: tidy rows, one value per line, so that pandas, R or a
 /// spreadsheet can pivot them without knowing the HDF5 layout.

@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 
 /// `cl-bench report --format html`: one self-contained page (inline CSS and SVG, no script,
 /// nothing fetched from the network) that stays readable offline and in a mail attachment.

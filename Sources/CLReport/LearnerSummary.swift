@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 
 /// What the report shows for one learner under one protocol, pooled over its complete seeds.
 public struct LearnerSummary: Sendable {

@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 
 /// One metric of one learner over its complete seeds, with the reason when it has no value.
 public struct MetricSummary: Sendable {

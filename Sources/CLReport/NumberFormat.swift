@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 import Foundation
 
 /// How reports print numbers: four decimals for accuracies (fractions in [0, 1]), so that a

@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 
 /// What `cl-bench check --parity` prints: per metric, the authors' side, cl-bench as recorded
 /// and (with results given) as measured now, the rule's tolerance and verdicts.

@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 
 /// Everything the report shows for one protocol.
 public struct ProtocolSummary: Sendable {

@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 
 /// The table `cl-bench check` prints: learner, metric, expected, measured, allowed, verdict.
 public enum RegressionTable {

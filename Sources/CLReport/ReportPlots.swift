@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 import Foundation
 
 /// The plots of one protocol, as standalone SVG documents (Markdown links them as files, the

@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 import Foundation
 
 /// The prototype section of the HTML report (`psenn`, `prob-psenn`): each learner's

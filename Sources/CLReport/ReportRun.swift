@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 
 /// Per-run quantities the report derives from a `RunRecord`.
 enum ReportRun {

@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 
 /// The tables every report format shares, built once from a `ProtocolSummary`.
 ///

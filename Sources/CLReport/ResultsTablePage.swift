@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 import Foundation
 
 /// `results/README.md`: the table researchers look up. One row per protocol and learner
@@ -44,15 +44,17 @@ public enum ResultsTablePage {
     ]
 
     /// - Parameters:
+    ///   - facts: the presets and paper references of a protocol text as a results file
+    ///     carries it (`ProtocolTextFacts(text:)` of CLConfig: the report reads no YAML itself).
     ///   - command: the command that made the page, printed in its header so it can be remade.
     public static func render(
         _ summaries: [ProtocolSummary], parity: [LinkedParity], shipped: [ShippedEntry],
-        command: String
+        facts: (String) -> ProtocolTextFacts, command: String
     ) -> String {
         var table = TextTable(header: header, alignments: header.indices.map { $0 < 3 ? .left : .right })
         var references: [String] = []
         for summary in summaries {
-            let facts = ProtocolTextFacts(text: summary.protocolTexts.first ?? "")
+            let facts = facts(summary.protocolTexts.first ?? "")
             for learner in summary.learners {
                 // The shipped protocol's quotes are the current ones; a run's recorded text may predate them.
                 let quoted = shipped.first { $0.protocolName == summary.protocolName && $0.label == learner.learner }?

@@ -1,5 +1,6 @@
-import CLEval
 import CLLearners
+import CLResults
+import CLRun
 import CLTensor
 import Foundation
 import HDF5Kit

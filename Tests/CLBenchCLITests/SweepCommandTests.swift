@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 import Foundation
 import HDF5Kit
 import Testing

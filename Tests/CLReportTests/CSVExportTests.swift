@@ -1,4 +1,3 @@
-import CLEval
 import Testing
 @testable import CLReport
 

@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 import Testing
 @testable import CLReport
 

@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 import Foundation
 import Testing
 @testable import CLReport

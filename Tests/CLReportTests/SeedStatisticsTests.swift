@@ -1,5 +1,5 @@
+import CLResults
 import Testing
-import CLEval
 @testable import CLReport
 
 @Suite("Statistics over seeds")

@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 import Foundation
 
 /// Synthetic results that look like real runs: a class-incremental protocol with three

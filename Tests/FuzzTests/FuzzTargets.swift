@@ -6,7 +6,8 @@ import HDF5Kit
     import Glibc
 #endif
 @testable import CLData
-@testable import CLEval
+@testable import CLConfig
+@testable import CLResults
 
 /// The readers under fuzzing, each as "bytes in, value or InputError out", followed by
 /// what a command does next with the value (a protocol's stream is generated, a baseline

@@ -3,7 +3,7 @@ import CLReport
 import Foundation
 import HDF5Kit
 import Testing
-@testable import CLEval
+@testable import CLResults
 
 /// Results files are fuzzed at the level of the schema, not the bytes: random attributes,
 /// datasets of random rank, shape, type and values, removed objects, written into copies

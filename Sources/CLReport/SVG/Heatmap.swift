@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 /// An accuracy matrix as coloured cells with the value written in each, on a fixed [0, 1]
 /// scale so that two learners' heatmaps can be compared by colour alone.
 struct Heatmap {

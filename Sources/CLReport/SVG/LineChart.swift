@@ -1,4 +1,4 @@
-import CLEval
+import CLResults
 /// One learner's curve or bars: a mean per x position and its spread over seeds.
 struct ChartSeries {
     let name: String
