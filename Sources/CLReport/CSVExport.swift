@@ -5,7 +5,8 @@ import CLResults
 ///
 /// Columns: protocol, learner, seed, status, kind, key, row, column, value. `kind` is
 /// `metric` (key = metric name), `accuracy_matrix` (row 0 = before training, row i + 1 =
-/// after task i; column = task), `pooled_accuracy` (column = task) or `fscil_accuracy`
+/// after task i; column = task), `task_aware_accuracy` (the same layout, task id given at
+/// test time; task-incremental and permuted streams), `pooled_accuracy` (column = task) or `fscil_accuracy`
 /// (row = session, key = all/base/novel/harmonic_mean). NaN is written as "NaN", which both
 /// pandas and R read as missing; incomplete runs are included and marked by `status`.
 public enum CSVExport {
@@ -32,6 +33,11 @@ public enum CSVExport {
             }
             for (row, values) in run.accuracyMatrix.enumerated() {
                 for (column, value) in values.enumerated() { add("accuracy_matrix", "accuracy", row, column, value) }
+            }
+            for (row, values) in (run.taskAwareAccuracy ?? []).enumerated() {
+                for (column, value) in values.enumerated() {
+                    add("task_aware_accuracy", "task_aware_accuracy", row, column, value)
+                }
             }
             for (task, value) in run.pooledAccuracy.enumerated() {
                 add("pooled_accuracy", "pooled_accuracy", nil, task, value)

@@ -9,6 +9,9 @@ public struct LearnerSummary: Sendable {
     public let metrics: [MetricSummary]
     /// Accuracy matrix, element by element over seeds; (T + 1) x T, row 0 before training.
     public let accuracyMatrix: [[SeedStatistics]]
+    /// The task-aware matrix A (task id given at test time), elementwise over seeds; nil on
+    /// streams without task ids at test time.
+    public let taskAwareAccuracyMatrix: [[SeedStatistics]]?
     /// Pooled accuracy after each task.
     public let pooledAccuracy: [SeedStatistics]
     /// Forgetting of each task j < T − 1 (see `ReportRun.forgettingPerTask`).
@@ -23,6 +26,8 @@ public struct LearnerSummary: Sendable {
         self.runs = runs.sorted { $0.seed < $1.seed }
         metrics = MetricCatalog.all.map { MetricSummary(definition: $0, runs: runs) }
         accuracyMatrix = LearnerSummary.elementwise(runs.map(\.accuracyMatrix))
+        let taskAware = runs.compactMap(\.taskAwareAccuracy)
+        taskAwareAccuracyMatrix = taskAware.isEmpty ? nil : LearnerSummary.elementwise(taskAware)
         pooledAccuracy = LearnerSummary.elementwise(runs.map { [$0.pooledAccuracy] }).first ?? []
         forgettingPerTask = LearnerSummary.elementwise(runs.map { [ReportRun.forgettingPerTask($0)] }).first ?? []
         let sessions = runs.compactMap(\.fscilAccuracy)

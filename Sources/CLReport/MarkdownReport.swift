@@ -22,8 +22,9 @@ public enum MarkdownReport {
             if summary.learners.isEmpty {
                 text += "No complete run: nothing to average.\n"
             } else {
-                text += ReportTables.metricTable(summary, keys: ReportTables.headlineMetrics).markdownText()
-                let notes = ReportTables.unavailableNotes(summary, keys: ReportTables.headlineMetrics)
+                text += ReportTables.metricTable(summary, keys: ReportTables.headlineMetrics(for: summary))
+                    .markdownText()
+                let notes = ReportTables.unavailableNotes(summary, keys: ReportTables.headlineMetrics(for: summary))
                 if !notes.isEmpty { text += "\n" + notes.map { "- \($0)" }.joined(separator: "\n") + "\n" }
                 if let prefix = figurePrefix {
                     let slug = fileSlug(summary.protocolName)
@@ -41,6 +42,10 @@ public enum MarkdownReport {
                     text += "\n### \(learner.learner): accuracy matrix (mean over \(learner.runs.count) seed(s))\n\n"
                     text += "Row: evaluated after; column: test set of task.\n\n"
                     text += ReportTables.accuracyMatrixTable(learner).markdownText()
+                    if let aware = ReportTables.taskAwareMatrixTable(learner) {
+                        text +=
+                            "\nTask-aware accuracy matrix A (task id given at test time):\n\n" + aware.markdownText()
+                    }
                     if let sessions = ReportTables.fscilTable(learner) {
                         text +=
                             "\nFew-shot sessions (performance drop \(learner.metric("performance_drop")?.formatted ?? "n/a")):\n\n"

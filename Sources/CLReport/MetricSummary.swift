@@ -10,6 +10,7 @@ public struct MetricSummary: Sendable {
     /// Metrics that compare an earlier task with a later one, and so need at least two tasks.
     static let needsTwoTasks: Set<String> = [
         "forgetting", "forgetting_pycil", "forgetting_avalanche", "bwt", "bwt_all_pairs", "fwt",
+        "task_aware_forgetting",
     ]
 
     init(definition: MetricDefinition, runs: [RunRecord]) {
@@ -23,6 +24,8 @@ public struct MetricSummary: Sendable {
         let taskCount = runs.map(ReportRun.taskCount).max() ?? 0
         if MetricSummary.needsTwoTasks.contains(definition.key) && taskCount == 1 {
             unavailableReason = "undefined with a single task (T = 1)"
+        } else if Metrics.taskAwareKeys.contains(definition.key) && runs.allSatisfy({ $0.taskAwareAccuracy == nil }) {
+            unavailableReason = "only for streams with task ids at test time (task-incremental, permuted)"
         } else if definition.key == "performance_drop" && runs.allSatisfy({ $0.fscilAccuracy == nil }) {
             unavailableReason = "only for few-shot (FSCIL) streams"
         } else if values.isEmpty {

@@ -11,6 +11,14 @@ public enum ReportTables {
     /// The four headline metrics of the terminal and Markdown reports.
     public static let headlineMetrics = ["final_accuracy", "average_incremental_accuracy", "forgetting", "bwt"]
 
+    /// The headline metrics of `summary`'s protocol: on streams with task ids at test time
+    /// (task-incremental, permuted) the task-aware accuracy and forgetting beside the
+    /// task-agnostic ones, as Mammoth prints Class-IL and Task-IL side by side.
+    public static func headlineMetrics(for summary: ProtocolSummary) -> [String] {
+        let taskAware = summary.allRuns.contains { $0.taskAwareAccuracy != nil }
+        return headlineMetrics + (taskAware ? Metrics.taskAwareKeys : [])
+    }
+
     /// One row per learner: n, then mean ± std of each metric in `keys`.
     public static func metricTable(_ summary: ProtocolSummary, keys: [String]) -> TextTable {
         var table = TextTable(
@@ -46,11 +54,20 @@ public enum ReportTables {
 
     /// The accuracy matrix of one learner, mean over seeds: row "before", then "after task i".
     public static func accuracyMatrixTable(_ learner: LearnerSummary) -> TextTable {
-        let columns = learner.accuracyMatrix.map(\.count).max() ?? 0
+        matrixTable(learner.accuracyMatrix, corner: "R[i][j]")
+    }
+
+    /// The task-aware matrix A of one learner (mean over seeds), when its stream gives task ids.
+    public static func taskAwareMatrixTable(_ learner: LearnerSummary) -> TextTable? {
+        learner.taskAwareAccuracyMatrix.map { matrixTable($0, corner: "A[i][j]") }
+    }
+
+    static func matrixTable(_ matrix: [[SeedStatistics]], corner: String) -> TextTable {
+        let columns = matrix.map(\.count).max() ?? 0
         var table = TextTable(
-            header: ["R[i][j]"] + (0..<columns).map { "task \($0)" },
+            header: [corner] + (0..<columns).map { "task \($0)" },
             alignments: [.left] + (0..<columns).map { _ in .right })
-        for (index, row) in learner.accuracyMatrix.enumerated() {
+        for (index, row) in matrix.enumerated() {
             let label = index == 0 ? "before" : "after task \(index - 1)"
             table.rows.append([label] + row.map { NumberFormat.value($0.mean) })
         }

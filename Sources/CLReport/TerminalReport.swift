@@ -17,8 +17,8 @@ public enum TerminalReport {
             text += "no complete run: nothing to average\n"
         } else {
             text += "\(ReportTables.statisticsNote)\n\n"
-            text += ReportTables.metricTable(summary, keys: ReportTables.headlineMetrics).terminalText()
-            for note in ReportTables.unavailableNotes(summary, keys: ReportTables.headlineMetrics) {
+            text += ReportTables.metricTable(summary, keys: ReportTables.headlineMetrics(for: summary)).terminalText()
+            for note in ReportTables.unavailableNotes(summary, keys: ReportTables.headlineMetrics(for: summary)) {
                 text += note + "\n"
             }
             for learner in summary.learners {
@@ -26,6 +26,10 @@ public enum TerminalReport {
                     "\nAccuracy matrix of \(learner.learner), mean over \(learner.runs.count) seed(s) "
                     + "(row: evaluated after; column: test set of task)\n"
                 text += ReportTables.accuracyMatrixTable(learner).terminalText()
+                if let aware = ReportTables.taskAwareMatrixTable(learner) {
+                    text += "\nTask-aware accuracy matrix of \(learner.learner) (task id given at test time)\n"
+                    text += aware.terminalText()
+                }
                 if let sessions = ReportTables.fscilTable(learner) {
                     text +=
                         "\nFew-shot sessions of \(learner.learner) (performance drop "

@@ -27,6 +27,18 @@ public enum MetricCatalog {
             definition: "(1/T) Σ_j R[T-1][j]: mean over tasks of the accuracy on each task after the last task.",
             matches: "GEM / continuum A (last row)", higherIsBetter: true),
         MetricDefinition(
+            key: "final_task_aware_accuracy",
+            definition:
+                "(1/T) Σ_j A[T-1][j] over the task-aware matrix A (task id given at test time); task-incremental "
+                + "and permuted streams only.",
+            matches: "Mammoth Task-IL accuracy; hypercl CL1", higherIsBetter: true),
+        MetricDefinition(
+            key: "task_aware_forgetting",
+            definition:
+                "the forgetting formula applied to the task-aware matrix A; task-incremental and permuted streams "
+                + "only.",
+            matches: "Chaudhry et al. 2018 eq. 3 on Task-IL accuracy", higherIsBetter: false),
+        MetricDefinition(
             key: "average_incremental_accuracy",
             definition: "(1/T) Σ_i pooled accuracy after task i.",
             matches: "iCaRL / PyCIL average accuracy; continuum average_incremental_accuracy", higherIsBetter: true),

@@ -106,7 +106,7 @@ public enum Metrics {
         ["final_task_aware_accuracy": finalTaskMeanAccuracy(matrix), "task_aware_forgetting": forgetting(matrix)]
     }
 
-    /// The keys `taskAware(_:)` returns.
+    /// The keys `taskAware(_:)` returns (in `MetricCatalog` too).
     public static let taskAwareKeys = ["final_task_aware_accuracy", "task_aware_forgetting"]
 
     /// Every metric of a complete run, by its results-file key.

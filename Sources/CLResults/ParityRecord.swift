@@ -141,7 +141,7 @@ public struct ParityRule: Sendable, Equatable {
     }
 
     /// The metric keys a rule may name.
-    public static let knownMetrics = MetricCatalog.all.map(\.key) + Metrics.taskAwareKeys
+    public static let knownMetrics = MetricCatalog.all.map(\.key)
 
     /// The tolerance for two samples of per-seed values. A side with fewer than two seeds has
     /// no standard deviation; the other side's then stands for both.

@@ -99,6 +99,10 @@ struct SchemaCheckedFile {
                 metrics[key] = value
             }
         }
+        // Files written before the runner recorded the task-aware keys: computed from A, as the runner does.
+        if status == "complete", let taskAware, Metrics.taskAwareKeys.contains(where: { metrics[$0] == nil }) {
+            metrics.merge(Metrics.taskAware(taskAware)) { recorded, _ in recorded }
+        }
         let peak = try integerAttribute("peak_rss_bytes")
         if let peak, peak < 0 { throw problem("attribute peak_rss_bytes", "negative (\(peak))") }
 

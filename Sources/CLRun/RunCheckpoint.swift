@@ -19,6 +19,8 @@ struct RunCheckpoint {
     /// Rows 0 ... completedTasks of the accuracy matrix, and per task the pooled accuracy
     /// and the few-shot "all seen" accuracy.
     var matrix: [[Double]]
+    /// The same rows of the task-aware matrix (empty on streams without task ids at test time).
+    var taskAwareMatrix: [[Double]] = []
     var pooled: [Double]
     var fewShotAll: [Double]
     var uncertaintyRows: [UncertaintyRow]
@@ -36,8 +38,8 @@ struct RunCheckpoint {
         try Self.write(diagnostics, in: file, at: "/context/diagnostics")
         try file.createGroup("/context/notes")
         for (name, text) in notes { try file.setAttribute(name, .string(text), at: "/context/notes") }
-        try file.write(matrix.flatMap { $0 }, shape: [matrix.count * (matrix.first?.count ?? 0)], at: "/run/matrix")
-        try file.setAttribute("columns", .integer(Int64(matrix.first?.count ?? 0)), at: "/run/matrix")
+        try Self.write(matrix: matrix, in: file, at: "/run/matrix")
+        try Self.write(matrix: taskAwareMatrix, in: file, at: "/run/task_aware_matrix")
         try file.write(pooled, shape: [pooled.count], at: "/run/pooled")
         try file.write(fewShotAll, shape: [fewShotAll.count], at: "/run/few_shot_all")
         let uncertainty: [Double] = uncertaintyRows.flatMap { row -> [Double] in
@@ -71,11 +73,9 @@ struct RunCheckpoint {
             for name in try file.attributeNames(at: "/context/notes") {
                 notes[name] = try file.attribute(name, at: "/context/notes")?.stringValue ?? ""
             }
-            let columns = Int(try file.attribute("columns", at: "/run/matrix")?.integerValue ?? 0)
-            let flat = try file.read(Double.self, at: "/run/matrix").values
-            let matrix =
-                columns == 0
-                ? [] : stride(from: 0, to: flat.count, by: columns).map { Array(flat[$0..<($0 + columns)]) }
+            let matrix = try readMatrix(file, at: "/run/matrix")
+            let taskAwareMatrix =
+                file.exists("/run/task_aware_matrix") ? try readMatrix(file, at: "/run/task_aware_matrix") : []
             let rowCount = Int(try file.attribute("rows", at: "/run/uncertainty")?.integerValue ?? 0)
             let values = try file.read(Double.self, at: "/run/uncertainty").values
             let width = rowCount == 0 ? 0 : values.count / rowCount
@@ -90,7 +90,7 @@ struct RunCheckpoint {
             return RunCheckpoint(
                 completedTasks: Int(try file.attribute("completed_tasks")?.integerValue ?? 0), learner: learner,
                 diagnostics: try readTensors(file, at: "/context/diagnostics"), notes: notes,
-                matrix: matrix,
+                matrix: matrix, taskAwareMatrix: taskAwareMatrix,
                 pooled: try file.read(Double.self, at: "/run/pooled").values,
                 fewShotAll: try file.read(Double.self, at: "/run/few_shot_all").values, uncertaintyRows: rows)
         } catch let error as HDF5Error {
@@ -101,6 +101,19 @@ struct RunCheckpoint {
 
     static func remove(for resultsPath: String) {
         try? FileManager.default.removeItem(atPath: path(for: resultsPath))
+    }
+
+    /// Rows of equal width, flattened, with their width as the attribute `columns`.
+    private static func write(matrix: [[Double]], in file: HDF5File, at path: String) throws {
+        try file.write(matrix.flatMap { $0 }, shape: [matrix.count * (matrix.first?.count ?? 0)], at: path)
+        try file.setAttribute("columns", .integer(Int64(matrix.first?.count ?? 0)), at: path)
+    }
+
+    private static func readMatrix(_ file: HDF5File, at path: String) throws -> [[Double]] {
+        let columns = Int(try file.attribute("columns", at: path)?.integerValue ?? 0)
+        let flat = try file.read(Double.self, at: path).values
+        guard columns > 0 else { return [] }
+        return stride(from: 0, to: flat.count - columns + 1, by: columns).map { Array(flat[$0..<($0 + columns)]) }
     }
 
     // Names (state-dictionary keys may hold '/') are attributes; datasets are numbered.

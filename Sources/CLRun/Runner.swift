@@ -76,6 +76,8 @@ public struct Runner {
                     <= testCacheLimitBytes)
             var pooled: [Double] = []
             var matrix: [[Double]] = []
+            /// The task-aware matrix A (streams with task ids at test time), rows as `matrix`.
+            var taskAwareMatrix: [[Double]] = []
             var fewShotAll: [Double] = []
             var uncertaintyRows: [UncertaintyRow] = []
             // Only a learner whose whole state is declared can be checkpointed (`LearnerState`).
@@ -97,8 +99,9 @@ public struct Runner {
                 }
                 for (name, tensor) in checkpoint.diagnostics { context.record(name, tensor) }
                 for (name, text) in checkpoint.notes { context.note(name, text) }
-                (pooled, matrix, fewShotAll, uncertaintyRows) = (
-                    checkpoint.pooled, checkpoint.matrix, checkpoint.fewShotAll, checkpoint.uncertaintyRows
+                (pooled, matrix, taskAwareMatrix, fewShotAll, uncertaintyRows) = (
+                    checkpoint.pooled, checkpoint.matrix, checkpoint.taskAwareMatrix, checkpoint.fewShotAll,
+                    checkpoint.uncertaintyRows
                 )
                 progress(
                     "  resumed after task \(checkpoint.completedTasks)/\(stream.tasks.count) from \(RunCheckpoint.path(for: outputPath))"
@@ -109,6 +112,7 @@ public struct Runner {
                     inputs: testInputs, context: context)
                 try writer.writeInitialEvaluation(initial.evaluation)
                 matrix = [initial.evaluation.taskAccuracy]
+                taskAwareMatrix = initial.evaluation.taskAwareAccuracy.map { [$0] } ?? []
             }
             for (t, task) in stream.tasks.enumerated() where t >= completed {
                 try RunInterruption.checkpoint()
@@ -126,6 +130,7 @@ public struct Runner {
                     trainSeconds: trainSeconds, evalSeconds: evalSeconds)
                 pooled.append(evaluation.pooledAccuracy)
                 matrix.append(evaluation.taskAccuracy)
+                if let row = evaluation.taskAwareAccuracy { taskAwareMatrix.append(row) }
                 if let row = evaluation.fewShotAccuracy { fewShotAll.append(row[0]) }
                 if let uncertaintyRow { uncertaintyRows.append(uncertaintyRow) }
                 completed = t + 1
@@ -133,7 +138,8 @@ public struct Runner {
                 if undeclared.isEmpty {
                     try RunCheckpoint(
                         completedTasks: completed, learner: LearnerState.checkpoint(of: learner),
-                        diagnostics: context.diagnostics, notes: context.notes, matrix: matrix, pooled: pooled,
+                        diagnostics: context.diagnostics, notes: context.notes, matrix: matrix,
+                        taskAwareMatrix: taskAwareMatrix, pooled: pooled,
                         fewShotAll: fewShotAll, uncertaintyRows: uncertaintyRows
                     ).write(for: outputPath)
                 }
@@ -151,6 +157,10 @@ public struct Runner {
                 matrix: matrix, pooled: pooled,
                 fscilSessionAccuracy: stream.kind == .fewShotIncremental ? fewShotAll : nil)
             metrics.merge(UncertaintyRow.metrics(uncertaintyRows)) { _, new in new }
+            // METRICS.md: task-incremental and permuted streams report the task-aware keys beside the others.
+            if taskAwareMatrix.count == matrix.count {
+                metrics.merge(Metrics.taskAware(taskAwareMatrix)) { _, new in new }
+            }
             if let last = uncertaintyRows.last { try writer.writeReliability(last.reliability) }
             try writer.writeDiagnostics(context.diagnostics, notes: context.notes)
             try writer.writeWeights(LearnerState.weights(of: learner))

@@ -148,6 +148,29 @@ func protocolText(_ stream: String) -> String {
     #expect(aware[0].allSatisfy { $0.isNaN })
     #expect(aware[1][0] == 1 && aware[1][1].isNaN)
     #expect(aware[2] == [1, 1])
+    // METRICS.md's task-aware keys are written under /metrics beside the task-agnostic ones.
+    let file = try HDF5File.open(path)
+    defer { file.close() }
+    #expect(try file.attribute("final_task_aware_accuracy", at: "/metrics")?.doubleValue == 1)
+    #expect(try file.attribute("task_aware_forgetting", at: "/metrics")?.doubleValue == 0)
+}
+
+/// Without task ids at test time there is no task-aware matrix and no task-aware metric.
+@Test func classIncrementalRecordsNoTaskAwareMetrics() throws {
+    let dataset = labelledDataset(classes: 4, trainPerClass: 3, testPerClass: 2)
+    let spec = try ProtocolParser.parse(
+        text: protocolText("{ kind: class-incremental, classes_per_task: 2 }"), path: "p.yaml")
+    let stream = try StreamGenerator.make(spec.stream, dataset: dataset, seed: 0)
+    let path = temporaryFolder() + "/cil.h5"
+    let metrics = try Runner(dataset: dataset, stream: stream).run(
+        LearnerEntry(
+            name: "memorizing", learnerType: "memorizing",
+            config: try LearnerConfig(specs: MemorizingLearner.hyperparameters, given: labelMap(stream)),
+            type: MemorizingLearner.self),
+        seed: 0, protocol: spec, outputPath: path)
+    #expect(metrics["final_accuracy"] == 1)
+    #expect(Metrics.taskAwareKeys.allSatisfy { metrics[$0] == nil })
+    #expect(try ResultsReader.read(path).taskAwareAccuracy == nil)
 }
 
 @Test func bookkeepingClassifiesErrorsAsOldCurrentOrUnseen() {
