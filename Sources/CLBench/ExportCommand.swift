@@ -19,6 +19,8 @@ struct ExportCommand: ParsableCommand {
         case csv
     }
 
+    @OptionGroup var mixing: MixingOptions
+
     @Argument(help: "Results files or folders.")
     var paths: [String]
 
@@ -29,7 +31,7 @@ struct ExportCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let records = try ResultsReader.atLeastOneRecord(in: paths)
+        let records = try ResultsReader.atLeastOneRecord(in: paths, mixedConfigurations: mixing.policy)
         try ReportOutput.emit(CSVExport.render(records), to: out)
     }
 }

@@ -24,6 +24,8 @@ struct ReportCommand: ParsableCommand {
         case text, markdown, html
     }
 
+    @OptionGroup var mixing: MixingOptions
+
     @Argument(help: "Results files or folders.")
     var paths: [String]
 
@@ -43,7 +45,7 @@ struct ReportCommand: ParsableCommand {
     var protocols = "Protocols"
 
     func run() throws {
-        let records = try ResultsReader.atLeastOneRecord(in: paths)
+        let records = try ResultsReader.atLeastOneRecord(in: paths, mixedConfigurations: mixing.policy)
         let summaries = ProtocolSummary.group(records)
         if resultsTable {
             let page = ResultsTablePage.render(

@@ -104,8 +104,10 @@ public enum ResultsReader {
 
     /// `records(in:)`, where finding no results file at all is bad input (report, export
     /// and baseline write have nothing to work on).
-    public static func atLeastOneRecord(in paths: [String]) throws -> [RunRecord] {
-        let found = try records(in: paths)
+    public static func atLeastOneRecord(
+        in paths: [String], mixedConfigurations: MixedConfigurations = .refuse
+    ) throws -> [RunRecord] {
+        let found = try records(in: paths, mixedConfigurations: mixedConfigurations)
         guard !found.isEmpty else {
             throw InputError(file: paths.joined(separator: " "), "no results files (*.h5) found")
         }
@@ -113,8 +115,12 @@ public enum ResultsReader {
     }
 
     /// Reads every results file in `paths`: files as given, folders searched recursively
-    /// for `*.h5`, in sorted path order. A path that does not exist is an `InputError`.
-    public static func records(in paths: [String]) throws -> [RunRecord] {
+    /// for `*.h5`, in sorted path order, each file once however many paths name it. A path
+    /// that does not exist is an `InputError`; so are runs of one label with different
+    /// configurations, unless `mixedConfigurations` splits them apart.
+    public static func records(
+        in paths: [String], mixedConfigurations: MixedConfigurations = .refuse
+    ) throws -> [RunRecord] {
         var files: [String] = []
         for path in paths {
             var isFolder: ObjCBool = false
@@ -132,6 +138,8 @@ public enum ResultsReader {
                 files.append(path)
             }
         }
-        return try files.map(read)
+        var seen = Set<String>()
+        let unique = files.filter { seen.insert(URL(fileURLWithPath: $0).resolvingSymlinksInPath().path).inserted }
+        return try mixedConfigurations.apply(to: unique.map(read))
     }
 }

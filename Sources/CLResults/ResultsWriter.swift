@@ -46,6 +46,10 @@ public final class ResultsWriter {
         public var blasCore: String = ""
         public var blasThreads: Int = 0
         public var convolutionKernels: String = ""
+        /// Everything that determines the run apart from its seed (`RunConfiguration`), and its
+        /// digest: the root attributes `configuration` and `configuration_digest`.
+        public var configuration: String = ""
+        public var configurationDigest: String = ""
 
         public init(
             protocolName: String, protocolYAML: String, learner: String, learnerConfig: String, seed: Int,
@@ -139,6 +143,7 @@ public final class ResultsWriter {
             ("stream_kind", metadata.streamKind),
             ("dataset", metadata.dataset), ("dataset_source", metadata.datasetSource),
             ("training_preset", metadata.trainingPreset ?? "none"),
+            ("configuration", metadata.configuration), ("configuration_digest", metadata.configurationDigest),
         ]
         for (name, value) in strings { try file.setAttribute(name, .string(value)) }
         try file.setAttribute("seed", .integer(Int64(metadata.seed)))

@@ -12,6 +12,8 @@ public struct RunRecord: Sendable {
     public var protocolYAML: String
     public var learner: String
     public var learnerConfig: String
+    /// The root attribute `configuration` (`RunConfiguration`); nil in files written before it.
+    public var configuration: RunConfiguration?
     public var seed: Int
     /// Root attribute `learner_type`: the registry name (differs from `learner` for labelled entries).
     public var learnerType: String = ""

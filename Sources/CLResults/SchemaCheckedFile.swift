@@ -118,6 +118,9 @@ struct SchemaCheckedFile {
             accuracyMatrix: accuracyMatrix, pooledAccuracy: pooled, taskAwareAccuracy: taskAware,
             fscilAccuracy: fscil, metrics: metrics, trainSeconds: trainSeconds, evalSeconds: evalSeconds)
         record.learnerType = try text("learner_type")
+        record.configuration = try file.attribute("configuration")?.stringValue.flatMap {
+            $0.isEmpty ? nil : RunConfiguration(text: $0)
+        }
         record.convolutionKernels = try text("conv_kernels")
         record.uncertainty = try uncertainty()
         return record

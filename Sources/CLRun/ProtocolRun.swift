@@ -90,11 +90,21 @@ public struct ProtocolRun {
                     runDataset = features
                     runEntry.config.backbone = BackboneConfig(kind: "identity")
                 }
+                let featureSet: BackboneConfig? =
+                    featureSets[entry.config.backbone] == nil ? nil : entry.config.backbone
+                let digest = digests[featureSet] ?? runDataset.contentDigest.description
+                digests[featureSet] = digest
+                let pixelsDigest = digests[nil] ?? dataset.contentDigest.description
+                digests[nil] = pixelsDigest
+                // The protocol's backbone and the pixels' digest, also for runs on cached features.
+                let configuration = RunConfiguration(
+                    entry: entry, backbone: entry.config.backbone, stream: spec.stream, dataset: dataset,
+                    datasetDigest: pixelsDigest)
                 var fromCheckpoint = false
                 if resume {
                     let decision = try ResumeDecision.announce(
                         for: path, learner: entry.type, learnerConfig: runEntry.config.yaml,
-                        run: "\(entry.name) · seed \(seed)", say: log)
+                        configuration: configuration, run: "\(entry.name) · seed \(seed)", say: log)
                     if !decision.go { continue }
                     fromCheckpoint = decision.fromCheckpoint
                 }
@@ -103,11 +113,8 @@ public struct ProtocolRun {
                 let started = RunEnvironment.monotonicSeconds()
                 var runner = Runner(dataset: runDataset, stream: stream)
                 runner.stageCache = stages
-                let featureSet: BackboneConfig? =
-                    featureSets[entry.config.backbone] == nil ? nil : entry.config.backbone
-                let digest = digests[featureSet] ?? runDataset.contentDigest.description
-                digests[featureSet] = digest
                 runner.datasetDigest = digest
+                runner.configuration = configuration
                 let metrics =
                     try runner
                     .run(

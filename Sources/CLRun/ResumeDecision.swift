@@ -21,18 +21,21 @@ public enum ResumeDecision: Equatable, Sendable {
     /// The file was written with another configuration of this learner than the protocol
     /// gives now (an edited protocol): continuing would mix two settings in one file, and
     /// skipping would pass off the old setting as the new one. Nothing is touched.
-    case conflict(previous: RunState)
+    case conflict(previous: RunState, difference: String)
 
-    /// - Parameter learnerConfig: the learner's configuration as the results file records it
-    ///   (`learner_config`); nil skips that check.
-    public static func decide(resultsPath: String, learner: any Learner.Type, learnerConfig: String? = nil)
-        -> ResumeDecision
-    {
+    /// - Parameter configuration: the run's whole configuration now (`RunConfiguration`),
+    ///   compared with the file's `configuration` attribute; files written before it was
+    ///   recorded are compared by `learnerConfig` (their `learner_config`) alone. Nil skips the check.
+    public static func decide(
+        resultsPath: String, learner: any Learner.Type, learnerConfig: String? = nil,
+        configuration: RunConfiguration? = nil
+    ) -> ResumeDecision {
         let state = RunState.ofResultsFile(at: resultsPath)
-        if state != .notStarted, let learnerConfig, let recorded = recordedLearnerConfig(resultsPath),
-            recorded != learnerConfig
+        if state != .notStarted,
+            let difference = recordedDifference(
+                resultsPath, learnerConfig: learnerConfig, configuration: configuration)
         {
-            return .conflict(previous: state)
+            return .conflict(previous: state, difference: difference)
         }
         switch state {
         case .complete: return .skip
@@ -47,27 +50,39 @@ public enum ResumeDecision: Equatable, Sendable {
 }
 
 extension ResumeDecision {
-    /// The `learner_config` attribute of a results file (nil when unreadable: such a file
-    /// is `failed` and runs again anyway).
-    static func recordedLearnerConfig(_ path: String) -> String? {
+    /// What differs between the file at `path` and the run now: the first differing key of its
+    /// `configuration`, or (older files) its `learner_config`; nil when nothing differs or the
+    /// file is unreadable (such a file is `failed` and runs again anyway).
+    static func recordedDifference(_ path: String, learnerConfig: String?, configuration: RunConfiguration?)
+        -> String?
+    {
         guard let file = try? HDF5File.open(path) else { return nil }
         defer { file.close() }
-        return (try? file.attribute("learner_config"))??.stringValue
+        if let configuration, let text = (try? file.attribute("configuration"))??.stringValue, !text.isEmpty {
+            return RunConfiguration.firstDifference(RunConfiguration(text: text), configuration).map {
+                "its configuration differs in \($0.key): \($0.old ?? "(absent)") in the file, \($0.new ?? "(absent)") now"
+            }
+        }
+        guard let learnerConfig, let recorded = (try? file.attribute("learner_config"))??.stringValue,
+            recorded != learnerConfig
+        else { return nil }
+        return "its attribute learner_config differs"
     }
 
     /// Decides for `path` and says so in one line when there is something to say; returns
     /// whether the run should go ahead and whether it continues from a checkpoint; throws
     /// (one line naming the file) on a configuration conflict.
     public static func announce(
-        for path: String, learner: any Learner.Type, learnerConfig: String? = nil, run: String,
-        say: (String) -> Void
+        for path: String, learner: any Learner.Type, learnerConfig: String? = nil,
+        configuration: RunConfiguration? = nil, run: String, say: (String) -> Void
     ) throws -> (go: Bool, fromCheckpoint: Bool) {
-        switch decide(resultsPath: path, learner: learner, learnerConfig: learnerConfig) {
-        case let .conflict(previous):
+        switch decide(resultsPath: path, learner: learner, learnerConfig: learnerConfig, configuration: configuration) {
+        case let .conflict(previous, difference):
             throw InputError(
                 file: path,
-                "is \(previous.rawValue) but was written with another configuration of '\(learner.name)' than the protocol gives now (its attribute learner_config differs); --resume would mix the two: move the file (and its .checkpoint) away to run the new setting"
-            )
+                "is \(previous.rawValue) but was written with another configuration of '\(learner.name)' than the "
+                    + "protocol gives now (\(difference)); --resume would mix the two: move the file (and its "
+                    + ".checkpoint) away to run the new setting")
         case .start:
             return (true, false)
         case .skip:

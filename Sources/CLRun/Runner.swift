@@ -21,6 +21,9 @@ public struct Runner {
     public var stageCache = StageCache()
     /// The dataset's content digest, part of every stage key (computed when not given).
     public var datasetDigest: String?
+    /// What the results file records as its configuration (`RunConfiguration`); built from the
+    /// entry, the protocol's stream and the dataset when not given.
+    public var configuration: RunConfiguration?
 
     public init(dataset: Dataset, stream: TaskStream) {
         self.dataset = dataset
@@ -46,7 +49,18 @@ public struct Runner {
             trainingPreset: entry.config.training.preset)
         metadata.learnerType = entry.learnerType
         metadata.uncertainty = uncertainty.map { $0 ? .monteCarlo : .distribution }
+        let digest = datasetDigest ?? dataset.contentDigest.description
+        let configuration =
+            self.configuration
+            ?? RunConfiguration(
+                entry: entry, backbone: entry.config.backbone, stream: spec.stream, dataset: dataset,
+                datasetDigest: digest)
+        metadata.configuration = configuration.text
+        metadata.configurationDigest = configuration.digest
         let checkpoint = resume ? try RunCheckpoint.read(for: outputPath) : nil
+        if checkpoint == nil && FileManager.default.fileExists(atPath: outputPath) {
+            progress("  \(outputPath) exists: kept as \(outputPath).previous (replacing an older .previous)")
+        }
         if !resume { RunCheckpoint.remove(for: outputPath) }
         let writer =
             try checkpoint.map {
@@ -60,7 +74,7 @@ public struct Runner {
                 seed: UInt64(seed), sampleShape: dataset.train.sampleShape,
                 totalClassCount: stream.classOrder.count, taskCount: stream.tasks.count,
                 streamKind: stream.kind.rawValue, stageCache: stageCache,
-                datasetDigest: datasetDigest ?? dataset.contentDigest.description,
+                datasetDigest: digest,
                 learnerDescription: "\(entry.name), seed \(seed)", progress: progress)
             context.liveStatus = liveStatus
             var learner = try entry.type.init(config: entry.config, context: context)

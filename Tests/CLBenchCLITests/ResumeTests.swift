@@ -192,7 +192,7 @@ func aKilledRunResumesToTheSameFileBitForBit(_ resumeCase: ResumeCase) throws {
     #expect(edited.status == 2)
     #expect(
         edited.error.contains(path.replacingOccurrences(of: folder + "/", with: ""))
-            && edited.error.contains("learner_config differs"),
+            && edited.error.contains("configuration differs in learner.config"),
         "\(edited.error)")
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "the complete file was touched")
 
@@ -283,4 +283,66 @@ private func killRun(in folder: String, out: String, afterTaskLine task: Int, de
     #expect(changed.status == 1 && changed.output.contains("/@learner"), "\(changed.output)")
     let missing = try runCLI(["check", "--identical", a, "nowhere.h5"], in: folder)
     #expect(missing.status == 2 && missing.error.contains("nowhere.h5"), "\(missing.error)")
+}
+
+/// `--resume` compares the whole configuration, not only the learner's keys: after editing
+/// the `training:` block (or the stream, the backbone, the dataset) a complete file is
+/// refused, naming the first differing key, and left as it was.
+@Test func resumeAfterTheTrainingBlockChangedIsRefusedNamingTheKey() throws {
+    let folder = scratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
+    try writeTinyIDX(to: folder + "/data/mnist")
+    let original = """
+        name: edited
+        dataset: { name: mnist }
+        stream: { kind: class-incremental, classes_per_task: 2 }
+        backbone: { kind: mlp, widths: [4] }
+        training: { epochs: 1, batch_size: 4, optimizer: sgd, lr: 0.05 }
+        learners: [ { name: finetune } ]
+        """
+    try original.write(toFile: folder + "/edited.yaml", atomically: true, encoding: .utf8)
+    let arguments = ["run", "--protocol", "edited.yaml", "--data-dir", "data", "--out", "out", "--resume"]
+    #expect(try runCLI(arguments, in: folder).status == 0)
+    let path = folder + "/out/edited/finetune-seed0.h5"
+    let before = try Data(contentsOf: URL(fileURLWithPath: path))
+    for edit in [("lr: 0.05", "lr: 0.1", "training"), ("widths: [4]", "widths: [5]", "backbone")] {
+        try original.replacingOccurrences(of: edit.0, with: edit.1)
+            .write(toFile: folder + "/edited.yaml", atomically: true, encoding: .utf8)
+        let edited = try runCLI(arguments, in: folder)
+        #expect(edited.status == 2)
+        #expect(edited.error.contains("configuration differs in \(edit.2):"), "\(edited.error)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "the complete file was touched")
+    }
+}
+
+/// A report never averages runs of one label with different configurations: it refuses
+/// (exit 2, both files and the key named) unless asked to report them apart; a file named
+/// twice (by path and by folder) counts once.
+@Test func reportRefusesToAverageDifferentConfigurations() throws {
+    let folder = scratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/data/mnist", withIntermediateDirectories: true)
+    try writeTinyIDX(to: folder + "/data/mnist")
+    let text = """
+        name: mixed
+        dataset: { name: mnist }
+        stream: { kind: class-incremental, classes_per_task: 2 }
+        learners: [ { name: nmc } ]
+        """
+    try text.write(toFile: folder + "/mixed.yaml", atomically: true, encoding: .utf8)
+    let run = ["run", "--protocol", "mixed.yaml", "--data-dir", "data", "--out", "out"]
+    #expect(try runCLI(run + ["--seed", "0"], in: folder).status == 0)
+    let twice = try runCLI(["report", "out/mixed/nmc-seed0.h5", "out/mixed"], in: folder)
+    #expect(twice.status == 0 && twice.output.contains("1 complete run(s)"), "\(twice.output)")
+
+    try text.replacingOccurrences(of: "{ name: nmc }", with: "{ name: nmc, metric: euclidean }")
+        .write(toFile: folder + "/mixed.yaml", atomically: true, encoding: .utf8)
+    #expect(try runCLI(run + ["--seed", "1"], in: folder).status == 0)
+    let refused = try runCLI(["report", "out/mixed"], in: folder)
+    #expect(refused.status == 2)
+    #expect(
+        refused.error.contains("nmc-seed0.h5") && refused.error.contains("nmc-seed1.h5")
+            && refused.error.contains("learner.config"), "\(refused.error)")
+    #expect(try runCLI(["export", "out/mixed"], in: folder).status == 2)
+    let apart = try runCLI(["report", "out/mixed", "--split-configurations"], in: folder)
+    #expect(apart.status == 0 && apart.output.contains("nmc [configuration 2]"), "\(apart.output)")
 }
