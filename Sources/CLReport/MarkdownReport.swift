@@ -43,7 +43,8 @@ public enum MarkdownReport {
                     text += ReportTables.accuracyMatrixTable(learner).markdownText()
                     if let sessions = ReportTables.fscilTable(learner) {
                         text +=
-                            "\nFew-shot sessions (performance drop \(learner.metric("performance_drop")?.formatted ?? "n/a")):\n\n"
+                            "\nFew-shot sessions (performance drop "
+                            + "\(learner.metric("performance_drop")?.formatted ?? "n/a")):\n\n"
                             + sessions.markdownText()
                     }
                 }

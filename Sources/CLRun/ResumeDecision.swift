@@ -66,7 +66,9 @@ extension ResumeDecision {
         case let .conflict(previous):
             throw InputError(
                 file: path,
-                "is \(previous.rawValue) but was written with another configuration of '\(learner.name)' than the protocol gives now (its attribute learner_config differs); --resume would mix the two: move the file (and its .checkpoint) away to run the new setting"
+                "is \(previous.rawValue) but was written with another configuration of '\(learner.name)' than the "
+                    + "protocol gives now (its attribute learner_config differs); --resume would mix the two: "
+                    + "move the file (and its .checkpoint) away to run the new setting"
             )
         case .start:
             return (true, false)
