@@ -32,7 +32,9 @@ let package = Package(
         // System libraries (Debian: libopenblas-dev, libhdf5-dev, libjpeg62-turbo-dev, libpng-dev, zlib1g-dev).
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
-        .systemLibrary(name: "CImageCodecs", pkgConfig: "libpng zlib", providers: [.apt(["libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CImageCodecs", pkgConfig: "libpng zlib",
+            providers: [.apt(["libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev"])]),
 
         // C glue that keeps libjpeg's setjmp error recovery out of Swift (used by CLData).
         .target(name: "CImageDecoding", dependencies: ["CImageCodecs"]),
@@ -41,13 +43,17 @@ let package = Package(
         .target(name: "CConvolutionKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
         .target(name: "CLTensor", dependencies: ["CBLAS", "CConvolutionKernels"], swiftSettings: tensorSettings),
-        .target(name: "CLData", dependencies: ["CLTensor", "HDF5Kit", "CImageCodecs", "CImageDecoding"], swiftSettings: numericSettings),
+        .target(
+            name: "CLData", dependencies: ["CLTensor", "HDF5Kit", "CImageCodecs", "CImageDecoding"],
+            swiftSettings: numericSettings),
         .target(name: "CLLearners", dependencies: ["CLTensor", "CLData"], swiftSettings: numericSettings),
         // The module table of DESIGN.md ("Modules"); `make check-imports` holds the imports to it.
         // Results files: schema, writer, reader, metrics, baselines, regression and parity checks.
         .target(name: "CLResults", dependencies: ["HDF5Kit"]),
         // Protocol, sweep, baseline and parity files: one YAML reader, every rule checked before any work.
-        .target(name: "CLConfig", dependencies: ["CLResults", "CLLearners", "CLData", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "CLConfig",
+            dependencies: ["CLResults", "CLLearners", "CLData", .product(name: "Yams", package: "Yams")]),
         // The runner, evaluation, checkpoints and resume, the feature cache.
         .target(name: "CLRun", dependencies: ["CLConfig", "CLResults", "CLLearners", "CLData", "CLTensor", "HDF5Kit"]),
         .target(name: "CLReport", dependencies: ["CLResults"]),
@@ -57,7 +63,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cl-bench", dependencies: ["CLBench"]),
-        .executableTarget(name: "cl-bench-benchmarks", dependencies: ["CLTensor", "CLData", "CLLearners"], path: "Benchmarks/cl-bench-benchmarks", swiftSettings: numericSettings),
+        .executableTarget(
+            name: "cl-bench-benchmarks", dependencies: ["CLTensor", "CLData", "CLLearners"],
+            path: "Benchmarks/cl-bench-benchmarks", swiftSettings: numericSettings),
 
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
         .testTarget(name: "CLTensorTests", dependencies: ["CLTensor"]),
@@ -65,14 +73,19 @@ let package = Package(
         // Fixtures/ holds the PyTorch reference features of EfficientNetLiteTests, read by path.
         .testTarget(name: "CLLearnersTests", dependencies: ["CLLearners", "CLData", "CLTensor"], exclude: ["Fixtures"]),
         // The reader's tests write their results files with the runner (ResultsFixtures).
-        .testTarget(name: "CLResultsTests", dependencies: ["CLResults", "CLConfig", "CLRun", "CLLearners", "CLData", "HDF5Kit"]),
+        .testTarget(
+            name: "CLResultsTests",
+            dependencies: ["CLResults", "CLConfig", "CLRun", "CLLearners", "CLData", "HDF5Kit"]),
         .testTarget(name: "CLConfigTests", dependencies: ["CLConfig", "CLResults", "CLRun", "CLLearners", "CLData"]),
-        .testTarget(name: "CLRunTests", dependencies: ["CLRun", "CLConfig", "CLResults", "CLLearners", "CLData", "CLTensor", "HDF5Kit"]),
+        .testTarget(
+            name: "CLRunTests",
+            dependencies: ["CLRun", "CLConfig", "CLResults", "CLLearners", "CLData", "CLTensor", "HDF5Kit"]),
         .testTarget(name: "CLReportTests", dependencies: ["CLReport", "CLResults", "CLConfig"]),
         .testTarget(name: "CLBenchCLITests", dependencies: ["CLResults", "CLRun", "HDF5Kit"]),
         // Bounded, seeded mutation fuzzing of every reader over Tests/FuzzTests/FuzzCorpus.
         .testTarget(
-            name: "FuzzTests", dependencies: ["CLData", "CLResults", "CLConfig", "CLReport", "HDF5Kit"], exclude: ["FuzzCorpus"]),
+            name: "FuzzTests", dependencies: ["CLData", "CLResults", "CLConfig", "CLReport", "HDF5Kit"],
+            exclude: ["FuzzCorpus"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -54,13 +54,15 @@ enum FeatureExtractionBenchmark {
         let rate = Double(images) / best
         if json {
             print(
-                "{\"name\": \"efficientnet-lite0-224\", \"images\": \(images), \"seconds\": \(best), \"images_per_second\": \(rate), \"threads\": \(Parallel.workerCount)}"
+                "{\"name\": \"efficientnet-lite0-224\", \"images\": \(images), \"seconds\": \(best), "
+                    + "\"images_per_second\": \(rate), \"threads\": \(Parallel.workerCount)}"
             )
         } else {
             print(
                 String(
                     format:
-                        "efficientnet-lite0 224 px: %.1f images/s (best of %d x %d images, %d workers, OpenBLAS %@, depthwise %@)",
+                        "efficientnet-lite0 224 px: %.1f images/s (best of %d x %d images, %d workers, OpenBLAS %@, "
+                        + "depthwise %@)",
                     rate, repeats, images, Parallel.workerCount, BLASKernel.current, DepthwiseConvolution.instructionSet
                 ))
         }

@@ -167,7 +167,9 @@ enum Benchmark {
         }
         guard let options = parse(arguments) else {
             FileHandle.standardError.write(
-                "usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R] [--kernels avx512|avx2|im2col]\n       cl-bench-benchmarks extraction WEIGHTS [--images N] [--repeats R] [--json]\n"
+                ("usage: cl-bench-benchmarks training [--json] [--steps N] [--repeats R] "
+                    + "[--kernels avx512|avx2|im2col]\n"
+                    + "       cl-bench-benchmarks extraction WEIGHTS [--images N] [--repeats R] [--json]\n")
                     .data(using: .utf8)!)
             exit(2)
         }
@@ -186,7 +188,9 @@ enum Benchmark {
         var results: [[String: Any]] = []
         if !options.json {
             print(
-                "OpenBLAS kernel \(BLASKernel.current), \(BLASKernel.threads) threads; convolution kernels \(kernels?.rawValue ?? "im2col"); batch \(batchSize), best of \(options.repeats)×\(options.steps) steps"
+                "OpenBLAS kernel \(BLASKernel.current), \(BLASKernel.threads) threads; "
+                    + "convolution kernels \(kernels?.rawValue ?? "im2col"); batch \(batchSize), "
+                    + "best of \(options.repeats)×\(options.steps) steps"
             )
         }
         for name in cases {

@@ -28,7 +28,8 @@ enum BLASStartup {
         execv("/proc/self/exe", &cArguments)
         // execv only returns on failure: carry on with the slow kernel rather than stop.
         StandardStreams.error(
-            "cl-bench: warning: could not re-execute with OPENBLAS_CORETYPE=\(coreType); BLAS runs its slow '\(BLASKernel.current)' kernel\n"
+            "cl-bench: warning: could not re-execute with OPENBLAS_CORETYPE=\(coreType); "
+                + "BLAS runs its slow '\(BLASKernel.current)' kernel\n"
         )
     }
 }

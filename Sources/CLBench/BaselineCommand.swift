@@ -44,7 +44,8 @@ struct BaselineWriteCommand: ParsableCommand {
         try baseline.write(to: out)
         let count = baseline.learners.reduce(0) { $0 + $1.entries.count }
         StandardStreams.output(
-            "\(existing == nil ? "wrote" : "updated") \(out): \(baseline.learners.count) learner(s), \(count) metric bound(s)\n"
+            "\(existing == nil ? "wrote" : "updated") \(out): \(baseline.learners.count) learner(s), "
+                + "\(count) metric bound(s)\n"
         )
     }
 }

@@ -16,7 +16,8 @@ struct DataFetchCommand: ParsableCommand {
         commandName: "fetch",
         abstract: "Download a dataset's official files from their canonical address and verify their SHA-256.",
         discussion:
-            "Datasets: \(DatasetFetcher.specifications.keys.sorted().joined(separator: ", ")). Files go to --data-dir, else $CL_BENCH_DATA, else ~/.cache/cl-bench."
+            "Datasets: \(DatasetFetcher.specifications.keys.sorted().joined(separator: ", ")). Files go to --data-dir, "
+            + "else $CL_BENCH_DATA, else ~/.cache/cl-bench."
     )
 
     @Argument(help: "Dataset name.")
@@ -32,7 +33,8 @@ struct DataFetchCommand: ParsableCommand {
         guard DatasetFetcher.specifications[name] != nil else {
             throw InputError(
                 file: "",
-                "data fetch: unknown dataset '\(name)' (fetchable: \(DatasetFetcher.specifications.keys.sorted().joined(separator: ", ")))"
+                "data fetch: unknown dataset '\(name)' (fetchable: "
+                    + "\(DatasetFetcher.specifications.keys.sorted().joined(separator: ", ")))"
             )
         }
         let catalog = DatasetLoading.catalog(dataDirectory: dataDir)

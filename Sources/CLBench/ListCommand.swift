@@ -29,11 +29,13 @@ struct ListCommand: ParsableCommand {
         say("Backbones (backbone: { kind: NAME }): \(BackboneConfig.available.joined(separator: ", "))")
         say("Training defaults (a protocol's training: block overrides them): \(TrainingConfig().summary)")
         say(
-            "  pretrained, frozen (weights: imagenet or a .pth/.whl path, resolution: 224): \(BackboneFactory.pretrained.joined(separator: ", "))"
+            "  pretrained, frozen (weights: imagenet or a .pth/.whl path, resolution: 224): "
+                + "\(BackboneFactory.pretrained.joined(separator: ", "))"
         )
         say("Stream kinds (stream: { kind: NAME }): \(StreamKind.allCases.map(\.rawValue).joined(separator: ", "))")
         say(
-            "Datasets (dataset: { name: NAME }): mnist, fashion-mnist, cifar10, cifar100, omniglot, features (path: X.h5 or X.npz: train/x, train/y, test/x, test/y), or a path to an image folder / .tar.gz / .zip"
+            "Datasets (dataset: { name: NAME }): mnist, fashion-mnist, cifar10, cifar100, omniglot, features (path: "
+                + "X.h5 or X.npz: train/x, train/y, test/x, test/y), or a path to an image folder / .tar.gz / .zip"
         )
         say("")
         say("Protocols in \(protocols)/:")
@@ -46,7 +48,9 @@ struct ListCommand: ParsableCommand {
             do {
                 let spec = try ProtocolParser.parse(file: path)
                 say(
-                    "  \(file): \(spec.name) · \(spec.dataset.name) · \(spec.stream.kind.rawValue) · learners \(spec.learners.map(\.name).joined(separator: ", ")) · seeds \(spec.seeds.map(String.init).joined(separator: " "))"
+                    "  \(file): \(spec.name) · \(spec.dataset.name) · \(spec.stream.kind.rawValue) · learners "
+                        + "\(spec.learners.map(\.name).joined(separator: ", ")) · seeds "
+                        + "\(spec.seeds.map(String.init).joined(separator: " "))"
                 )
             } catch {
                 say("  \(file): not runnable in this version — \(error)")

@@ -25,7 +25,8 @@ struct LocalExecutor {
         for generated in plan.generatedProtocols { try record.write(generated.text, to: generated.path) }
         try record.writeRunList(plan.runs, results: results)
         say(
-            "sweep \(plan.spec.name): \(todo.count) of \(statuses.count) runs to do (\(complete) complete), \(jobs) at a time; logs in \(record.logs)/"
+            "sweep \(plan.spec.name): \(todo.count) of \(statuses.count) runs to do (\(complete) complete), "
+                + "\(jobs) at a time; logs in \(record.logs)/"
         )
 
         var environment = ProcessInfo.processInfo.environment
@@ -38,7 +39,8 @@ struct LocalExecutor {
         var running = 0, done = 0, failed = 0
         var queue = todo[...]
         func progress() -> String {
-            "sweep \(plan.spec.name): \(done + failed)/\(todo.count) done · \(running) running · \(failed) failed · \(queue.count) waiting"
+            "sweep \(plan.spec.name): \(done + failed)/\(todo.count) done · \(running) running · \(failed) failed · "
+                + "\(queue.count) waiting"
         }
         while !queue.isEmpty || running > 0 {
             while running < jobs, let next = queue.popFirst() {
@@ -80,7 +82,8 @@ struct LocalExecutor {
             }
         }
         terminal.line(
-            "sweep \(plan.spec.name): \(done) run\(done == 1 ? "" : "s") finished, \(failed) failed, \(complete) were already complete; see them with: cl-bench report \(results)"
+            "sweep \(plan.spec.name): \(done) run\(done == 1 ? "" : "s") finished, \(failed) failed, "
+                + "\(complete) were already complete; see them with: cl-bench report \(results)"
         )
         return failed
     }

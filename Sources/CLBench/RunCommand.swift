@@ -31,8 +31,10 @@ struct RunCommand: ParsableCommand {
 
     @Flag(
         name: .long,
-        help:
-            "Skip runs whose results file is complete, continue incomplete ones from their checkpoint (after the last completed task), and run the others again from the first task (what a sweep's jobs do)."
+        help: """
+            Skip runs whose results file is complete, continue incomplete ones from their checkpoint (after the \
+            last completed task), and run the others again from the first task (what a sweep's jobs do).
+            """
     )
     var resume = false
 
@@ -46,7 +48,8 @@ struct RunCommand: ParsableCommand {
         say(
             String(
                 format:
-                    "cl-bench %@ · protocol %@ · dataset %@ (%d train, %d test, %d classes) loaded in %.2f s · BLAS %@ x%d · conv %@",
+                    "cl-bench %@ · protocol %@ · dataset %@ (%d train, %d test, %d classes) "
+                    + "loaded in %.2f s · BLAS %@ x%d · conv %@",
                 RunEnvironment.harnessVersion, spec.name, dataset.name, dataset.train.count, dataset.test.count,
                 dataset.classCount, RunEnvironment.monotonicSeconds() - loadStart, BLASKernel.current,
                 BLASKernel.threads,
@@ -58,7 +61,8 @@ struct RunCommand: ParsableCommand {
             catalog: catalog, log: { say($0) }, status: terminal.status)
         let written = try plan.run(on: dataset, log: terminal.line, status: terminal.status)
         say(
-            "wrote \(written.count) results file\(written.count == 1 ? "" : "s") in \(plan.folder); see them with: cl-bench report \(plan.folder)"
+            "wrote \(written.count) results file\(written.count == 1 ? "" : "s") in \(plan.folder); see them with: "
+                + "cl-bench report \(plan.folder)"
         )
     }
 }

@@ -20,7 +20,8 @@ struct SlurmExecutor {
         let inSlurm = statuses.count - complete - pending.count
         guard !pending.isEmpty else {
             say(
-                "sweep \(plan.spec.name): nothing to submit (\(complete) of \(statuses.count) runs complete, \(inSlurm) queued or running in Slurm)"
+                "sweep \(plan.spec.name): nothing to submit (\(complete) of \(statuses.count) runs complete, "
+                    + "\(inSlurm) queued or running in Slurm)"
             )
             return nil
         }
@@ -59,8 +60,10 @@ struct SlurmExecutor {
         try record.appendSubmission(
             .init(jobID: jobID, submittedAt: RunEnvironment.timestamp(), runIDs: pending.map(\.id)))
         say(
-            "sweep \(plan.spec.name): submitted Slurm job \(jobID), \(pending.count) array task\(pending.count == 1 ? "" : "s")"
-                + " (\(complete) complete, \(inSlurm) already in Slurm); script \(record.batchScript), logs \(record.logs)/"
+            "sweep \(plan.spec.name): submitted Slurm job \(jobID), "
+                + "\(pending.count) array task\(pending.count == 1 ? "" : "s") "
+                + "(\(complete) complete, \(inSlurm) already in Slurm); "
+                + "script \(record.batchScript), logs \(record.logs)/"
         )
         say(
             "follow it with: cl-bench sweep status \(plan.spec.sourcePath)"

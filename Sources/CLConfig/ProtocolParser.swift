@@ -131,7 +131,8 @@ public enum ProtocolParser {
             if learners.contains(where: { $0.name == label }) {
                 throw reader.error(
                     nameNode, context + ".name",
-                    "'\(label)' is listed twice; give each configuration its own label: (one results file per label and seed)"
+                    "'\(label)' is listed twice; give each configuration its own label: "
+                        + "(one results file per label and seed)"
                 )
             }
             let learnerTraining = try parseTraining(
@@ -149,7 +150,8 @@ public enum ProtocolParser {
                 throw reader.error(
                     fields["backbone"] ?? nameNode,
                     fields["backbone"] == nil ? context + ".name" : context + ".backbone",
-                    "learner '\(learnerName)' works with backbones \(supported.joined(separator: ", ")), not '\(learnerBackbone.kind)'"
+                    "learner '\(learnerName)' works with backbones \(supported.joined(separator: ", ")), "
+                        + "not '\(learnerBackbone.kind)'"
                 )
             }
             // Every declaration's type and rules, with this entry's training and backbone
@@ -274,7 +276,8 @@ public enum ProtocolParser {
         for key in ["weights", "resolution"] where fields[key] != nil && !config.isPretrained {
             throw reader.error(
                 fields[key]!, context + "." + key,
-                "applies only to pretrained backbones (\(BackboneFactory.pretrained.joined(separator: ", "))), not '\(config.kind)'"
+                "applies only to pretrained backbones (\(BackboneFactory.pretrained.joined(separator: ", "))), "
+                    + "not '\(config.kind)'"
             )
         }
         if config.isPretrained {

@@ -126,7 +126,8 @@ public enum SweepParser {
                     guard isSafeName(label) else {
                         throw reader.error(
                             valueNode, where_,
-                            "'\(value)' cannot be part of a results file name ('\(label)'); use letters, digits, '.', '_' or '-'"
+                            "'\(value)' cannot be part of a results file name ('\(label)'); use letters, digits, '.', "
+                                + "'_' or '-'"
                         )
                     }
                     guard !values.contains(value) else {

@@ -74,7 +74,8 @@ public enum CIFARBinaryReader {
         guard bytes.count % recordSize == 0 else {
             throw InputError(
                 file: path,
-                "size \(bytes.count) is not a whole number of \(recordSize)-byte records (truncated or not a CIFAR binary file)"
+                "size \(bytes.count) is not a whole number of \(recordSize)-byte records "
+                    + "(truncated or not a CIFAR binary file)"
             )
         }
         let count = bytes.count / recordSize
@@ -97,7 +98,8 @@ public enum CIFARBinaryReader {
         if let bad = badLabel {
             throw InputError(
                 file: path,
-                "record \(bad.record) has label \(bad.value), out of range 0..<\(classCount) (not a CIFAR-\(classCount) binary file?)"
+                "record \(bad.record) has label \(bad.value), out of range 0..<\(classCount) "
+                    + "(not a CIFAR-\(classCount) binary file?)"
             )
         }
         return (pixels, labels)

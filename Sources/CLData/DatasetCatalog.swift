@@ -95,7 +95,8 @@ public struct DatasetCatalog: Sendable {
             }
             throw InputError(
                 file: name,
-                "unknown dataset: not one of \(Self.knownNames.joined(separator: ", ")) and not an existing image folder or archive"
+                "unknown dataset: not one of \(Self.knownNames.joined(separator: ", ")) and not an existing image "
+                    + "folder or archive"
             )
         }
         if canonical == "features" {
@@ -166,7 +167,8 @@ public struct DatasetCatalog: Sendable {
             : " (no automatic download: get the files from the dataset's official page)"
         return InputError(
             file: folders.first ?? "",
-            "dataset '\(name)' not found: put \(files.joined(separator: ", ")) into one of \(folders.joined(separator: ", ")) (set with --data-dir or CL_BENCH_DATA)\(hint)"
+            "dataset '\(name)' not found: put \(files.joined(separator: ", ")) into one of "
+                + "\(folders.joined(separator: ", ")) (set with --data-dir or CL_BENCH_DATA)\(hint)"
         )
     }
 
@@ -218,7 +220,8 @@ public struct DatasetCatalog: Sendable {
         let key = try cache.key(sources: sources, kind: kind, options: options)
         if let dataset = cache.read(key: key, name: name, source: sources.joined(separator: ", ")) {
             log?(
-                "read \(name) from the decode cache \(cache.path(for: key)) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s"
+                "read \(name) from the decode cache \(cache.path(for: key)) in "
+                    + "\(String(format: "%.2f", Date().timeIntervalSince(start))) s"
             )
             return dataset
         }
@@ -229,7 +232,8 @@ public struct DatasetCatalog: Sendable {
             log?("decoded \(name) in \(String(format: "%.1f", decodeSeconds)) s; cached at \(cache.path(for: key))")
         } catch {
             log?(
-                "decoded \(name) in \(String(format: "%.1f", decodeSeconds)) s; could not write the decode cache: \(error)"
+                "decoded \(name) in \(String(format: "%.1f", decodeSeconds)) s; could not write the decode cache: "
+                    + "\(error)"
             )
         }
         return dataset

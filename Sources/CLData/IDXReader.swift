@@ -44,7 +44,8 @@ public enum IDXReader {
             guard !overflow, product <= Int(Int32.max) * 64 else {
                 throw InputError(
                     file: file,
-                    "IDX header claims shape \(shape.map(String.init).joined(separator: "x")): more values than any file holds"
+                    "IDX header claims shape \(shape.map(String.init).joined(separator: "x")): "
+                        + "more values than any file holds"
                 )
             }
             count = product
@@ -54,7 +55,8 @@ public enum IDXReader {
             let problem = bytes.count - headerSize < count ? "truncated" : "has trailing bytes"
             throw InputError(
                 file: file,
-                "IDX file \(problem): header says \(shapeText) = \(count) values, file holds \(bytes.count - headerSize)"
+                "IDX file \(problem): header says \(shapeText) = \(count) values, "
+                    + "file holds \(bytes.count - headerSize)"
             )
         }
         bytes.removeSubrange(0..<headerSize)
@@ -94,7 +96,8 @@ public enum IDXReader {
         guard let files = locateFiles(in: directory) else {
             throw InputError(
                 file: directory,
-                "no IDX dataset here: expected \(expectedFileNames.joined(separator: ", ")) (or the same names with '.idx' instead of '-idx', or without .gz)"
+                "no IDX dataset here: expected \(expectedFileNames.joined(separator: ", ")) "
+                    + "(or the same names with '.idx' instead of '-idx', or without .gz)"
             )
         }
         // Decompress the two large image files in parallel: they are independent.

@@ -155,7 +155,8 @@ final class ImageCollection: @unchecked Sendable {
             guard image.height == height, image.width == width else {
                 throw InputError(
                     file: name,
-                    "is \(image.width) x \(image.height), but \(expectedFrom) is \(width) x \(height) (set the dataset option resize to use mixed sizes)"
+                    "is \(image.width) x \(image.height), but \(expectedFrom) is \(width) x \(height) "
+                        + "(set the dataset option resize to use mixed sizes)"
                 )
             }
             image.pixels.withUnsafeBufferPointer { destination.update(from: $0.baseAddress!, count: size) }

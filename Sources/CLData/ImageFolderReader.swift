@@ -25,7 +25,8 @@ public enum ImageFolderReader {
             if let root, root != prefix {
                 throw InputError(
                     file: source,
-                    "images under two roots, '\(root)/' and '\(prefix)/': expected one <root>/{train,test}/<class>/ tree"
+                    "images under two roots, '\(root)/' and '\(prefix)/': "
+                        + "expected one <root>/{train,test}/<class>/ tree"
                 )
             }
             root = prefix

@@ -63,7 +63,8 @@ public struct NumpyArray: Sendable {
         guard !overflow, bytes.count - start >= needed else {
             throw InputError(
                 file: file,
-                "truncated .npy data: shape \(dims) of '\(typeString)' needs \(needed) bytes, \(bytes.count - start) present"
+                "truncated .npy data: shape \(dims) of '\(typeString)' needs \(needed) bytes, "
+                    + "\(bytes.count - start) present"
             )
         }
         data = Array(bytes[start..<(start + needed)])

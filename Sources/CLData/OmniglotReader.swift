@@ -46,7 +46,8 @@ public enum OmniglotReader {
             guard items.count > options.testPerClass else {
                 throw InputError(
                     file: sources.joined(separator: ", "),
-                    "class \(className) has \(items.count) drawings, not more than test_per_class \(options.testPerClass)"
+                    "class \(className) has \(items.count) drawings, not more than test_per_class "
+                        + "\(options.testPerClass)"
                 )
             }
             let permutation = generator.permutation(items.count)

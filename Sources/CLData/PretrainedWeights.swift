@@ -28,7 +28,8 @@ public enum PretrainedWeights {
         guard let names = knownFiles[network] else {
             throw InputError(
                 file: "",
-                "no ImageNet weights are known for '\(network)' (known: \(knownFiles.keys.sorted().joined(separator: ", ")))"
+                "no ImageNet weights are known for '\(network)' (known: "
+                    + "\(knownFiles.keys.sorted().joined(separator: ", ")))"
             )
         }
         let folders = catalog.searchDirectories.map { ($0 as NSString).appendingPathComponent(network) }
@@ -40,7 +41,8 @@ public enum PretrainedWeights {
         }
         throw InputError(
             file: folders.first ?? "",
-            "\(network) ImageNet weights not found: put \(names.joined(separator: " or ")) into one of \(folders.joined(separator: ", ")), or run `cl-bench data fetch \(network)`"
+            "\(network) ImageNet weights not found: put \(names.joined(separator: " or ")) into one of "
+                + "\(folders.joined(separator: ", ")), or run `cl-bench data fetch \(network)`"
         )
     }
 }

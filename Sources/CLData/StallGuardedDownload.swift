@@ -63,7 +63,8 @@ final class StallGuardedDownload: NSObject, URLSessionDataDelegate, @unchecked S
         if stalled {
             throw Failure(
                 message:
-                    "stalled: fewer than \(minimumBytes) bytes in \(Int(stallSeconds)) s (\(download.receivedBytes) received)",
+                    "stalled: fewer than \(minimumBytes) bytes in \(Int(stallSeconds)) s "
+                    + "(\(download.receivedBytes) received)",
                 retryable: true)
         }
         try download.outcome()

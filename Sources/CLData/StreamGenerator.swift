@@ -73,7 +73,8 @@ public enum StreamGenerator {
             throw InputError(
                 file: "",
                 "stream: initial_classes \(initial) + k x classes_per_task \(perTask) does not fit \(total) classes "
-                    + "(\(initial) + \(below) x \(perTask) = \(initial + below * perTask), \(initial) + \(below + 1) x \(perTask) = \(initial + (below + 1) * perTask))"
+                    + "(\(initial) + \(below) x \(perTask) = \(initial + below * perTask), "
+                    + "\(initial) + \(below + 1) x \(perTask) = \(initial + (below + 1) * perTask))"
             )
         }
         var groups = [Array(order[0..<initial])]
@@ -106,7 +107,8 @@ public enum StreamGenerator {
         guard base + sessions * ways <= order.count else {
             throw InputError(
                 file: "",
-                "stream: base_classes \(base) + sessions \(sessions) x ways \(ways) = \(base + sessions * ways) exceeds the \(order.count) classes"
+                "stream: base_classes \(base) + sessions \(sessions) x ways \(ways) = \(base + sessions * ways) "
+                    + "exceeds the \(order.count) classes"
             )
         }
         let trainByClass = indicesByClass(dataset.train.labels, classCount: dataset.classCount)
@@ -128,7 +130,8 @@ public enum StreamGenerator {
                 guard pool.count >= shots else {
                     throw InputError(
                         file: "",
-                        "stream: shots \(shots) but class \(label) (\(dataset.classNames[label])) has only \(pool.count) training samples"
+                        "stream: shots \(shots) but class \(label) (\(dataset.classNames[label])) "
+                            + "has only \(pool.count) training samples"
                     )
                 }
                 // numpy: RandomState.choice(pool, shots, replace=False), drawn class by class.
@@ -189,7 +192,8 @@ public enum StreamGenerator {
                 guard index >= 0, index < labels.count else {
                     throw InputError(
                         file: path,
-                        "line \(lineNumber + 1): index \(index) is outside the \(labels.count) training samples of \(dataset.name)"
+                        "line \(lineNumber + 1): index \(index) is outside the \(labels.count) training samples of "
+                            + "\(dataset.name)"
                     )
                 }
                 indices.append(index)

@@ -32,7 +32,8 @@ struct TarArchive {
                 guard start + size <= data.count else {
                     throw InputError(
                         file: file,
-                        "truncated tar archive: member at byte \(offset) needs \(size) bytes, \(data.count - start) left"
+                        "truncated tar archive: member at byte \(offset) needs \(size) bytes, "
+                            + "\(data.count - start) left"
                     )
                 }
                 let content = UnsafeBufferPointer(rebasing: data[start..<(start + size)])

@@ -85,7 +85,8 @@ public enum TorchStateDictionary {
             guard count >= 0, !byteCount.overflow, position + 8 + byteCount.partialValue <= bytes.count else {
                 throw InputError(
                     file: file,
-                    "truncated (storage '\(key)' needs \(count) elements of \(elementSize) bytes at byte \(position + 8); the file has \(bytes.count) bytes)"
+                    "truncated (storage '\(key)' needs \(count) elements of \(elementSize) bytes at byte "
+                        + "\(position + 8); the file has \(bytes.count) bytes)"
                 )
             }
             offsets[key] = (position + 8)..<(position + 8 + byteCount.partialValue)
@@ -204,7 +205,8 @@ public enum TorchStateDictionary {
                 guard last < available else {
                     throw InputError(
                         file: file,
-                        "\(key): shape \(r.shape) with strides \(r.strides) at offset \(r.offset) needs more than the \(available) elements of storage '\(r.storageKey)' (truncated or corrupt file)"
+                        "\(key): shape \(r.shape) with strides \(r.strides) at offset \(r.offset) needs more than the "
+                            + "\(available) elements of storage '\(r.storageKey)' (truncated or corrupt file)"
                     )
                 }
             }

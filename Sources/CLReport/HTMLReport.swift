@@ -7,7 +7,8 @@ public enum HTMLReport {
     public static func render(_ summaries: [ProtocolSummary], generatedAt: String) -> String {
         var body = "<header><h1>cl-bench report</h1>\n"
         body +=
-            "<p class=\"sub\">Generated \(escape(generatedAt)). Every number is \(escape(ReportTables.statisticsNote)); "
+            "<p class=\"sub\">Generated \(escape(generatedAt)). Every number is "
+            + "\(escape(ReportTables.statisticsNote)); "
         body += "accuracies are fractions in [0, 1]. Hover a metric name for its definition.</p>\n"
         if summaries.count > 1 {
             body +=
@@ -36,7 +37,8 @@ public enum HTMLReport {
 
     static let style = """
 
-        body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1d1d1d; margin: 24px 32px; max-width: 1400px; }
+        body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1d1d1d; \
+        margin: 24px 32px; max-width: 1400px; }
         h1 { margin: 0 0 4px 0; font-size: 26px; }
         h2 { margin-top: 36px; padding-top: 12px; border-top: 3px solid #0072B2; font-size: 22px; }
         h3 { margin: 26px 0 8px 0; font-size: 17px; }
@@ -91,7 +93,8 @@ public enum HTMLReport {
             html += "</div>\n<h3>Accuracy matrices</h3>\n"
             html += "<p class=\"sub\">R[i][j]: accuracy on the test set of task j after training on task i "
             html +=
-                "(row “before”: before any training); mean over seeds, ± std on hover.</p>\n<div class=\"figures\">\n"
+                "(row “before”: before any training); mean over seeds, "
+                + "± std on hover.</p>\n<div class=\"figures\">\n"
             for learner in summary.learners {
                 html += ReportPlots.accuracyHeatmap(learner, protocolName: summary.protocolName) + "\n"
             }
@@ -150,12 +153,14 @@ public enum HTMLReport {
                 "\(definition.definition) Matches: \(definition.matches). "
                 + (definition.higherIsBetter ? "Higher is better." : "Lower is better.")
             html +=
-                "<tr><th><abbr title=\"\(escape(hover))\"><a href=\"#\(anchor(summary.protocolName))-\(definition.key)\">"
+                "<tr><th><abbr title=\"\(escape(hover))\"><a "
+                + "href=\"#\(anchor(summary.protocolName))-\(definition.key)\">"
             html += "\(escape(definition.key))</a></abbr> <span class=\"direction\">\(arrow)</span></th>"
             for metric in summaries {
                 if let reason = metric.unavailableReason {
                     html +=
-                        "<td class=\"num na\" title=\"\(escape(reason))\">n/a<span class=\"reason\">\(escape(reason))</span></td>"
+                        "<td class=\"num na\" title=\"\(escape(reason))\">n/a<span "
+                        + "class=\"reason\">\(escape(reason))</span></td>"
                 } else if definition.key == "fwt" && summary.streamKind != "task-incremental"
                     && summary.streamKind != "permuted"
                 {
@@ -198,8 +203,8 @@ public enum HTMLReport {
         guard entries.contains(where: { !$0.config.isEmpty }) else { return "" }
         var html = "<details><summary>Learner configurations</summary>\n"
         for entry in entries {
-            html +=
-                "<p><strong>\(escape(entry.learner))</strong></p><pre>\(escape(entry.config.isEmpty ? "(defaults)" : entry.config))</pre>\n"
+            html += "<p><strong>\(escape(entry.learner))</strong></p>"
+            html += "<pre>\(escape(entry.config.isEmpty ? "(defaults)" : entry.config))</pre>\n"
         }
         return html + "</details>\n"
     }

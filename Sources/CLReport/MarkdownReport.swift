@@ -48,7 +48,8 @@ public enum MarkdownReport {
                     }
                     if let sessions = ReportTables.fscilTable(learner) {
                         text +=
-                            "\nFew-shot sessions (performance drop \(learner.metric("performance_drop")?.formatted ?? "n/a")):\n\n"
+                            "\nFew-shot sessions (performance drop "
+                            + "\(learner.metric("performance_drop")?.formatted ?? "n/a")):\n\n"
                             + sessions.markdownText()
                     }
                 }

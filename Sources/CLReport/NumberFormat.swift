@@ -18,7 +18,8 @@ enum NumberFormat {
         guard statistics.isAvailable else { return "n/a" }
         guard statistics.standardDeviation.isFinite else { return value(statistics.mean, decimals: decimals) }
         return
-            "\(value(statistics.mean, decimals: decimals)) ± \(value(statistics.standardDeviation, decimals: decimals))"
+            "\(value(statistics.mean, decimals: decimals)) ± "
+            + "\(value(statistics.standardDeviation, decimals: decimals))"
     }
 
     /// Seconds as "12.3 s", "4 min 05 s" or, beyond a day, "2.5e+06 s" (no integer

@@ -28,7 +28,8 @@ public enum ParityTable {
             "Parity of \(record.protocolName)/\(record.label) (preset \(record.preset)): "
             + "\(record.authors.repository) \(record.authors.commit) against cl-bench, from \(recordFile)\n"
         text +=
-            "values: mean ± sample std over seeds (n); agree when |difference of means| ≤ max(\(minimum), \(factor) × larger std)\n\n"
+            "values: mean ± sample std over seeds (n); agree when |difference of means| ≤ max(\(minimum), "
+            + "\(factor) × larger std)\n\n"
         text += table.terminalText()
         for run in result.incompleteRuns {
             text += "not compared (\(run.status)): \(run.learner) seed \(run.seed), \(run.path)\n"
@@ -38,8 +39,10 @@ public enum ParityTable {
             let changed = result.findings.filter { !$0.holds }.count
             text +=
                 changed == 0
-                ? "\nPASS: the fresh runs (seeds \(seeds)) give the record's verdict on all \(result.findings.count) metric(s)\n"
-                : "\nFAIL: on \(changed) of \(result.findings.count) metric(s) the fresh runs (seeds \(seeds)) change the record's verdict\n"
+                ? "\nPASS: the fresh runs (seeds \(seeds)) give the record's verdict on all \(result.findings.count) "
+                    + "metric(s)\n"
+                : "\nFAIL: on \(changed) of \(result.findings.count) metric(s) the fresh runs (seeds \(seeds)) "
+                    + "change the record's verdict\n"
         }
         return text
     }

@@ -28,10 +28,12 @@ enum ReportPrototypes {
         html +=
             "explanatory uncertainty: the per-pixel standard deviation of g(p<sub>j</sub>) over Monte Carlo draws of "
         html +=
-            "p<sub>j</sub> (white = the largest of the learner's prototypes); the number below is its mean over pixels.</p>\n"
+            "p<sub>j</sub> (white = the largest of the learner's prototypes); "
+            + "the number below is its mean over pixels.</p>\n"
         for (name, run, prototypes) in shown {
             html +=
-                "<h4>\(HTMLReport.escape(name)) <span class=\"sub\">(seed \(run.seed), \(prototypes.images.count) prototypes)</span></h4>\n"
+                "<h4>\(HTMLReport.escape(name)) <span class=\"sub\">(seed \(run.seed), "
+                + "\(prototypes.images.count) prototypes)</span></h4>\n"
             html += "<div class=\"prototypes\">\n" + classGroups(prototypes, classOrder: run.classOrder) + "</div>\n"
         }
         return html
@@ -73,7 +75,8 @@ enum ReportPrototypes {
     static func image(_ pixels: [Float], channels: Int, height: Int, width: Int, title: String) -> String {
         let uri = InlinePNG.dataURI(pixels: pixels, channels: channels, height: height, width: width)
         return
-            "<img src=\"\(uri)\" width=\"\(displaySize)\" height=\"\(displaySize)\" alt=\"\(HTMLReport.escape(title))\" title=\"\(HTMLReport.escape(title))\">"
+            "<img src=\"\(uri)\" width=\"\(displaySize)\" height=\"\(displaySize)\" "
+            + "alt=\"\(HTMLReport.escape(title))\" title=\"\(HTMLReport.escape(title))\">"
     }
 
     static let style = """

@@ -44,12 +44,14 @@ public enum MetricCatalog {
             matches: "iCaRL / PyCIL average accuracy; continuum average_incremental_accuracy", higherIsBetter: true),
         MetricDefinition(
             key: "forgetting",
-            definition: "(1/(T-1)) Σ_{j<T-1} ( max_{l∈[j,T-2]} R[l][j] − R[T-1][j] ): the max excludes the final step.",
+            definition: "(1/(T-1)) Σ_{j<T-1} ( max_{l∈[j,T-2]} R[l][j] − R[T-1][j] ): "
+                + "the max excludes the final step.",
             matches: "Chaudhry et al. 2018 eq. 3; continuum forgetting", higherIsBetter: false),
         MetricDefinition(
             key: "forgetting_pycil",
             definition:
-                "mean over j<T-1 of ( max_{l∈[j,T-1]} R[l][j] − R[T-1][j] ): the max includes the final step; grouped by task.",
+                "mean over j<T-1 of ( max_{l∈[j,T-1]} R[l][j] − R[T-1][j] ): the max includes the final step; "
+                + "grouped by task.",
             matches: "PyCIL / PILOT / Mammoth", higherIsBetter: false),
         MetricDefinition(
             key: "forgetting_avalanche",
@@ -66,7 +68,8 @@ public enum MetricCatalog {
         MetricDefinition(
             key: "fwt",
             definition:
-                "(1/(T-1)) Σ_{j≥1} ( R[j-1][j] − b_j ), b_j = accuracy on task j before any training (row 0). ≈0 by construction for class-incremental streams.",
+                "(1/(T-1)) Σ_{j≥1} ( R[j-1][j] − b_j ), b_j = accuracy on task j before any training (row 0). "
+                + "≈0 by construction for class-incremental streams.",
             matches: "Lopez-Paz & Ranzato 2017", higherIsBetter: true),
         MetricDefinition(
             key: "plasticity",
@@ -75,12 +78,15 @@ public enum MetricCatalog {
         MetricDefinition(
             key: "ece",
             definition:
-                "Expected calibration error after the last task on seen samples: Σ_b (n_b/n)·|accuracy_b − mean confidence_b| over 15 bins of confidence max_k p_k (learners that give a distribution).",
+                "Expected calibration error after the last task on seen samples: Σ_b "
+                + "(n_b/n)·|accuracy_b − mean confidence_b| over 15 bins of confidence max_k p_k "
+                + "(learners that give a distribution).",
             matches: "Guo et al. 2017 (15 equal-width bins)", higherIsBetter: false),
         MetricDefinition(
             key: "unseen_entropy_auroc",
             definition:
-                "Mean over tasks 0…T−2 of the AUROC of predictive entropy for telling test samples of not-yet-seen classes from seen ones (ties 1/2).",
+                "Mean over tasks 0…T−2 of the AUROC of predictive entropy for telling test samples of not-yet-seen "
+                + "classes from seen ones (ties 1/2).",
             matches: "—", higherIsBetter: true),
         MetricDefinition(
             key: "performance_drop",

@@ -189,7 +189,8 @@ public final class ResultsWriter {
             try file.setAttribute(
                 "columns",
                 .string(
-                    "per confidence bin (b/15, (b+1)/15] after the last task, seen samples: samples, mean confidence, accuracy"
+                    "per confidence bin (b/15, (b+1)/15] after the last task, seen samples: samples, mean confidence, "
+                        + "accuracy"
                 ),
                 at: "/eval/uncertainty/reliability")
         }

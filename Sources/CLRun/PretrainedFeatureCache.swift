@@ -98,7 +98,8 @@ public struct PretrainedFeatureCache {
             values.removeLast(values.count - resumed * dimension)
             if resumed > 0 {
                 log(
-                    "resuming \(backbone.kind) features of \(dataset.name) \(name): \(resumed) of \(split.count) images already computed"
+                    "resuming \(backbone.kind) features of \(dataset.name) \(name): "
+                        + "\(resumed) of \(split.count) images already computed"
                 )
             }
             values.reserveCapacity(split.count * dimension)

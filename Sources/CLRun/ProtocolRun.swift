@@ -29,7 +29,8 @@ public struct ProtocolRun {
         for name in names where !spec.learners.contains(where: { $0.name == name }) {
             throw InputError(
                 file: spec.sourcePath,
-                "--learner \(name): the protocol has no learner '\(name)' (it has: \(spec.learners.map(\.name).joined(separator: ", ")))"
+                "--learner \(name): the protocol has no learner '\(name)' (it has: "
+                    + "\(spec.learners.map(\.name).joined(separator: ", ")))"
             )
         }
         learners = names.isEmpty ? spec.learners : spec.learners.filter { names.contains($0.name) }
@@ -108,7 +109,9 @@ public struct ProtocolRun {
                     if !decision.go { continue }
                     fromCheckpoint = decision.fromCheckpoint
                 }
-                log("\(entry.name) · seed \(seed) · \(stream.tasks.count) tasks (\(stream.kind.rawValue)) → \(path)")
+                log(
+                    "\(entry.name) · seed \(seed) · \(stream.tasks.count) tasks (\(stream.kind.rawValue)) "
+                        + "→ \(path)")
                 log("  training (if it trains): \(entry.config.training.summary)")
                 let started = RunEnvironment.monotonicSeconds()
                 var runner = Runner(dataset: runDataset, stream: stream)

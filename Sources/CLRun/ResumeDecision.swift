@@ -60,7 +60,8 @@ extension ResumeDecision {
         defer { file.close() }
         if let configuration, let text = (try? file.attribute("configuration"))??.stringValue, !text.isEmpty {
             return RunConfiguration.firstDifference(RunConfiguration(text: text), configuration).map {
-                "its configuration differs in \($0.key): \($0.old ?? "(absent)") in the file, \($0.new ?? "(absent)") now"
+                "its configuration differs in \($0.key): \($0.old ?? "(absent)") in the file, "
+                    + "\($0.new ?? "(absent)") now"
             }
         }
         guard let learnerConfig, let recorded = (try? file.attribute("learner_config"))??.stringValue,

@@ -108,7 +108,8 @@ public struct Runner {
                 } catch {
                     throw InputError(
                         file: RunCheckpoint.path(for: outputPath),
-                        "does not fit learner '\(entry.name)' (\(error)); delete it to restart the run from its first task"
+                        "does not fit learner '\(entry.name)' (\(error)); "
+                            + "delete it to restart the run from its first task"
                     )
                 }
                 for (name, tensor) in checkpoint.diagnostics { context.record(name, tensor) }
@@ -118,7 +119,8 @@ public struct Runner {
                     checkpoint.uncertaintyRows
                 )
                 progress(
-                    "  resumed after task \(checkpoint.completedTasks)/\(stream.tasks.count) from \(RunCheckpoint.path(for: outputPath))"
+                    "  resumed after task \(checkpoint.completedTasks)/\(stream.tasks.count) from "
+                        + "\(RunCheckpoint.path(for: outputPath))"
                 )
             } else {
                 let initial = evaluate(
@@ -160,7 +162,8 @@ public struct Runner {
                 progress(
                     String(
                         format:
-                            "  task %d/%d: %d classes, %d train samples, pooled accuracy %.4f (train %.2f s, eval %.2f s)",
+                            "  task %d/%d: %d classes, %d train samples, pooled accuracy %.4f (train %.2f s, "
+                            + "eval %.2f s)",
                         t + 1, stream.tasks.count, task.classes.count, task.trainIndices.count,
                         evaluation.pooledAccuracy, trainSeconds, evalSeconds)
                         + (uncertaintyRow.map {

@@ -49,8 +49,9 @@ public enum BLASKernel {
     }
 
     /// The `OPENBLAS_CORETYPE` to force by re-executing, or nil to leave OpenBLAS as it is:
-    /// only when OpenBLAS fell back to a slow kernel (or picked AVX-512 kernels on AMD), the user has not chosen one, the
-    /// fix is not disabled (`CL_BENCH_NO_BLAS_FIX=1`) and this is not already the re-executed process.
+    /// only when OpenBLAS fell back to a slow kernel (or picked AVX-512 kernels on AMD), the
+    /// user has not chosen one, the fix is not disabled (`CL_BENCH_NO_BLAS_FIX=1`) and this is
+    /// not already the re-executed process.
     public static func coreTypeToForce(currentKernel: String, environment: [String: String], cpuFlags: Set<String>)
         -> String?
     {

@@ -202,7 +202,8 @@ struct ConvolutionBackward {
                                                                     lda: transposed.patchSize,
                                                                     b: buffer!, ldb: pixels, c: target, ldc: pixels)
                                                             } else {
-                                                                // dcols = Wᵀ · dY, then scattered back into the image.
+                                                                // dcols = Wᵀ · dY, then scattered back
+                                                                // into the image.
                                                                 target.update(repeating: 0, count: imageSize)
                                                                 sgemm(
                                                                     transposeA: true, transposeB: false, m: patch,

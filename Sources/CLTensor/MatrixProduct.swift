@@ -9,7 +9,8 @@ public func matrixProduct(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, tr
     let kB = transposeB ? b.shape[1] : b.shape[0]
     let n = transposeB ? b.shape[0] : b.shape[1]
     precondition(
-        k == kB, "inner dimensions differ: \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
+        k == kB,
+        "inner dimensions differ: \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
     var c = [Float](repeating: 0, count: m * n)
     if m > 0 && n > 0 && k > 0 {
         a.scalars.withUnsafeBufferPointer { pa in

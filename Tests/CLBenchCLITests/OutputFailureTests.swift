@@ -148,7 +148,8 @@ func damagedResultsFileIsOneLineForEveryReadingCommand(command: String) throws {
     #expect(result.status == 2)
     #expect(
         result.error
-            == "cl-bench: error: out/tiny/nmc-seed0.h5: attribute completed_tasks: -5 is outside 0 ... 2 (the stream has 2 tasks)\n",
+            == "cl-bench: error: out/tiny/nmc-seed0.h5: attribute completed_tasks: -5 is outside 0 ... 2 "
+            + "(the stream has 2 tasks)\n",
         "\(result.error)")
 }
 

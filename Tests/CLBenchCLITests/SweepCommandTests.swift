@@ -38,7 +38,8 @@ private func sweepFolder() throws -> String {
         "#SBATCH --mem=1G", "#SBATCH --time=0:10:00", "#SBATCH --partition=debug",
         "#SBATCH --job-name=cl-bench-tiny-grid",
         "#SBATCH --output=\(folder)/out/sweeps/tiny-grid/logs/%A_%a.log",
-        "3) run=(--protocol out/sweeps/tiny-grid/protocols/tiny.yaml --learner nmc-metric-euclidean --seed 1) ;;  # tiny/nmc-metric-euclidean-seed1",
+        "3) run=(--protocol out/sweeps/tiny-grid/protocols/tiny.yaml --learner nmc-metric-euclidean --seed 1) "
+            + ";;  # tiny/nmc-metric-euclidean-seed1",
         "scontrol requeue",
     ] {
         #expect(script.contains(line), "missing \(line) in\n\(script)")
@@ -76,7 +77,8 @@ private func sweepFolder() throws -> String {
     try FileManager.default.removeItem(atPath: folder + "/out/tiny/nmc-metric-euclidean-seed1.h5")
     let broken = try runCLI(["sweep", "status", "grid.yaml", "--out", "out"], in: folder)
     #expect(
-        broken.output.contains("complete 2 · running 0 · interrupted 0 · failed 1 · not started 1"), "\(broken.output)")
+        broken.output.contains("complete 2 · running 0 · interrupted 0 · failed 1 · not started 1"),
+        "\(broken.output)")
     let repair = try runCLI(
         ["sweep", "grid.yaml", "--executor", "local", "--out", "out", "--data-dir", "data"], in: folder)
     #expect(repair.output.contains("2 of 4 runs to do (2 complete)"), "\(repair.output)")

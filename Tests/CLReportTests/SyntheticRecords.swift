@@ -70,7 +70,8 @@ enum SyntheticRecords {
             path: "results/\(protocolName)/\(learner)-seed\(seed).h5", status: status, error: error,
             protocolName: protocolName,
             protocolYAML:
-                "name: \(protocolName)\ndataset: { name: mnist }\nstream: { kind: class-incremental, classes_per_task: 2 }\nseeds: [0, 1, 2]\n",
+                "name: \(protocolName)\ndataset: { name: mnist }\n"
+                + "stream: { kind: class-incremental, classes_per_task: 2 }\nseeds: [0, 1, 2]\n",
             learner: learner, learnerConfig: "{ name: \(learner) }", seed: seed,
             startedAt: "2026-11-25T10:0\(seed):00Z",
             finishedAt: status == "complete" ? "2026-11-25T10:1\(seed):00Z" : nil,

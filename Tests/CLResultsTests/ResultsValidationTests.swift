@@ -118,7 +118,8 @@ private let damages: [ResultsDamage] = [
     #expect(
         throws: InputError(
             file: path,
-            "/eval/uncertainty/entropy_seen: missing, but /eval/uncertainty/entropy_unseen is there (uncertainty datasets are written together)"
+            "/eval/uncertainty/entropy_seen: missing, but /eval/uncertainty/entropy_unseen is there "
+                + "(uncertainty datasets are written together)"
         )
     ) {
         try ResultsReader.read(path)

@@ -80,7 +80,10 @@ struct FuzzCampaign {
                 let saved = (Self.findingsFolder as NSString).appendingPathComponent("\(target)-\(index).input")
                 _ = FileManager.default.createFile(atPath: saved, contents: Data(input))
                 Issue.record(
-                    "\(target): input \(index) (saved as \(saved)) threw \(type(of: error)): \(error), not an InputError"
+                    """
+                    \(target): input \(index) (saved as \(saved)) threw \(type(of: error)): \(error), \
+                    not an InputError
+                    """
                 )
             }
         }

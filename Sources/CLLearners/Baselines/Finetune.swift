@@ -11,7 +11,8 @@ import CLTensor
 public struct Finetune: Learner, UncertaintyEstimating {
     public static let name = "finetune"
     public static let summary =
-        "Fine-tuning lower bound: one backbone and a growing linear head trained on each task in turn, no protection against forgetting."
+        "Fine-tuning lower bound: one backbone and a growing linear head trained on each task in turn, "
+        + "no protection against forgetting."
     /// None: everything it needs is in the protocol's `training:` and `backbone:` blocks.
     public static let hyperparameters: [HyperparameterSpec] = []
     public static var supportedBackbones: [String]? { trainableBackboneKinds }

@@ -127,7 +127,8 @@ public enum BackboneFactory {
     public static func unavailableMessage(_ kind: String) -> String {
         if BackboneConfig.planned.contains(kind) {
             return
-                "backbone '\(kind)' is not available in this version of cl-bench yet (available: \(available.joined(separator: ", ")))"
+                "backbone '\(kind)' is not available in this version of cl-bench yet (available: "
+                + "\(available.joined(separator: ", ")))"
         }
         return "unknown backbone '\(kind)' (available: \(available.joined(separator: ", ")))"
     }

@@ -46,6 +46,7 @@ public struct RunInterrupted: Error, CustomStringConvertible, Sendable {
     public var description: String {
         resultsPath.isEmpty
             ? "interrupted by \(signal) between runs"
-            : "interrupted by \(signal): \(resultsPath) keeps \(completedTasks) of \(taskCount) tasks (status interrupted)"
+            : "interrupted by \(signal): \(resultsPath) keeps \(completedTasks) of \(taskCount) tasks "
+                + "(status interrupted)"
     }
 }

@@ -39,7 +39,8 @@ import CLTensor
 public struct Hypernet: Learner, TaskAware, UncertaintyEstimating {
     public static let name = "hypernet"
     public static let summary =
-        "Hypernetwork continual learning (von Oswald et al. 2020): task embeddings generate a target MLP's weights, output regulariser; generator mlp or rnn (dependency preserving), optional MIP."
+        "Hypernetwork continual learning (von Oswald et al. 2020): task embeddings generate a target MLP's weights, "
+        + "output regulariser; generator mlp or rnn (dependency preserving), optional MIP."
     static let generator = Hyperparameter<GeneratorKind>(
         "generator", default: .mlp,
         help: "mlp: chunked MLP hypernetwork (von Oswald et al.); rnn: recurrent, layer-by-layer generator "

@@ -36,7 +36,8 @@ import CLTensor
 public struct NAPAVQ: Learner {
     public static let name = "napa-vq"
     public static let summary =
-        "NAPA-VQ (ICCV 2023): rotation-augmented code vectors with a neural-gas topology, neighbourhood separation, neighbourhood-aware prototype augmentation and feature distillation; non-exemplar."
+        "NAPA-VQ (ICCV 2023): rotation-augmented code vectors with a neural-gas topology, neighbourhood separation, "
+        + "neighbourhood-aware prototype augmentation and feature distillation; non-exemplar."
     static let temperature = Hyperparameter<Double>(
         "temperature", default: 0.1, .greaterThan(0),
         help: "T of the distance cross-entropy, logits −||f − c|| / T (args.temp).")

@@ -39,7 +39,8 @@ import CLTensor
 public struct PRD: Learner {
     public static let name = "prd"
     public static let summary =
-        "Prototype-sample relation distillation (Asadi et al., ICML 2023): replay-free; SupCon + per-task prototypes + relation distillation from the previous model."
+        "Prototype-sample relation distillation (Asadi et al., ICML 2023): replay-free; "
+        + "SupCon + per-task prototypes + relation distillation from the previous model."
     static let distillWeight = Hyperparameter<Double>(
         "distill_weight", default: 4, .atLeast(0),
         help: "weight of relation distillation L_d (the code's distill_coef); 0 switches it off (the ablation, and "

@@ -109,7 +109,8 @@ enum PRDError: Error, CustomStringConvertible {
         switch self {
         case .repeatedClass(let label):
             return
-                "prd: class \(label) already has a prototype; PRD needs every task to introduce new classes (class- or task-incremental streams)"
+                "prd: class \(label) already has a prototype; PRD needs every task to introduce new classes "
+                + "(class- or task-incremental streams)"
         }
     }
 }

@@ -19,7 +19,8 @@ import CLTensor
 public struct PSENN: Learner, UncertaintyEstimating {
     public static let name = "psenn"
     public static let summary =
-        "Prototype network of Li et al. 2018 (autoencoder, prototypes decoded to images, logits linear in squared distances), prototypes added per class each task."
+        "Prototype network of Li et al. 2018 (autoencoder, prototypes decoded to images, "
+        + "logits linear in squared distances), prototypes added per class each task."
     static let anchor = Hyperparameter<PrototypeLearning.Anchor>(
         "anchor", default: .freeze, choices: [.freeze, .none],
         help: "earlier tasks' prototypes: frozen, or trained further (ablation).")

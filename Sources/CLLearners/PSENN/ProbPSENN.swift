@@ -33,7 +33,9 @@ import CLTensor
 public struct ProbPSENN: Learner, UncertaintyEstimating {
     public static let name = "prob-psenn"
     public static let summary =
-        "Prob-PSENN: PSENN with Gaussian prototypes (reparameterised, KL to N(0, I)), Monte Carlo predictive distribution, mutual information and explanatory uncertainty; follows the paper's abstract."
+        "Prob-PSENN: PSENN with Gaussian prototypes (reparameterised, KL to N(0, I)), "
+        + "Monte Carlo predictive distribution, mutual information and explanatory uncertainty; "
+        + "follows the paper's abstract."
     static let anchor = Hyperparameter<PrototypeLearning.Anchor>(
         "anchor", default: .freeze, choices: [.freeze, .kl, .none],
         help: "earlier tasks' prototype distributions: frozen, KL-anchored to their previous posterior, or free "

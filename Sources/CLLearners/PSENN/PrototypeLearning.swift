@@ -53,7 +53,8 @@ final class PrototypeLearning: StateContainer {
             throw HyperparameterError(
                 key: "backbone.kind",
                 message:
-                    "psenn and prob-psenn build an MLP autoencoder from backbone { kind: mlp, widths: [...] }, got '\(config.backbone.kind)'"
+                    "psenn and prob-psenn build an MLP autoencoder from backbone { kind: mlp, widths: [...] }, "
+                    + "got '\(config.backbone.kind)'"
             )
         }
         guard config.backbone.widths.allSatisfy({ $0 > 0 }) else {

@@ -15,9 +15,9 @@ import CLTensor
 ///
 /// Paper versus code: where the paper's equations leave normalisation implicit, this
 /// follows the code (novel prototype and base bank L2-normalised before mixing, the
-/// weighted base direction re-normalised; see `PrototypeCalibration`). Class means are exact streaming float64 means (shared with
-/// `nmc`), so with `shift_weight: 0` the predictions are those of `nmc` (cosine) on the
-/// same backbone.
+/// weighted base direction re-normalised; see `PrototypeCalibration`). Class means are
+/// exact streaming float64 means (shared with `nmc`), so with `shift_weight: 0` the
+/// predictions are those of `nmc` (cosine) on the same backbone.
 ///
 /// Diagnostics under `/learner/<label>/`: `novel_classes` (learner labels),
 /// `calibration_weights` [novel, base] (w_{c,b}), `calibration_top_classes` and
@@ -26,7 +26,8 @@ import CLTensor
 public struct TEEN: Learner {
     public static let name = "teen"
     public static let summary =
-        "TEEN (NeurIPS 2023): base-trained frozen backbone, novel prototypes calibrated towards similar base prototypes; training-free after the base session."
+        "TEEN (NeurIPS 2023): base-trained frozen backbone, novel prototypes calibrated towards similar base "
+        + "prototypes; training-free after the base session."
     static let softmaxT = Hyperparameter<Double>(
         "softmax_t", default: 16, .greaterThan(0),
         help: "tau: temperature of the softmax over cos(p_c, p_b) that weights the base prototypes.")

@@ -8,7 +8,8 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .nonFiniteLoss(let task, let epoch, let epochs, let batch, let step, let value):
             return
-                "training diverged: loss is \(value) in task \(task), epoch \(epoch)/\(epochs), batch \(batch) (step \(step)) (try a lower training.lr or a warm-up)"
+                "training diverged: loss is \(value) in task \(task), epoch \(epoch)/\(epochs), batch \(batch) "
+                + "(step \(step)) (try a lower training.lr or a warm-up)"
         }
     }
 }

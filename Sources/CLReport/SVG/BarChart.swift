@@ -29,7 +29,8 @@ struct BarChart {
                     x: x + barWidth * 0.08, y: min(top, zero), width: barWidth * 0.84,
                     height: abs(zero - top), fill: bars.color,
                     tooltip:
-                        "\(bars.name), \(categories[index]): \(NumberFormat.meanAndDeviation(value)) (n = \(value.count))"
+                        "\(bars.name), \(categories[index]): \(NumberFormat.meanAndDeviation(value)) "
+                        + "(n = \(value.count))"
                 )
                 if value.standardDeviation.isFinite && value.standardDeviation > 0 {
                     let center = x + barWidth / 2
@@ -42,7 +43,8 @@ struct BarChart {
             }
         }
         canvas.line(from: (frame.plotLeft, zero), to: (frame.plotRight, zero), stroke: "#444444")
-        frame.drawLegend(series.map { ($0.name, $0.detail, $0.color, -1) }, note: "whiskers: ± sample std", on: &canvas)
+        frame.drawLegend(
+            series.map { ($0.name, $0.detail, $0.color, -1) }, note: "whiskers: ± sample std", on: &canvas)
         return canvas.document(label: title)
     }
 }

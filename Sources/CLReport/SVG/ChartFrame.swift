@@ -67,9 +67,9 @@ struct ChartFrame {
         canvas.text(yLabel, x: 16, y: (plotTop + plotBottom) / 2, size: 12, anchor: .middle, rotated: true)
     }
 
-    /// Legend entries on the right: a line with its marker (or, for `marker` < 0, a filled swatch), the name, and a small second
-    /// line (the seed count); names too long for the margin are shortened, the full name shows
-    /// on hover.
+    /// Legend entries on the right: a line with its marker (or, for `marker` < 0, a filled
+    /// swatch), the name, and a small second line (the seed count); names too long for the
+    /// margin are shortened, the full name shows on hover.
     func drawLegend(
         _ entries: [(label: String, detail: String, color: String, marker: Int)], note: String?,
         on canvas: inout SVGCanvas

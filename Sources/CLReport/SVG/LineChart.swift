@@ -63,7 +63,8 @@ struct LineChart {
                     line.marker, x: frame.categoryCenter(index), y: frame.valueScale.position(value.mean),
                     color: line.color,
                     tooltip:
-                        "\(line.name), \(xLabel) \(categories[index]): \(NumberFormat.meanAndDeviation(value)) (n = \(value.count))",
+                        "\(line.name), \(xLabel) \(categories[index]): \(NumberFormat.meanAndDeviation(value)) "
+                        + "(n = \(value.count))",
                     on: &canvas)
             }
         }

@@ -144,8 +144,10 @@ struct SVGCanvas {
     /// The complete `<svg>` element; `label` becomes its accessible name.
     func document(label: String) -> String {
         """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(SVGCanvas.number(width))" height="\(SVGCanvas.number(height))" \
-        viewBox="0 0 \(SVGCanvas.number(width)) \(SVGCanvas.number(height))" role="img" aria-label="\(SVGCanvas.escape(label))" \
+        <svg xmlns="http://www.w3.org/2000/svg" \
+        width="\(SVGCanvas.number(width))" height="\(SVGCanvas.number(height))" \
+        viewBox="0 0 \(SVGCanvas.number(width)) \(SVGCanvas.number(height))" \
+        role="img" aria-label="\(SVGCanvas.escape(label))" \
         font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
         <rect x="0" y="0" width="\(SVGCanvas.number(width))" height="\(SVGCanvas.number(height))" fill="#ffffff"/>
         \(elements.joined(separator: "\n"))
