@@ -96,9 +96,17 @@ public enum HTMLReport {
                 "(row “before”: before any training); mean over seeds, "
                 + "± std on hover.</p>\n<div class=\"figures\">\n"
             for learner in summary.learners {
-                html += ReportPlots.accuracyHeatmap(learner, protocolName: summary.protocolName) + "\n"
+                html +=
+                    ReportPlots.accuracyHeatmap(
+                        learner, protocolName: summary.protocolName, streamKind: summary.streamKind) + "\n"
             }
             html += "</div>\n"
+            let taskAware = summary.learners.compactMap(ReportPlots.taskAwareHeatmap)
+            if !taskAware.isEmpty {
+                html += "<h3>Task-aware accuracy matrices</h3>\n"
+                html += "<p class=\"sub\">A[i][j]: as R, with the task id given at test time (Task-IL).</p>\n"
+                html += "<div class=\"figures\">\n" + taskAware.joined(separator: "\n") + "\n</div>\n"
+            }
             html += uncertaintySection(summary)
             html += ReportPrototypes.section(summary)
             html += fewShotSessions(summary)
@@ -143,11 +151,9 @@ public enum HTMLReport {
             html += "<th>\(escape(learner.learner))<br><span class=\"direction\">n = \(learner.runs.count)</span></th>"
         }
         html += "</tr></thead>\n<tbody>\n"
-        for definition in MetricCatalog.all {
+        for definition in MetricCatalog.all where applies(definition.key, to: summary) {
             let summaries = summary.learners.compactMap { $0.metric(definition.key) }
-            let means = summaries.map(\.statistics.mean).filter(\.isFinite)
-            // Bold marks a winner; when every learner ties there is none.
-            let best = Set(means).count > 1 ? (definition.higherIsBetter ? means.max() : means.min()) : nil
+            let best = clearWinner(definition, summary)
             let arrow = definition.higherIsBetter ? "↑" : "↓"
             let hover =
                 "\(definition.definition) Matches: \(definition.matches). "
@@ -156,7 +162,7 @@ public enum HTMLReport {
                 "<tr><th><abbr title=\"\(escape(hover))\"><a "
                 + "href=\"#\(anchor(summary.protocolName))-\(definition.key)\">"
             html += "\(escape(definition.key))</a></abbr> <span class=\"direction\">\(arrow)</span></th>"
-            for metric in summaries {
+            for (learner, metric) in zip(summary.learners, summaries) {
                 if let reason = metric.unavailableReason {
                     html +=
                         "<td class=\"num na\" title=\"\(escape(reason))\">n/a<span "
@@ -170,7 +176,7 @@ public enum HTMLReport {
                     html += "<td class=\"num\" title=\"\(escape(note))\">\(escape(metric.formatted))"
                     html += "<span class=\"reason\">\(escape(note))</span></td>"
                 } else {
-                    let isBest = metric.statistics.mean == best
+                    let isBest = metric.statistics.mean == best && !isReferenceBound(learner)
                     html +=
                         "<td class=\"num\(isBest ? " best" : "")\" title=\"n = \(metric.statistics.count) seed(s)\">"
                     html += "\(escape(metric.formatted))</td>"
@@ -178,7 +184,41 @@ public enum HTMLReport {
             }
             html += "</tr>\n"
         }
-        return html + "</tbody>\n</table>\n"
+        html += "</tbody>\n</table>\n"
+        html += "<p class=\"sub\">Bold: the best continual learner of a row, when it beats the next by more than "
+        html += "either's seed std; joint (an upper bound, not a continual learner) is never bold.</p>\n"
+        return html
+    }
+
+    static func isReferenceBound(_ learner: LearnerSummary) -> Bool {
+        learner.runs.contains { referenceBounds.contains($0.learnerType.isEmpty ? $0.learner : $0.learnerType) }
+    }
+
+    /// Whether a metric can have a value on this protocol's stream: the task-aware keys need task
+    /// ids at test time, `performance_drop` a few-shot stream. Rows that cannot are left out.
+    static func applies(_ key: String, to summary: ProtocolSummary) -> Bool {
+        if Metrics.taskAwareKeys.contains(key) { return summary.allRuns.contains { $0.taskAwareAccuracy != nil } }
+        if key == "performance_drop" { return summary.allRuns.contains { $0.fscilAccuracy != nil } }
+        return true
+    }
+
+    /// Learner types that are reference bounds, not continual learners: never bolded.
+    static let referenceBounds: Set<String> = ["joint"]
+
+    /// The mean to bold in a metric's row: the best continual learner's, and only when it is
+    /// better than the next one by more than either's seed std (a difference inside the noise
+    /// is no win); nil otherwise.
+    static func clearWinner(_ definition: MetricDefinition, _ summary: ProtocolSummary) -> Double? {
+        let candidates = summary.learners.filter { !isReferenceBound($0) }.compactMap {
+            $0.metric(definition.key)?.statistics
+        }.filter { $0.isAvailable && $0.mean.isFinite }
+        let ranked = candidates.sorted { definition.higherIsBetter ? $0.mean > $1.mean : $0.mean < $1.mean }
+        guard ranked.count >= 2 else { return nil }
+        let (first, second) = (ranked[0], ranked[1])
+        let spread = max(
+            first.standardDeviation.isFinite ? first.standardDeviation : 0,
+            second.standardDeviation.isFinite ? second.standardDeviation : 0)
+        return abs(first.mean - second.mean) > spread ? first.mean : nil
     }
 
     /// The definitions again as a list, one click away for readers on touch screens.

@@ -32,18 +32,46 @@ public enum ReportPlots {
         return BarChart(
             title: "\(summary.protocolName): forgetting per task",
             xLabel: "task j (max over rows after tasks j … T−2, minus the final row)",
-            yLabel: "forgetting", categories: (0..<tasks).map(String.init), series: series
+            yLabel: "forgetting", categories: (0..<tasks).map(String.init), series: series, bounds: -1...1
         ).svg()
     }
 
-    /// The accuracy matrix of one learner (mean over seeds), numbers in the cells.
-    public static func accuracyHeatmap(_ learner: LearnerSummary, protocolName: String) -> String {
-        let columns = learner.accuracyMatrix.map(\.count).max() ?? 0
-        let rows = learner.accuracyMatrix.indices.map { $0 == 0 ? "before" : "after \($0 - 1)" }
+    /// The accuracy matrix of one learner (mean over seeds), numbers in the cells. On streams
+    /// without task ids at test time a class-incremental learner cannot score on a task it has
+    /// not learned (0 by construction), so those cells and the "before" row are left blank
+    /// instead of drawn as dark zeros that dominate the picture.
+    public static func accuracyHeatmap(_ learner: LearnerSummary, protocolName: String, streamKind: String) -> String {
+        let blankUnlearned = !streamGivesTaskIDs(streamKind)
+        return heatmap(
+            learner.accuracyMatrix, title: "\(learner.learner) (mean of \(learner.runs.count) seeds)",
+            blank: blankUnlearned ? { row, column in column >= row } : { _, _ in false },
+            blankNote: "not learned yet: 0 by construction in \(streamKind) streams")
+    }
+
+    /// The task-aware matrix A of one learner (task id given at test time), when recorded.
+    public static func taskAwareHeatmap(_ learner: LearnerSummary) -> String? {
+        learner.taskAwareAccuracyMatrix.map {
+            heatmap(
+                $0, title: "\(learner.learner), task-aware (mean of \(learner.runs.count) seeds)",
+                blank: { _, _ in false }, blankNote: "")
+        }
+    }
+
+    static func streamGivesTaskIDs(_ streamKind: String) -> Bool {
+        streamKind == "task-incremental" || streamKind == "permuted"
+    }
+
+    private static func heatmap(
+        _ matrix: [[SeedStatistics]], title: String, blank: (Int, Int) -> Bool, blankNote: String
+    ) -> String {
+        let columns = matrix.map(\.count).max() ?? 0
+        let rows = matrix.indices.map { $0 == 0 ? "before" : "after \($0 - 1)" }
+        let cells = matrix.enumerated().map { row, values in
+            values.enumerated().map { column, value in blank(row, column) ? nil : value }
+        }
         return Heatmap(
-            title: "\(learner.learner) (mean of \(learner.runs.count) seeds)",
-            rowLabels: rows, columnLabels: (0..<columns).map { "task \($0)" },
-            cells: learner.accuracyMatrix
+            title: title, rowLabels: rows, columnLabels: (0..<columns).map { "task \($0)" }, cells: cells,
+            blankNote: blankNote
         ).svg()
     }
 

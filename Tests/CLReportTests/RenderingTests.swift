@@ -83,7 +83,8 @@ struct RenderingTests {
             #expect(xmlError(ReportPlots.accuracyCurve(summary)) == nil)
             if let bars = ReportPlots.forgettingBars(summary) { #expect(xmlError(bars) == nil) }
             for learner in summary.learners {
-                let heatmap = ReportPlots.accuracyHeatmap(learner, protocolName: summary.protocolName)
+                let heatmap = ReportPlots.accuracyHeatmap(
+                    learner, protocolName: summary.protocolName, streamKind: summary.streamKind)
                 #expect(xmlError(heatmap) == nil, "\(learner.learner)")
             }
         }
@@ -93,7 +94,7 @@ struct RenderingTests {
     func heatmapNumbers() throws {
         let split = try #require(summaries.first { $0.protocolName == "split-mnist" })
         let nmc = try #require(split.learners.first { $0.learner == "nmc" })
-        let svg = ReportPlots.accuracyHeatmap(nmc, protocolName: "split-mnist")
+        let svg = ReportPlots.accuracyHeatmap(nmc, protocolName: "split-mnist", streamKind: "task-incremental")
         let value = NumberFormat.value(nmc.accuracyMatrix[5][0].mean, decimals: 2)
         #expect(svg.contains(">\(value)</text>"))
         #expect(svg.components(separatedBy: "<rect").count - 1 >= 30 + 1)
@@ -107,8 +108,11 @@ struct RenderingTests {
         #expect(!html.contains("src=\"http"))
         #expect(!html.contains("href=\"http"))
         #expect(!html.contains("@import"))
-        for definition in MetricCatalog.all {
+        // Every metric's definition on hover, except the task-aware ones: no sample stream gives task ids.
+        for definition in MetricCatalog.all where !Metrics.taskAwareKeys.contains(definition.key) {
             #expect(html.contains("title=\"\(HTMLReport.escape(definition.definition))"), "\(definition.key)")
+        }
+        for definition in MetricCatalog.all {
             #expect(html.contains("id=\"protocol-split-mnist-\(definition.key)\""))
         }
         #expect(html.contains("undefined with a single task (T = 1)"))

@@ -5,17 +5,20 @@ struct BarChart {
     let yLabel: String
     let categories: [String]
     let series: [ChartSeries]
+    /// The range the metric can take (forgetting: −1 ... 1): the axis and the whiskers stay
+    /// inside it, so a ± std whisker never stretches the axis past what the metric can reach.
+    var bounds: ClosedRange<Double> = -Double.infinity...Double.infinity
 
     func svg() -> String {
         let extremes = series.flatMap {
             $0.values.flatMap { value -> [Double] in
                 let spread = value.standardDeviation.isFinite ? value.standardDeviation : 0
-                return [value.mean - spread, value.mean + spread]
+                return [clamped(value.mean - spread), clamped(value.mean + spread)]
             }
         }
         let frame = ChartFrame(
             title: title, xLabel: xLabel, yLabel: yLabel, categories: categories,
-            valueRange: AxisScale.niceRange(extremes + [0], preferUnit: false))
+            valueRange: AxisScale.niceRange(extremes + [0], preferUnit: true))
         var canvas = SVGCanvas(width: ChartFrame.width, height: ChartFrame.height)
         frame.drawBackground(on: &canvas)
         let groupWidth = frame.slotWidth * 0.8
@@ -34,8 +37,8 @@ struct BarChart {
                 )
                 if value.standardDeviation.isFinite && value.standardDeviation > 0 {
                     let center = x + barWidth / 2
-                    let high = frame.valueScale.position(value.mean + value.standardDeviation)
-                    let low = frame.valueScale.position(value.mean - value.standardDeviation)
+                    let high = frame.valueScale.position(clamped(value.mean + value.standardDeviation))
+                    let low = frame.valueScale.position(clamped(value.mean - value.standardDeviation))
                     canvas.line(from: (center, high), to: (center, low), stroke: "#222222", width: 1.2)
                     canvas.line(from: (center - 3, high), to: (center + 3, high), stroke: "#222222", width: 1.2)
                     canvas.line(from: (center - 3, low), to: (center + 3, low), stroke: "#222222", width: 1.2)
@@ -47,4 +50,6 @@ struct BarChart {
             series.map { ($0.name, $0.detail, $0.color, -1) }, note: "whiskers: ± sample std", on: &canvas)
         return canvas.document(label: title)
     }
+
+    private func clamped(_ value: Double) -> Double { min(max(value, bounds.lowerBound), bounds.upperBound) }
 }

@@ -68,15 +68,14 @@ struct ChartFrame {
     }
 
     /// Legend entries on the right: a line with its marker (or, for `marker` < 0, a filled
-    /// swatch), the name, and a small second line (the seed count); names too long for the
-    /// margin are shortened, the full name shows on hover.
+    /// swatch), the name, and a small second line (the seed count); names and details too
+    /// long for the margin wrap onto further lines (never clipped), the full name on hover.
     func drawLegend(
         _ entries: [(label: String, detail: String, color: String, marker: Int)], note: String?,
         on canvas: inout SVGCanvas
     ) {
         let x = plotRight + 16
         var y = plotTop + 6
-        let maximumCharacters = 17
         for entry in entries {
             if entry.marker < 0 {  // bars: a filled swatch
                 canvas.rectangle(x: x, y: y - 10, width: 22, height: 11, fill: entry.color)
@@ -84,16 +83,48 @@ struct ChartFrame {
                 canvas.line(from: (x, y - 4), to: (x + 22, y - 4), stroke: entry.color, width: 3)
                 ChartMarker.draw(entry.marker, x: x + 11, y: y - 4, color: entry.color, tooltip: nil, on: &canvas)
             }
-            let shown =
-                entry.label.count > maximumCharacters
-                ? String(entry.label.prefix(maximumCharacters - 1)) + "…" : entry.label
-            canvas.text(shown, x: x + 29, y: y, size: 12, tooltip: entry.label)
-            canvas.text(entry.detail, x: x + 29, y: y + 13, size: 10, fill: "#666666")
-            y += 32
+            // About 6.7 px per character of 12 px text and 5.6 of 10 px text in the ~115 px margin.
+            for (line, text) in Self.wrapped(entry.label, width: 17).enumerated() {
+                if line > 0 { y += 14 }
+                canvas.text(text, x: x + 29, y: y, size: 12, tooltip: entry.label)
+            }
+            for text in Self.wrapped(entry.detail, width: 20) {
+                y += 12
+                canvas.text(text, x: x + 29, y: y + 1, size: 10, fill: "#666666")
+            }
+            y += 20
         }
         if let note {
-            canvas.text(note, x: x, y: y + 2, size: 10, fill: "#555555")
+            for (line, text) in Self.wrapped(note, width: 24).enumerated() {
+                canvas.text(text, x: x, y: y + 2 + 12 * Double(line), size: 10, fill: "#555555")
+            }
         }
+    }
+}
+
+extension ChartFrame {
+    /// `text` in lines of at most `width` characters, broken between words (a longer word is
+    /// cut); empty text gives no line.
+    static func wrapped(_ text: String, width: Int) -> [String] {
+        var lines: [String] = [], current = ""
+        for word in text.split(separator: " ").map(String.init) {
+            var word = word
+            while word.count > width {
+                if !current.isEmpty { lines.append(current); current = "" }
+                lines.append(String(word.prefix(width)))
+                word = String(word.dropFirst(width))
+            }
+            if current.isEmpty {
+                current = word
+            } else if current.count + 1 + word.count <= width {
+                current += " " + word
+            } else {
+                lines.append(current)
+                current = word
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
     }
 }
 

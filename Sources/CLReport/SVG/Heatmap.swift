@@ -5,7 +5,9 @@ struct Heatmap {
     let title: String
     let rowLabels: [String]
     let columnLabels: [String]
-    let cells: [[SeedStatistics]]
+    /// Nil: a cell left blank on purpose (`blankNote` on hover), unlike a value that is missing.
+    let cells: [[SeedStatistics?]]
+    var blankNote = ""
 
     func svg() -> String {
         let columns = columnLabels.count
@@ -33,8 +35,15 @@ struct Heatmap {
             let y = top + cell * Double(row)
             canvas.text(label, x: left - 6, y: y + cell / 2 + 4, size: 11, anchor: .end, fill: "#333333")
             for column in 0..<columns {
-                let value = row < cells.count && column < cells[row].count ? cells[row][column] : SeedStatistics([])
                 let x = left + cell * Double(column)
+                guard
+                    let value = row < cells.count && column < cells[row].count ? cells[row][column] : SeedStatistics([])
+                else {
+                    canvas.rectangle(
+                        x: x, y: y, width: cell, height: cell, fill: "#ffffff", stroke: "#eeeeee",
+                        tooltip: "\(label), task \(column): \(blankNote)")
+                    continue
+                }
                 let hover = "\(label), task \(column): \(NumberFormat.meanAndDeviation(value)) (n = \(value.count))"
                 if value.isAvailable {
                     canvas.rectangle(
