@@ -110,12 +110,16 @@ private enum Direct {
     }
 }
 
-@Test func allReturnsEveryCatalogKeyExceptFewShotAndUncertaintyOnes() {
+@Test func allReturnsEveryCatalogKeyExceptFewShotUncertaintyAndTaskAwareOnes() {
     let r = stored([[0.9, 0.1], [0.7, 0.8]])
     let values = Metrics.all(matrix: r, pooled: [0.9, 0.75])
     let uncertaintyKeys: Set<String> = ["ece", "unseen_entropy_auroc"]
     let catalogKeys = Set(MetricCatalog.all.map(\.key)).subtracting(["performance_drop"]).subtracting(uncertaintyKeys)
+        .subtracting(Metrics.taskAwareKeys)
     #expect(Set(values.keys) == catalogKeys)
+    // The task-aware keys come from the task-aware matrix, and are in the catalogue.
+    #expect(Set(Metrics.taskAware(r).keys) == Set(Metrics.taskAwareKeys))
+    #expect(Metrics.taskAwareKeys.allSatisfy { MetricCatalog.definition(of: $0) != nil })
     let row = UncertaintyRow(entropySeen: 0.1, entropyUnseen: 0.5, aurocUnseen: 0.8, ece: 0.2, reliability: [])
     var last = row
     last.aurocUnseen = .nan
