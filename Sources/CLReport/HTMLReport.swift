@@ -186,7 +186,8 @@ public enum HTMLReport {
         }
         html += "</tbody>\n</table>\n"
         html += "<p class=\"sub\">Bold: the best continual learner of a row, when it beats the next by more than "
-        html += "either's seed std; joint (an upper bound, not a continual learner) is never bold.</p>\n"
+        html += "either's seed std (so never with one seed); joint (an upper bound, not a continual learner) is "
+        html += "never bold.</p>\n"
         return html
     }
 
@@ -207,7 +208,7 @@ public enum HTMLReport {
 
     /// The mean to bold in a metric's row: the best continual learner's, and only when it is
     /// better than the next one by more than either's seed std (a difference inside the noise
-    /// is no win); nil otherwise.
+    /// is no win; with one seed the noise is unknown, so nothing is bold); nil otherwise.
     static func clearWinner(_ definition: MetricDefinition, _ summary: ProtocolSummary) -> Double? {
         let candidates = summary.learners.filter { !isReferenceBound($0) }.compactMap {
             $0.metric(definition.key)?.statistics
@@ -215,9 +216,8 @@ public enum HTMLReport {
         let ranked = candidates.sorted { definition.higherIsBetter ? $0.mean > $1.mean : $0.mean < $1.mean }
         guard ranked.count >= 2 else { return nil }
         let (first, second) = (ranked[0], ranked[1])
-        let spread = max(
-            first.standardDeviation.isFinite ? first.standardDeviation : 0,
-            second.standardDeviation.isFinite ? second.standardDeviation : 0)
+        guard first.standardDeviation.isFinite, second.standardDeviation.isFinite else { return nil }
+        let spread = max(first.standardDeviation, second.standardDeviation)
         return abs(first.mean - second.mean) > spread ? first.mean : nil
     }
 

@@ -36,12 +36,12 @@ public enum ReportPlots {
         ).svg()
     }
 
-    /// The accuracy matrix of one learner (mean over seeds), numbers in the cells. On streams
-    /// without task ids at test time a class-incremental learner cannot score on a task it has
-    /// not learned (0 by construction), so those cells and the "before" row are left blank
-    /// instead of drawn as dark zeros that dominate the picture.
+    /// The accuracy matrix of one learner (mean over seeds), numbers in the cells. Where tasks
+    /// bring new classes (every stream kind but `permuted`), a learner scores over the classes
+    /// it has seen, so a task it has not learned is 0 by construction: those cells and the
+    /// "before" row are left blank instead of drawn as dark zeros that dominate the picture.
     public static func accuracyHeatmap(_ learner: LearnerSummary, protocolName: String, streamKind: String) -> String {
-        let blankUnlearned = !streamGivesTaskIDs(streamKind)
+        let blankUnlearned = streamKind != "permuted"
         return heatmap(
             learner.accuracyMatrix, title: "\(learner.learner) (mean of \(learner.runs.count) seeds)",
             blank: blankUnlearned ? { row, column in column >= row } : { _, _ in false },
@@ -55,10 +55,6 @@ public enum ReportPlots {
                 $0, title: "\(learner.learner), task-aware (mean of \(learner.runs.count) seeds)",
                 blank: { _, _ in false }, blankNote: "")
         }
-    }
-
-    static func streamGivesTaskIDs(_ streamKind: String) -> Bool {
-        streamKind == "task-incremental" || streamKind == "permuted"
     }
 
     private static func heatmap(

@@ -3,8 +3,8 @@ import Testing
 
 @testable import CLReport
 
-/// Class-incremental heatmaps leave the tasks not learned yet (and the "before" row) blank
-/// instead of drawing dark zeros; task-incremental ones keep every cell.
+/// Heatmaps leave the tasks not learned yet (and the "before" row) blank instead of drawing
+/// dark zeros; on permuted streams (every task has the same classes) every cell is kept.
 @Test func classIncrementalHeatmapsLeaveUnlearnedCellsBlank() throws {
     let summary = try #require(
         ProtocolSummary.group([SyntheticRecords.run(learner: "nmc", seed: 0, tasks: 3, plasticity: 0.9, retention: 0.8)]
@@ -14,7 +14,7 @@ import Testing
     let blank = ReportPlots.accuracyHeatmap(learner, protocolName: "p", streamKind: "class-incremental")
     // Rows before, after 0, after 1, after 2: 3 + 2 + 1 + 0 unlearned cells.
     #expect(blank.components(separatedBy: "not learned yet").count - 1 == 6)
-    let full = ReportPlots.accuracyHeatmap(learner, protocolName: "p", streamKind: "task-incremental")
+    let full = ReportPlots.accuracyHeatmap(learner, protocolName: "p", streamKind: "permuted")
     #expect(!full.contains("not learned yet"))
     #expect(xmlError(blank) == nil)
 }
@@ -38,6 +38,10 @@ import Testing
     #expect(winner == clear.learners.first { $0.learner == "a" }?.metric("final_accuracy")?.statistics.mean)
     let html = HTMLReport.metricTable(clear)
     #expect(html.contains("never bold"))
+    // One seed each: the noise is unknown, nothing is bold.
+    let single = try #require(
+        ProtocolSummary.group(Array(runs("a", 0.9).prefix(1)) + Array(runs("b", 0.5).prefix(1))).first)
+    #expect(HTMLReport.clearWinner(final, single) == nil)
 }
 
 @Test func legendTextWrapsInsteadOfBeingCut() {
