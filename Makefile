@@ -48,7 +48,7 @@ slurm:
 	@.ci/start-slurm.sh || echo "make test: no Slurm here, the Slurm sweep test will show as skipped"
 
 test: test-deps slurm lint
-	$(SWIFT) build --build-tests
+	set -o pipefail; $(SWIFT) build --build-tests 2>&1 | scripts/check-warnings
 	$(SWIFT) test --skip-build --no-parallel
 	$(MAKE) --no-print-directory regression
 	$(MAKE) --no-print-directory parity-ci
@@ -137,7 +137,8 @@ EXAMPLE := Examples/custom-learner
 example:
 	@if [ -d $(SHARED_DATA)/mnist ]; then \
 	  start=$$(date +%s); data=$$(cd $(SHARED_DATA) && pwd); \
-	  cd $(EXAMPLE) && $(SWIFT) build --product my-cl-bench && rm -rf .build/regression && \
+	  set -o pipefail; cd $(EXAMPLE) && $(SWIFT) build --product my-cl-bench 2>&1 | ../../scripts/check-warnings && \
+	  rm -rf .build/regression && \
 	  .build/debug/my-cl-bench run --protocol lwf-split-mnist.yaml --data-dir "$$data" --out .build/regression >/dev/null && \
 	  .build/debug/my-cl-bench report .build/regression/lwf-split-mnist | head -9 && \
 	  .build/debug/my-cl-bench check --baseline lwf-split-mnist.baseline.yaml .build/regression/lwf-split-mnist >/dev/null && \

@@ -63,7 +63,7 @@ public enum FeatureFileReader {
                     s, x: x.values, xShape: x.shape, labels: y.values.map { Int($0) }, yShape: y.shape, file: path)
             }
             splits = (try split("train"), try split("test"))
-            if case .string(let text)?? = try? h5.attribute("class_names") {
+            if case .string(let text)? = try? h5.attribute("class_names") {
                 classNames = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             }
         }

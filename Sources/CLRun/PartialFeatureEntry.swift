@@ -21,7 +21,7 @@ final class PartialFeatureEntry {
         path = entry + ".partial"
         self.dimension = dimension
         if let existing = try? HDF5File.open(path, writable: true),
-            case .string(let text)?? = try? existing.attribute("key_description"), text == description,
+            case .string(let text)? = try? existing.attribute("key_description"), text == description,
             (try? existing.shape(of: "/train/x"))?.last == dimension,
             (try? existing.shape(of: "/test/x"))?.last == dimension
         {

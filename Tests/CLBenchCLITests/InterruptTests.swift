@@ -32,7 +32,7 @@ private func interruptedRun(in folder: String, signals: [Int32]) throws -> (
     process.arguments = ["run", "--protocol", "slow.yaml", "--data-dir", "data", "--out", "out"]
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
     let log = folder + "/run.log"
-    FileManager.default.createFile(atPath: log, contents: nil)
+    _ = FileManager.default.createFile(atPath: log, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     let error = Pipe()
     process.standardError = error
@@ -90,10 +90,10 @@ func aSignalStopsTheRunAtASafePointNamingTheResumeCommand(signal: Int32, name: S
     process.arguments = ["run", "--protocol", "heavy.yaml", "--data-dir", "data", "--out", "out"]
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
     let log = folder + "/run.log"
-    FileManager.default.createFile(atPath: log, contents: nil)
+    _ = FileManager.default.createFile(atPath: log, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     let errors = folder + "/run.err"
-    FileManager.default.createFile(atPath: errors, contents: nil)
+    _ = FileManager.default.createFile(atPath: errors, contents: nil)
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
     try process.run()
     func waitFor(_ text: String, in path: String) {

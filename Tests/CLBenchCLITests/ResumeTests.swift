@@ -228,7 +228,7 @@ private func killRun(in folder: String, out: String, afterTaskLine task: Int, de
     process.arguments = ["run", "--protocol", "resume.yaml", "--data-dir", "data", "--out", out]
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
     let log = folder + "/\(out).log"
-    FileManager.default.createFile(atPath: log, contents: nil)
+    _ = FileManager.default.createFile(atPath: log, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     process.standardError = FileHandle.nullDevice
     try process.run()

@@ -45,7 +45,7 @@ private struct Holder: StateContainer {
     /// Save one holder after some changes, restore into a fresh one: every part equal, the
     /// grown head included; a fresh holder differs before the restore (the test can fail).
     @Test func checkpointAndRestoreRoundTripExactly() throws {
-        var saved = Holder(seed: 1)
+        let saved = Holder(seed: 1)
         _ = saved.generator.nextNormal()  // leaves a spare normal in the generator
         saved.classes = [[0, 1], [2]]
         saved.inner.count = 7
@@ -54,7 +54,7 @@ private struct Holder: StateContainer {
         saved.curves.append(loss: 0.5, accuracy: .nan, extras: ["distill": 0.25])
         let checkpoint = try LearnerState.checkpoint(of: saved)
 
-        var fresh = Holder(seed: 2)
+        let fresh = Holder(seed: 2)
         #expect(fresh.inner.head.weight.value != saved.inner.head.weight.value)
         try LearnerState.restore(fresh, from: checkpoint)
         #expect(fresh.inner.head.weight.value == saved.inner.head.weight.value)

@@ -64,7 +64,7 @@ private struct OracleDistributionLearner: UncertaintyEstimating, TaskAware {
     }
 }
 
-@Test(.serialized) func capabilityLearnersGetTheUncertaintyDatasetsAndOneCallPerBatch() throws {
+@Test func capabilityLearnersGetTheUncertaintyDatasetsAndOneCallPerBatch() throws {
     calls = CallCounter()
     let dataset = labelledDataset(classes: 6, trainPerClass: 3, testPerClass: 4)
     let spec = try ProtocolParser.parse(
@@ -148,7 +148,7 @@ private struct TaskGuessingLearner: Learner {
     }
 }
 
-@Test(.serialized) func theRunnerAsksOncePerBatchAndRecordsTheInferredTasks() throws {
+@Test func theRunnerAsksOncePerBatchAndRecordsTheInferredTasks() throws {
     evaluations = EvaluateCounter()
     let dataset = labelledDataset(classes: 6, trainPerClass: 3, testPerClass: 4)
     let spec = try ProtocolParser.parse(

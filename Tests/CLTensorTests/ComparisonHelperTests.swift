@@ -10,18 +10,18 @@ import Testing
     #expect(!(worst <= 1))
 }
 
-@Test func expectCloseRecordsAnIssueForANaN() async {
-    await withKnownIssue("a NaN against a number must fail expectClose") {
+@Test func expectCloseRecordsAnIssueForANaN() {
+    withKnownIssue("a NaN against a number must fail expectClose") {
         expectClose(Tensor(shape: [2], scalars: [1, .nan]), Tensor(shape: [2], scalars: [1, 2]))
     }
-    await withKnownIssue("a NaN on the reference side must fail too") {
+    withKnownIssue("a NaN on the reference side must fail too") {
         expectClose(Tensor(shape: [1], scalars: [1]), Tensor(shape: [1], scalars: [.nan]))
     }
     expectClose(Tensor(shape: [2], scalars: [.infinity, 3]), Tensor(shape: [2], scalars: [.infinity, 3]))
 }
 
-@Test func aGradientCheckFailsWhenTheTapeGivesNaN() async {
-    await withKnownIssue("a NaN gradient must fail the finite-difference check") {
+@Test func aGradientCheckFailsWhenTheTapeGivesNaN() {
+    withKnownIssue("a NaN gradient must fail the finite-difference check") {
         expectGradientsMatch([Tensor(shape: [2], scalars: [0.5, -0.5])]) { inputs in
             // log of a negative input: the finite differences are NaN, the tape's 1/x is not.
             inputs[0].log()

@@ -136,7 +136,7 @@ struct ResultsFileFuzzer {
         -1, 0, 1, 2, 3, 9, 10, 99, 127, 65535, Int64(Int32.max), Int64(Int32.min), 4_000_000_000, Int64.max, Int64.min,
     ]
     static let interestingDoubles: [Double] = [
-        0, 1, 0.5, -1, -0.0, 2, .nan, .infinity, -.infinity, 1e308, -1e308, 5e-324, 1e9, 3,
+        0, 1, 0.5, -1, -0.0, 2, .nan, .infinity, -.infinity, 1e308, -1e308, Double.leastNonzeroMagnitude, 1e9, 3,
     ]
 
     private func attributeValue(_ random: inout FuzzRandom) -> HDF5AttributeValue {
