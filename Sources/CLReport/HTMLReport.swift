@@ -188,6 +188,7 @@ public enum HTMLReport {
         html += "<p class=\"sub\">Bold: the best continual learner of a row, when it beats the next by more than "
         html += "either's seed std (so never with one seed); joint (an upper bound, not a continual learner) is "
         html += "never bold.</p>\n"
+        for note in ReportTables.deterministicNotes(summary) { html += "<p class=\"sub\">\(escape(note))</p>\n" }
         return html
     }
 

@@ -49,7 +49,19 @@ public enum ReportTables {
                 notes.append("n/a for \(learner.learner): \(entry.keys.joined(separator: ", ")): \(entry.reason)")
             }
         }
-        return notes
+        return notes + deterministicNotes(summary)
+    }
+
+    /// A learner whose seeds all gave the same accuracy matrix: its "± 0.0000" is not luck but
+    /// determinism (nothing it uses depends on the seed, e.g. nmc on pixels with a fixed class
+    /// order), and the seeds are not independent repetitions.
+    public static func deterministicNotes(_ summary: ProtocolSummary) -> [String] {
+        summary.learners.compactMap { learner in
+            let matrices = learner.runs.map { $0.accuracyMatrix.map { $0.map(\.bitPattern) } }
+            guard matrices.count > 1, matrices.dropFirst().allSatisfy({ $0 == matrices[0] }) else { return nil }
+            return "\(learner.learner): all \(matrices.count) seeds gave the same accuracy matrix bit for bit: it is "
+                + "deterministic on this stream, so its ± 0.0000 says nothing about seed noise"
+        }
     }
 
     /// The accuracy matrix of one learner, mean over seeds: row "before", then "after task i".

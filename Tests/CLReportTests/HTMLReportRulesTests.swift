@@ -63,3 +63,17 @@ import Testing
     let svg = try #require(ReportPlots.forgettingBars(summary))
     #expect(!svg.contains(">1.2</text>") && !svg.contains(">1.5</text>"))
 }
+
+/// Seeds that gave the same matrix bit for bit are named: their ± 0.0000 is determinism.
+@Test func identicalSeedsAreCalledDeterministic() throws {
+    var same = (0..<3).map { SyntheticRecords.run(learner: "nmc", seed: $0, tasks: 3, plasticity: 0.9, retention: 0.8) }
+    for index in same.indices { same[index].accuracyMatrix = same[0].accuracyMatrix }
+    let varied = (0..<3).map {
+        SyntheticRecords.run(learner: "ft", seed: $0, tasks: 3, plasticity: 0.9, retention: 0.8)
+    }
+    let summary = try #require(ProtocolSummary.group(same + varied).first)
+    let notes = ReportTables.deterministicNotes(summary)
+    #expect(notes.count == 1 && notes[0].hasPrefix("nmc: all 3 seeds gave the same accuracy matrix"))
+    #expect(TerminalReport.render([summary]).contains("deterministic on this stream"))
+    #expect(HTMLReport.metricTable(summary).contains("deterministic on this stream"))
+}
