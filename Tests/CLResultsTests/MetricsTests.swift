@@ -110,11 +110,12 @@ private enum Direct {
     }
 }
 
-@Test func allReturnsEveryCatalogKeyExceptFewShotAndUncertaintyOnes() {
+@Test func allReturnsEveryCatalogKeyExceptFewShotTaskAwareUncertaintyAndOnlineOnes() {
     let r = stored([[0.9, 0.1], [0.7, 0.8]])
     let values = Metrics.all(matrix: r, pooled: [0.9, 0.75])
     let uncertaintyKeys: Set<String> = ["ece", "unseen_entropy_auroc"]
     let catalogKeys = Set(MetricCatalog.all.map(\.key)).subtracting(["performance_drop"]).subtracting(uncertaintyKeys)
+        .subtracting(Metrics.taskAwareKeys).subtracting(Metrics.onlineKeys)
     #expect(Set(values.keys) == catalogKeys)
     let row = UncertaintyRow(entropySeen: 0.1, entropyUnseen: 0.5, aurocUnseen: 0.8, ece: 0.2, reliability: [])
     var last = row
