@@ -95,7 +95,9 @@ regression:
 	  $(DEBUG_BIN) run --protocol Protocols/prd-split-mnist.yaml --seed 0 --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
 	  $(DEBUG_BIN) check --baseline results/baselines/prd-split-mnist.yaml $(REGRESSION_OUT)/prd-split-mnist && \
 	  $(DEBUG_BIN) run --protocol Protocols/hypernet-ci.yaml --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
-	  $(DEBUG_BIN) check --baseline results/baselines/hypernet-ci.yaml $(REGRESSION_OUT)/hypernet-ci; \
+	  $(DEBUG_BIN) check --baseline results/baselines/hypernet-ci.yaml $(REGRESSION_OUT)/hypernet-ci && \
+	  $(DEBUG_BIN) run --protocol Protocols/online-split-mnist.yaml --data-dir $(SHARED_DATA) --out $(REGRESSION_OUT) >/dev/null && \
+	  $(DEBUG_BIN) check --baseline results/baselines/online-split-mnist.yaml $(REGRESSION_OUT)/online-split-mnist; \
 	else echo "regression: $(SHARED_DATA)/mnist not found, split-mnist skipped"; fi && \
 	echo "regression job: $$(( $$(date +%s) - start )) s"
 

@@ -12,6 +12,8 @@ public struct BenchmarkProtocol: Sendable {
     public var sourcePath: String
     public var dataset: DatasetSpec
     public var stream: StreamConfig
+    /// `stream.online:` — the stream delivered online (single pass, anytime evaluation), or nil.
+    public var online: OnlineStreamConfig?
     public var backbone: BackboneConfig
     public var training: TrainingConfig
     public var learners: [LearnerEntry]

@@ -12,7 +12,7 @@ public enum ProtocolParser {
     ]
     static let streamKeys = [
         "kind", "initial_classes", "classes_per_task", "class_order", "base_classes",
-        "ways", "shots", "sessions", "index_lists", "tasks",
+        "ways", "shots", "sessions", "index_lists", "tasks", "online",
     ]
     static let backboneKeys = ["kind", "widths", "weights", "resolution", "width"]
     static let datasetKeys = ["name", "path", "resize", "test_per_class", "split_seed", "invert", "cache"]
@@ -82,7 +82,9 @@ public enum ProtocolParser {
             dataset = DatasetSpec(name: Self.datasetName(datasetName, protocolPath: path), options: options)
         }
 
-        let stream = try parseStream(reader.required(top, "stream", in: root, context: ""), reader)
+        let streamNode = try reader.required(top, "stream", in: root, context: "")
+        let stream = try parseStream(streamNode, reader)
+        let online = try parseOnline(streamNode, kind: stream.kind, reader)
         let backbone = try parseBackbone(top["backbone"], reader)
         let training = try parseTraining(top["training"], base: TrainingConfig(), context: "training", reader)
 
@@ -146,6 +148,14 @@ public enum ProtocolParser {
             // finetune next to nmc on raw pixels in one protocol).
             let learnerBackbone =
                 try fields["backbone"].map { try parseBackbone($0, reader, context: context + ".backbone") } ?? backbone
+            if online != nil, !(type is any OnlineLearner.Type) {
+                let onlineLearners = LearnerRegistry.all.filter { $0 is any OnlineLearner.Type }.map { $0.name }
+                throw reader.error(
+                    nameNode, context + ".name",
+                    "learner '\(learnerName)' does not learn online (it does not adopt OnlineLearner), "
+                        + "so it cannot run a stream with online: (online learners: "
+                        + "\(onlineLearners.joined(separator: ", ")))")
+            }
             if let supported = type.supportedBackbones, !supported.contains(learnerBackbone.kind) {
                 throw reader.error(
                     fields["backbone"] ?? nameNode,
@@ -174,7 +184,7 @@ public enum ProtocolParser {
         if let paper = top["paper"] { _ = try PaperReference.list(paper, labels: learners.map(\.name), reader) }
 
         return BenchmarkProtocol(
-            name: name, yaml: text, sourcePath: path, dataset: dataset, stream: stream,
+            name: name, yaml: text, sourcePath: path, dataset: dataset, stream: stream, online: online,
             backbone: backbone, training: training, learners: learners, seeds: seeds)
     }
 
@@ -254,6 +264,40 @@ public enum ProtocolParser {
             guard config.tasks != nil else { throw reader.error(node, "stream.tasks", "a permuted stream needs tasks") }
         }
         config.indexLists = indexLists
+        return config
+    }
+
+    /// The stream's `online:` block, if any: `batch_size` and `eval_every` (positive
+    /// integers), `boundaries` (`given`, the default, or `hidden`); only on class- and
+    /// task-incremental streams.
+    static func parseOnline(_ streamNode: Node, kind: StreamKind, _ reader: NodeReader) throws
+        -> OnlineStreamConfig?
+    {
+        let streamFields = try reader.mapping(streamNode, "stream", allowed: streamKeys)
+        guard let node = streamFields["online"] else { return nil }
+        guard OnlineStreamConfig.kinds.contains(kind) else {
+            throw reader.error(
+                node, "stream.online",
+                "a \(kind.rawValue) stream cannot be delivered online (only class-incremental and "
+                    + "task-incremental streams)")
+        }
+        let fields = try reader.mapping(node, "stream.online", allowed: OnlineStreamConfig.keys)
+        func positive(_ key: String) throws -> Int {
+            let valueNode = try reader.required(fields, key, in: node, context: "stream.online.")
+            let value = try reader.integer(valueNode, "stream.online.\(key)")
+            guard value > 0 else {
+                throw reader.error(valueNode, "stream.online.\(key)", "must be a positive integer, got \(value)")
+            }
+            return value
+        }
+        var config = OnlineStreamConfig(
+            batchSize: try positive("batch_size"), evaluateEvery: try positive("eval_every"))
+        if let boundariesNode = fields["boundaries"] {
+            let names = OnlineStreamConfig.Boundaries.allCases.map(\.rawValue)
+            config.boundaries =
+                OnlineStreamConfig.Boundaries(
+                    rawValue: try reader.choice(boundariesNode, "stream.online.boundaries", names)) ?? .given
+        }
         return config
     }
 

@@ -13,10 +13,12 @@ public enum ReportTables {
 
     /// The headline metrics of `summary`'s protocol: on streams with task ids at test time
     /// (task-incremental, permuted) the task-aware accuracy and forgetting beside the
-    /// task-agnostic ones, as Mammoth prints Class-IL and Task-IL side by side.
+    /// task-agnostic ones, as Mammoth prints Class-IL and Task-IL side by side; on online
+    /// streams the anytime metrics (METRICS.md, "Online streams").
     public static func headlineMetrics(for summary: ProtocolSummary) -> [String] {
         let taskAware = summary.allRuns.contains { $0.taskAwareAccuracy != nil }
-        return headlineMetrics + (taskAware ? Metrics.taskAwareKeys : [])
+        let online = summary.allRuns.contains { $0.anytime != nil }
+        return headlineMetrics + (taskAware ? Metrics.taskAwareKeys : []) + (online ? Metrics.onlineKeys : [])
     }
 
     /// One row per learner: n, then mean ± std of each metric in `keys`.

@@ -93,6 +93,31 @@ public enum MetricCatalog {
             definition:
                 "Few-shot streams: accuracy over all seen classes after session 0 minus after the last session.",
             matches: "FSCIL papers (CEC, TEEN)", higherIsBetter: false),
+        MetricDefinition(
+            key: "average_anytime_accuracy",
+            definition:
+                "Online streams: (1/E) Σ_e A_e, the pooled accuracy over the tasks reached, evaluated every "
+                + "eval_every stream samples and at every task end.",
+            matches: "AAA, Caccia et al. 2022; ocl_survey post_metrics.py", higherIsBetter: true),
+        MetricDefinition(
+            key: "worst_case_accuracy",
+            definition:
+                "Online streams: (1/T)·R[T-1][T-1] + (1 − 1/T)·(1/(T−1)) Σ_{j<T−1} min_{e ≥ end of task j} a_j(e): "
+                + "the final accuracy on the last task and the lowest anytime accuracy of each earlier task "
+                + "after it was learned.",
+            matches: "WC-Acc, Caccia et al. 2022", higherIsBetter: true),
+        MetricDefinition(
+            key: "online_accuracy",
+            definition:
+                "Online streams: over all incoming training batches, the fraction of samples classified "
+                + "correctly before the learner learns from that batch.",
+            matches: "Cai et al. 2021 (CLOC) online accuracy", higherIsBetter: true),
+        MetricDefinition(
+            key: "forgetting_onpro",
+            definition:
+                "Online streams: ((T−1)/T)·forgetting: the same per-task terms averaged over all T tasks, the last "
+                + "contributing 0.",
+            matches: "OnPro compute_performance (Mai et al.'s code uses forgetting)", higherIsBetter: false),
     ]
 
     /// The definition for `key`, if it is a known metric.

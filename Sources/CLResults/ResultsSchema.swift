@@ -6,13 +6,16 @@ public enum ResultsSchema {
     /// One dimension of a dataset's shape.
     public enum Extent: Sendable, Equatable {
         case tasks, tasksPlusOne, classes
+        /// E, the anytime evaluation points of an online stream (the length of `/eval/anytime_position`).
+        case evaluationPoints
         case fixed(Int)
 
-        func value(tasks: Int, classes: Int) -> Int {
+        func value(tasks: Int, classes: Int, points: Int = 0) -> Int {
             switch self {
             case .tasks: return tasks
             case .tasksPlusOne: return tasks + 1
             case .classes: return classes
+            case .evaluationPoints: return points
             case .fixed(let n): return n
             }
         }
@@ -22,6 +25,7 @@ public enum ResultsSchema {
             case .tasks: return "T"
             case .tasksPlusOne: return "T+1"
             case .classes: return "C"
+            case .evaluationPoints: return "E"
             case .fixed(let n): return String(n)
             }
         }
@@ -46,6 +50,9 @@ public enum ResultsSchema {
             DatasetRule(path: "/eval/old_new_errors", shape: [.tasks, .fixed(3)], required: true),
             DatasetRule(path: "/eval/task_aware_accuracy", shape: [.tasksPlusOne, .tasks], required: false),
             DatasetRule(path: "/eval/fscil_accuracy", shape: [.tasks, .fixed(4)], required: false),
+            DatasetRule(path: "/eval/anytime_accuracy", shape: [.evaluationPoints, .tasks], required: false),
+            DatasetRule(path: "/eval/anytime_position", shape: [.evaluationPoints], required: false),
+            DatasetRule(path: "/eval/anytime_pooled", shape: [.evaluationPoints], required: false),
             DatasetRule(path: "/timing/train_seconds", shape: [.tasks], required: true),
             DatasetRule(path: "/timing/eval_seconds", shape: [.tasks], required: true),
         ]
@@ -61,6 +68,9 @@ public enum ResultsSchema {
     public static let uncertaintyGroup = (ResultsWriter.uncertaintyDatasets + ["reliability"]).map {
         "/eval/uncertainty/\($0)"
     }
+
+    /// Written together for online streams: one present, all present.
+    public static let anytimeGroup = ["/eval/anytime_accuracy", "/eval/anytime_position", "/eval/anytime_pooled"]
 
     /// Root attribute `status`.
     public static let statuses = ["running", "complete", "failed", "interrupted"]

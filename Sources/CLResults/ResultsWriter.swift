@@ -73,6 +73,9 @@ public final class ResultsWriter {
         public var recordsTaskAwareAccuracy: Bool
         /// Whether it is a few-shot stream (then `/eval/fscil_accuracy`).
         public var fewShot: Bool
+        /// Online streams: the stream position of every anytime evaluation point (then
+        /// `/eval/anytime_accuracy`, `/eval/anytime_position`, `/eval/anytime_pooled`).
+        public var anytimePositions: [Int]? = nil
 
         public init(
             classOrder: [Int], taskClasses: [[Int]], trainCounts: [Int], testCounts: [Int],
@@ -180,6 +183,14 @@ public final class ResultsWriter {
             try file.setAttribute(
                 "columns", .string("all seen, base, novel, harmonic mean"), at: "/eval/fscil_accuracy")
         }
+        if let positions = stream.anytimePositions {
+            // Positions are known before the run; accuracies are NaN until their task ends.
+            try file.createDataset(Double.self, shape: [positions.count, t], at: "/eval/anytime_accuracy")
+            try file.write(positions.map { Int64($0) }, shape: [positions.count], at: "/eval/anytime_position")
+            try file.createDataset(Double.self, shape: [positions.count], at: "/eval/anytime_pooled")
+            try file.setAttribute(
+                "columns", .string("task; NaN for tasks not yet reached"), at: "/eval/anytime_accuracy")
+        }
         if let kind = metadata.uncertainty {
             for name in Self.uncertaintyDatasets + (kind == .monteCarlo ? Self.monteCarloDatasets : []) {
                 try file.createDataset(Double.self, shape: [t], at: "/eval/uncertainty/\(name)")
@@ -241,6 +252,17 @@ public final class ResultsWriter {
         try file.writeRows([evalSeconds], startingAt: task, at: "/timing/eval_seconds")
         try file.setAttribute("completed_tasks", .integer(Int64(task + 1)))
         try file.setAttribute("peak_rss_bytes", .integer(Int64(RunEnvironment.peakResidentBytes)))
+        try file.flush()
+    }
+
+    /// Records anytime evaluation points `first ..< first + rows.count` of an online stream
+    /// (their a_j(e) rows and pooled accuracies), then flushes.
+    public func writeAnytime(rows: [[Double]], pooled: [Double], startingAt first: Int) throws {
+        guard file.exists("/eval/anytime_accuracy") else { return }
+        for (offset, (row, value)) in zip(rows, pooled).enumerated() {
+            try file.writeRows(row, startingAt: first + offset, at: "/eval/anytime_accuracy")
+            try file.writeRows([value], startingAt: first + offset, at: "/eval/anytime_pooled")
+        }
         try file.flush()
     }
 

@@ -49,6 +49,8 @@ public struct RunRecord: Sendable {
     public var fscilAccuracy: [[Double]]?
     /// `/eval/uncertainty/*` of learners that give a predictive distribution, else nil.
     public var uncertainty: UncertaintyRecord? = nil
+    /// `/eval/anytime_*` of online streams (rows not yet written are NaN), else nil.
+    public var anytime: Metrics.Anytime? = nil
     /// `/learner/<label>/prototype_*` of prototype learners (psenn, prob-psenn), else nil.
     public var prototypes: PrototypeRecord? = nil
     /// `/metrics` attributes by key.

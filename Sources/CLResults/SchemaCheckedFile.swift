@@ -40,15 +40,21 @@ struct SchemaCheckedFile {
             return classes
         }
 
+        // E (online streams) comes from /eval/anytime_position; the other anytime datasets follow it.
+        let pointsShape = try shape("/eval/anytime_position", required: false)
+        if let pointsShape, pointsShape.count != 1 {
+            throw problem("/eval/anytime_position", "shape \(describe(pointsShape)), expected a vector (E)")
+        }
+        let points = pointsShape?.first ?? 0
         for rule in ResultsSchema.datasets {
             guard let found = try shape(rule.path, required: rule.required) else { continue }
-            let expected = rule.shape.map { $0.value(tasks: taskCount, classes: classCount) }
+            let expected = rule.shape.map { $0.value(tasks: taskCount, classes: classCount, points: points) }
             guard found == expected else {
                 let symbols = rule.shape.map(\.symbol).joined(separator: " x ")
                 throw problem(
                     rule.path,
                     "shape \(describe(found)), expected \(symbols) = \(describe(expected)) "
-                        + "(T = \(taskCount) tasks, C = \(classCount) classes)")
+                        + "(T = \(taskCount) tasks, C = \(classCount) classes, E = \(points) anytime points)")
             }
         }
 
@@ -123,7 +129,25 @@ struct SchemaCheckedFile {
         }
         record.convolutionKernels = try text("conv_kernels")
         record.uncertainty = try uncertainty()
+        record.anytime = try anytime(taskCount: taskCount)
         return record
+    }
+
+    /// `/eval/anytime_*` of an online stream: all three or none; positions increasing and
+    /// positive, accuracies NaN (not reached, or not yet written) or in [0, 1].
+    private func anytime(taskCount: Int) throws -> Metrics.Anytime? {
+        let present = ResultsSchema.anytimeGroup.filter { file.exists($0) }
+        guard !present.isEmpty else { return nil }
+        if let absent = ResultsSchema.anytimeGroup.first(where: { !file.exists($0) }) {
+            throw problem(absent, "missing, but \(present[0]) is there (anytime datasets are written together)")
+        }
+        let positions = try file.read(Int64.self, at: "/eval/anytime_position").values.map { Int($0) }
+        for (e, position) in positions.enumerated() where position <= 0 || (e > 0 && position <= positions[e - 1]) {
+            throw problem("/eval/anytime_position", "point \(e) is at \(position), not after the previous point")
+        }
+        let accuracy = try accuracyRows("/eval/anytime_accuracy", width: taskCount, checkedRows: positions.count)
+        let pooled = try accuracyRows("/eval/anytime_pooled", width: 1, checkedRows: positions.count).map { $0[0] }
+        return Metrics.Anytime(accuracy: accuracy, position: positions, pooled: pooled)
     }
 
     /// `/eval/uncertainty/*`: all of the group or none; values NaN or bounded (they are plotted).

@@ -99,8 +99,8 @@ public struct ProtocolRun {
                 digests[nil] = pixelsDigest
                 // The protocol's backbone and the pixels' digest, also for runs on cached features.
                 let configuration = RunConfiguration(
-                    entry: entry, backbone: entry.config.backbone, stream: spec.stream, dataset: dataset,
-                    datasetDigest: pixelsDigest)
+                    entry: entry, backbone: entry.config.backbone, stream: spec.stream, online: spec.online,
+                    dataset: dataset, datasetDigest: pixelsDigest)
                 var fromCheckpoint = false
                 if resume {
                     let decision = try ResumeDecision.announce(

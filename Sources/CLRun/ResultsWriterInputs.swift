@@ -18,12 +18,17 @@ extension ResultsWriter.StreamLayout {
 extension ResultsWriter {
     /// Creates the results file of a run over `stream`, recording this process's BLAS kernel,
     /// BLAS threads and convolution path.
-    public convenience init(path: String, metadata: Metadata, stream: TaskStream) throws {
+    /// `anytimePositions`: an online stream's anytime evaluation points.
+    public convenience init(
+        path: String, metadata: Metadata, stream: TaskStream, anytimePositions: [Int]? = nil
+    ) throws {
         var metadata = metadata
         metadata.blasCore = BLASKernel.current
         metadata.blasThreads = BLASKernel.threads
         metadata.convolutionKernels = DirectConvolution.currentName
-        try self.init(path: path, metadata: metadata, layout: StreamLayout(stream))
+        var layout = StreamLayout(stream)
+        layout.anytimePositions = anytimePositions
+        try self.init(path: path, metadata: metadata, layout: layout)
     }
 
     /// Writes a learner's diagnostics under `/learner/<name>/`.

@@ -24,6 +24,13 @@ struct RunCheckpoint {
     var pooled: [Double]
     var fewShotAll: [Double]
     var uncertaintyRows: [UncertaintyRow]
+    /// Online streams: the anytime rows a_j(e) and pooled A_e of the points up to the last
+    /// completed task's end, and per completed task the incoming samples scored right and
+    /// scored in all before learning from them.
+    var anytimeMatrix: [[Double]] = []
+    var anytimePooled: [Double] = []
+    var onlineCorrect: [Int] = []
+    var onlineCounts: [Int] = []
 
     static func path(for resultsPath: String) -> String { resultsPath + ".checkpoint" }
 
@@ -50,6 +57,10 @@ struct RunCheckpoint {
             ]
             return fields + row.reliability.flatMap { $0 }
         }
+        try Self.write(matrix: anytimeMatrix, in: file, at: "/run/anytime_matrix")
+        try file.write(anytimePooled, shape: [anytimePooled.count], at: "/run/anytime_pooled")
+        let online = (onlineCorrect + onlineCounts).map { Int64($0) }
+        try file.write(online, shape: [online.count], at: "/run/online_counts")
         try file.write(uncertainty, shape: [uncertainty.count], at: "/run/uncertainty")
         try file.setAttribute("rows", .integer(Int64(uncertaintyRows.count)), at: "/run/uncertainty")
         try file.flush()
@@ -87,12 +98,20 @@ struct RunCheckpoint {
                     mutualInformationSeen: v[6] == 1 ? v[4] : nil, mutualInformationUnseen: v[6] == 1 ? v[5] : nil,
                     reliability: reliability)
             }
-            return RunCheckpoint(
+            var checkpoint = RunCheckpoint(
                 completedTasks: Int(try file.attribute("completed_tasks")?.integerValue ?? 0), learner: learner,
                 diagnostics: try readTensors(file, at: "/context/diagnostics"), notes: notes,
                 matrix: matrix, taskAwareMatrix: taskAwareMatrix,
                 pooled: try file.read(Double.self, at: "/run/pooled").values,
                 fewShotAll: try file.read(Double.self, at: "/run/few_shot_all").values, uncertaintyRows: rows)
+            if file.exists("/run/anytime_matrix") {
+                checkpoint.anytimeMatrix = try readMatrix(file, at: "/run/anytime_matrix")
+                checkpoint.anytimePooled = try file.read(Double.self, at: "/run/anytime_pooled").values
+                let online = try file.read(Int64.self, at: "/run/online_counts").values.map { Int($0) }
+                checkpoint.onlineCorrect = Array(online.prefix(online.count / 2))
+                checkpoint.onlineCounts = Array(online.suffix(online.count / 2))
+            }
+            return checkpoint
         } catch let error as HDF5Error {
             throw InputError(
                 file: path, "damaged checkpoint (\(error.message)); delete it to restart the run from its first task")

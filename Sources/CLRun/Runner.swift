@@ -53,8 +53,19 @@ public struct Runner {
         let configuration =
             self.configuration
             ?? RunConfiguration(
-                entry: entry, backbone: entry.config.backbone, stream: spec.stream, dataset: dataset,
-                datasetDigest: digest)
+                entry: entry, backbone: entry.config.backbone, stream: spec.stream, online: spec.online,
+                dataset: dataset, datasetDigest: digest)
+        // An online stream: its anytime points, known before the run (METRICS.md, "Online streams").
+        let trainCounts = stream.tasks.map(\.trainIndices.count)
+        let points = spec.online.map {
+            OnlineSchedule.points(trainCounts: trainCounts, batchSize: $0.batchSize, evaluateEvery: $0.evaluateEvery)
+        }
+        if spec.online != nil, !(entry.type is any OnlineLearner.Type) {
+            throw InputError(
+                file: spec.sourcePath,
+                "learner '\(entry.learnerType)' does not learn online (it does not adopt OnlineLearner), "
+                    + "so it cannot run a stream with online:")
+        }
         metadata.configuration = configuration.text
         metadata.configurationDigest = configuration.digest
         let checkpoint = resume ? try RunCheckpoint.read(for: outputPath) : nil
@@ -67,7 +78,9 @@ public struct Runner {
                 try ResultsWriter(
                     resuming: outputPath, completedTasks: $0.completedTasks, taskCount: stream.tasks.count,
                     learner: entry.name)
-            } ?? ResultsWriter(path: outputPath, metadata: metadata, stream: stream)
+            }
+            ?? ResultsWriter(
+                path: outputPath, metadata: metadata, stream: stream, anytimePositions: points?.map(\.position))
         var completed = checkpoint?.completedTasks ?? 0
         do {
             let context = LearnerContext(
@@ -94,6 +107,10 @@ public struct Runner {
             var taskAwareMatrix: [[Double]] = []
             var fewShotAll: [Double] = []
             var uncertaintyRows: [UncertaintyRow] = []
+            /// Online streams: a_j(e) and A_e of the points so far, and per task the incoming
+            /// samples scored right before learning from them.
+            var anytime = Metrics.Anytime(accuracy: [], position: [], pooled: [])
+            var onlineCorrect: [Int] = [], onlineCounts: [Int] = []
             // Only a learner whose whole state is declared can be checkpointed (`LearnerState`).
             let undeclared = LearnerState.undeclaredState(of: learner)
             if !undeclared.isEmpty {
@@ -118,6 +135,8 @@ public struct Runner {
                     checkpoint.pooled, checkpoint.matrix, checkpoint.taskAwareMatrix, checkpoint.fewShotAll,
                     checkpoint.uncertaintyRows
                 )
+                (anytime.accuracy, anytime.pooled) = (checkpoint.anytimeMatrix, checkpoint.anytimePooled)
+                (onlineCorrect, onlineCounts) = (checkpoint.onlineCorrect, checkpoint.onlineCounts)
                 progress(
                     "  resumed after task \(checkpoint.completedTasks)/\(stream.tasks.count) from "
                         + "\(RunCheckpoint.path(for: outputPath))"
@@ -134,13 +153,34 @@ public struct Runner {
                 try RunInterruption.checkpoint()
                 let data = TaskData(stream: stream, index: t, split: dataset.train)
                 let trainStart = RunEnvironment.monotonicSeconds()
-                try learner.learn(data)
-                let trainSeconds = RunEnvironment.monotonicSeconds() - trainStart
+                var outcome: OnlineTaskOutcome? = nil
+                if let online = spec.online, let points, var onlineLearner = learner as? any OnlineLearner {
+                    outcome = try deliverOnline(
+                        &onlineLearner, task: data, online: online, points: points,
+                        startPosition: trainCounts[..<t].reduce(0, +), seed: seed, truth: truth, inputs: testInputs)
+                    learner = onlineLearner
+                } else {
+                    try learner.learn(data)
+                }
+                let anytimeSeconds = outcome?.evaluationSeconds ?? 0
+                let trainSeconds = RunEnvironment.monotonicSeconds() - trainStart - anytimeSeconds
                 let evalStart = RunEnvironment.monotonicSeconds()
                 let (evaluation, uncertaintyRow) = evaluate(
                     learner, trainedTask: t, seed: seed, truth: truth,
                     bookkeeping: bookkeeping, inputs: testInputs, context: context)
-                let evalSeconds = RunEnvironment.monotonicSeconds() - evalStart
+                let evalSeconds = RunEnvironment.monotonicSeconds() - evalStart + anytimeSeconds
+                if let outcome {
+                    // The task's points: those inside it, then its end (tasks not yet reached NaN).
+                    let end = evaluation.taskAccuracy.enumerated().map { $0.offset <= t ? $0.element : .nan }
+                    let first = anytime.accuracy.count
+                    try writer.writeAnytime(
+                        rows: outcome.rows + [end], pooled: outcome.pooled + [evaluation.pooledAccuracy],
+                        startingAt: first)
+                    anytime.accuracy += outcome.rows + [end]
+                    anytime.pooled += outcome.pooled + [evaluation.pooledAccuracy]
+                    onlineCorrect.append(outcome.correct)
+                    onlineCounts.append(outcome.count)
+                }
                 try writer.writeTask(
                     t, evaluation: evaluation, uncertainty: uncertaintyRow,
                     trainSeconds: trainSeconds, evalSeconds: evalSeconds)
@@ -156,7 +196,9 @@ public struct Runner {
                         completedTasks: completed, learner: LearnerState.checkpoint(of: learner),
                         diagnostics: context.diagnostics, notes: context.notes, matrix: matrix,
                         taskAwareMatrix: taskAwareMatrix, pooled: pooled,
-                        fewShotAll: fewShotAll, uncertaintyRows: uncertaintyRows
+                        fewShotAll: fewShotAll, uncertaintyRows: uncertaintyRows,
+                        anytimeMatrix: anytime.accuracy, anytimePooled: anytime.pooled,
+                        onlineCorrect: onlineCorrect, onlineCounts: onlineCounts
                     ).write(for: outputPath)
                 }
                 progress(
@@ -177,6 +219,14 @@ public struct Runner {
             // METRICS.md: task-incremental and permuted streams report the task-aware keys beside the others.
             if taskAwareMatrix.count == matrix.count {
                 metrics.merge(Metrics.taskAware(taskAwareMatrix)) { _, new in new }
+            }
+            if let points {
+                anytime.position = points.map(\.position)
+                metrics.merge(
+                    Metrics.online(
+                        anytime, taskEnds: OnlineSchedule.taskEnds(trainCounts: trainCounts), matrix: matrix,
+                        onlineCorrect: onlineCorrect, onlineCounts: onlineCounts)
+                ) { _, new in new }
             }
             if let last = uncertaintyRows.last { try writer.writeReliability(last.reliability) }
             try writer.writeDiagnostics(context.diagnostics, notes: context.notes)

@@ -110,6 +110,18 @@ private let resumeCases = [
             training: { epochs: 2500, batch_size: 4, optimizer: adam, lr: 0.001, schedule: constant }
             learners: [ { name: prob-psenn, latent_dimension: 4, mc_samples: 4 } ]
             """, largeImages: false),
+    // Online: one pass of 600 samples per task, batches of 1, anytime evaluations every 6
+    // samples (their rows and the online accuracy are runner accumulators in the checkpoint).
+    ResumeCase(
+        learner: "er",
+        protocolText: """
+            name: resume
+            dataset: { name: mnist }
+            stream: { kind: class-incremental, classes_per_task: 2, online: { batch_size: 1, eval_every: 6 } }
+            backbone: { kind: mlp, widths: [16] }
+            training: { optimizer: sgd, lr: 0.01, momentum: 0.5, schedule: constant }
+            learners: [ { name: er, memory: 50, replay_batch_size: 10 } ]
+            """, largeImages: true),
 ]
 
 /// Every shipped learner has a kill/resume case above (a new learner must add one).

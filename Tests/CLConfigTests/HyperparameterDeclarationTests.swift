@@ -10,14 +10,14 @@ import Testing
 // folder named below does not exist), so each of these is caught before any work starts.
 
 /// A protocol on a missing dataset folder whose only learner entry is `learner`, with
-/// `key: value` on line 9 of its own when given.
+/// `key: value` on line 9 of its own when given. (Adam for hypernet, a constant rate for er.)
 private func protocolText(learner: String, key: String? = nil, value: String = "") -> String {
     """
     name: declarations
     dataset: { name: /no/such/folder/images }
     stream: { kind: task-incremental, classes_per_task: 2 }
     backbone: { kind: mlp, widths: [8] }
-    training: { epochs: 1, optimizer: adam, lr: 0.001 }
+    training: { epochs: 1, optimizer: adam, lr: 0.001, schedule: constant }
     seeds: [0]
     learners:
       - name: \(learner)

@@ -304,3 +304,66 @@ func mistakesAreOneLineErrorsNamingFileLineAndKey(index: Int) {
 @Test func missingFileIsAnInputError() {
     #expect(throws: InputError.self) { try ProtocolParser.parse(file: "/nonexistent/protocol.yaml") }
 }
+
+// MARK: Online streams
+
+private let online = """
+    name: online-test
+    dataset: { name: mnist }
+    stream: { kind: class-incremental, classes_per_task: 2,
+              online: { batch_size: 10, eval_every: 500, boundaries: hidden } }
+    backbone: { kind: mlp, widths: [8] }
+    training: { optimizer: sgd, lr: 0.1, schedule: constant }
+    learners: [ { name: er, memory: 100 } ]
+    """
+
+@Test func parsesAnOnlineStream() throws {
+    let spec = try ProtocolParser.parse(text: online, path: "o.yaml")
+    #expect(spec.online == OnlineStreamConfig(batchSize: 10, evaluateEvery: 500, boundaries: .hidden))
+    #expect(spec.stream.kind == .classIncremental && spec.stream.classesPerTask == 2)
+    let given = try ProtocolParser.parse(
+        text: online.replacingOccurrences(of: ", boundaries: hidden", with: ""), path: "o.yaml")
+    #expect(given.online?.boundaries == .given)
+    #expect(try ProtocolParser.parse(text: valid, path: "p.yaml").online == nil)
+}
+
+private let badOnlineBlocks: [(String, String)] = [
+    (
+        online.replacingOccurrences(
+            of: "kind: class-incremental, classes_per_task: 2", with: "kind: permuted, tasks: 3"),
+        "o.yaml:4: stream.online: a permuted stream cannot be delivered online (only class-incremental and "
+            + "task-incremental streams)"
+    ),
+    (online.replacingOccurrences(of: "batch_size: 10", with: "batch_size: 0"), "o.yaml:4: stream.online.batch_size: "),
+    (
+        online.replacingOccurrences(of: "eval_every: 500, ", with: ""),
+        "stream.online.eval_every: missing (required)"
+    ),
+    (
+        online.replacingOccurrences(of: "boundaries: hidden", with: "boundaries: maybe"),
+        "o.yaml:4: stream.online.boundaries: expected one of given, hidden, got 'maybe'"
+    ),
+    (
+        online.replacingOccurrences(of: "eval_every", with: "evaluate_every"),
+        "stream.online.evaluate_every: unknown key"
+    ),
+    (
+        online.replacingOccurrences(of: "{ batch_size: 10, eval_every: 500, boundaries: hidden }", with: "yes"),
+        "o.yaml:4: stream.online: expected a mapping"
+    ),
+    (
+        online.replacingOccurrences(of: "{ name: er, memory: 100 }", with: "{ name: er }, { name: nmc }"),
+        "o.yaml:7: learners[1].name: learner 'nmc' does not learn online (it does not adopt OnlineLearner), so it "
+            + "cannot run a stream with online: (online learners: er)"
+    ),
+    (
+        online.replacingOccurrences(of: "schedule: constant", with: "schedule: cosine"),
+        "o.yaml:7: learners[0].training.schedule: er: er steps once per incoming batch"
+    ),
+]
+
+@Test(arguments: badOnlineBlocks)
+func refusesABadOnlineBlock(_ text: String, _ expected: String) {
+    let message = inputErrorMessage { _ = try ProtocolParser.parse(text: text, path: "o.yaml") }
+    #expect(message.contains(expected), "\(message)")
+}

@@ -110,12 +110,12 @@ private enum Direct {
     }
 }
 
-@Test func allReturnsEveryCatalogKeyExceptFewShotUncertaintyAndTaskAwareOnes() {
+@Test func allReturnsEveryCatalogKeyExceptFewShotTaskAwareUncertaintyAndOnlineOnes() {
     let r = stored([[0.9, 0.1], [0.7, 0.8]])
     let values = Metrics.all(matrix: r, pooled: [0.9, 0.75])
     let uncertaintyKeys: Set<String> = ["ece", "unseen_entropy_auroc"]
     let catalogKeys = Set(MetricCatalog.all.map(\.key)).subtracting(["performance_drop"]).subtracting(uncertaintyKeys)
-        .subtracting(Metrics.taskAwareKeys)
+        .subtracting(Metrics.taskAwareKeys).subtracting(Metrics.onlineKeys)
     #expect(Set(values.keys) == catalogKeys)
     // The task-aware keys come from the task-aware matrix, and are in the catalogue.
     #expect(Set(Metrics.taskAware(r).keys) == Set(Metrics.taskAwareKeys))

@@ -16,6 +16,7 @@ public enum LearnerRegistry {
         ProbPSENN.self,
         PRD.self,
         Hypernet.self,
+        ExperienceReplay.self,
     ]
 
     /// Learners named in `specs/LEARNERS.md` that later versions provide, so that a

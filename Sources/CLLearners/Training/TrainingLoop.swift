@@ -8,6 +8,7 @@ import Foundation
 /// rate and decay, or frozen), the learning-rate schedule applied per step, a budget in
 /// epochs or steps, the NaN/inf guard naming task, epoch and step, training curves and
 /// progress lines. `finetune`, `joint` and the base session are cross-entropy closures on it.
+/// Each step is a `TrainingStep` (which online learners take one incoming batch at a time).
 ///
 /// ```swift
 /// let loop = TrainingLoop(config: config.training, context: context)
@@ -65,7 +66,7 @@ public struct TrainingLoop {
         loss: (TrainingBatch) throws -> Variable
     ) throws {
         var batchOrder = generator.split()
-        var augmentation = generator.split()
+        let augmentation = generator.split()
         guard data.count > 0 else { return }
         let batchSize = max(1, min(config.batchSize, data.count))
         let stepsPerEpoch = (data.count + batchSize - 1) / batchSize
@@ -73,8 +74,8 @@ public struct TrainingLoop {
         guard totalSteps > 0 else { return }
         let epochs = budget.epochCount(stepsPerEpoch: stepsPerEpoch)
         let schedule = OptimizerFactory.schedule(config, stepsPerEpoch: stepsPerEpoch, totalSteps: totalSteps)
-        let optimizer = OptimizerFactory.optimizer(config, sets: parameters)
-        let frozen = parameters.filter(\.frozen).flatMap(\.parameters)
+        var stepper = TrainingStep(
+            config: config, parameters: parameters, views: views, schedule: schedule, augmentation: augmentation)
 
         curves?.begin(task: task)
         for module in modules { module.isTraining = true }
@@ -93,32 +94,17 @@ public struct TrainingLoop {
                 try RunInterruption.checkpoint()  // a safe point: no step half-applied
                 let dataStart = clock.now
                 let (inputs, labels) = data.inputs(at: positions)
-                var viewInputs: [Tensor] = [], viewLabels: [[Int]] = []
-                for view in views {
-                    let (x, y) = view.apply(to: inputs, labels: labels, generator: &augmentation)
-                    viewInputs.append(x)
-                    viewLabels.append(y)
-                }
+                let (viewInputs, viewLabels) = stepper.prepare(inputs, labels: labels)
                 dataTime += clock.now - dataStart
 
-                optimizer.apply(schedule, at: step)
-                let batch = TrainingBatch(
-                    views: viewInputs, viewLabels: viewLabels, labels: labels, positions: positions,
-                    task: task, epoch: epoch, step: step,
-                    scheduleFactor: schedule.learningRate(initial: 1, at: step))
-                let value = try loss(batch)
-                precondition(
-                    value.value.count == 1, "the per-batch closure must return a scalar loss, got shape \(value.shape)")
-                let scalar = value.value.scalars[0]
-                guard scalar.isFinite else {
-                    throw TrainingError.nonFiniteLoss(
-                        task: task, epoch: epoch, epochs: epochs, batch: batchIndex + 1,
-                        step: step + 1, value: scalar)
-                }
-                optimizer.zeroGradients()
-                if value.requiresGrad { value.backward() }
-                for parameter in frozen { parameter.zeroGradient() }
-                optimizer.step()
+                let (batch, scalar) = try stepper.take(
+                    views: viewInputs, viewLabels: viewLabels, labels: labels, positions: positions, task: task,
+                    epoch: epoch,
+                    diverged: { [step] value in
+                        TrainingError.nonFiniteLoss(
+                            task: task, epoch: epoch, epochs: epochs, batch: batchIndex + 1, step: step + 1,
+                            value: value)
+                    }, loss: loss)
                 try afterStep?(batch)
                 step += 1
 
