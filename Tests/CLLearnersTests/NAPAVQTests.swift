@@ -211,15 +211,16 @@ private func imageTask(index: Int, classes: [Int], seenClassCount: Int, perClass
 
 private func napaLearner(
     augment: Bool = true, seed: UInt64 = 0, epochs: Int = 3, reuse: Bool = true,
-    stages: StageCache = StageCache()
+    stages: StageCache = StageCache(), prototypeMeans: String = "augmented", imageAugmentations: [String] = []
 ) throws -> NAPAVQ {
     var training = TestData.training(epochs: epochs, batchSize: 8, lr: 1e-3, optimizer: "adam")
     training.schedule = "constant"
+    training.augment = imageAugmentations
     let config = try LearnerConfig(
         specs: NAPAVQ.hyperparameters,
         given: [
             "augment_prototypes": .flag(augment), "draws": .integer(16),
-            "reuse_base_task": .flag(reuse),
+            "reuse_base_task": .flag(reuse), "prototype_means": .text(prototypeMeans),
         ],
         training: training, backbone: BackboneConfig(kind: "mlp", widths: [32]))
     return try NAPAVQ(
@@ -346,4 +347,24 @@ private func napaLearner(
     #expect(reusing.codeVectors.values == retraining.codeVectors.values)
     #expect(reusing.backbone.stateDictionary() == retraining.backbone.stateDictionary())
     #expect(reusing.augmentation.prototypes == retraining.augmentation.prototypes)
+}
+
+/// The code's `proto_save` averages features of augmented training batches; `plain` averages
+/// the images as they are. Without image augmentations the two give the same means (up to
+/// summation order); with crop and flip they differ, and every class still has its 4 prototypes.
+@Test func prototypeMeansFollowTheTrainingAugmentationsUnlessPlain() throws {
+    let task = imageTask(index: 0, classes: [0, 1, 2], seenClassCount: 3, perClass: 6, seed: 1)
+    func prototypes(_ means: String, _ augment: [String]) throws -> [Int: [Float]] {
+        var learner = try napaLearner(epochs: 1, prototypeMeans: means, imageAugmentations: augment)
+        try learner.learn(task)
+        return learner.augmentation.prototypes
+    }
+    let plain = try prototypes("plain", []), same = try prototypes("augmented", [])
+    #expect(Set(plain.keys) == Set(0..<12) && Set(same.keys) == Set(0..<12))
+    for label in 0..<12 {
+        #expect(zip(plain[label]!, same[label]!).allSatisfy { abs($0 - $1) <= 1e-5 }, "label \(label)")
+    }
+    let cropped = try prototypes("augmented", ["crop4", "hflip"])
+    #expect(Set(cropped.keys) == Set(0..<12))
+    #expect((0..<12).contains { label in zip(plain[label]!, cropped[label]!).contains { abs($0 - $1) > 1e-4 } })
 }

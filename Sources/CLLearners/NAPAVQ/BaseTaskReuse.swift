@@ -30,7 +30,7 @@ enum NAPAVQBaseTaskReuse {
         let codeVectors: Tensor
         let topology: NeuralGasTopology
         let augmentation: PrototypeAugmentation
-        let generator: SeededGenerator, drawGenerator: SeededGenerator
+        let generator: SeededGenerator, drawGenerator: SeededGenerator, prototypeGenerator: SeededGenerator
         let losses: [Double], accuracies: [Double], extras: [String: [Double]]
     }
 }

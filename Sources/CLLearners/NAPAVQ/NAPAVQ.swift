@@ -27,12 +27,19 @@ import CLTensor
 /// - L_KD is the Frobenius norm of the feature difference over the batch (not squared,
 ///   not averaged).
 ///
+/// - prototypes are means of evaluation-mode features of the training images *with the
+///   training augmentations* (crop, flip), in shuffled batches of the protocol's batch size
+///   (`proto_save` iterates the training loader). The parity run found this matters
+///   (results/parity/napa-vq-cifar10-napa-vq.yaml): with un-augmented means the new classes'
+///   code vectors settled where they never won their test images, in both codes, from one
+///   common state; `prototype_means: plain` keeps that variant as an ablation.
+///
 /// Deliberate differences, for a CPU harness: one learning-rate schedule (the protocol's)
 /// for both parameter groups, where the code has StepLR(45) for the network and
-/// StepLR(20) for the code vectors over 100 epochs; prototypes are means over every
-/// training sample without augmentation (the code averages full batches of augmented
-/// training images, dropping the last partial batch). `augment_prototypes: false` (the
-/// ablation) drops L_PA and the L_NA of augmented prototypes, keeping everything else.
+/// StepLR(20) for the code vectors over 100 epochs; the last partial batch counts towards
+/// the prototypes (the code drops it), so that every class has one whatever its size.
+/// `augment_prototypes: false` (the ablation) drops L_PA and the L_NA of augmented
+/// prototypes, keeping everything else.
 public struct NAPAVQ: Learner {
     public static let name = "napa-vq"
     public static let summary =
@@ -70,6 +77,10 @@ public struct NAPAVQ: Learner {
         help: "augmented prototypes per step (the code: the batch size, 64).")
     static let distillationWeight = Hyperparameter<Double>(
         "kd_weight", default: 10, .atLeast(0), help: "weight of the feature distillation (args.kd_weight).")
+    static let prototypeMeans = Hyperparameter<PrototypeMeans>(
+        "prototype_means", default: .augmented,
+        help: "augmented: class prototypes from training images with the training augmentations, as the code's "
+            + "proto_save; plain: without augmentation (the variant cl-bench used before the parity run).")
     static let reuseBaseTask = Hyperparameter<Bool>(
         "reuse_base_task", default: true,
         help: "reuse a base task trained earlier in this run with identical settings, seed and samples (the "
@@ -77,7 +88,7 @@ public struct NAPAVQ: Learner {
     public static let hyperparameters = [
         temperature.spec, codeVectorRate.spec, incrementalScale.spec, neighbours.spec, edgeDecay.spec,
         edgeLifetime.spec, separationWeight.spec, separationScale.spec, augmentPrototypes.spec,
-        augmentationWeight.spec, draws.spec, distillationWeight.spec, reuseBaseTask.spec,
+        augmentationWeight.spec, draws.spec, distillationWeight.spec, prototypeMeans.spec, reuseBaseTask.spec,
     ]
     public static var supportedBackbones: [String]? { trainableBackboneKinds }
 
@@ -96,6 +107,13 @@ public struct NAPAVQ: Learner {
     @Saved private var codeGenerator: SeededGenerator
     @Saved private var drawGenerator: SeededGenerator
     @Saved private var generator: SeededGenerator
+    /// Batch order and augmentations of the prototype means.
+    @Saved private var prototypeGenerator: SeededGenerator
+    /// How prototypes are computed (`prototype_means`).
+    let prototypeMeans: PrototypeMeans
+
+    /// `prototype_means`: the code's augmented training images, or plain ones (the ablation).
+    public enum PrototypeMeans: String, Sendable, CaseIterable, HyperparameterChoice { case augmented, plain }
     /// What the base task depends on besides the data (nil: never reuse it).
     private let baseTaskIdentity: (backbone: BackboneConfig, training: TrainingConfig, seed: UInt64, settings: String)?
 
@@ -108,6 +126,8 @@ public struct NAPAVQ: Learner {
         codeGenerator = root.split()
         drawGenerator = root.split()
         generator = root.split()
+        prototypeGenerator = root.split()
+        prototypeMeans = config[Self.prototypeMeans]
         codeVectors = CodeVectors(dimension: backbone.featureDimension)
         var settings = NAPAVQSettings()
         settings.temperature = Float(config[Self.temperature])
@@ -126,7 +146,7 @@ public struct NAPAVQ: Learner {
         // Only what the base task reads: the weights of losses that start after it are left out.
         let baseSettings = [
             Self.temperature.spec, Self.codeVectorRate.spec, Self.neighbours.spec, Self.edgeDecay.spec,
-            Self.edgeLifetime.spec, Self.separationWeight.spec, Self.separationScale.spec,
+            Self.edgeLifetime.spec, Self.separationWeight.spec, Self.separationScale.spec, Self.prototypeMeans.spec,
         ]
         .map { "\($0.name)=\(config.value(of: $0))" }.joined(separator: ",")
         baseTaskIdentity =
@@ -168,6 +188,7 @@ public struct NAPAVQ: Learner {
                 return NAPAVQBaseTaskReuse.Entry(
                     backbone: backbone.stateDictionary(), codeVectors: codeVectors.values, topology: topology,
                     augmentation: augmentation, generator: generator, drawGenerator: drawGenerator,
+                    prototypeGenerator: prototypeGenerator,
                     losses: curves.losses.last ?? [], accuracies: curves.accuracies.last ?? [],
                     extras: curves.extras.mapValues { $0.last ?? [] })
             }
@@ -217,6 +238,7 @@ public struct NAPAVQ: Learner {
         augmentation = entry.augmentation
         generator = entry.generator
         drawGenerator = entry.drawGenerator
+        prototypeGenerator = entry.prototypeGenerator
         curves.begin(task: task)
         for (epoch, (loss, accuracy)) in zip(entry.losses, entry.accuracies).enumerated() {
             curves.append(
@@ -225,18 +247,27 @@ public struct NAPAVQ: Learner {
         }
     }
 
-    /// Mean evaluation-mode features of `classes`' training samples in each rotation,
-    /// stored as the prototypes of labels 4y + k (no augmentation).
+    /// Mean evaluation-mode features of `classes`' training samples in each rotation, stored
+    /// as the prototypes of labels 4y + k: with `prototype_means: augmented` (the code's
+    /// `proto_save`) over shuffled batches of the training batch size, each with the protocol's
+    /// training augmentations; with `plain`, over the images as they are, in sample order.
     private mutating func storePrototypes(of task: TaskData, classes: [Int]) {
         let wanted = Set(classes)
         let positions = (0..<task.count).filter { wanted.contains(Int(task.labels[$0])) }
         var features: [Float] = [], labels: [Int] = []
-        var start = 0
-        while start < positions.count {
-            let part = Array(positions[start..<min(start + 128, positions.count)])
-            features += backbone.features(of: Augmentation.withQuarterTurns(task.inputs(at: part))).scalars
-            labels += part.flatMap { p in (0..<4).map { 4 * Int(task.labels[p]) + $0 } }
-            start += 128
+        let augmented = prototypeMeans == .augmented
+        let view = TrainingView(augmentations: augmented ? loop.config.augment : [], rotations: true)
+        let size = augmented ? max(1, loop.config.batchSize) : 128
+        let batches =
+            augmented
+            ? Augmentation.shuffledBatches(count: positions.count, batchSize: size, generator: &prototypeGenerator)
+            : stride(from: 0, to: positions.count, by: size).map { Array($0..<min($0 + size, positions.count)) }
+        for batch in batches {
+            let part = batch.map { positions[$0] }
+            let (inputs, rotated) = view.apply(
+                to: task.inputs(at: part), labels: part.map { Int(task.labels[$0]) }, generator: &prototypeGenerator)
+            features += backbone.features(of: inputs).scalars
+            labels += rotated
         }
         guard !labels.isEmpty else { return }
         augmentation.storeMeans(
