@@ -17,6 +17,7 @@ public enum LearnerRegistry {
         PRD.self,
         Hypernet.self,
         ExperienceReplay.self,
+        LearningWithoutForgetting.self,
     ]
 
     /// Learners named in `specs/LEARNERS.md` that later versions provide, so that a
