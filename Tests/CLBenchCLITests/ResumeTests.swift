@@ -134,6 +134,16 @@ private let resumeCases = [
             training: { epochs: 1500, batch_size: 4, optimizer: sgd, lr: 0.05, momentum: 0.9, schedule: cosine }
             learners: [ { name: lwf } ]
             """, largeImages: false),
+    ResumeCase(
+        learner: "ewc",
+        protocolText: """
+            name: resume
+            dataset: { name: mnist }
+            stream: { kind: class-incremental, classes_per_task: 2 }
+            backbone: { kind: mlp, widths: [16] }
+            training: { epochs: 2000, batch_size: 4, optimizer: sgd, lr: 0.05, momentum: 0.9, schedule: cosine }
+            learners: [ { name: ewc, lambda: 10, gamma: 0.9 } ]
+            """, largeImages: false),
 ]
 
 /// Every shipped learner has a kill/resume case above (a new learner must add one).

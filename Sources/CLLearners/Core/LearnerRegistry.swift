@@ -18,6 +18,7 @@ public enum LearnerRegistry {
         Hypernet.self,
         ExperienceReplay.self,
         LearningWithoutForgetting.self,
+        ElasticWeightConsolidation.self,
     ]
 
     /// Learners named in `specs/LEARNERS.md` that later versions provide, so that a
