@@ -144,6 +144,16 @@ private let resumeCases = [
             training: { epochs: 2000, batch_size: 4, optimizer: sgd, lr: 0.05, momentum: 0.9, schedule: cosine }
             learners: [ { name: ewc, lambda: 10, gamma: 0.9 } ]
             """, largeImages: false),
+    ResumeCase(
+        learner: "der",
+        protocolText: """
+            name: resume
+            dataset: { name: mnist }
+            stream: { kind: class-incremental, classes_per_task: 2 }
+            backbone: { kind: mlp, widths: [16] }
+            training: { epochs: 1000, batch_size: 4, optimizer: sgd, lr: 0.05, momentum: 0.9, schedule: cosine }
+            learners: [ { name: der, memory: 10, replay_batch_size: 4 } ]
+            """, largeImages: false),
 ]
 
 /// Every shipped learner has a kill/resume case above (a new learner must add one).

@@ -19,6 +19,7 @@ public enum LearnerRegistry {
         ExperienceReplay.self,
         LearningWithoutForgetting.self,
         ElasticWeightConsolidation.self,
+        DarkExperienceReplay.self,
     ]
 
     /// Learners named in `specs/LEARNERS.md` that later versions provide, so that a
