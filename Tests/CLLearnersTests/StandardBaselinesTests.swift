@@ -178,10 +178,18 @@ func standardBaselinesResumeBitForBit(name: String) throws {
     penalty.consolidate(taskFisher: [Tensor(shape: [1, 2], scalars: [4, 8])], parameters: [theta], gamma: 0.5)
     let grown = Variable(Tensor(shape: [2, 2], scalars: [2, 2, 5, 5]), requiresGrad: true)
     // (2 − 1)² · 4 + (2 − 2)² · 8 = 4, the new row uncovered; times λ = 3.
-    #expect(penalty.penalty([grown], lambda: 3).value.scalars == [12])
+    #expect(penalty.terms(for: [grown]).penalty(lambda: 3).value.scalars == [12])
     penalty.consolidate(taskFisher: [Tensor(shape: [2, 2], scalars: [1, 1, 1, 1])], parameters: [grown], gamma: 0.5)
     #expect(penalty.fisher[0].scalars == [3, 5, 1, 1])
     #expect(penalty.anchor[0].scalars == [2, 2, 5, 5])
+    // Its gradient, 2λF(θ − θ*) (what Mammoth writes into the gradients), by finite differences.
+    let moved = Variable(Tensor(shape: [2, 2], scalars: [1.5, 2.5, 4, 6]), requiresGrad: true)
+    let terms = penalty.terms(for: [moved])
+    expectGradientsMatchFiniteDifferences(parameters: [moved]) { terms.penalty(lambda: 3) }
+    moved.zeroGradient()
+    terms.penalty(lambda: 3).backward()
+    let expected: [Float] = [-9, 15, -6, 6]  // 2 · 3 · [3 · −0.5, 5 · 0.5, 1 · −1, 1 · 1]
+    #expect(moved.grad?.scalars == expected)
 }
 
 /// The buffer says where it kept a sample, and the logits stored there come back unchanged,

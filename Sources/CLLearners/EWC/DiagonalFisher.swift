@@ -29,9 +29,11 @@ enum DiagonalFisher {
             let probability = Foundation.exp(-negativeLogLikelihood.value.scalars[0])
             negativeLogLikelihood.backward()
             for (k, parameter) in parameters.enumerated() {
-                guard let gradient = parameter.grad else { continue }
+                guard let gradient = parameter.grad, gradient.count == sums[k].count else { continue }
                 gradient.scalars.withUnsafeBufferPointer { g in
-                    for j in g.indices { sums[k][j] += probability * g[j] * g[j] }
+                    sums[k].withUnsafeMutableBufferPointer { sum in
+                        for j in 0..<g.count { sum[j] += probability * g[j] * g[j] }
+                    }
                 }
             }
         }

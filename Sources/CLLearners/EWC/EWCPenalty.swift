@@ -27,17 +27,35 @@ public final class EWCPenalty: StatePart {
         anchor = parameters.map(\.value)
     }
 
-    /// λ Σ F (θ − θ*)² over `parameters` (a constant 0 before the first consolidation).
-    func penalty(_ parameters: [Variable], lambda: Float) -> Variable {
-        var total: Variable?
-        for (k, parameter) in parameters.enumerated() where k < fisher.count {
-            let count = parameter.value.count
-            let weight = Tensor(shape: parameter.shape, scalars: Self.padded(fisher[k], to: count))
-            let centre = Tensor(shape: parameter.shape, scalars: Self.padded(anchor[k], to: count))
-            let term = ((parameter - Variable(centre)).squared() * Variable(weight)).sum()
-            total = total.map { $0 + term } ?? term
+    /// The penalty's constants for `parameters` as they are shaped now (built once per task,
+    /// after the head grows, not once per step).
+    func terms(for parameters: [Variable]) -> Terms {
+        Terms(
+            parameters: parameters.enumerated().filter { $0.offset < fisher.count }.map { k, parameter in
+                let count = parameter.value.count
+                return (
+                    parameter,
+                    Variable(Tensor(shape: parameter.shape, scalars: Self.padded(anchor[k], to: count))),
+                    Variable(Tensor(shape: parameter.shape, scalars: Self.padded(fisher[k], to: count)))
+                )
+            })
+    }
+
+    /// λ Σ F (θ − θ*)² over parameters, with F and θ* fixed.
+    struct Terms {
+        let parameters: [(value: Variable, anchor: Variable, fisher: Variable)]
+
+        var isEmpty: Bool { parameters.isEmpty }
+
+        /// λ Σ F (θ − θ*)² (a constant 0 when nothing is consolidated).
+        func penalty(lambda: Float) -> Variable {
+            var total: Variable?
+            for (value, anchor, fisher) in parameters {
+                let term = ((value - anchor).squared() * fisher).sum()
+                total = total.map { $0 + term } ?? term
+            }
+            return (total ?? Variable(Tensor(shape: [], scalars: [0]))) * lambda
         }
-        return (total ?? Variable(Tensor(shape: [], scalars: [0]))) * lambda
     }
 
     /// The scalars of `tensor`, cut or extended with zeros to `count`.

@@ -65,14 +65,15 @@ public struct ElasticWeightConsolidation: Learner, UncertaintyEstimating {
         head.grow(to: task.seenClassCount, generator: &headGenerator)
         let parameters = backbone.network.parameters + head.parameters
         let crossEntropy = CrossEntropyStep(backbone: backbone, head: head, labelSmoothing: loop.config.labelSmoothing)
-        let (consolidation, lambda) = (consolidation, penaltyWeight)
+        let lambda = penaltyWeight
+        let terms = consolidation.terms(for: parameters)
         try loop.run(
             on: data, task: task.index, parameters: [ParameterSet("network", parameters)],
             modules: [backbone], curves: curves, generator: &generator
         ) { batch in
             let loss = crossEntropy.loss(batch)
-            guard lambda != 0, !consolidation.isEmpty else { return loss }
-            let penalty = consolidation.penalty(parameters, lambda: lambda)
+            guard lambda != 0, !terms.isEmpty else { return loss }
+            let penalty = terms.penalty(lambda: lambda)
             batch.record("ewc_penalty", Double(penalty.value.scalars[0]))
             return loss + penalty
         }
