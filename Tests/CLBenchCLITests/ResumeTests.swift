@@ -122,6 +122,38 @@ private let resumeCases = [
             training: { optimizer: sgd, lr: 0.01, momentum: 0.5, schedule: constant }
             learners: [ { name: er, memory: 50, replay_batch_size: 10 } ]
             """, largeImages: true),
+    // The teacher (lwf), the Fisher and anchor (ewc), the buffer and its logits (der) are
+    // taken or carried across task boundaries; momentum within each task.
+    ResumeCase(
+        learner: "lwf",
+        protocolText: """
+            name: resume
+            dataset: { name: mnist }
+            stream: { kind: class-incremental, classes_per_task: 2 }
+            backbone: { kind: mlp, widths: [16] }
+            training: { epochs: 1500, batch_size: 4, optimizer: sgd, lr: 0.05, momentum: 0.9, schedule: cosine }
+            learners: [ { name: lwf } ]
+            """, largeImages: false),
+    ResumeCase(
+        learner: "ewc",
+        protocolText: """
+            name: resume
+            dataset: { name: mnist }
+            stream: { kind: class-incremental, classes_per_task: 2 }
+            backbone: { kind: mlp, widths: [16] }
+            training: { epochs: 2000, batch_size: 4, optimizer: sgd, lr: 0.05, momentum: 0.9, schedule: cosine }
+            learners: [ { name: ewc, lambda: 10, gamma: 0.9 } ]
+            """, largeImages: false),
+    ResumeCase(
+        learner: "der",
+        protocolText: """
+            name: resume
+            dataset: { name: mnist }
+            stream: { kind: class-incremental, classes_per_task: 2 }
+            backbone: { kind: mlp, widths: [16] }
+            training: { epochs: 1000, batch_size: 4, optimizer: sgd, lr: 0.05, momentum: 0.9, schedule: cosine }
+            learners: [ { name: der, memory: 10, replay_batch_size: 4 } ]
+            """, largeImages: false),
 ]
 
 /// Every shipped learner has a kill/resume case above (a new learner must add one).

@@ -108,7 +108,8 @@ func aMisspeltKeyNamesFileLineAndKey(learner: String) throws {
     for expected in [
         "nmc.feature_batch", "teen.shift_weight", "napa-vq.edge_decay", "prd.projection_dim",
         "psenn.latent_dimension", "prob-psenn.initial_sigma", "hypernet.iterations",
-        "hypernet.hnet_hidden",
+        "hypernet.hnet_hidden", "lwf.distill_weight", "lwf.temperature", "ewc.lambda", "ewc.gamma", "der.memory",
+        "der.alpha", "der.replay_batch_size",
     ] {
         #expect(ranged.contains(expected), "\(expected) has no range")
     }

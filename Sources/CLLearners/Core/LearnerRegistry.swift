@@ -17,6 +17,9 @@ public enum LearnerRegistry {
         PRD.self,
         Hypernet.self,
         ExperienceReplay.self,
+        LearningWithoutForgetting.self,
+        ElasticWeightConsolidation.self,
+        DarkExperienceReplay.self,
     ]
 
     /// Learners named in `specs/LEARNERS.md` that later versions provide, so that a

@@ -63,57 +63,80 @@ public final class ReplayBuffer: StatePart {
 
     /// Offers every sample of `batch`, in batch order.
     public func offer(_ batch: OnlineBatch) {
-        let task = batch.source
-        if let permutation = task.pixelPermutation { permutations[task.index] = permutation }
-        for position in batch.positions {
-            offer(
-                Entry(
-                    index: task.sampleIndices[position], label: Int(task.labels[position]),
-                    permutationTask: task.pixelPermutation == nil ? nil : task.index))
-        }
+        for position in batch.positions { offer(batch.source, position: position) }
     }
 
-    /// Offers one sample.
-    public func offer(_ entry: Entry) {
+    /// Offers sample `position` of `task` (an ordinary, not online, stream); the slot it was
+    /// written to, or nil when it was not kept.
+    @discardableResult
+    public func offer(_ task: TaskData, position: Int) -> Int? {
+        if let permutation = task.pixelPermutation { permutations[task.index] = permutation }
+        return offer(
+            Entry(
+                index: task.sampleIndices[position], label: Int(task.labels[position]),
+                permutationTask: task.pixelPermutation == nil ? nil : task.index))
+    }
+
+    /// Offers one sample; the slot it was written to (a learner keeping something beside each
+    /// sample, such as DER's logits, writes there too), or nil when it was not kept.
+    @discardableResult
+    public func offer(_ entry: Entry) -> Int? {
         seen += 1
         seenOfClass[entry.label, default: 0] += 1
-        guard capacity > 0 else { return }
+        guard capacity > 0 else { return nil }
         if entries.count < capacity {
             entries.append(entry)
-            return
+            return entries.count - 1
         }
         switch sampling {
         case .reservoir:
             let slot = generator.nextInt(below: seen)
-            if slot < capacity { entries[slot] = entry }
+            guard slot < capacity else { return nil }
+            entries[slot] = entry
+            return slot
         case .classBalanced:
             let counts = countOfClass
             let largest = counts.values.max() ?? 0
             if (counts[entry.label] ?? 0) < largest {
                 // Replace a random sample of a largest class (the smallest label among ties).
                 let victimClass = counts.filter { $0.value == largest }.keys.min()!
-                replaceRandomSample(of: victimClass, with: entry)
+                return replaceRandomSample(of: victimClass, with: entry)
             } else {
                 let stored = counts[entry.label] ?? 0, seenOfIt = seenOfClass[entry.label] ?? 1
                 if generator.nextUniform() * Float(seenOfIt) < Float(stored) {
-                    replaceRandomSample(of: entry.label, with: entry)
+                    return replaceRandomSample(of: entry.label, with: entry)
                 }
+                return nil
             }
         }
     }
 
-    private func replaceRandomSample(of label: Int, with entry: Entry) {
+    private func replaceRandomSample(of label: Int, with entry: Entry) -> Int? {
         let slots = entries.indices.filter { entries[$0].label == label }
-        guard !slots.isEmpty else { return }
-        entries[slots[generator.nextInt(below: slots.count)]] = entry
+        guard !slots.isEmpty else { return nil }
+        let slot = slots[generator.nextInt(below: slots.count)]
+        entries[slot] = entry
+        return slot
+    }
+
+    /// Up to `count` slots drawn without replacement (none when the memory is empty).
+    public func sampleSlots(_ count: Int) -> [Int] {
+        let n = min(count, entries.count)
+        guard n > 0 else { return [] }
+        return Array(generator.permutation(entries.count).prefix(n))
+    }
+
+    /// Inputs of the samples in `slots`, in that order, from `split` (the split of the stream's tasks).
+    public func inputs(ofSlots slots: [Int], from split: DataSplit) -> Tensor {
+        inputs(of: slots.map { entries[$0] }, from: split)
     }
 
     /// Up to `count` remembered samples drawn without replacement: their inputs (from
     /// `split`, the split of the stream's tasks) and labels; nil when the memory is empty.
     public func sample(_ count: Int, from split: DataSplit) -> (inputs: Tensor, labels: [Int])? {
-        let n = min(count, entries.count)
-        guard n > 0 else { return nil }
-        let chosen = Array(generator.permutation(entries.count).prefix(n)).map { entries[$0] }
+        let slots = sampleSlots(count)
+        guard !slots.isEmpty else { return nil }
+        let chosen = slots.map { entries[$0] }
         return (inputs(of: chosen, from: split), chosen.map(\.label))
     }
 

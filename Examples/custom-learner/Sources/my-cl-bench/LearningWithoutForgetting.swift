@@ -3,7 +3,7 @@ import CLBench
 /// Learning without Forgetting (Li & Hoiem, 2016): cross-entropy on the current task plus
 /// distillation (T = 2) of the previous network's outputs on the old classes.
 struct LearningWithoutForgetting: Learner, UncertaintyEstimating {
-    static let name = "lwf"
+    static let name = "my-lwf"
     static let summary =
         "Learning without Forgetting (Li & Hoiem, 2016): cross-entropy plus distillation of old outputs."
     static let distillWeightKey = Hyperparameter<Double>(
