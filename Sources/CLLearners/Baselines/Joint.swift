@@ -39,27 +39,17 @@ public struct Joint: Learner, UncertaintyEstimating {
         backboneConfig = config.backbone
         sampleShape = context.sampleShape
         reinitialise = config[Self.reinit]
-        (network, headGenerator, generator) = try Self.fresh(
+        (network, headGenerator, generator, _) = try SupervisedClassifier.seeded(
             config.backbone, sampleShape: context.sampleShape, seed: context.seed)
         loop = TrainingLoop(config: config.training, context: context)
         self.context = context
-    }
-
-    /// A newly initialised network, and its head and training generators, from the seed.
-    private static func fresh(_ backbone: BackboneConfig, sampleShape: [Int], seed: UInt64) throws
-        -> (SupervisedClassifier, SeededGenerator, SeededGenerator)
-    {
-        var root = SeededGenerator(seed: seed)
-        var initialization = root.split()
-        let network = try SupervisedClassifier(backbone: backbone, sampleShape: sampleShape, generator: &initialization)
-        return (network, root.split(), root.split())
     }
 
     public mutating func learn(_ task: TaskData) throws {
         seenTasks.append(task.record)
         if reinitialise && seenTasks.count > 1 {
             var trainingGenerator: SeededGenerator
-            (network, headGenerator, trainingGenerator) = try Self.fresh(
+            (network, headGenerator, trainingGenerator, _) = try SupervisedClassifier.seeded(
                 backboneConfig, sampleShape: sampleShape, seed: seed)
             // A distinct batch order per task, still fixed by the seed.
             for _ in 1..<seenTasks.count { _ = trainingGenerator.split() }

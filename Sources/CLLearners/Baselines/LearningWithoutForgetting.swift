@@ -60,12 +60,8 @@ public struct LearningWithoutForgetting: Learner, UncertaintyEstimating {
 
     /// The same initialisation and generator streams as `finetune`.
     public init(config: LearnerConfig, context: LearnerContext) throws {
-        var root = SeededGenerator(seed: context.seed)
-        var initialization = root.split()
-        network = try SupervisedClassifier(
-            backbone: config.backbone, sampleShape: context.sampleShape, generator: &initialization)
-        headGenerator = root.split()
-        generator = root.split()
+        (network, headGenerator, generator, _) = try SupervisedClassifier.seeded(
+            config.backbone, sampleShape: context.sampleShape, seed: context.seed)
         loop = TrainingLoop(config: config.training, context: context)
         weight = Float(config[Self.distillWeight])
         distillTemperature = Float(config[Self.temperature])

@@ -23,6 +23,24 @@ final class SupervisedClassifier: StateContainer {
 }
 
 extension SupervisedClassifier {
+    /// A network and its head and training generators from the run's seed, in one fixed
+    /// order (initialisation, then the head's generator, then the training generator), so
+    /// that every learner built on the baselines' network (finetune, joint, lwf, ewc, der)
+    /// starts from the same bits and equals finetune when its extra terms are off. `rest` is
+    /// the seed's generator after those three, for a learner's further streams (der's buffer).
+    static func seeded(_ backbone: BackboneConfig, sampleShape: [Int], seed: UInt64) throws
+        -> (
+            network: SupervisedClassifier, headGenerator: SeededGenerator, generator: SeededGenerator,
+            rest: SeededGenerator
+        )
+    {
+        var root = SeededGenerator(seed: seed)
+        var initialization = root.split()
+        let network = try SupervisedClassifier(backbone: backbone, sampleShape: sampleShape, generator: &initialization)
+        let head = root.split(), training = root.split()
+        return (network, head, training, root)
+    }
+
     /// One training stage of the baselines: fit the input normalisation on the first data
     /// seen, grow the head to the classes seen so far, train.
     func train(

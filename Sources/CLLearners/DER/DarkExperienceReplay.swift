@@ -60,13 +60,10 @@ public struct DarkExperienceReplay: Learner, UncertaintyEstimating {
 
     /// The same initialisation and training streams as `finetune`; the buffer draws from a fourth.
     public init(config: LearnerConfig, context: LearnerContext) throws {
-        var root = SeededGenerator(seed: context.seed)
-        var initialization = root.split()
-        network = try SupervisedClassifier(
-            backbone: config.backbone, sampleShape: context.sampleShape, generator: &initialization)
-        headGenerator = root.split()
-        generator = root.split()
-        buffer = ReplayBuffer(capacity: config[Self.memory], generator: root.split())
+        var rest: SeededGenerator
+        (network, headGenerator, generator, rest) = try SupervisedClassifier.seeded(
+            config.backbone, sampleShape: context.sampleShape, seed: context.seed)
+        buffer = ReplayBuffer(capacity: config[Self.memory], generator: rest.split())
         loop = TrainingLoop(config: config.training, context: context)
         weights = (Float(config[Self.alpha]), Float(config[Self.beta]))
         replayCount = config[Self.replayBatchSize]

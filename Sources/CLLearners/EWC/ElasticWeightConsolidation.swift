@@ -47,12 +47,8 @@ public struct ElasticWeightConsolidation: Learner, UncertaintyEstimating {
 
     /// The same initialisation and generator streams as `finetune`.
     public init(config: LearnerConfig, context: LearnerContext) throws {
-        var root = SeededGenerator(seed: context.seed)
-        var initialization = root.split()
-        network = try SupervisedClassifier(
-            backbone: config.backbone, sampleShape: context.sampleShape, generator: &initialization)
-        headGenerator = root.split()
-        generator = root.split()
+        (network, headGenerator, generator, _) = try SupervisedClassifier.seeded(
+            config.backbone, sampleShape: context.sampleShape, seed: context.seed)
         loop = TrainingLoop(config: config.training, context: context)
         penaltyWeight = Float(config[Self.lambda])
         decay = Float(config[Self.gamma])
