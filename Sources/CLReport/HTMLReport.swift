@@ -197,9 +197,11 @@ public enum HTMLReport {
     }
 
     /// Whether a metric can have a value on this protocol's stream: the task-aware keys need task
-    /// ids at test time, `performance_drop` a few-shot stream. Rows that cannot are left out.
+    /// ids at test time, the online keys an online stream, `performance_drop` a few-shot
+    /// stream. Rows that cannot are left out.
     static func applies(_ key: String, to summary: ProtocolSummary) -> Bool {
         if Metrics.taskAwareKeys.contains(key) { return summary.allRuns.contains { $0.taskAwareAccuracy != nil } }
+        if Metrics.onlineKeys.contains(key) { return summary.allRuns.contains { $0.anytime != nil } }
         if key == "performance_drop" { return summary.allRuns.contains { $0.fscilAccuracy != nil } }
         return true
     }

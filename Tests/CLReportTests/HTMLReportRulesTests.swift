@@ -38,6 +38,9 @@ import Testing
     #expect(winner == clear.learners.first { $0.learner == "a" }?.metric("final_accuracy")?.statistics.mean)
     let html = HTMLReport.metricTable(clear)
     #expect(html.contains("never bold"))
+    // Rows that cannot apply to an offline class-incremental stream are left out.
+    for key in Metrics.onlineKeys + Metrics.taskAwareKeys { #expect(!html.contains(">\(key)</a>"), "\(key)") }
+    #expect(html.contains(">final_accuracy</a>"))
     // One seed each: the noise is unknown, nothing is bold.
     let single = try #require(
         ProtocolSummary.group(Array(runs("a", 0.9).prefix(1)) + Array(runs("b", 0.5).prefix(1))).first)

@@ -108,8 +108,10 @@ struct RenderingTests {
         #expect(!html.contains("src=\"http"))
         #expect(!html.contains("href=\"http"))
         #expect(!html.contains("@import"))
-        // Every metric's definition on hover, except the task-aware ones: no sample stream gives task ids.
-        for definition in MetricCatalog.all where !Metrics.taskAwareKeys.contains(definition.key) {
+        // Every metric's definition on hover, except the task-aware and online ones: no sample stream gives task
+        // ids or is online, and rows that cannot apply are left out.
+        let inapplicable = Set(Metrics.taskAwareKeys + Metrics.onlineKeys)
+        for definition in MetricCatalog.all where !inapplicable.contains(definition.key) {
             #expect(html.contains("title=\"\(HTMLReport.escape(definition.definition))"), "\(definition.key)")
         }
         for definition in MetricCatalog.all {
