@@ -43,7 +43,8 @@ public enum HTMLReport {
         h2 { margin-top: 36px; padding-top: 12px; border-top: 3px solid #0072B2; font-size: 22px; }
         h3 { margin: 26px 0 8px 0; font-size: 17px; }
         .sub { color: #555; margin: 4px 0 12px 0; }
-        table { border-collapse: collapse; margin: 6px 0 10px 0; font-size: 14px; }
+        table { border-collapse: collapse; margin: 6px 0 10px 0; font-size: 14px; \
+        display: block; max-width: 100%; overflow-x: auto; }
         th, td { padding: 5px 10px; border-bottom: 1px solid #ddd; text-align: right; vertical-align: top; }
         th { background: #f3f5f8; }
         th:first-child, td:first-child, td.text, th.text { text-align: left; }
